@@ -1,0 +1,43 @@
+export type { ParsedClientMessage } from "./client-message";
+export { parseClientMessage } from "./client-message";
+export type { Clock } from "./clock";
+export { ManualClock, systemClock } from "./clock";
+export { ErrorBudget } from "./error-budget";
+export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
+export type { ApplyResult, PresenceSnapshot } from "./presence-view";
+export { EMPTY_SNAPSHOT, PresenceView } from "./presence-view";
+export type {
+  AppMessage,
+  DiffMessage,
+  ErrorCode,
+  ErrorMessage,
+  HeartbeatMessage,
+  Json,
+  JsonObject,
+  LeaveMessage,
+  PongMessage,
+  PresenceClientMessage,
+  PresenceUser,
+  ResyncMessage,
+  RoomSnapshot,
+  ServerMessage,
+  StateMessage,
+  SyncMessage,
+  UserIdentity,
+} from "./protocol";
+export { CLOSE_CODES, DEFAULTS, LIMITS } from "./protocol";
+export { isValidRoomName, roomNameProblem } from "./room-name";
+export type {
+  ConnectionEvent,
+  ConnectResult,
+  LeaveReason,
+  LingeringConnection,
+  RestoredConnection,
+  RoomPresenceOptions,
+  StateResult,
+  TickResult,
+  UserStateEntry,
+} from "./room-presence";
+export { RoomPresence } from "./room-presence";
+export type { TokenClaims } from "./token-claims";
+export { identityFromClaims } from "./token-claims";

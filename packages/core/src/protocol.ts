@@ -1,0 +1,132 @@
+/**
+ * The herenow wire protocol, version 1, as TypeScript types and constants.
+ * The prose contract is `shared/spec/protocol.md`; these names follow it.
+ */
+
+/** A JSON value, as it travels in a text frame. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** A JSON object, the shape of custom state and of `info`. */
+export type JsonObject = { [key: string]: Json };
+
+/** Who a connection belongs to, taken only from the verified token. */
+export interface UserIdentity {
+  id: string;
+  name: string;
+  info: JsonObject;
+}
+
+/** One signed-in user as the room shows them: once, however many tabs they have. */
+export interface PresenceUser extends UserIdentity {
+  /** How many live connections (tabs, devices) this user has in the room. */
+  connections: number;
+  /** The custom state most recently set by any of the user's connections. */
+  state: JsonObject;
+  /** When this user's current stay in the room began, ms since the epoch. */
+  since: number;
+}
+
+/** Sent once right after every (re)connect and in answer to `presence:resync`. */
+export interface SyncMessage {
+  type: "presence:sync";
+  room: string;
+  /** The number of the last diff this snapshot already includes. */
+  seq: number;
+  self: { connectionId: string; user: UserIdentity | null };
+  users: PresenceUser[];
+  anonymous: number;
+}
+
+/** Every change after the sync, coalesced over a short window. */
+export interface DiffMessage {
+  type: "presence:diff";
+  seq: number;
+  joined: PresenceUser[];
+  updated: PresenceUser[];
+  left: string[];
+  anonymous: number;
+}
+
+export interface PongMessage {
+  type: "presence:pong";
+}
+
+/** The `code` of a `presence:error`. */
+export type ErrorCode = "invalid_message" | "message_too_large" | "state_too_large" | "rate_limited";
+
+export interface ErrorMessage {
+  type: "presence:error";
+  code: ErrorCode;
+  message: string;
+}
+
+/** Everything the presence server sends on a socket (application messages aside). */
+export type ServerMessage = SyncMessage | DiffMessage | PongMessage | ErrorMessage;
+
+export interface HeartbeatMessage {
+  type: "presence:heartbeat";
+}
+
+export interface StateMessage {
+  type: "presence:state";
+  state: JsonObject;
+}
+
+export interface ResyncMessage {
+  type: "presence:resync";
+}
+
+export interface LeaveMessage {
+  type: "presence:leave";
+}
+
+/** A message whose `type` does not start with `presence:`: it belongs to the application. */
+export interface AppMessage {
+  type: string;
+  [key: string]: Json;
+}
+
+/** Every presence message a client may send. */
+export type PresenceClientMessage = HeartbeatMessage | StateMessage | ResyncMessage | LeaveMessage;
+
+/** The room's answer to `GET /parties/main/<room>`. */
+export interface RoomSnapshot {
+  room: string;
+  seq: number;
+  users: PresenceUser[];
+  anonymous: number;
+  connections: number;
+}
+
+/** Limits and codes the protocol page fixes; clients and servers share them. */
+export const LIMITS = {
+  /** Largest accepted frame, in bytes (UTF-8 for text). */
+  messageBytes: 64 * 1024,
+  /** Largest custom state, in bytes of its JSON. */
+  stateBytes: 2 * 1024,
+  /** State changes applied per connection per second. */
+  stateChangesPerSecond: 20,
+  /** Errors a connection may earn in a minute before it is closed with 4008. */
+  errorsPerMinute: 20,
+  /** Longest diff coalescing window, in ms. */
+  diffWindowMs: 50,
+  /** Largest `info` claim, in bytes of its JSON. */
+  infoBytes: 1024,
+  /** Furthest a token's `exp` may lie ahead, in seconds. */
+  maxTokenLifetimeSeconds: 24 * 60 * 60,
+} as const;
+
+/** WebSocket close codes the server uses. */
+export const CLOSE_CODES = {
+  normal: 1000,
+  stale: 4000,
+  kicked: 4003,
+  policy: 4008,
+} as const;
+
+/** Defaults for the room settings that `HERENOW_*` variables override. */
+export const DEFAULTS = {
+  maxAgeMs: 60_000,
+  leaveGraceMs: 5_000,
+  heartbeatMs: 20_000,
+} as const;

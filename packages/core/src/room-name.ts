@@ -1,0 +1,24 @@
+const ROOM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Whether a room name is allowed: 1 to 64 characters from `A-Z a-z 0-9 _ - .`.
+ * The party, the web app and the hook all check names with this one rule.
+ *
+ * @example isValidRoomName("lobby") // true
+ */
+export function isValidRoomName(name: unknown): name is string {
+  return typeof name === "string" && ROOM_NAME.test(name);
+}
+
+/**
+ * Why a room name is refused, in words fit for an HTTP 400 body, or `null`
+ * when it is fine.
+ *
+ * @example roomNameProblem("a b") // "room name may only contain ..."
+ */
+export function roomNameProblem(name: unknown): string | null {
+  if (typeof name !== "string" || name.length === 0) return "room name is missing";
+  if (name.length > 64) return `room name is ${name.length} characters long; at most 64 are allowed`;
+  if (!ROOM_NAME.test(name)) return "room name may only contain the characters A-Z a-z 0-9 _ - .";
+  return null;
+}

@@ -1,0 +1,564 @@
+import type { Clock } from "./clock";
+import { systemClock } from "./clock";
+import type { DiffMessage, JsonObject, PresenceUser, UserIdentity } from "./protocol";
+import { DEFAULTS, LIMITS } from "./protocol";
+
+/** Why a connection stopped counting as present. */
+export type LeaveReason = "left" | "closed" | "stale" | "kicked";
+
+/** A connection-level change, for webhooks and `presence_changed`-style hooks. */
+export type ConnectionEvent =
+  | { type: "join"; connectionId: string; user: UserIdentity | null; at: number }
+  | { type: "leave"; connectionId: string; userId: string | null; reason: LeaveReason; at: number };
+
+/** How to bring back a live connection after hibernation (from its socket's attachment). */
+export interface RestoredConnection {
+  id: string;
+  user: UserIdentity | null;
+  joinedAt: number;
+  lastSeen: number;
+  /** When the user's stay began. */
+  since: number;
+  state?: JsonObject;
+  stateAt?: number;
+}
+
+/** A connection closed without `presence:leave`, kept present until its grace ends. */
+export interface LingeringConnection extends RestoredConnection {
+  user: UserIdentity;
+  lingerUntil: number;
+}
+
+export interface RoomPresenceOptions {
+  /** Connections silent for longer than this are stale (default 60 s). */
+  maxAgeMs?: number;
+  /** How long a user who closed without `presence:leave` stays present (default 5 s). */
+  leaveGraceMs?: number;
+  clock?: Clock;
+  /** The room's change counter to continue from (after a restart or hibernation). */
+  seq?: number;
+  /** Keep connection events for `takeEvents()` (off unless someone drains them). */
+  recordEvents?: boolean;
+}
+
+/** A user's custom state with the moment it was set. */
+export interface UserStateEntry {
+  state: JsonObject;
+  stateAt: number;
+}
+
+export type StateResult = "applied" | "rate_limited" | "anonymous" | "unknown";
+
+export interface ConnectResult {
+  /** The connection was lingering in its grace and is live again: nobody saw it go. */
+  reclaimed: boolean;
+  /** A lingering connection of the same user that this one replaced (a page reload). */
+  adopted: string | null;
+}
+
+export interface TickResult {
+  /** Live connections pruned for silence: close their sockets with 4000. */
+  stale: string[];
+  /** Lingering connections whose grace ended. */
+  expired: string[];
+}
+
+interface ConnectionRecord {
+  id: string;
+  user: UserRecord | null;
+  joinedAt: number;
+  lastSeen: number;
+  lingerUntil: number | null;
+  windowStart: number;
+  windowCount: number;
+  pendingState: JsonObject | null;
+}
+
+interface UserRecord {
+  identity: UserIdentity;
+  connections: number;
+  lingering: Set<string>;
+  state: JsonObject;
+  stateAt: number;
+  since: number;
+}
+
+/** What clients last saw of a user, kept from their first change in a window. */
+interface Published {
+  present: boolean;
+  connections: number;
+  state: JsonObject;
+  name: string;
+  info: JsonObject;
+}
+
+const RATE_WINDOW_MS = 1000;
+
+/**
+ * The presence of one room: connections by id, users by id with their
+ * connection counts (several tabs are one user), the anonymous count, custom
+ * state, last-seen times, the leave grace, the stale cut-off and coalesced
+ * diffs. Pure: time comes from the injected clock, nothing here does I/O.
+ *
+ * Adding, removing and touching a connection are O(1): live connections sit
+ * in a Map kept in last-seen order (a touch moves one to the end), lingering
+ * ones in a Map kept in grace-end order, so the oldest of each is its first
+ * entry. A diff is built from the users changed since the last one, so it
+ * costs O(changes), never O(room size).
+ *
+ * @example
+ * const room = new RoomPresence({ clock });
+ * room.connect("c1", { id: "u1", name: "Ann", info: {} });
+ * const diff = room.takeDiff(); // { joined: [Ann], seq: 1, ... }
+ */
+export class RoomPresence {
+  readonly maxAgeMs: number;
+  readonly leaveGraceMs: number;
+  private readonly clock: Clock;
+  private readonly live = new Map<string, ConnectionRecord>();
+  private readonly lingering = new Map<string, ConnectionRecord>();
+  private readonly users = new Map<string, UserRecord>();
+  private readonly dirty = new Map<string, Published | null>();
+  private readonly pendingStates = new Set<ConnectionRecord>();
+  private readonly stateChanges = new Map<string, UserStateEntry | null>();
+  private readonly recordEvents: boolean;
+  private events: ConnectionEvent[] = [];
+  private anonymousCount = 0;
+  private publishedAnonymous = 0;
+  private seqNumber: number;
+
+  constructor(options: RoomPresenceOptions = {}) {
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULTS.maxAgeMs;
+    this.leaveGraceMs = options.leaveGraceMs ?? DEFAULTS.leaveGraceMs;
+    this.clock = options.clock ?? systemClock;
+    this.seqNumber = options.seq ?? 0;
+    this.recordEvents = options.recordEvents ?? false;
+  }
+
+  /** The number of the last diff taken. */
+  get seq(): number {
+    return this.seqNumber;
+  }
+
+  get anonymous(): number {
+    return this.anonymousCount;
+  }
+
+  /** Live connections plus those lingering in their grace. */
+  get connectionCount(): number {
+    return this.live.size + this.lingering.size;
+  }
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Whether a connection with this id has an open socket (not merely lingering). */
+  isLive(connectionId: string): boolean {
+    return this.live.has(connectionId);
+  }
+
+  /** Whether the connection is live or lingering. */
+  has(connectionId: string): boolean {
+    return this.live.has(connectionId) || this.lingering.has(connectionId);
+  }
+
+  /**
+   * Registers an open socket. A connection id that is lingering comes back
+   * without any event; a user who reconnects under a new id while one of
+   * their connections lingers (a reload) takes that one's place, so neither
+   * is a leave and a join. Throws if the id is already live: the caller must
+   * give a second socket a fresh id instead.
+   */
+  connect(connectionId: string, identity: UserIdentity | null): ConnectResult {
+    if (this.live.has(connectionId)) {
+      throw new Error(`connection ${connectionId} is already live; give the new socket a fresh id`);
+    }
+    const now = this.clock.now();
+    const lingering = this.lingering.get(connectionId);
+    if (lingering) {
+      if (identity && lingering.user?.identity.id === identity.id) {
+        const user = lingering.user;
+        this.lingering.delete(connectionId);
+        user.lingering.delete(connectionId);
+        lingering.lingerUntil = null;
+        lingering.lastSeen = now;
+        this.live.set(connectionId, lingering);
+        this.updateIdentity(user, identity);
+        return { reclaimed: true, adopted: null };
+      }
+      this.drop(lingering, "closed", now);
+    }
+
+    let adopted: string | null = null;
+    let user: UserRecord | null = null;
+    if (identity) {
+      user = this.users.get(identity.id) ?? null;
+      if (user) {
+        const [replaced] = user.lingering;
+        if (replaced !== undefined) {
+          adopted = replaced;
+          const old = this.lingering.get(replaced);
+          this.lingering.delete(replaced);
+          user.lingering.delete(replaced);
+          user.connections--;
+          if (old) this.emit({ type: "leave", connectionId: replaced, userId: identity.id, reason: "closed", at: now });
+        }
+        if (!adopted) this.markDirty(user.identity.id);
+        user.connections++;
+        this.updateIdentity(user, identity);
+      } else {
+        this.markDirty(identity.id);
+        user = { identity, connections: 1, lingering: new Set(), state: {}, stateAt: 0, since: now };
+        this.users.set(identity.id, user);
+      }
+    } else {
+      this.anonymousCount++;
+    }
+    this.live.set(connectionId, {
+      id: connectionId,
+      user,
+      joinedAt: now,
+      lastSeen: now,
+      lingerUntil: null,
+      windowStart: now,
+      windowCount: 0,
+      pendingState: null,
+    });
+    this.emit({ type: "join", connectionId, user: identity, at: now });
+    return { reclaimed: false, adopted };
+  }
+
+  /** Refreshes a live connection's last-seen time. Returns false for an unknown id. */
+  touch(connectionId: string): boolean {
+    const record = this.live.get(connectionId);
+    if (!record) return false;
+    record.lastSeen = this.clock.now();
+    // re-inserting keeps the Map in last-seen order: the first entry is always the oldest
+    this.live.delete(connectionId);
+    this.live.set(connectionId, record);
+    return true;
+  }
+
+  /**
+   * Replaces the user's custom state from one of their connections. At most
+   * 20 changes a second per connection are applied; the rest are answered
+   * `rate_limited`, but the last of them is applied when the window ends.
+   */
+  setState(connectionId: string, state: JsonObject): StateResult {
+    const record = this.live.get(connectionId);
+    if (!record) return "unknown";
+    if (!record.user) return "anonymous";
+    const now = this.clock.now();
+    if (now - record.windowStart >= RATE_WINDOW_MS) {
+      record.windowStart = now;
+      record.windowCount = 0;
+    }
+    record.windowCount++;
+    if (record.windowCount > LIMITS.stateChangesPerSecond) {
+      record.pendingState = state;
+      this.pendingStates.add(record);
+      return "rate_limited";
+    }
+    record.pendingState = null;
+    this.pendingStates.delete(record);
+    this.applyState(record.user, state, now);
+    return "applied";
+  }
+
+  /** The state a user has now, for persisting it beside their connections. */
+  userState(userId: string): { state: JsonObject; stateAt: number; since: number } | null {
+    const user = this.users.get(userId);
+    return user ? { state: user.state, stateAt: user.stateAt, since: user.since } : null;
+  }
+
+  /** The user a connection belongs to (`null` for anonymous, `undefined` if unknown). */
+  userOf(connectionId: string): UserIdentity | null | undefined {
+    const record = this.live.get(connectionId) ?? this.lingering.get(connectionId);
+    return record ? (record.user?.identity ?? null) : undefined;
+  }
+
+  /** `presence:leave`: the connection goes at once, without grace. */
+  leave(connectionId: string): boolean {
+    return this.remove(connectionId, "left");
+  }
+
+  /**
+   * A socket closed without `presence:leave`. A signed-in user stays present
+   * for the leave grace so a quick reconnect is neither a leave nor a join;
+   * anonymous connections have no grace. Returns the lingering record to
+   * persist, or `null` when the connection went at once.
+   */
+  close(connectionId: string): LingeringConnection | null {
+    const record = this.live.get(connectionId);
+    if (!record) return null;
+    const user = record.user;
+    if (!user || this.leaveGraceMs <= 0) {
+      this.remove(connectionId, "closed");
+      return null;
+    }
+    const now = this.clock.now();
+    this.live.delete(connectionId);
+    record.lingerUntil = now + this.leaveGraceMs;
+    record.pendingState = null;
+    this.pendingStates.delete(record);
+    this.lingering.set(connectionId, record);
+    user.lingering.add(connectionId);
+    return {
+      id: connectionId,
+      user: user.identity,
+      joinedAt: record.joinedAt,
+      lastSeen: record.lastSeen,
+      since: user.since,
+      state: user.state,
+      stateAt: user.stateAt,
+      lingerUntil: record.lingerUntil,
+    };
+  }
+
+  /** Removes a live or lingering connection at once (leave, kick, stale). */
+  remove(connectionId: string, reason: LeaveReason): boolean {
+    const record = this.live.get(connectionId) ?? this.lingering.get(connectionId);
+    if (!record) return false;
+    this.drop(record, reason, this.clock.now());
+    return true;
+  }
+
+  /**
+   * The earliest moment something is due: a stale cut-off, a grace end or a
+   * held state change. Schedule the room's alarm for it; `null` when idle.
+   */
+  nextDue(): number | null {
+    let due = Number.POSITIVE_INFINITY;
+    const oldest = first(this.live);
+    if (oldest) due = oldest.lastSeen + this.maxAgeMs + 1;
+    const lingering = first(this.lingering);
+    if (lingering?.lingerUntil != null) due = Math.min(due, lingering.lingerUntil);
+    // held states belong only to connections flooding state changes, never to the whole room
+    for (const record of this.pendingStates) due = Math.min(due, record.windowStart + RATE_WINDOW_MS);
+    return Number.isFinite(due) ? due : null;
+  }
+
+  /** Does what is due now: ends graces, prunes stale connections, applies held states. */
+  tick(): TickResult {
+    const now = this.clock.now();
+    const result: TickResult = { stale: [], expired: [] };
+    for (const record of this.lingering.values()) {
+      if (record.lingerUntil == null || record.lingerUntil > now) break;
+      this.drop(record, "closed", now);
+      result.expired.push(record.id);
+    }
+    for (const record of this.live.values()) {
+      if (now - record.lastSeen <= this.maxAgeMs) break;
+      this.drop(record, "stale", now);
+      result.stale.push(record.id);
+    }
+    for (const record of this.pendingStates) {
+      if (record.windowStart + RATE_WINDOW_MS > now || !record.user || !record.pendingState) continue;
+      this.pendingStates.delete(record);
+      record.windowStart = now;
+      record.windowCount = 1;
+      const state = record.pendingState;
+      record.pendingState = null;
+      this.applyState(record.user, state, now);
+    }
+    return result;
+  }
+
+  /** Whether a diff is waiting to be taken. */
+  hasChanges(): boolean {
+    return this.dirty.size > 0 || this.anonymousCount !== this.publishedAnonymous;
+  }
+
+  /**
+   * Takes the coalesced changes since the last diff, numbered with the next
+   * `seq`, or `null` when nothing visible changed. A user who joined and
+   * left since the last diff is in neither list; one who left and came back
+   * is `updated`.
+   */
+  takeDiff(): DiffMessage | null {
+    const joined: PresenceUser[] = [];
+    const updated: PresenceUser[] = [];
+    const left: string[] = [];
+    for (const [id, before] of this.dirty) {
+      const user = this.users.get(id);
+      const wasPresent = before?.present ?? false;
+      if (!user) {
+        if (wasPresent) left.push(id);
+      } else if (!wasPresent) {
+        joined.push(toPresenceUser(user));
+      } else if (before && changedSince(before, user)) {
+        updated.push(toPresenceUser(user));
+      }
+    }
+    this.dirty.clear();
+    const anonymousChanged = this.anonymousCount !== this.publishedAnonymous;
+    this.publishedAnonymous = this.anonymousCount;
+    if (joined.length === 0 && updated.length === 0 && left.length === 0 && !anonymousChanged) return null;
+    this.seqNumber++;
+    return { type: "presence:diff", seq: this.seqNumber, joined, updated, left, anonymous: this.anonymousCount };
+  }
+
+  /** Every present user in the order they arrived. O(room size): for syncs and snapshots. */
+  snapshotUsers(): PresenceUser[] {
+    return Array.from(this.users.values(), toPresenceUser);
+  }
+
+  /** Connection events since the last call (only with `recordEvents`). */
+  takeEvents(): ConnectionEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  /**
+   * Users whose state was set (entry) or who left with state set (`null`)
+   * since the last call, for a host that keeps user state in storage.
+   */
+  takeStateChanges(): Map<string, UserStateEntry | null> {
+    const changes = new Map(this.stateChanges);
+    this.stateChanges.clear();
+    return changes;
+  }
+
+  /**
+   * Rebuilds the room from what outlived the process: the sockets that are
+   * still open (woken from hibernation) and the connections lingering in
+   * their grace. Emits no events and marks nothing as changed, since clients
+   * already saw all of it. Call once, on an empty room.
+   */
+  restore(liveConnections: RestoredConnection[], lingering: LingeringConnection[] = [], seq?: number): void {
+    if (this.live.size > 0 || this.lingering.size > 0) throw new Error("restore() needs an empty room");
+    if (seq !== undefined) this.seqNumber = seq;
+    const all = [...liveConnections, ...lingering].sort((a, b) => a.since - b.since);
+    for (const item of all) {
+      if (!item.user) continue;
+      const existing = this.users.get(item.user.id);
+      if (!existing) {
+        this.users.set(item.user.id, {
+          identity: item.user,
+          connections: 0,
+          lingering: new Set(),
+          state: item.state ?? {},
+          stateAt: item.stateAt ?? 0,
+          since: item.since,
+        });
+      } else if ((item.stateAt ?? 0) > existing.stateAt) {
+        existing.state = item.state ?? {};
+        existing.stateAt = item.stateAt ?? 0;
+      }
+    }
+    const bySeen = [...liveConnections].sort((a, b) => a.lastSeen - b.lastSeen);
+    for (const item of bySeen) {
+      const user = item.user ? (this.users.get(item.user.id) ?? null) : null;
+      if (user) user.connections++;
+      else this.anonymousCount++;
+      this.live.set(item.id, this.record(item, user, null));
+    }
+    for (const item of [...lingering].sort((a, b) => a.lingerUntil - b.lingerUntil)) {
+      const user = this.users.get(item.user.id);
+      if (!user) continue;
+      user.connections++;
+      user.lingering.add(item.id);
+      this.lingering.set(item.id, this.record(item, user, item.lingerUntil));
+    }
+    this.publishedAnonymous = this.anonymousCount;
+  }
+
+  private record(item: RestoredConnection, user: UserRecord | null, lingerUntil: number | null): ConnectionRecord {
+    return {
+      id: item.id,
+      user,
+      joinedAt: item.joinedAt,
+      lastSeen: item.lastSeen,
+      lingerUntil,
+      windowStart: 0,
+      windowCount: 0,
+      pendingState: null,
+    };
+  }
+
+  private drop(record: ConnectionRecord, reason: LeaveReason, now: number): void {
+    const wasLingering = record.lingerUntil != null;
+    if (wasLingering) this.lingering.delete(record.id);
+    else this.live.delete(record.id);
+    this.pendingStates.delete(record);
+    const user = record.user;
+    if (user) {
+      this.markDirty(user.identity.id);
+      user.lingering.delete(record.id);
+      user.connections--;
+      if (user.connections <= 0) {
+        this.users.delete(user.identity.id);
+        if (user.stateAt > 0) this.stateChanges.set(user.identity.id, null);
+      }
+    } else {
+      this.anonymousCount--;
+    }
+    this.emit({ type: "leave", connectionId: record.id, userId: user?.identity.id ?? null, reason, at: now });
+  }
+
+  private applyState(user: UserRecord, state: JsonObject, now: number): void {
+    this.markDirty(user.identity.id);
+    user.state = state;
+    user.stateAt = now;
+    this.stateChanges.set(user.identity.id, { state, stateAt: now });
+  }
+
+  private updateIdentity(user: UserRecord, identity: UserIdentity): void {
+    if (user.identity.name === identity.name && sameJson(user.identity.info, identity.info)) return;
+    this.markDirty(user.identity.id);
+    user.identity = identity;
+  }
+
+  /** Remembers what clients last saw of a user, before the first change of a window. */
+  private markDirty(userId: string): void {
+    if (this.dirty.has(userId)) return;
+    const user = this.users.get(userId);
+    this.dirty.set(
+      userId,
+      user
+        ? {
+            present: true,
+            connections: user.connections,
+            state: user.state,
+            name: user.identity.name,
+            info: user.identity.info,
+          }
+        : null,
+    );
+  }
+
+  private emit(event: ConnectionEvent): void {
+    if (this.recordEvents) this.events.push(event);
+  }
+}
+
+function first<V>(map: Map<string, V>): V | undefined {
+  for (const value of map.values()) return value;
+  return undefined;
+}
+
+function toPresenceUser(user: UserRecord): PresenceUser {
+  return {
+    id: user.identity.id,
+    name: user.identity.name,
+    info: user.identity.info,
+    connections: user.connections,
+    state: user.state,
+    since: user.since,
+  };
+}
+
+function changedSince(before: Published, user: UserRecord): boolean {
+  return (
+    before.connections !== user.connections ||
+    before.state !== user.state ||
+    before.name !== user.identity.name ||
+    !sameJson(before.info, user.identity.info)
+  );
+}
+
+function sameJson(a: JsonObject, b: JsonObject): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,60 @@
+import * as v from "valibot";
+import { jsonSize } from "./json-size";
+import type { JsonObject, UserIdentity } from "./protocol";
+import { LIMITS } from "./protocol";
+import { isValidRoomName } from "./room-name";
+
+const ClaimsSchema = v.object({
+  sub: v.pipe(
+    v.string("`sub` must be a string"),
+    v.minLength(1, "`sub` is empty"),
+    v.maxLength(128, "`sub` is longer than 128 characters"),
+  ),
+  name: v.pipe(
+    v.string("`name` must be a string"),
+    v.minLength(1, "`name` is empty"),
+    v.maxLength(64, "`name` is longer than 64 characters"),
+  ),
+  info: v.optional(
+    v.custom<JsonObject>(
+      (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+      "`info` must be a JSON object",
+    ),
+  ),
+  exp: v.number("`exp` is required"),
+  rooms: v.optional(v.array(v.string("`rooms` must hold room names"), "`rooms` must be an array")),
+});
+
+/** The claims of a herenow token, after their shape has been checked. */
+export type TokenClaims = v.InferOutput<typeof ClaimsSchema>;
+
+/**
+ * Checks a verified token's claims against the protocol and the room it is
+ * used for; the signature and `exp` in the past are the verifier's business
+ * (jose), the shape, sizes, lifetime and room list are checked here.
+ *
+ * @example
+ * const checked = identityFromClaims(payload, "lobby", Date.now());
+ * if (!checked.ok) return new Response(checked.reason, { status: 401 });
+ */
+export function identityFromClaims(
+  claims: unknown,
+  room: string,
+  nowMs: number,
+): { ok: true; identity: UserIdentity; claims: TokenClaims } | { ok: false; reason: string } {
+  const result = v.safeParse(ClaimsSchema, claims);
+  if (!result.success) return { ok: false, reason: `token claims: ${result.issues[0]?.message ?? "malformed"}` };
+  const checked = result.output;
+  if (checked.exp * 1000 > nowMs + LIMITS.maxTokenLifetimeSeconds * 1000 + 60_000) {
+    return { ok: false, reason: "token lives longer than 24 hours" };
+  }
+  if (checked.exp * 1000 <= nowMs) return { ok: false, reason: "token has expired" };
+  const info = checked.info ?? {};
+  if (jsonSize(info) > LIMITS.infoBytes)
+    return { ok: false, reason: `\`info\` is larger than ${LIMITS.infoBytes} bytes` };
+  if (checked.rooms !== undefined) {
+    if (!checked.rooms.every(isValidRoomName)) return { ok: false, reason: "`rooms` holds an invalid room name" };
+    if (!checked.rooms.includes(room)) return { ok: false, reason: `token is not good for room ${room}` };
+  }
+  return { ok: true, identity: { id: checked.sub, name: checked.name, info }, claims: checked };
+}

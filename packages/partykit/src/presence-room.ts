@@ -1,0 +1,483 @@
+import {
+  type AppMessage,
+  CLOSE_CODES,
+  type ConnectionEvent,
+  type DiffMessage,
+  type ErrorCode,
+  ErrorBudget,
+  type JsonObject,
+  LIMITS,
+  type LingeringConnection,
+  parseClientMessage,
+  type RestoredConnection,
+  RoomPresence,
+  roomNameProblem,
+  type RoomSnapshot,
+  systemClock,
+  type UserIdentity,
+} from "@herenow/core";
+import type * as Party from "partykit/server";
+import { Refusal, verifyConnection } from "./auth";
+import { handleRoomRequest } from "./http-api";
+import { type PresenceSettings, readSettings } from "./settings";
+
+/** What herenow keeps in each connection's state (its hibernation attachment). */
+export interface ConnectionData {
+  herenow: 1;
+  /** The presence id: the client's `_pk`, or a fresh one if that was taken by a live socket. */
+  id: string;
+  user: UserIdentity | null;
+  joinedAt: number;
+  lastSeen: number;
+  since: number;
+  /** Set once the connection sent `presence:leave`, so its close is no second leave. */
+  left?: true;
+}
+
+/** One connection as application code sees it. */
+export interface PresenceConnection {
+  connectionId: string;
+  user: UserIdentity | null;
+  socket: Party.Connection;
+}
+
+/** What changed in a room over one coalescing window. */
+export interface PresenceChange {
+  room: string;
+  /** The diff clients received, or `null` when only connection-level events happened. */
+  diff: DiffMessage | null;
+  /** Every join and leave of a connection in the window, in order (for logs and webhooks). */
+  events: ConnectionEvent[];
+}
+
+/** Ways an application extends a presence room. */
+export interface PresenceRoomHooks {
+  /**
+   * An application message (its `type` does not start with `presence:`).
+   * Without this hook such messages are refused with `invalid_message`.
+   */
+  onMessage?(message: AppMessage, from: PresenceConnection): void | Promise<void>;
+  /** A connection was accepted; send it the application's own greeting (chat history...). */
+  onConnect?(connection: PresenceConnection): void | Promise<void>;
+  /** Presence changed, once per window: the `presence_changed` signal of django-channels-presence. */
+  onPresenceChanged?(change: PresenceChange): void | Promise<void>;
+  /** Where errors of the room and its hooks go (default: console.error). */
+  onError?(error: unknown, where: string): void;
+}
+
+const CONNECTION_TAG = "hn-c:";
+const USER_TAG = "hn-u:";
+const LINGER_PREFIX = "linger:";
+const STATE_PREFIX = "state:";
+/** Attachments are rewritten at most this often for heartbeats: last-seen needs no finer grain. */
+const LAST_SEEN_GRAIN_MS = 1000;
+
+/**
+ * The presence half of a PartyKit room, to drop into your own `Party.Server`:
+ * forward the server's handlers to it and set `options.hibernate = true`.
+ * Everything it needs to survive hibernation or a restart lives in the
+ * connections' state and the room's storage.
+ *
+ * @example
+ * export default class Server implements Party.Server {
+ *   static options = { hibernate: true };
+ *   static onBeforeConnect = PresenceRoom.onBeforeConnect;
+ *   static onBeforeRequest = PresenceRoom.onBeforeRequest;
+ *   readonly presence: PresenceRoom;
+ *   constructor(readonly room: Party.Room) { this.presence = new PresenceRoom(room); }
+ *   onStart() { return this.presence.onStart(); }
+ *   getConnectionTags(c: Party.Connection, ctx: Party.ConnectionContext) { return this.presence.getConnectionTags(c, ctx); }
+ *   onConnect(c: Party.Connection) { return this.presence.onConnect(c); }
+ *   onMessage(m: string | ArrayBuffer, c: Party.Connection) { return this.presence.onMessage(m, c); }
+ *   onClose(c: Party.Connection) { return this.presence.onClose(c); }
+ *   onError(c: Party.Connection) { return this.presence.onClose(c); }
+ *   onAlarm() { return this.presence.onAlarm(); }
+ *   onRequest(r: Party.Request) { return this.presence.onRequest(r); }
+ * }
+ */
+export class PresenceRoom {
+  /** Refuses bad room names, connection ids and tokens with 400/401 before the upgrade. */
+  static async onBeforeConnect(request: Party.Request, lobby: Party.Lobby): Promise<Response | undefined> {
+    try {
+      await verifyConnection(request.url, lobby.id, readSettings(lobby.env));
+      return undefined;
+    } catch (error) {
+      return refusalResponse(error);
+    }
+  }
+
+  /** Refuses HTTP requests for badly named rooms with 400 before they wake a room. */
+  static async onBeforeRequest(request: Party.Request, lobby: Party.Lobby): Promise<Response | Party.Request> {
+    try {
+      readSettings(lobby.env);
+    } catch (error) {
+      return refusalResponse(error);
+    }
+    const problem = roomNameProblem(lobby.id);
+    return problem ? new Refusal(400, problem).toResponse() : request;
+  }
+
+  readonly settings: PresenceSettings;
+  private readonly presence: RoomPresence;
+  private roomName = "";
+  private readonly awaitingSync = new Set<string>();
+  private readonly reserved = new Set<string>();
+  private readonly budgets = new Map<string, ErrorBudget>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastFlushAt = 0;
+  private alarmAt: number | null = null;
+  private started: Promise<void> | null = null;
+
+  constructor(
+    readonly room: Party.Room,
+    private readonly hooks: PresenceRoomHooks = {},
+  ) {
+    this.settings = readSettings(room.env);
+    this.presence = new RoomPresence({
+      maxAgeMs: this.settings.maxAgeMs,
+      leaveGraceMs: this.settings.leaveGraceMs,
+      recordEvents: true,
+    });
+  }
+
+  /** The room's name, known even inside `onAlarm` (where `room.id` throws). */
+  get name(): string {
+    return this.roomName;
+  }
+
+  /**
+   * Loads what outlived the last process: the room's name, its change
+   * counter, connections lingering in their grace, users' state, and every
+   * socket still open after hibernation.
+   */
+  onStart(): Promise<void> {
+    this.started ??= this.load();
+    return this.started;
+  }
+
+  private async load(): Promise<void> {
+    const storage = this.room.storage;
+    try {
+      this.roomName = this.room.id;
+      void storage.put("room", this.roomName);
+    } catch {
+      // inside onAlarm the id is unreadable: it was stored on an earlier start
+      this.roomName = (await storage.get<string>("room")) ?? "";
+    }
+    const [seq, lingerEntries, stateEntries, alarmAt] = await Promise.all([
+      storage.get<number>("seq"),
+      storage.list<LingeringConnection>({ prefix: LINGER_PREFIX }),
+      storage.list<{ state: JsonObject; stateAt: number }>({ prefix: STATE_PREFIX }),
+      storage.getAlarm(),
+    ]);
+    this.alarmAt = alarmAt;
+    const states = new Map([...stateEntries].map(([key, value]) => [key.slice(STATE_PREFIX.length), value]));
+    const live: RestoredConnection[] = [];
+    for (const socket of this.room.getConnections()) {
+      const data = dataOf(socket);
+      if (!data) continue;
+      const saved = data.user ? states.get(data.user.id) : undefined;
+      live.push({ ...data, ...(saved ?? {}) });
+    }
+    const lingering = [...lingerEntries.values()];
+    this.presence.restore(live, lingering, seq ?? 0);
+    // users no longer present have no business keeping stored state
+    const present = new Set(this.presence.snapshotUsers().map((user) => user.id));
+    const orphans = [...states.keys()].filter((id) => !present.has(id)).map((id) => STATE_PREFIX + id);
+    if (orphans.length > 0) await storage.delete(orphans);
+    await this.scheduleAlarm();
+  }
+
+  /** Verifies the token once more inside the room and picks the connection's presence id. */
+  async getConnectionTags(connection: Party.Connection, ctx: Party.ConnectionContext): Promise<string[]> {
+    await this.onStart();
+    const user = await verifyConnection(ctx.request.url, this.roomName, this.settings);
+    let id = connection.id;
+    // a second socket claiming a live id must not disturb the first: it gets an id of its own
+    if (this.presence.isLive(id) || this.reserved.has(id)) id = `${connection.id}.${crypto.randomUUID().slice(0, 8)}`;
+    this.reserved.add(id);
+    const now = systemClock.now();
+    const data: ConnectionData = { herenow: 1, id, user, joinedAt: now, lastSeen: now, since: now };
+    connection.setState(data);
+    return user ? [CONNECTION_TAG + id, USER_TAG + user.id] : [CONNECTION_TAG + id];
+  }
+
+  async onConnect(connection: Party.Connection): Promise<void> {
+    await this.onStart();
+    const data = dataOf(connection);
+    if (!data) {
+      connection.close(1011, "connection was not prepared by getConnectionTags: forward it to PresenceRoom");
+      return;
+    }
+    this.reserved.delete(data.id);
+    const result = this.presence.connect(data.id, data.user);
+    if (result.reclaimed) void this.room.storage.delete(LINGER_PREFIX + data.id);
+    if (result.adopted) void this.room.storage.delete(LINGER_PREFIX + result.adopted);
+    if (data.user) {
+      const since = this.presence.userState(data.user.id)?.since ?? data.since;
+      if (since !== data.since) connection.setState({ ...data, since });
+    }
+    this.awaitingSync.add(data.id);
+    this.scheduleFlush();
+    await this.scheduleAlarm();
+    await this.callHook("onConnect", () =>
+      this.hooks.onConnect?.({ connectionId: data.id, user: data.user, socket: connection }),
+    );
+  }
+
+  async onMessage(message: string | ArrayBuffer | ArrayBufferView, connection: Party.Connection): Promise<void> {
+    await this.onStart();
+    const data = dataOf(connection);
+    if (!data || data.left) return;
+    this.touch(connection, data);
+    const parsed = parseClientMessage(message);
+    if (!parsed.ok) {
+      this.refuse(connection, data.id, parsed.code, parsed.message);
+      return;
+    }
+    if (parsed.kind === "app") {
+      if (!this.hooks.onMessage) {
+        this.refuse(connection, data.id, "invalid_message", `unknown message type ${JSON.stringify(parsed.message.type)}`);
+        return;
+      }
+      await this.callHook("onMessage", () =>
+        this.hooks.onMessage?.(parsed.message, { connectionId: data.id, user: data.user, socket: connection }),
+      );
+      return;
+    }
+    switch (parsed.message.type) {
+      case "presence:heartbeat":
+        connection.send('{"type":"presence:pong"}');
+        return;
+      case "presence:resync":
+        this.awaitingSync.add(data.id);
+        this.scheduleFlush();
+        return;
+      case "presence:leave":
+        connection.setState({ ...data, left: true });
+        this.presence.leave(data.id);
+        this.flushNow();
+        connection.close(CLOSE_CODES.normal, "left");
+        await this.scheduleAlarm();
+        return;
+      case "presence:state":
+        this.applyState(connection, data, parsed.message.state);
+        await this.scheduleAlarm();
+        return;
+    }
+  }
+
+  /**
+   * A socket closed or failed. PartyKit does not pass the close code, so
+   * anything but an earlier `presence:leave` gets the leave grace.
+   */
+  async onClose(connection: Party.Connection): Promise<void> {
+    await this.onStart();
+    const data = dataOf(connection);
+    if (!data) return;
+    this.budgets.delete(data.id);
+    this.awaitingSync.delete(data.id);
+    if (data.left || !this.presence.isLive(data.id)) return;
+    const lingering = this.presence.close(data.id);
+    if (lingering) void this.room.storage.put(LINGER_PREFIX + data.id, lingering);
+    this.scheduleFlush();
+    await this.scheduleAlarm();
+  }
+
+  /** Ends graces, prunes silent connections with 4000 and applies held state changes. */
+  async onAlarm(): Promise<void> {
+    await this.onStart();
+    this.alarmAt = null;
+    const { stale, expired } = this.presence.tick();
+    for (const id of stale) {
+      for (const socket of this.room.getConnections(CONNECTION_TAG + id)) {
+        socket.close(CLOSE_CODES.stale, `no traffic for ${this.settings.maxAgeMs} ms`);
+      }
+    }
+    if (expired.length > 0) await this.room.storage.delete(expired.map((id) => LINGER_PREFIX + id));
+    this.flushNow();
+    await this.scheduleAlarm();
+  }
+
+  /** The room's HTTP API: `GET` snapshot and `POST .../kick`, behind the bearer secret. */
+  async onRequest(request: Party.Request): Promise<Response> {
+    await this.onStart();
+    return handleRoomRequest(request, this);
+  }
+
+  /** The room as it is now; any pending diff goes out first so `seq` covers everything. */
+  snapshot(): RoomSnapshot {
+    this.flushNow();
+    return {
+      room: this.roomName,
+      seq: this.presence.seq,
+      users: this.presence.snapshotUsers(),
+      anonymous: this.presence.anonymous,
+      connections: this.presence.connectionCount,
+    };
+  }
+
+  /** Closes a user's or a connection's sockets with 4003; returns how many connections went. */
+  async kick(target: { userId: string } | { connectionId: string }): Promise<number> {
+    const tag = "userId" in target ? USER_TAG + target.userId : CONNECTION_TAG + target.connectionId;
+    const ids = new Set<string>();
+    for (const socket of this.room.getConnections(tag)) {
+      const data = dataOf(socket);
+      if (!data) continue;
+      ids.add(data.id);
+      socket.setState({ ...data, left: true });
+      socket.close(CLOSE_CODES.kicked, "removed by an administrator");
+    }
+    const lingering = await this.room.storage.list<LingeringConnection>({ prefix: LINGER_PREFIX });
+    const gone: string[] = [];
+    for (const [key, record] of lingering) {
+      const matches = "userId" in target ? record.user.id === target.userId : record.id === target.connectionId;
+      if (matches) {
+        ids.add(record.id);
+        gone.push(key);
+      }
+    }
+    if (gone.length > 0) await this.room.storage.delete(gone);
+    for (const id of ids) this.presence.remove(id, "kicked");
+    this.flushNow();
+    await this.scheduleAlarm();
+    return ids.size;
+  }
+
+  /** Sends one message to every open connection of the room. */
+  broadcast(message: unknown): void {
+    const text = JSON.stringify(message);
+    for (const socket of this.room.getConnections()) socket.send(text);
+  }
+
+  /** The presence id and user of a socket, or `null` for one herenow did not set up. */
+  connectionOf(socket: Party.Connection): PresenceConnection | null {
+    const data = dataOf(socket);
+    return data ? { connectionId: data.id, user: data.user, socket } : null;
+  }
+
+  /** Answers a client with `presence:error`; sustained abuse closes it with 4008. */
+  refuse(connection: Party.Connection, connectionId: string, code: ErrorCode, message: string): void {
+    connection.send(JSON.stringify({ type: "presence:error", code, message }));
+    let budget = this.budgets.get(connectionId);
+    if (!budget) {
+      budget = new ErrorBudget(systemClock);
+      this.budgets.set(connectionId, budget);
+    }
+    if (budget.spend()) connection.close(CLOSE_CODES.policy, `more than ${LIMITS.errorsPerMinute} errors a minute`);
+  }
+
+  private touch(connection: Party.Connection, data: ConnectionData): void {
+    this.presence.touch(data.id);
+    const now = systemClock.now();
+    if (now - data.lastSeen >= LAST_SEEN_GRAIN_MS) connection.setState({ ...data, lastSeen: now });
+  }
+
+  private applyState(connection: Party.Connection, data: ConnectionData, state: JsonObject): void {
+    const result = this.presence.setState(data.id, state);
+    if (result === "anonymous") {
+      this.refuse(connection, data.id, "invalid_message", "anonymous connections have no presence state");
+    } else if (result === "rate_limited") {
+      this.refuse(
+        connection,
+        data.id,
+        "rate_limited",
+        `at most ${LIMITS.stateChangesPerSecond} state changes a second; the newest is applied when the second ends`,
+      );
+    } else if (result === "applied") {
+      this.scheduleFlush();
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    // the first change after a quiet spell goes out on the next turn; a burst waits for the window
+    const wait = Math.max(0, this.lastFlushAt + LIMITS.diffWindowMs - systemClock.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flushNow();
+    }, wait);
+  }
+
+  /** Sends the coalesced diff to everyone and a fresh sync to those waiting for one. */
+  flushNow(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    this.lastFlushAt = systemClock.now();
+    this.persistStates();
+    const diff = this.presence.takeDiff();
+    const events = this.presence.takeEvents();
+    if (diff) void this.room.storage.put("seq", diff.seq);
+    const waiting = [...this.awaitingSync];
+    this.awaitingSync.clear();
+    if (diff) {
+      const text = JSON.stringify(diff);
+      const skip = new Set(waiting);
+      for (const socket of this.room.getConnections()) {
+        const data = dataOf(socket);
+        if (data && !skip.has(data.id) && !data.left) socket.send(text);
+      }
+    }
+    if (waiting.length > 0) this.sendSyncs(waiting);
+    if (diff || events.length > 0) {
+      void this.callHook("onPresenceChanged", () =>
+        this.hooks.onPresenceChanged?.({ room: this.roomName, diff, events }),
+      );
+    }
+  }
+
+  private sendSyncs(ids: string[]): void {
+    // the users list is the same for everyone: serialise it once, splice in each `self`
+    const head = `{"type":"presence:sync","room":${JSON.stringify(this.roomName)},"seq":${this.presence.seq},"self":`;
+    const tail = `,"users":${JSON.stringify(this.presence.snapshotUsers())},"anonymous":${this.presence.anonymous}}`;
+    for (const id of ids) {
+      for (const socket of this.room.getConnections(CONNECTION_TAG + id)) {
+        const data = dataOf(socket);
+        if (!data || data.left) continue;
+        socket.send(head + JSON.stringify({ connectionId: data.id, user: data.user }) + tail);
+      }
+    }
+  }
+
+  /** Writes changed user states to storage, where they outlive hibernation. */
+  private persistStates(): void {
+    for (const [userId, entry] of this.presence.takeStateChanges()) {
+      if (entry) void this.room.storage.put(STATE_PREFIX + userId, entry);
+      else void this.room.storage.delete(STATE_PREFIX + userId);
+    }
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const due = this.presence.nextDue();
+    if (due === null) return;
+    if (this.alarmAt !== null && this.alarmAt <= due && this.alarmAt > systemClock.now() - 1000) return;
+    this.alarmAt = due;
+    await this.room.storage.setAlarm(due);
+  }
+
+  private async callHook(where: string, run: () => void | Promise<void> | undefined): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      (this.hooks.onError ?? defaultOnError)(error, where);
+    }
+  }
+}
+
+function dataOf(socket: Party.Connection): ConnectionData | null {
+  const data = socket.state as ConnectionData | null | undefined;
+  return data?.herenow === 1 ? data : null;
+}
+
+function refusalResponse(error: unknown): Response {
+  if (error instanceof Refusal) return error.toResponse();
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`herenow: ${message}`);
+  return new Response(`${message}\n`, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+function defaultOnError(error: unknown, where: string): void {
+  console.error(`herenow: ${where} failed`, error);
+}

@@ -1,0 +1,83 @@
+import { DEFAULTS } from "@herenow/core";
+
+/** A room's settings, read from the party's env (`HERENOW_*` variables). */
+export interface PresenceSettings {
+  /** HS256 key for tokens and the bearer secret of the room's HTTP API. */
+  secret: string;
+  maxAgeMs: number;
+  leaveGraceMs: number;
+  /** Whether connections without a token are let in. */
+  anonymous: boolean;
+  /** Where room events are posted (`HERENOW_WEBHOOK_URL`); `null` delivers nothing. */
+  webhookUrl: string | null;
+}
+
+/** A setting that is missing or malformed; the message names the variable and how to fix it. */
+export class SettingsError extends Error {
+  override readonly name = "SettingsError";
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+/** The shortest secret the protocol accepts, in bytes. */
+export const MIN_SECRET_BYTES = 32;
+
+function text(env: Record<string, unknown>, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === null || value === "") return undefined;
+  return typeof value === "string" ? value.trim() : String(value);
+}
+
+function milliseconds(env: Record<string, unknown>, name: string, fallback: number, min: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new SettingsError(name, `expected a whole number of milliseconds ≥ ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function flag(env: Record<string, unknown>, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (["1", "true", "yes", "on", "allow", "allowed"].includes(raw)) return true;
+  if (["0", "false", "no", "off", "deny", "denied"].includes(raw)) return false;
+  throw new SettingsError(name, `expected true or false, got ${JSON.stringify(raw)}`);
+}
+
+/**
+ * Reads and checks the `HERENOW_*` settings. Throws a `SettingsError` that
+ * names the variable when one is missing or malformed: a party without a
+ * proper secret must not run, since anyone could then sign tokens.
+ *
+ * @example
+ * const settings = readSettings(room.env); // throws if HERENOW_SECRET is unset
+ */
+export function readSettings(env: Record<string, unknown>): PresenceSettings {
+  const secret = text(env, "HERENOW_SECRET");
+  if (secret === undefined) {
+    throw new SettingsError(
+      "HERENOW_SECRET",
+      "is not set. In development `npm run dev` generates one; in production run `npx partykit env add HERENOW_SECRET`.",
+    );
+  }
+  if (new TextEncoder().encode(secret).byteLength < MIN_SECRET_BYTES) {
+    throw new SettingsError("HERENOW_SECRET", `must be at least ${MIN_SECRET_BYTES} bytes long`);
+  }
+  const webhookUrl = text(env, "HERENOW_WEBHOOK_URL") ?? null;
+  if (webhookUrl !== null && !/^https?:\/\//.test(webhookUrl)) {
+    throw new SettingsError("HERENOW_WEBHOOK_URL", `expected an http(s) URL, got ${JSON.stringify(webhookUrl)}`);
+  }
+  return {
+    secret,
+    maxAgeMs: milliseconds(env, "HERENOW_MAX_AGE_MS", DEFAULTS.maxAgeMs, 100),
+    leaveGraceMs: milliseconds(env, "HERENOW_LEAVE_GRACE_MS", DEFAULTS.leaveGraceMs, 0),
+    anonymous: flag(env, "HERENOW_ANONYMOUS", true),
+    webhookUrl,
+  };
+}

@@ -1,0 +1,19 @@
+// `npm run dev` for the party: partykit dev on port 1999 with the shared
+// development secret and the demo web app's webhook, unless the environment
+// already sets them.
+import { spawn } from "node:child_process";
+import { devSecret } from "../../scripts/dev-secret.mjs";
+
+const port = process.env.PARTY_PORT ?? "1999";
+const vars = {
+  HERENOW_SECRET: devSecret(),
+  HERENOW_WEBHOOK_URL: process.env.HERENOW_WEBHOOK_URL ?? "http://127.0.0.1:3000/api/herenow/events",
+};
+for (const name of ["HERENOW_MAX_AGE_MS", "HERENOW_LEAVE_GRACE_MS", "HERENOW_ANONYMOUS"]) {
+  if (process.env[name]) vars[name] = process.env[name];
+}
+const args = ["partykit", "dev", "--port", port, "--persist", "../.data/partykit"];
+for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}=${value}`);
+const child = spawn("npx", args, { stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code) => process.exit(code ?? 0));
