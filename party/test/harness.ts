@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PresenceView, type PresenceSnapshot } from "@herenow/core";
+import { type PresenceSnapshot, PresenceView } from "@herenow/core";
 import { SignJWT } from "jose";
 import WebSocket from "ws";
 
@@ -17,7 +17,9 @@ export function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -186,7 +188,11 @@ export class TestClient {
       };
       const timer = setTimeout(() => {
         this.listeners.delete(attempt);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.messages.slice(-5))}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.messages.slice(-5))}`,
+          ),
+        );
       }, timeoutMs);
       this.listeners.add(attempt);
       attempt();

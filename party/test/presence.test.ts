@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, PartyServer, type TestClient, TestClient as Client, token } from "./harness";
+import { TestClient as Client, closeAll, PartyServer, type TestClient, token } from "./harness";
 
 let server: PartyServer;
 const open: TestClient[] = [];

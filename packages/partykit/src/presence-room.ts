@@ -3,16 +3,16 @@ import {
   CLOSE_CODES,
   type ConnectionEvent,
   type DiffMessage,
-  type ErrorCode,
   ErrorBudget,
+  type ErrorCode,
   type JsonObject,
   LIMITS,
   type LingeringConnection,
   parseClientMessage,
   type RestoredConnection,
   RoomPresence,
-  roomNameProblem,
   type RoomSnapshot,
+  roomNameProblem,
   systemClock,
   type UserIdentity,
 } from "@herenow/core";
@@ -193,8 +193,15 @@ export class PresenceRoom {
     await this.onStart();
     const user = await verifyConnection(ctx.request.url, this.roomName, this.settings);
     let id = connection.id;
-    // a second socket claiming a live id must not disturb the first: it gets an id of its own
-    if (this.presence.isLive(id) || this.reserved.has(id)) id = `${connection.id}.${crypto.randomUUID().slice(0, 8)}`;
+    if (this.presence.isLive(id) || this.reserved.has(id)) {
+      // A second socket claiming a live id must not disturb the first, so it gets an id of its
+      // own. The rename has to happen before PartyKit accepts the socket: the runtime files
+      // hibernatable sockets under their id tag, and a second socket under the same tag drops
+      // the first from getWebSockets(), so it would silently stop receiving broadcasts.
+      id = `${connection.id}.${crypto.randomUUID().slice(0, 8)}`;
+      (connection as { id: string }).id = id;
+      if (connection.id !== id) throw new Error("herenow: cannot give a colliding connection a fresh id");
+    }
     this.reserved.add(id);
     const now = systemClock.now();
     const data: ConnectionData = { herenow: 1, id, user, joinedAt: now, lastSeen: now, since: now };
@@ -237,7 +244,12 @@ export class PresenceRoom {
     }
     if (parsed.kind === "app") {
       if (!this.hooks.onMessage) {
-        this.refuse(connection, data.id, "invalid_message", `unknown message type ${JSON.stringify(parsed.message.type)}`);
+        this.refuse(
+          connection,
+          data.id,
+          "invalid_message",
+          `unknown message type ${JSON.stringify(parsed.message.type)}`,
+        );
         return;
       }
       await this.callHook("onMessage", () =>

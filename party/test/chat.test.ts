@@ -1,0 +1,98 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { closeAll, PartyServer, TestClient, token } from "./harness";
+
+let server: PartyServer;
+const open: TestClient[] = [];
+
+beforeAll(async () => {
+  server = await PartyServer.start();
+});
+afterAll(async () => {
+  await server?.dispose();
+});
+afterEach(() => {
+  closeAll(open.splice(0));
+});
+
+async function connect(room: string, user?: { id: string; name: string }) {
+  const client = await TestClient.open(server.url(room, user ? { token: await token(user) } : {}));
+  open.push(client);
+  await client.next("presence:sync", 0);
+  return client;
+}
+
+const ann = { id: "u-ann", name: "Ann" };
+const bo = { id: "u-bo", name: "Bo" };
+
+describe("demo chat", () => {
+  it("broadcasts chat:send from a signed-in user as chat:message with the sender from the token", async () => {
+    const a = await connect("chat-1", ann);
+    const b = await connect("chat-1", bo);
+    const from = b.messages.length;
+    a.send({ type: "chat:send", text: "  hello <b>there</b>  ", user: { id: "u-bo", name: "forged" } });
+    const message = await b.next("chat:message", from);
+    expect(message).toMatchObject({ user: { id: "u-ann", name: "Ann" }, text: "hello <b>there</b>" });
+    expect(typeof message.id).toBe("string");
+    expect(Math.abs(message.at - Date.now())).toBeLessThan(5000);
+    await a.next("chat:message", 0);
+  });
+
+  it("sends recent history to a new connection, anonymous ones included", async () => {
+    const a = await connect("chat-2", ann);
+    for (const text of ["one", "two", "three"]) a.send({ type: "chat:send", text });
+    await a.waitFor(() => a.messages.filter((m) => m.type === "chat:message").length === 3);
+    const guest = await connect("chat-2");
+    const history = await guest.next("chat:history", 0);
+    expect(history.messages.map((m: { text: string }) => m.text)).toEqual(["one", "two", "three"]);
+  });
+
+  it("keeps only the last 200 messages", async () => {
+    const watcher = await connect("chat-3", ann);
+    // 41 senders of 5 messages each stay under the per-connection limit of 5 a second
+    const senders = await Promise.all(
+      Array.from({ length: 41 }, (_, i) => connect("chat-3", { id: `s${i}`, name: `S${i}` })),
+    );
+    senders.forEach((sender, i) => {
+      for (let j = 0; j < 5; j++) sender.send({ type: "chat:send", text: `m${i}-${j}` });
+    });
+    const received = () => watcher.messages.filter((m) => m.type === "chat:message");
+    await watcher.waitFor(() => received().length === 205, 10_000, "205 messages");
+    const guest = await connect("chat-3");
+    const history = await guest.next("chat:history", 0);
+    expect(history.messages).toHaveLength(200);
+    expect(history.messages.map((m: { text: string }) => m.text)).toEqual(
+      received()
+        .slice(5)
+        .map((m) => m.text),
+    );
+    expect(senders.some((s) => s.messages.some((m) => m.type === "chat:error"))).toBe(false);
+  });
+
+  it("lets anonymous connections read but not send", async () => {
+    const guest = await connect("chat-4");
+    const from = guest.messages.length;
+    guest.send({ type: "chat:send", text: "hi" });
+    const error = await guest.next("chat:error", from);
+    expect(error.code).toBe("forbidden");
+  });
+
+  it.each([
+    ["empty text", { type: "chat:send", text: "   " }],
+    ["text over 2,000 characters", { type: "chat:send", text: "x".repeat(2001) }],
+    ["text that is not a string", { type: "chat:send", text: 5 }],
+  ])("refuses %s with chat:error", async (_what, message) => {
+    const a = await connect("chat-5", ann);
+    const from = a.messages.length;
+    a.send(message);
+    expect((await a.next("chat:error", from)).code).toBe("invalid_message");
+    expect(a.messages.slice(from).some((m) => m.type === "chat:message")).toBe(false);
+  });
+
+  it("rate-limits a chat flood", async () => {
+    const a = await connect("chat-6", ann);
+    const from = a.messages.length;
+    for (let i = 0; i < 8; i++) a.send({ type: "chat:send", text: `spam ${i}` });
+    const error = await a.next("chat:error", from);
+    expect(error.code).toBe("rate_limited");
+  });
+});
