@@ -41,3 +41,12 @@ export type {
 export { RoomPresence } from "./room-presence";
 export type { TokenClaims } from "./token-claims";
 export { identityFromClaims } from "./token-claims";
+export type { WebhookBatch, WebhookConnection, WebhookEvent, WebhookReply } from "./webhook";
+export {
+  newGeneration,
+  SIGNATURE_HEADER,
+  SIGNATURE_TOLERANCE_SECONDS,
+  signWebhook,
+  verifyWebhook,
+  WebhookBatchSchema,
+} from "./webhook";

@@ -404,6 +404,23 @@ export class RoomPresence {
     return Array.from(this.users.values(), toPresenceUser);
   }
 
+  /** Every connection, live or lingering, with its user and times: for webhook snapshots. */
+  snapshotConnections(): RestoredConnection[] {
+    const all: RestoredConnection[] = [];
+    for (const map of [this.live, this.lingering]) {
+      for (const record of map.values()) {
+        all.push({
+          id: record.id,
+          user: record.user?.identity ?? null,
+          joinedAt: record.joinedAt,
+          lastSeen: record.lastSeen,
+          since: record.user?.since ?? record.joinedAt,
+        });
+      }
+    }
+    return all;
+  }
+
   /** Connection events since the last call (only with `recordEvents`). */
   takeEvents(): ConnectionEvent[] {
     const events = this.events;

@@ -20,6 +20,7 @@ import type * as Party from "partykit/server";
 import { Refusal, verifyConnection } from "./auth";
 import { handleRoomRequest } from "./http-api";
 import { type PresenceSettings, readSettings } from "./settings";
+import { WebhookOutbox } from "./webhook-outbox";
 
 /** What herenow keeps in each connection's state (its hibernation attachment). */
 export interface ConnectionData {
@@ -63,7 +64,11 @@ export interface PresenceRoomHooks {
   onPresenceChanged?(change: PresenceChange): void | Promise<void>;
   /** Where errors of the room and its hooks go (default: console.error). */
   onError?(error: unknown, where: string): void;
+  /** Where operational notes go, such as a webhook that is down (default: console.warn). */
+  log?(message: string): void;
 }
+
+let warnedNoWebhook = false;
 
 const CONNECTION_TAG = "hn-c:";
 const USER_TAG = "hn-u:";
@@ -127,6 +132,7 @@ export class PresenceRoom {
   private lastFlushAt = 0;
   private alarmAt: number | null = null;
   private started: Promise<void> | null = null;
+  private readonly outbox: WebhookOutbox | null;
 
   constructor(
     readonly room: Party.Room,
@@ -138,6 +144,29 @@ export class PresenceRoom {
       leaveGraceMs: this.settings.leaveGraceMs,
       recordEvents: true,
     });
+    const log = hooks.log ?? ((message: string) => console.warn(`herenow: ${message}`));
+    const { webhookUrl, secret, webhookBatchMs, maxAgeMs } = this.settings;
+    this.outbox = webhookUrl
+      ? new WebhookOutbox(room.storage, {
+          url: webhookUrl,
+          secret,
+          batchMs: webhookBatchMs,
+          keepAliveMs: Math.max(1000, Math.floor(maxAgeMs / 2)),
+          room: () => this.roomName,
+          snapshot: () => this.presence.snapshotConnections(),
+          hasConnections: () => this.presence.connectionCount > 0,
+          log,
+        })
+      : null;
+    if (!webhookUrl && !warnedNoWebhook) {
+      warnedNoWebhook = true;
+      log("HERENOW_WEBHOOK_URL is not set: rooms deliver no events to a database");
+    }
+  }
+
+  /** The generation of this room's current run, as the webhook reports it (empty without a webhook). */
+  get generation(): string {
+    return this.outbox?.generation ?? "";
   }
 
   /** The room's name, known even inside `onAlarm` (where `room.id` throws). */
@@ -181,6 +210,7 @@ export class PresenceRoom {
     }
     const lingering = [...lingerEntries.values()];
     this.presence.restore(live, lingering, seq ?? 0);
+    await this.outbox?.load(live.length === 0, systemClock.now());
     // users no longer present have no business keeping stored state
     const present = new Set(this.presence.snapshotUsers().map((user) => user.id));
     const orphans = [...states.keys()].filter((id) => !present.has(id)).map((id) => STATE_PREFIX + id);
@@ -308,6 +338,7 @@ export class PresenceRoom {
     }
     if (expired.length > 0) await this.room.storage.delete(expired.map((id) => LINGER_PREFIX + id));
     this.flushNow();
+    await this.outbox?.deliver(systemClock.now());
     await this.scheduleAlarm();
   }
 
@@ -433,6 +464,10 @@ export class PresenceRoom {
       }
     }
     if (waiting.length > 0) this.sendSyncs(waiting);
+    if (events.length > 0) {
+      this.outbox?.enqueue(events, this.lastFlushAt);
+      void this.scheduleAlarm();
+    }
     if (diff || events.length > 0) {
       void this.callHook("onPresenceChanged", () =>
         this.hooks.onPresenceChanged?.({ room: this.roomName, diff, events }),
@@ -462,7 +497,9 @@ export class PresenceRoom {
   }
 
   private async scheduleAlarm(): Promise<void> {
-    const due = this.presence.nextDue();
+    const presenceDue = this.presence.nextDue();
+    const outboxDue = this.outbox?.nextDue() ?? null;
+    const due = presenceDue === null ? outboxDue : outboxDue === null ? presenceDue : Math.min(presenceDue, outboxDue);
     if (due === null) return;
     if (this.alarmAt !== null && this.alarmAt <= due && this.alarmAt > systemClock.now() - 1000) return;
     this.alarmAt = due;

@@ -10,6 +10,8 @@ export interface PresenceSettings {
   anonymous: boolean;
   /** Where room events are posted (`HERENOW_WEBHOOK_URL`); `null` delivers nothing. */
   webhookUrl: string | null;
+  /** How long events wait to go out together (`HERENOW_WEBHOOK_BATCH_MS`, default 500). */
+  webhookBatchMs: number;
 }
 
 /** A setting that is missing or malformed; the message names the variable and how to fix it. */
@@ -79,5 +81,6 @@ export function readSettings(env: Record<string, unknown>): PresenceSettings {
     leaveGraceMs: milliseconds(env, "HERENOW_LEAVE_GRACE_MS", DEFAULTS.leaveGraceMs, 0),
     anonymous: flag(env, "HERENOW_ANONYMOUS", true),
     webhookUrl,
+    webhookBatchMs: milliseconds(env, "HERENOW_WEBHOOK_BATCH_MS", 500, 0),
   };
 }

@@ -1,0 +1,143 @@
+import * as v from "valibot";
+import type { LeaveReason } from "./room-presence";
+
+/**
+ * The body a room posts to `HERENOW_WEBHOOK_URL`. Batches of one generation
+ * are numbered 1, 2, 3... and delivered one at a time, in order, until
+ * accepted; `id` (`<generation>:<seq>`) makes a retried batch apply once.
+ * A batch that carries a `snapshot` lists every connection the room has
+ * after its events: the receiver replaces its copy with it. The first batch
+ * of every generation carries one, so a restarted room leaves no ghosts.
+ */
+export interface WebhookBatch {
+  v: 1;
+  id: string;
+  room: string;
+  /** Changes on every start of the room; sorts by start time (fixed-width base-36 ms, then random). */
+  generation: string;
+  seq: number;
+  sentAt: number;
+  events: WebhookEvent[];
+  snapshot?: WebhookConnection[];
+}
+
+/** A connection as the webhook describes it. */
+export interface WebhookConnection {
+  connectionId: string;
+  user: { id: string; name: string; info: Record<string, unknown> } | null;
+  joinedAt: number;
+  lastSeen: number;
+}
+
+export type WebhookEvent =
+  | { type: "join"; connectionId: string; user: WebhookConnection["user"]; at: number }
+  | { type: "leave"; connectionId: string; reason: LeaveReason; at: number }
+  /** The room is alive and these connections are still there: refreshes their last-seen time. */
+  | { type: "keepalive"; at: number };
+
+/** What the receiver answers; `409` with `need: "snapshot"` asks the room for a full snapshot. */
+export interface WebhookReply {
+  status: "applied" | "duplicate" | "stale" | "out_of_sync";
+  need?: "snapshot";
+}
+
+const User = v.nullable(
+  v.object({
+    id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+    name: v.pipe(v.string(), v.maxLength(64)),
+    info: v.record(v.string(), v.unknown()),
+  }),
+);
+const ConnectionId = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const Time = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** Runtime schema of a webhook body, for receivers. */
+export const WebhookBatchSchema = v.object({
+  v: v.literal(1),
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  room: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, "invalid room name")),
+  generation: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+  seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  sentAt: Time,
+  events: v.array(
+    v.variant("type", [
+      v.object({ type: v.literal("join"), connectionId: ConnectionId, user: User, at: Time }),
+      v.object({
+        type: v.literal("leave"),
+        connectionId: ConnectionId,
+        reason: v.picklist(["left", "closed", "stale", "kicked"]),
+        at: Time,
+      }),
+      v.object({ type: v.literal("keepalive"), at: Time }),
+    ]),
+  ),
+  snapshot: v.optional(v.array(v.object({ connectionId: ConnectionId, user: User, joinedAt: Time, lastSeen: Time }))),
+});
+
+/** The signature header's name. */
+export const SIGNATURE_HEADER = "herenow-signature";
+/** How old a signature's `t` may be, in seconds. */
+export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
+
+const encoder = new TextEncoder();
+
+async function hmacHex(secret: string, text: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(text)));
+  return Array.from(signature, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The `herenow-signature` header for a body:
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+ *
+ * @example
+ * headers.set(SIGNATURE_HEADER, await signWebhook(body, secret));
+ */
+export async function signWebhook(body: string, secret: string, nowMs = Date.now()): Promise<string> {
+  const t = Math.floor(nowMs / 1000);
+  return `t=${t},v1=${await hmacHex(secret, `${t}.${body}`)}`;
+}
+
+/**
+ * Checks a `herenow-signature` header against the raw body: the HMAC must
+ * match (compared in constant time) and `t` be at most 5 minutes away.
+ *
+ * @example
+ * const check = await verifyWebhook(rawBody, request.headers.get(SIGNATURE_HEADER), secret);
+ * if (!check.ok) return new Response(check.reason, { status: 401 });
+ */
+export async function verifyWebhook(
+  body: string,
+  header: string | null,
+  secret: string,
+  nowMs = Date.now(),
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (!header) return { ok: false, reason: `missing ${SIGNATURE_HEADER} header` };
+  const parts = new Map(
+    header.split(",").map((part) => {
+      const at = part.indexOf("=");
+      return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as const;
+    }),
+  );
+  const t = Number(parts.get("t"));
+  const given = parts.get("v1") ?? "";
+  if (!Number.isInteger(t) || !/^[0-9a-f]{64}$/.test(given)) return { ok: false, reason: "malformed signature header" };
+  if (Math.abs(nowMs / 1000 - t) > SIGNATURE_TOLERANCE_SECONDS) {
+    return { ok: false, reason: "signature timestamp is more than 5 minutes away" };
+  }
+  const expected = await hmacHex(secret, `${t}.${body}`);
+  let difference = 0;
+  for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ given.charCodeAt(i);
+  return difference === 0 ? { ok: true } : { ok: false, reason: "signature does not match" };
+}
+
+/**
+ * A new generation id: the start time as fixed-width base-36 milliseconds,
+ * then randomness, so ids of later starts sort after earlier ones.
+ */
+export function newGeneration(nowMs = Date.now()): string {
+  return `${nowMs.toString(36).padStart(10, "0")}-${crypto.randomUUID().slice(0, 8)}`;
+}
