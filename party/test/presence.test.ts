@@ -77,6 +77,24 @@ describe("presence:diff", () => {
     expect(a.gaps).toBe(0);
   });
 
+  it("shows the state most recently set by any of a user's connections", async () => {
+    const watcher = await connect("newest-state", bo);
+    const tab1 = await connect("newest-state", ann);
+    const tab2 = await connect("newest-state", ann);
+    await watcher.waitFor(() => watcher.snapshot.users.find((u) => u.id === "u-ann")?.connections === 2);
+    tab1.send({ type: "presence:state", state: { tab: 1 } });
+    await watcher.waitFor(() => watcher.snapshot.users.find((u) => u.id === "u-ann")?.state.tab === 1);
+    tab2.send({ type: "presence:state", state: { tab: 2 } });
+    await watcher.waitFor(() => watcher.snapshot.users.find((u) => u.id === "u-ann")?.state.tab === 2);
+    // the tab that set the newest state leaving does not bring back an older one
+    tab2.send({ type: "presence:leave" });
+    await watcher.waitFor(() => watcher.snapshot.users.find((u) => u.id === "u-ann")?.connections === 1);
+    expect(watcher.snapshot.users.find((u) => u.id === "u-ann")?.state).toEqual({ tab: 2 });
+    const late = await connect("newest-state", { id: "u-cy", name: "Cy" });
+    const sync = await late.next("presence:sync", 0);
+    expect(sync.users.find((u: { id: string }) => u.id === "u-ann").state).toEqual({ tab: 2 });
+  });
+
   it("coalesces a burst of joins into few diffs", async () => {
     const watcher = await connect("burst", ann);
     await watcher.waitForUsers(["u-ann"]);

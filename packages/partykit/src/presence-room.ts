@@ -7,40 +7,19 @@ import {
   type ErrorCode,
   type JsonObject,
   LIMITS,
-  type LingeringConnection,
   parseClientMessage,
-  type RestoredConnection,
   RoomPresence,
   type RoomSnapshot,
-  roomNameProblem,
   systemClock,
-  type UserIdentity,
 } from "@herenow/core";
 import type * as Party from "partykit/server";
-import { Refusal, verifyConnection } from "./auth";
+import { verifyConnection } from "./auth";
+import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, tagOfUser } from "./connection-data";
+import { presenceOnBeforeConnect, presenceOnBeforeRequest } from "./gate";
 import { handleRoomRequest } from "./http-api";
+import { RoomStorage } from "./room-storage";
 import { type PresenceSettings, readSettings } from "./settings";
 import { WebhookOutbox } from "./webhook-outbox";
-
-/** What herenow keeps in each connection's state (its hibernation attachment). */
-export interface ConnectionData {
-  herenow: 1;
-  /** The presence id: the client's `_pk`, or a fresh one if that was taken by a live socket. */
-  id: string;
-  user: UserIdentity | null;
-  joinedAt: number;
-  lastSeen: number;
-  since: number;
-  /** Set once the connection sent `presence:leave`, so its close is no second leave. */
-  left?: true;
-}
-
-/** One connection as application code sees it. */
-export interface PresenceConnection {
-  connectionId: string;
-  user: UserIdentity | null;
-  socket: Party.Connection;
-}
 
 /** What changed in a room over one coalescing window. */
 export interface PresenceChange {
@@ -70,10 +49,6 @@ export interface PresenceRoomHooks {
 
 let warnedNoWebhook = false;
 
-const CONNECTION_TAG = "hn-c:";
-const USER_TAG = "hn-u:";
-const LINGER_PREFIX = "linger:";
-const STATE_PREFIX = "state:";
 /** Attachments are rewritten at most this often for heartbeats: last-seen needs no finer grain. */
 const LAST_SEEN_GRAIN_MS = 1000;
 
@@ -102,25 +77,9 @@ const LAST_SEEN_GRAIN_MS = 1000;
  */
 export class PresenceRoom {
   /** Refuses bad room names, connection ids and tokens with 400/401 before the upgrade. */
-  static async onBeforeConnect(request: Party.Request, lobby: Party.Lobby): Promise<Response | undefined> {
-    try {
-      await verifyConnection(request.url, lobby.id, readSettings(lobby.env));
-      return undefined;
-    } catch (error) {
-      return refusalResponse(error);
-    }
-  }
-
+  static onBeforeConnect = presenceOnBeforeConnect;
   /** Refuses HTTP requests for badly named rooms with 400 before they wake a room. */
-  static async onBeforeRequest(request: Party.Request, lobby: Party.Lobby): Promise<Response | Party.Request> {
-    try {
-      readSettings(lobby.env);
-    } catch (error) {
-      return refusalResponse(error);
-    }
-    const problem = roomNameProblem(lobby.id);
-    return problem ? new Refusal(400, problem).toResponse() : request;
-  }
+  static onBeforeRequest = presenceOnBeforeRequest;
 
   readonly settings: PresenceSettings;
   private readonly presence: RoomPresence;
@@ -133,12 +92,14 @@ export class PresenceRoom {
   private alarmAt: number | null = null;
   private started: Promise<void> | null = null;
   private readonly outbox: WebhookOutbox | null;
+  private readonly store: RoomStorage;
 
   constructor(
     readonly room: Party.Room,
     private readonly hooks: PresenceRoomHooks = {},
   ) {
     this.settings = readSettings(room.env);
+    this.store = new RoomStorage(room);
     this.presence = new RoomPresence({
       maxAgeMs: this.settings.maxAgeMs,
       leaveGraceMs: this.settings.leaveGraceMs,
@@ -185,36 +146,11 @@ export class PresenceRoom {
   }
 
   private async load(): Promise<void> {
-    const storage = this.room.storage;
-    try {
-      this.roomName = this.room.id;
-      void storage.put("room", this.roomName);
-    } catch {
-      // inside onAlarm the id is unreadable: it was stored on an earlier start
-      this.roomName = (await storage.get<string>("room")) ?? "";
-    }
-    const [seq, lingerEntries, stateEntries, alarmAt] = await Promise.all([
-      storage.get<number>("seq"),
-      storage.list<LingeringConnection>({ prefix: LINGER_PREFIX }),
-      storage.list<{ state: JsonObject; stateAt: number }>({ prefix: STATE_PREFIX }),
-      storage.getAlarm(),
-    ]);
-    this.alarmAt = alarmAt;
-    const states = new Map([...stateEntries].map(([key, value]) => [key.slice(STATE_PREFIX.length), value]));
-    const live: RestoredConnection[] = [];
-    for (const socket of this.room.getConnections()) {
-      const data = dataOf(socket);
-      if (!data) continue;
-      const saved = data.user ? states.get(data.user.id) : undefined;
-      live.push({ ...data, ...(saved ?? {}) });
-    }
-    const lingering = [...lingerEntries.values()];
-    this.presence.restore(live, lingering, seq ?? 0);
-    await this.outbox?.load(live.length === 0, systemClock.now());
-    // users no longer present have no business keeping stored state
-    const present = new Set(this.presence.snapshotUsers().map((user) => user.id));
-    const orphans = [...states.keys()].filter((id) => !present.has(id)).map((id) => STATE_PREFIX + id);
-    if (orphans.length > 0) await storage.delete(orphans);
+    const stored = await this.store.load();
+    this.roomName = stored.name;
+    this.alarmAt = stored.alarmAt;
+    this.presence.restore(stored.live, stored.lingering, stored.seq);
+    await this.outbox?.load(stored.live.length === 0, systemClock.now());
     await this.scheduleAlarm();
   }
 
@@ -236,7 +172,7 @@ export class PresenceRoom {
     const now = systemClock.now();
     const data: ConnectionData = { herenow: 1, id, user, joinedAt: now, lastSeen: now, since: now };
     connection.setState(data);
-    return user ? [CONNECTION_TAG + id, USER_TAG + user.id] : [CONNECTION_TAG + id];
+    return user ? [tagOfConnection(id), tagOfUser(user.id)] : [tagOfConnection(id)];
   }
 
   async onConnect(connection: Party.Connection): Promise<void> {
@@ -248,8 +184,8 @@ export class PresenceRoom {
     }
     this.reserved.delete(data.id);
     const result = this.presence.connect(data.id, data.user);
-    if (result.reclaimed) void this.room.storage.delete(LINGER_PREFIX + data.id);
-    if (result.adopted) void this.room.storage.delete(LINGER_PREFIX + result.adopted);
+    if (result.reclaimed) void this.store.forgetLingering([data.id]);
+    if (result.adopted) void this.store.forgetLingering([result.adopted]);
     if (data.user) {
       const since = this.presence.userState(data.user.id)?.since ?? data.since;
       if (since !== data.since) connection.setState({ ...data, since });
@@ -321,7 +257,7 @@ export class PresenceRoom {
     this.awaitingSync.delete(data.id);
     if (data.left || !this.presence.isLive(data.id)) return;
     const lingering = this.presence.close(data.id);
-    if (lingering) void this.room.storage.put(LINGER_PREFIX + data.id, lingering);
+    if (lingering) this.store.saveLingering(lingering);
     this.scheduleFlush();
     await this.scheduleAlarm();
   }
@@ -332,11 +268,11 @@ export class PresenceRoom {
     this.alarmAt = null;
     const { stale, expired } = this.presence.tick();
     for (const id of stale) {
-      for (const socket of this.room.getConnections(CONNECTION_TAG + id)) {
+      for (const socket of this.room.getConnections(tagOfConnection(id))) {
         socket.close(CLOSE_CODES.stale, `no traffic for ${this.settings.maxAgeMs} ms`);
       }
     }
-    if (expired.length > 0) await this.room.storage.delete(expired.map((id) => LINGER_PREFIX + id));
+    await this.store.forgetLingering(expired);
     this.flushNow();
     await this.outbox?.deliver(systemClock.now());
     await this.scheduleAlarm();
@@ -362,7 +298,7 @@ export class PresenceRoom {
 
   /** Closes a user's or a connection's sockets with 4003; returns how many connections went. */
   async kick(target: { userId: string } | { connectionId: string }): Promise<number> {
-    const tag = "userId" in target ? USER_TAG + target.userId : CONNECTION_TAG + target.connectionId;
+    const tag = "userId" in target ? tagOfUser(target.userId) : tagOfConnection(target.connectionId);
     const ids = new Set<string>();
     for (const socket of this.room.getConnections(tag)) {
       const data = dataOf(socket);
@@ -371,16 +307,15 @@ export class PresenceRoom {
       socket.setState({ ...data, left: true });
       socket.close(CLOSE_CODES.kicked, "removed by an administrator");
     }
-    const lingering = await this.room.storage.list<LingeringConnection>({ prefix: LINGER_PREFIX });
     const gone: string[] = [];
-    for (const [key, record] of lingering) {
+    for (const record of await this.store.lingering()) {
       const matches = "userId" in target ? record.user.id === target.userId : record.id === target.connectionId;
       if (matches) {
         ids.add(record.id);
-        gone.push(key);
+        gone.push(record.id);
       }
     }
-    if (gone.length > 0) await this.room.storage.delete(gone);
+    await this.store.forgetLingering(gone);
     for (const id of ids) this.presence.remove(id, "kicked");
     this.flushNow();
     await this.scheduleAlarm();
@@ -449,10 +384,10 @@ export class PresenceRoom {
       this.flushTimer = null;
     }
     this.lastFlushAt = systemClock.now();
-    this.persistStates();
+    this.store.saveStates(this.presence.takeStateChanges());
     const diff = this.presence.takeDiff();
     const events = this.presence.takeEvents();
-    if (diff) void this.room.storage.put("seq", diff.seq);
+    if (diff) this.store.saveSeq(diff.seq);
     const waiting = [...this.awaitingSync];
     this.awaitingSync.clear();
     if (diff) {
@@ -480,19 +415,11 @@ export class PresenceRoom {
     const head = `{"type":"presence:sync","room":${JSON.stringify(this.roomName)},"seq":${this.presence.seq},"self":`;
     const tail = `,"users":${JSON.stringify(this.presence.snapshotUsers())},"anonymous":${this.presence.anonymous}}`;
     for (const id of ids) {
-      for (const socket of this.room.getConnections(CONNECTION_TAG + id)) {
+      for (const socket of this.room.getConnections(tagOfConnection(id))) {
         const data = dataOf(socket);
         if (!data || data.left) continue;
         socket.send(head + JSON.stringify({ connectionId: data.id, user: data.user }) + tail);
       }
-    }
-  }
-
-  /** Writes changed user states to storage, where they outlive hibernation. */
-  private persistStates(): void {
-    for (const [userId, entry] of this.presence.takeStateChanges()) {
-      if (entry) void this.room.storage.put(STATE_PREFIX + userId, entry);
-      else void this.room.storage.delete(STATE_PREFIX + userId);
     }
   }
 
@@ -513,18 +440,6 @@ export class PresenceRoom {
       (this.hooks.onError ?? defaultOnError)(error, where);
     }
   }
-}
-
-function dataOf(socket: Party.Connection): ConnectionData | null {
-  const data = socket.state as ConnectionData | null | undefined;
-  return data?.herenow === 1 ? data : null;
-}
-
-function refusalResponse(error: unknown): Response {
-  if (error instanceof Refusal) return error.toResponse();
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`herenow: ${message}`);
-  return new Response(`${message}\n`, { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 
 function defaultOnError(error: unknown, where: string): void {
