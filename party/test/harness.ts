@@ -36,12 +36,19 @@ export class PartyServer {
   constructor(
     readonly port: number,
     readonly vars: Record<string, string>,
+    /** The PartyKit project to run (default: this repository's party). */
+    readonly projectDir = partyDir,
   ) {}
 
-  static async start(vars: Record<string, string> = {}): Promise<PartyServer> {
-    const server = new PartyServer(await freePort(), { HERENOW_SECRET: SECRET, ...vars });
+  static async start(vars: Record<string, string> = {}, projectDir = partyDir): Promise<PartyServer> {
+    const server = new PartyServer(await freePort(), { HERENOW_SECRET: SECRET, ...vars }, projectDir);
     await server.start();
     return server;
+  }
+
+  /** The process id of the server's process group (npx, partykit and workerd), for measurements. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get host(): string {
@@ -61,7 +68,7 @@ export class PartyServer {
     const args = ["partykit", "dev", "--port", String(this.port), "--persist", this.persistDir];
     args.push("--disable-request-cf-fetch", "--no-hotkeys");
     for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}=${value}`);
-    const child = spawn("npx", args, { cwd: partyDir, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn("npx", args, { cwd: this.projectDir, stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.child = child;
     child.stdout?.on("data", (chunk: Buffer) => {
       this.log += chunk.toString();

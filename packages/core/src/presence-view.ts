@@ -41,10 +41,26 @@ export const EMPTY_SNAPSHOT: PresenceSnapshot = Object.freeze({
 export class PresenceView {
   private users = new Map<string, PresenceUser>();
   private current: PresenceSnapshot = EMPTY_SNAPSHOT;
+  /** The users list is rebuilt only when read, so applying a diff costs O(changes). */
+  private stale = false;
 
   /** The present state; the same object until something changes. */
   get snapshot(): PresenceSnapshot {
+    if (this.stale) {
+      this.stale = false;
+      this.current = { ...this.current, users: Array.from(this.users.values()) };
+    }
     return this.current;
+  }
+
+  /** How many users the view holds, without building the list. */
+  get size(): number {
+    return this.users.size;
+  }
+
+  /** One user by id, without building the list. */
+  user(id: string): PresenceUser | undefined {
+    return this.users.get(id);
   }
 
   apply(message: SyncMessage | DiffMessage): ApplyResult {
@@ -55,9 +71,10 @@ export class PresenceView {
         room: message.room,
         seq: message.seq,
         self: message.self,
-        users: Array.from(this.users.values()),
+        users: message.users,
         anonymous: message.anonymous,
       };
+      this.stale = this.users.size !== message.users.length;
       return "applied";
     }
     if (!this.current.synced || message.seq <= this.current.seq) return "duplicate";
@@ -69,12 +86,8 @@ export class PresenceView {
       this.users.set(user.id, user);
     }
     for (const user of message.updated) this.users.set(user.id, user);
-    this.current = {
-      ...this.current,
-      seq: message.seq,
-      users: Array.from(this.users.values()),
-      anonymous: message.anonymous,
-    };
+    this.current = { ...this.current, seq: message.seq, anonymous: message.anonymous };
+    this.stale = true;
     return "applied";
   }
 
@@ -82,5 +95,6 @@ export class PresenceView {
   reset(): void {
     this.users = new Map();
     this.current = EMPTY_SNAPSHOT;
+    this.stale = false;
   }
 }

@@ -388,17 +388,17 @@ export class PresenceRoom {
     const diff = this.presence.takeDiff();
     const events = this.presence.takeEvents();
     if (diff) this.store.saveSeq(diff.seq);
-    const waiting = [...this.awaitingSync];
-    this.awaitingSync.clear();
-    if (diff) {
-      const text = JSON.stringify(diff);
-      const skip = new Set(waiting);
-      for (const socket of this.room.getConnections()) {
-        const data = dataOf(socket);
-        if (data && !skip.has(data.id) && !data.left) socket.send(text);
-      }
+    if (this.awaitingSync.size > 0) {
+      this.sendSyncs([...this.awaitingSync]);
+      this.awaitingSync.clear();
     }
-    if (waiting.length > 0) this.sendSyncs(waiting);
+    if (diff) {
+      // New connections got their sync first, numbered with this diff's seq, so to them
+      // the diff is an old one and they drop it; everyone gets the same frame, and the loop
+      // needs no per-socket lookups in a room of thousands.
+      const text = JSON.stringify(diff);
+      for (const socket of this.room.getConnections()) sendQuietly(socket, text);
+    }
     if (events.length > 0) {
       this.outbox?.enqueue(events, this.lastFlushAt);
       void this.scheduleAlarm();
@@ -439,6 +439,15 @@ export class PresenceRoom {
     } catch (error) {
       (this.hooks.onError ?? defaultOnError)(error, where);
     }
+  }
+}
+
+/** Sends unless the socket is closing: one we closed a moment ago still reads as open. */
+function sendQuietly(socket: Party.Connection, text: string): void {
+  try {
+    socket.send(text);
+  } catch {
+    // closed by this room (leave, kick, prune) before the runtime noticed; it needs no diff
   }
 }
 

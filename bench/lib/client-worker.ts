@@ -1,0 +1,191 @@
+// A process full of benchmark clients, driven over IPC by a benchmark script so
+// that clients never share a CPU budget with the script's own bookkeeping.
+// Each client keeps a view of the room: herenow clients apply sync and diff
+// messages with seq checks, baseline clients a set of ids from join/leave lines.
+import { PresenceView } from "@herenow/core";
+import WebSocket from "ws";
+import { tokenFor } from "./token";
+
+export type Kind = "herenow" | "baseline";
+
+export type Command =
+  | {
+      cmd: "open";
+      kind: Kind;
+      host: string;
+      room: string;
+      /** User numbers to open, as [from, to). */
+      from: number;
+      to: number;
+      batch: number;
+      secret: string;
+      /** The view every client must reach (user count) before "complete" is reported. */
+      expect: number;
+      heartbeatMs?: number;
+    }
+  | { cmd: "watch"; expect: number; tag: string }
+  | { cmd: "open-one"; kind: Kind; host: string; room: string; user: number; secret: string; token?: string }
+  | { cmd: "leave-one"; user: number; tag: string }
+  | { cmd: "zombie"; user: number }
+  | { cmd: "drop"; user: number }
+  | { cmd: "stats" }
+  | { cmd: "close" };
+
+export type Report =
+  | { type: "opened"; firstAt: number; lastAt: number; count: number }
+  | { type: "complete"; tag: string; at: number; slowestUser: number }
+  | { type: "stats"; bytes: number; messages: number; open: number; closedWith: Record<string, number> }
+  | { type: "error"; message: string };
+
+interface Client {
+  user: number;
+  ws: WebSocket;
+  kind: Kind;
+  view: PresenceView | null;
+  ids: Set<string> | null;
+  silent: boolean;
+}
+
+const clients = new Map<number, Client>();
+let bytes = 0;
+let messages = 0;
+const closedWith: Record<string, number> = {};
+let watch: { expect: number; tag: string; pending: Set<number> } | null = null;
+let heartbeat: ReturnType<typeof setInterval> | null = null;
+
+function send(report: Report): void {
+  process.send?.(report);
+}
+
+function viewSize(client: Client): number {
+  return client.view ? client.view.size : (client.ids?.size ?? 0);
+}
+
+function checkWatch(client: Client): void {
+  if (!watch || !watch.pending.has(client.user)) return;
+  if (viewSize(client) === watch.expect) {
+    watch.pending.delete(client.user);
+    if (watch.pending.size === 0) {
+      send({ type: "complete", tag: watch.tag, at: Date.now(), slowestUser: client.user });
+      watch = null;
+    }
+  }
+}
+
+function startWatch(expect: number, tag: string): void {
+  watch = { expect, tag, pending: new Set([...clients.values()].filter((c) => !c.silent).map((c) => c.user)) };
+  for (const client of clients.values()) checkWatch(client);
+}
+
+async function openClient(
+  kind: Kind,
+  host: string,
+  room: string,
+  user: number,
+  secret: string,
+  token?: string,
+): Promise<Client> {
+  const url =
+    kind === "herenow"
+      ? `ws://${host}/parties/main/${room}?_pk=c${user}&token=${token ?? (await tokenFor(user, secret))}`
+      : `ws://${host}/parties/main/${room}?_pk=u${user}`;
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const client: Client = {
+    user,
+    ws,
+    kind,
+    view: kind === "herenow" ? new PresenceView() : null,
+    ids: kind === "baseline" ? new Set() : null,
+    silent: false,
+  };
+  ws.on("message", (data: Buffer) => {
+    bytes += data.length;
+    messages++;
+    const text = data.toString();
+    if (client.view) {
+      const message = JSON.parse(text);
+      if (message.type === "presence:sync" || message.type === "presence:diff") {
+        if (client.view.apply(message) === "gap") ws.send('{"type":"presence:resync"}');
+      }
+    } else if (client.ids) {
+      const space = text.indexOf(" ");
+      const verb = space < 0 ? text : text.slice(0, space);
+      const rest = space < 0 ? "" : text.slice(space + 1);
+      if (verb === "here") for (const id of rest.split(" ").filter(Boolean)) client.ids.add(id);
+      else if (verb === "join") client.ids.add(rest);
+      else if (verb === "leave") client.ids.delete(rest);
+    }
+    checkWatch(client);
+  });
+  ws.on("close", (code) => {
+    closedWith[code] = (closedWith[code] ?? 0) + 1;
+    clients.delete(user);
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  // a baseline client's own join comes back to everyone but itself
+  client.ids?.add(`u${user}`);
+  clients.set(user, client);
+  return client;
+}
+
+async function handle(command: Command): Promise<void> {
+  switch (command.cmd) {
+    case "open": {
+      let firstAt = 0;
+      let lastAt = 0;
+      watch = { expect: command.expect, tag: "storm", pending: new Set() };
+      for (let start = command.from; start < command.to; start += command.batch) {
+        const batch: Promise<Client>[] = [];
+        for (let user = start; user < Math.min(command.to, start + command.batch); user++) {
+          watch.pending.add(user);
+          batch.push(openClient(command.kind, command.host, command.room, user, command.secret));
+        }
+        if (!firstAt) firstAt = Date.now();
+        await Promise.all(batch);
+        lastAt = Date.now();
+      }
+      if (command.heartbeatMs) {
+        heartbeat = setInterval(() => {
+          for (const client of clients.values()) if (!client.silent) client.ws.send('"heartbeat"');
+        }, command.heartbeatMs);
+      }
+      send({ type: "opened", firstAt, lastAt, count: command.to - command.from });
+      for (const client of clients.values()) checkWatch(client);
+      return;
+    }
+    case "watch":
+      startWatch(command.expect, command.tag);
+      return;
+    case "open-one":
+      await openClient(command.kind, command.host, command.room, command.user, command.secret, command.token);
+      return;
+    case "leave-one": {
+      const client = clients.get(command.user);
+      if (client?.kind === "herenow") client.ws.send('{"type":"presence:leave"}');
+      else client?.ws.close();
+      return;
+    }
+    case "zombie": {
+      const client = clients.get(command.user);
+      if (client) client.silent = true;
+      return;
+    }
+    case "drop":
+      clients.get(command.user)?.ws.terminate();
+      return;
+    case "stats":
+      send({ type: "stats", bytes, messages, open: clients.size, closedWith });
+      return;
+    case "close":
+      if (heartbeat) clearInterval(heartbeat);
+      for (const client of clients.values()) client.ws.terminate();
+      process.exit(0);
+  }
+}
+
+process.on("message", (command: Command) => {
+  handle(command).catch((error: unknown) => send({ type: "error", message: String(error) }));
+});
