@@ -14,6 +14,8 @@ export type Command =
       kind: Kind;
       host: string;
       room: string;
+      /** Spread the users over these rooms instead (user number modulo their count). */
+      rooms?: string[];
       /** User numbers to open, as [from, to). */
       from: number;
       to: number;
@@ -34,7 +36,15 @@ export type Command =
 export type Report =
   | { type: "opened"; firstAt: number; lastAt: number; count: number }
   | { type: "complete"; tag: string; at: number; slowestUser: number }
-  | { type: "stats"; bytes: number; messages: number; open: number; closedWith: Record<string, number> }
+  | {
+      type: "stats";
+      bytes: number;
+      messages: number;
+      open: number;
+      closedWith: Record<string, number>;
+      heartbeats: number;
+      pongs: number;
+    }
   | { type: "error"; message: string };
 
 interface Client {
@@ -52,6 +62,8 @@ let messages = 0;
 const closedWith: Record<string, number> = {};
 let watch: { expect: number; tag: string; pending: Set<number> } | null = null;
 let heartbeat: ReturnType<typeof setInterval> | null = null;
+let heartbeats = 0;
+let pongs = 0;
 
 function send(report: Report): void {
   process.send?.(report);
@@ -102,6 +114,10 @@ async function openClient(
     bytes += data.length;
     messages++;
     const text = data.toString();
+    if (text === "pong" || text === '{"type":"presence:pong"}') {
+      pongs++;
+      return;
+    }
     if (client.view) {
       const message = JSON.parse(text);
       if (message.type === "presence:sync" || message.type === "presence:diff") {
@@ -141,7 +157,8 @@ async function handle(command: Command): Promise<void> {
         const batch: Promise<Client>[] = [];
         for (let user = start; user < Math.min(command.to, start + command.batch); user++) {
           watch.pending.add(user);
-          batch.push(openClient(command.kind, command.host, command.room, user, command.secret));
+          const room = command.rooms ? (command.rooms[user % command.rooms.length] ?? command.room) : command.room;
+          batch.push(openClient(command.kind, command.host, room, user, command.secret));
         }
         if (!firstAt) firstAt = Date.now();
         await Promise.all(batch);
@@ -149,7 +166,11 @@ async function handle(command: Command): Promise<void> {
       }
       if (command.heartbeatMs) {
         heartbeat = setInterval(() => {
-          for (const client of clients.values()) if (!client.silent) client.ws.send('"heartbeat"');
+          for (const client of clients.values()) {
+            if (client.silent) continue;
+            client.ws.send('"heartbeat"');
+            heartbeats++;
+          }
         }, command.heartbeatMs);
       }
       send({ type: "opened", firstAt, lastAt, count: command.to - command.from });
@@ -177,7 +198,7 @@ async function handle(command: Command): Promise<void> {
       clients.get(command.user)?.ws.terminate();
       return;
     case "stats":
-      send({ type: "stats", bytes, messages, open: clients.size, closedWith });
+      send({ type: "stats", bytes, messages, open: clients.size, closedWith, heartbeats, pongs });
       return;
     case "close":
       if (heartbeat) clearInterval(heartbeat);

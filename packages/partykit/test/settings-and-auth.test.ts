@@ -1,0 +1,105 @@
+import { SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { safeEqual } from "../src/constant-time";
+import { Refusal, readSettings, SettingsError, verifyConnection } from "../src/index";
+
+const secret = "s".repeat(40);
+const settings = readSettings({ HERENOW_SECRET: secret });
+
+function sign(claims: Record<string, unknown>, key = secret, alg = "HS256") {
+  return new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(key));
+}
+
+describe("readSettings", () => {
+  it("applies the protocol's defaults", () => {
+    expect(settings).toEqual({
+      secret,
+      maxAgeMs: 60_000,
+      leaveGraceMs: 5_000,
+      anonymous: true,
+      webhookUrl: null,
+      webhookBatchMs: 500,
+    });
+  });
+
+  it("reads every variable", () => {
+    expect(
+      readSettings({
+        HERENOW_SECRET: secret,
+        HERENOW_MAX_AGE_MS: "1500",
+        HERENOW_LEAVE_GRACE_MS: 0,
+        HERENOW_ANONYMOUS: "false",
+        HERENOW_WEBHOOK_URL: "http://127.0.0.1:3000/api/herenow/events",
+        HERENOW_WEBHOOK_BATCH_MS: "100",
+      }),
+    ).toMatchObject({ maxAgeMs: 1500, leaveGraceMs: 0, anonymous: false, webhookBatchMs: 100 });
+  });
+
+  it.each([
+    [{}, "HERENOW_SECRET"],
+    [{ HERENOW_SECRET: "short" }, "HERENOW_SECRET"],
+    [{ HERENOW_SECRET: secret, HERENOW_MAX_AGE_MS: "soon" }, "HERENOW_MAX_AGE_MS"],
+    [{ HERENOW_SECRET: secret, HERENOW_LEAVE_GRACE_MS: "-1" }, "HERENOW_LEAVE_GRACE_MS"],
+    [{ HERENOW_SECRET: secret, HERENOW_ANONYMOUS: "maybe" }, "HERENOW_ANONYMOUS"],
+    [{ HERENOW_SECRET: secret, HERENOW_WEBHOOK_URL: "ftp://x" }, "HERENOW_WEBHOOK_URL"],
+  ])("names the variable that is wrong in %j", (env, variable) => {
+    try {
+      readSettings(env);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(SettingsError);
+      expect((error as SettingsError).variable).toBe(variable);
+      expect((error as Error).message).toContain(variable);
+    }
+  });
+});
+
+describe("verifyConnection", () => {
+  const url = (query: Record<string, string>) => `http://h/parties/main/lobby?${new URLSearchParams(query)}`;
+  const exp = Math.floor(Date.now() / 1000) + 600;
+
+  it("lets an anonymous connection in unless the room refuses them", async () => {
+    expect(await verifyConnection(url({}), "lobby", settings)).toBeNull();
+    await expect(verifyConnection(url({}), "lobby", { ...settings, anonymous: false })).rejects.toMatchObject({
+      status: 401,
+    });
+  });
+
+  it("returns the identity of a good token", async () => {
+    const token = await sign({ sub: "u1", name: "Ann", info: { colour: "red" }, exp });
+    expect(await verifyConnection(url({ token }), "lobby", settings)).toEqual({
+      id: "u1",
+      name: "Ann",
+      info: { colour: "red" },
+    });
+  });
+
+  it.each([
+    ["a forged signature", () => sign({ sub: "u1", name: "Ann", exp }, "x".repeat(40))],
+    ["another algorithm", () => sign({ sub: "u1", name: "Ann", exp }, secret, "HS384")],
+    ["no exp", () => sign({ sub: "u1", name: "Ann" })],
+    ["an expired exp", () => sign({ sub: "u1", name: "Ann", exp: exp - 1200 })],
+    ["no sub", () => sign({ name: "Ann", exp })],
+    ["another room", () => sign({ sub: "u1", name: "Ann", exp, rooms: ["kitchen"] })],
+  ])("refuses %s with 401", async (_what, make) => {
+    const error = await verifyConnection(url({ token: await make() }), "lobby", settings).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Refusal);
+    expect((error as Refusal).status).toBe(401);
+    expect((error as Refusal).toResponse().status).toBe(401);
+  });
+
+  it("refuses bad room names and connection ids with 400", async () => {
+    await expect(verifyConnection(url({}), "no way", settings)).rejects.toMatchObject({ status: 400 });
+    await expect(verifyConnection(url({ _pk: "a/b" }), "lobby", settings)).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe("safeEqual", () => {
+  it("compares whole strings", () => {
+    expect(safeEqual("secret", "secret")).toBe(true);
+    expect(safeEqual("secret", "secreT")).toBe(false);
+    expect(safeEqual("secret", "secret!")).toBe(false);
+    expect(safeEqual("", "secret")).toBe(false);
+    expect(safeEqual("", "")).toBe(true);
+  });
+});
