@@ -1,0 +1,15 @@
+import type { Migration } from "kysely/migration";
+import * as init from "./2026-11-28T0000-init.js";
+
+/**
+ * Every migration by name, listed statically rather than read from disk
+ * (FileMigrationProvider) so that bundlers such as Next's see and ship them.
+ * Names sort in the order they must run: add new files below with a later
+ * timestamp.
+ *
+ * @example
+ * new Migrator({ db, provider: { getMigrations: async () => migrations } });
+ */
+export const migrations: Record<string, Migration> = {
+  "2026-11-28T0000-init": init,
+};

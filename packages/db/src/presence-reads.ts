@@ -1,0 +1,81 @@
+import type { Kysely } from "kysely";
+import { toPresence } from "./presence-rows.js";
+import type { Presence, PresenceUser, RoomSummary } from "./presence-types.js";
+import type { Database } from "./schema.js";
+
+/** Every connection in a room, earliest joined first. */
+export async function getPresences(db: Kysely<Database>, room: string): Promise<Presence[]> {
+  const rows = await db
+    .selectFrom("herenow_presences")
+    .selectAll()
+    .where("room", "=", room)
+    .orderBy("joined_at")
+    .orderBy("connection_id")
+    .execute();
+  return rows.map(toPresence);
+}
+
+/**
+ * Signed-in users of a room, each once however many connections they have,
+ * ordered by their first join. Name and info come from their latest
+ * connection, the freshest copy of their profile.
+ */
+export async function getUsers(db: Kysely<Database>, room: string): Promise<PresenceUser[]> {
+  const users = new Map<string, PresenceUser>();
+  for (const { user } of await getSignedIn(db, room)) {
+    // Map keeps first-insertion order, so replacing a value keeps the first join's place.
+    if (user) users.set(user.id, user);
+  }
+  return [...users.values()];
+}
+
+async function getSignedIn(db: Kysely<Database>, room: string): Promise<Presence[]> {
+  const rows = await db
+    .selectFrom("herenow_presences")
+    .selectAll()
+    .where("room", "=", room)
+    .where("user_id", "is not", null)
+    .orderBy("joined_at")
+    .orderBy("connection_id")
+    .execute();
+  return rows.map(toPresence);
+}
+
+/** Connections in a room without a user. */
+export async function getAnonymousCount(db: Kysely<Database>, room: string): Promise<number> {
+  const { count } = await db
+    .selectFrom("herenow_presences")
+    .select((eb) => eb.fn.countAll().as("count"))
+    .where("room", "=", room)
+    .where("user_id", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+/** Every room with its counts, by name. */
+export async function listRooms(db: Kysely<Database>): Promise<RoomSummary[]> {
+  const rows = await db
+    .selectFrom("herenow_rooms as r")
+    .leftJoin("herenow_presences as p", "p.room", "r.name")
+    .select((eb) => [
+      "r.name",
+      "r.last_activity_at",
+      "r.generation",
+      "r.seq",
+      eb.fn.count("p.user_id").distinct().as("users"),
+      eb.fn.count("p.connection_id").filterWhere("p.user_id", "is", null).as("anonymous"),
+      eb.fn.count("p.connection_id").as("connections"),
+    ])
+    .groupBy("r.name")
+    .orderBy("r.name")
+    .execute();
+  return rows.map((r) => ({
+    name: r.name,
+    users: Number(r.users),
+    anonymous: Number(r.anonymous),
+    connections: Number(r.connections),
+    lastActivityAt: r.last_activity_at,
+    generation: r.generation,
+    seq: Number(r.seq),
+  }));
+}

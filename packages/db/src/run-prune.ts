@@ -1,0 +1,51 @@
+import type { Kysely } from "kysely";
+import type { Presence } from "./presence-types.js";
+import type { Database } from "./schema.js";
+import { createPresenceStore, DEFAULT_MAX_AGE_MS } from "./store.js";
+
+/**
+ * Options for {@link runPrune}.
+ *
+ * @example
+ * const options: RunPruneOptions = { maxAgeMs: 60_000, rooms: true };
+ */
+export interface RunPruneOptions {
+  /** Presences not seen for longer than this are removed. Default 60 000. */
+  maxAgeMs?: number;
+  /** Also delete rooms nobody is in (after the presences went). */
+  rooms?: boolean;
+  now?: Date;
+}
+
+/**
+ * What {@link runPrune} removed.
+ *
+ * @example
+ * const { presences, rooms }: PruneReport = await runPrune(db);
+ */
+export interface PruneReport {
+  presences: Presence[];
+  rooms: string[];
+}
+
+/**
+ * One prune pass, as `herenow prune` runs it: for a cron route where no room
+ * alarm prunes (django-channels-presence's `prune_presences` + `prune_rooms`
+ * from celery beat).
+ *
+ * @example
+ * // app/api/cron/prune/route.ts
+ * export async function GET() {
+ *   const { presences, rooms } = await runPrune(db, { maxAgeMs: 60_000, rooms: true });
+ *   return Response.json({ presences: presences.length, rooms });
+ * }
+ */
+export async function runPrune(db: Kysely<Database>, options: RunPruneOptions = {}): Promise<PruneReport> {
+  const store = createPresenceStore(db);
+  const presences = await store.prunePresences({
+    maxAgeMs: options.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const rooms = options.rooms ? await store.pruneRooms() : [];
+  return { presences, rooms };
+}

@@ -1,0 +1,136 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * Postgres `bigint` as the drivers return it: `pg` gives a string, PGlite a
+ * number. Read it through `Number()`; the values here never reach 2^53.
+ *
+ * @example
+ * const seq = Number(room.seq);
+ */
+export type Int8 = ColumnType<string | number | bigint, number | bigint | undefined, number | bigint>;
+
+/**
+ * A JSON value as `jsonb` stores it.
+ *
+ * @example
+ * const info: Json = { avatar: "https://…/ann.png", colour: "teal" };
+ */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Timestamps read back as `Date`, written as `Date` (or left to the default). */
+type Timestamp = ColumnType<Date, Date | undefined, Date>;
+
+/** A nullable column that may be left out of an insert (it defaults to null). */
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+
+/**
+ * One row per room that has (or had) presences.
+ *
+ * @example
+ * const room: RoomRecord = await db.selectFrom("herenow_rooms").selectAll().where("name", "=", "lobby").executeTakeFirstOrThrow();
+ */
+export interface RoomsTable {
+  name: string;
+  /** The room's current generation id: rows of an older generation are stale. */
+  generation: Nullable<string>;
+  /** The last sequence number applied from the room's webhook batches. */
+  seq: Generated<Int8>;
+  created_at: Timestamp;
+  last_activity_at: Timestamp;
+}
+
+/**
+ * One row per live connection in a room (`user_id` null = anonymous).
+ *
+ * @example
+ * const rows: PresenceRecord[] = await db.selectFrom("herenow_presences").selectAll().execute();
+ */
+export interface PresencesTable {
+  room: string;
+  connection_id: string;
+  user_id: Nullable<string>;
+  user_name: Nullable<string>;
+  user_info: Nullable<Json>;
+  joined_at: Timestamp;
+  last_seen_at: Timestamp;
+  generation: Nullable<string>;
+}
+
+/**
+ * Why a session ended, as stored in `herenow_sessions.end_reason`.
+ *
+ * @example
+ * await store.remove("lobby", "c-1", "kicked" satisfies EndReason);
+ */
+export type EndReason = "closed" | "left" | "stale" | "kicked" | "restart" | "pruned";
+
+/**
+ * History: one row per stay of a connection in a room; `left_at` is null
+ * while it is open. Deliberately no foreign key to rooms: history outlives
+ * pruned rooms.
+ *
+ * @example
+ * const open = await db.selectFrom("herenow_sessions").selectAll().where("left_at", "is", null).execute();
+ */
+export interface SessionsTable {
+  id: Generated<Int8>;
+  room: string;
+  connection_id: string;
+  user_id: Nullable<string>;
+  user_name: Nullable<string>;
+  joined_at: Timestamp;
+  left_at: Nullable<Date>;
+  end_reason: Nullable<EndReason>;
+}
+
+/**
+ * Idempotency ids of webhook batches already applied, so a retried delivery
+ * applies once.
+ *
+ * @example
+ * await db.insertInto("herenow_batches").values({ id: "b-1", room: "lobby" }).execute();
+ */
+export interface BatchesTable {
+  id: string;
+  room: string;
+  applied_at: Timestamp;
+}
+
+/**
+ * The tables herenow owns, for `Kysely<Database>`.
+ *
+ * @example
+ * const db: Kysely<Database> = createDb({ url: "pglite://memory" });
+ */
+export interface Database {
+  herenow_rooms: RoomsTable;
+  herenow_presences: PresencesTable;
+  herenow_sessions: SessionsTable;
+  herenow_batches: BatchesTable;
+}
+
+/** @example const r: RoomRecord = await db.selectFrom("herenow_rooms").selectAll().executeTakeFirstOrThrow(); */
+export type RoomRecord = Selectable<RoomsTable>;
+/** @example const r: NewRoomRecord = { name: "lobby" }; */
+export type NewRoomRecord = Insertable<RoomsTable>;
+/** @example const u: RoomRecordUpdate = { last_activity_at: new Date() }; */
+export type RoomRecordUpdate = Updateable<RoomsTable>;
+
+/** @example const p: PresenceRecord = await db.selectFrom("herenow_presences").selectAll().executeTakeFirstOrThrow(); */
+export type PresenceRecord = Selectable<PresencesTable>;
+/** @example const p: NewPresenceRecord = { room: "lobby", connection_id: "c-1" }; */
+export type NewPresenceRecord = Insertable<PresencesTable>;
+/** @example const u: PresenceRecordUpdate = { last_seen_at: new Date() }; */
+export type PresenceRecordUpdate = Updateable<PresencesTable>;
+
+/** @example const s: SessionRecord = await db.selectFrom("herenow_sessions").selectAll().executeTakeFirstOrThrow(); */
+export type SessionRecord = Selectable<SessionsTable>;
+/** @example const s: NewSessionRecord = { room: "lobby", connection_id: "c-1", joined_at: new Date() }; */
+export type NewSessionRecord = Insertable<SessionsTable>;
+/** @example const u: SessionRecordUpdate = { left_at: new Date(), end_reason: "closed" }; */
+export type SessionRecordUpdate = Updateable<SessionsTable>;
+
+/** @example const b: BatchRecord = await db.selectFrom("herenow_batches").selectAll().executeTakeFirstOrThrow(); */
+export type BatchRecord = Selectable<BatchesTable>;
+/** @example const b: NewBatchRecord = { id: "b-1", room: "lobby" }; */
+export type NewBatchRecord = Insertable<BatchesTable>;

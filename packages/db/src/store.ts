@@ -1,0 +1,225 @@
+import type { Kysely } from "kysely";
+import { getAnonymousCount, getPresences, getUsers, listRooms } from "./presence-reads.js";
+import type {
+  Presence,
+  PresenceChange,
+  PresenceUser,
+  PresenceUserInput,
+  RoomSummary,
+  Session,
+  WhoWasHere,
+} from "./presence-types.js";
+import {
+  addPresences,
+  removeConnection,
+  removeEmptyRooms,
+  removePresences,
+  removeStalePresences,
+  touchConnection,
+} from "./presence-writes.js";
+import type { Database, EndReason } from "./schema.js";
+import { listSessions, type SessionQuery, whoWasHere } from "./sessions.js";
+
+/**
+ * The default age after which a presence counts as stale, like `CHANNELS_PRESENCE_MAX_AGE = 60`.
+ *
+ * @example
+ * await store.prunePresences({ maxAgeMs: Number(env.HERENOW_MAX_AGE_MS ?? DEFAULT_MAX_AGE_MS) });
+ */
+export const DEFAULT_MAX_AGE_MS = 60_000;
+
+/**
+ * Options for {@link createPresenceStore}.
+ *
+ * @example
+ * createPresenceStore(db, { onError: (error) => logger.error(error), now: () => fakeClock.now() });
+ */
+export interface PresenceStoreOptions {
+  /** Gets what a presence listener threw (or rejected with); the store carries on either way. */
+  onError?: (error: unknown, change: PresenceChange) => void;
+  /** The clock for default timestamps. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+/**
+ * Receives every change after its transaction committed.
+ *
+ * @example
+ * const listener: PresenceListener = ({ room, bulkChange, removedAll }) => metrics.count(room, removedAll.length);
+ */
+export type PresenceListener = (change: PresenceChange) => void | Promise<void>;
+
+/**
+ * What `add` did. `added` is false when the connection was already in the
+ * room as the same user (then nothing is emitted).
+ *
+ * @example
+ * const { added, presence } = await store.add("lobby", "c-1", { id: "u1", name: "Ann" });
+ */
+export interface AddResult {
+  presence: Presence;
+  added: boolean;
+  /** The connection's previous row when it now carries a different user. */
+  replaced: Presence | null;
+}
+
+/**
+ * Options for `prunePresences`.
+ *
+ * @example
+ * await store.prunePresences({ maxAgeMs: 60_000 });
+ */
+export interface PruneOptions {
+  /** Presences not seen for longer than this are removed. Default 60 000. */
+  maxAgeMs?: number;
+  now?: Date;
+}
+
+/**
+ * The presence store: django-channels-presence's `Room` and `Presence`
+ * managers and its `presence_changed` signal, async and on Postgres.
+ *
+ * @example
+ * const store = createPresenceStore(db);
+ * await store.add("lobby", "c-1", { id: "u1", name: "Ann" });
+ * await store.getUsers("lobby"); // [{ id: "u1", name: "Ann", info: null }]
+ */
+export interface PresenceStore {
+  /** Adds a connection (creating the room); `user` null or missing = anonymous. @example await store.add("lobby", "c-1", null) */
+  add(
+    room: string,
+    connectionId: string,
+    user?: PresenceUserInput | null,
+    options?: { at?: Date; generation?: string | null },
+  ): Promise<AddResult>;
+  /** Removes a connection from a room; resolves to the removed row, or null if it was not there. @example await store.remove("lobby", "c-1", "left") */
+  remove(room: string, connectionId: string, reason?: EndReason, options?: { at?: Date }): Promise<Presence | null>;
+  /** Refreshes a connection's last-seen time in every room; resolves to those rooms. @example await store.touch("c-1") */
+  touch(connectionId: string, at?: Date): Promise<string[]>;
+  /** Removes a connection from every room (one change per room). @example await store.leaveAll("c-1") */
+  leaveAll(connectionId: string, reason?: EndReason, options?: { at?: Date }): Promise<Presence[]>;
+  /** Removes presences older than `maxAgeMs`; one bulk change per room. @example await store.prunePresences({ maxAgeMs: 60_000 }) */
+  prunePresences(options?: PruneOptions): Promise<Presence[]>;
+  /** Deletes rooms nobody is in; resolves to their names. @example await store.pruneRooms() */
+  pruneRooms(): Promise<string[]>;
+  /** Distinct signed-in users, by first join. @example await store.getUsers("lobby") */
+  getUsers(room: string): Promise<PresenceUser[]>;
+  /** Anonymous connections in a room. @example await store.getAnonymousCount("lobby") */
+  getAnonymousCount(room: string): Promise<number>;
+  /** Every connection in a room. @example await store.getPresences("lobby") */
+  getPresences(room: string): Promise<Presence[]>;
+  /** Every room with its counts. @example await store.listRooms() */
+  listRooms(): Promise<RoomSummary[]>;
+  /** Who was in a room at an instant, from history. @example await store.whoWasHere("lobby", new Date(Date.now() - 3_600_000)) */
+  whoWasHere(room: string, at: Date): Promise<WhoWasHere>;
+  /** Session history, newest first. @example await store.sessions({ userId: "u1", limit: 20 }) */
+  sessions(query?: SessionQuery): Promise<Session[]>;
+  /** Subscribes to changes; returns the unsubscribe function. @example const off = store.onPresenceChanged(console.info) */
+  onPresenceChanged(listener: PresenceListener): () => void;
+}
+
+/**
+ * Creates a presence store over a database from `createDb` (or any
+ * `Kysely<Database>`). Listeners run after each write committed; their
+ * errors go to `options.onError` and never fail the write.
+ *
+ * @example
+ * const store = createPresenceStore(createDb(), { onError: (e) => logger.warn(e) });
+ * const off = store.onPresenceChanged(({ room, added, removedAll }) => broadcast(room));
+ */
+export function createPresenceStore(db: Kysely<Database>, options: PresenceStoreOptions = {}): PresenceStore {
+  const listeners = new Set<PresenceListener>();
+  const now = options.now ?? (() => new Date());
+
+  const report = (error: unknown, change: PresenceChange) => {
+    try {
+      options.onError?.(error, change);
+    } catch {
+      // An error handler that throws must not break the write either.
+    }
+  };
+
+  const emit = (change: PresenceChange) => {
+    // A copy, so a listener that unsubscribes itself does not skip the next one.
+    for (const listener of [...listeners]) {
+      try {
+        const result = listener(change);
+        if (result && typeof result.then === "function") result.then(undefined, (error) => report(error, change));
+      } catch (error) {
+        report(error, change);
+      }
+    }
+  };
+
+  const emitRemoved = (removed: readonly Presence[]) => {
+    for (const presence of removed) {
+      emit({ room: presence.room, added: null, removed: presence, bulkChange: false, removedAll: [presence] });
+    }
+  };
+
+  return {
+    async add(room, connectionId, user = null, opts = {}) {
+      requireName("add", "room", room);
+      requireName("add", "connectionId", connectionId);
+      if (user) requireName("add", "user.id", user.id);
+      const join = { room, connectionId, user, at: opts.at ?? now(), generation: opts.generation ?? null };
+      const [outcome] = await addPresences(db, [join]);
+      if (!outcome) throw new Error(`store.add: no row came back for ${connectionId} in ${room}`);
+      if (outcome.added) {
+        const removedAll = outcome.replaced ? [outcome.replaced] : [];
+        emit({ room, added: outcome.presence, removed: outcome.replaced, bulkChange: false, removedAll });
+      }
+      return outcome;
+    },
+
+    async remove(room, connectionId, reason = "closed", opts = {}) {
+      const removed = await removePresences(db, [{ room, connectionId, reason, at: opts.at ?? now() }]);
+      emitRemoved(removed);
+      return removed[0] ?? null;
+    },
+
+    touch: (connectionId, at) => touchConnection(db, connectionId, at ?? now()),
+
+    async leaveAll(connectionId, reason = "closed", opts = {}) {
+      const removed = await removeConnection(db, connectionId, reason, opts.at ?? now());
+      emitRemoved(removed);
+      return removed;
+    },
+
+    async prunePresences({ maxAgeMs = DEFAULT_MAX_AGE_MS, now: at = now() } = {}) {
+      if (!Number.isFinite(maxAgeMs) || maxAgeMs < 0) {
+        throw new RangeError(`prunePresences: maxAgeMs must be a non-negative number of milliseconds, got ${maxAgeMs}`);
+      }
+      const removed = await removeStalePresences(db, new Date(at.getTime() - maxAgeMs));
+      const byRoom = new Map<string, Presence[]>();
+      for (const presence of removed) {
+        const inRoom = byRoom.get(presence.room);
+        if (inRoom) inRoom.push(presence);
+        else byRoom.set(presence.room, [presence]);
+      }
+      for (const [room, removedAll] of byRoom) emit({ room, added: null, removed: null, bulkChange: true, removedAll });
+      return removed;
+    },
+
+    pruneRooms: () => removeEmptyRooms(db),
+    getUsers: (room) => getUsers(db, room),
+    getAnonymousCount: (room) => getAnonymousCount(db, room),
+    getPresences: (room) => getPresences(db, room),
+    listRooms: () => listRooms(db),
+    whoWasHere: (room, at) => whoWasHere(db, room, at),
+    sessions: (query) => listSessions(db, query),
+
+    onPresenceChanged(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}
+
+function requireName(method: string, field: string, value: unknown): void {
+  if (typeof value !== "string" || value.length === 0) {
+    throw new TypeError(`store.${method} needs ${field} as a non-empty string, got ${JSON.stringify(value)}`);
+  }
+}

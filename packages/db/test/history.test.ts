@@ -1,0 +1,140 @@
+import type { KyselyPlugin } from "kysely";
+import { describe, expect, it } from "vitest";
+import { addPresences, removePresences } from "../src/presence-writes.js";
+import { createPresenceStore } from "../src/store.js";
+import { at, T0 } from "./support/clock.js";
+import { describeEachDatabase } from "./support/databases.js";
+
+const ann = { id: "u1", name: "Ann" };
+const bo = { id: "u2", name: "Bo" };
+
+describeEachDatabase("presence history", (db) => {
+  const store = () => createPresenceStore(db(), { now: () => T0 });
+
+  describe("sessions", () => {
+    it("lists stays newest first, open ones with leftAt null, filtered by room, user and start", async () => {
+      const s = store();
+      await s.add("a", "c-1", ann, { at: at(1) });
+      await s.add("a", "c-2", null, { at: at(2) });
+      await s.add("b", "c-3", bo, { at: at(3) });
+      await s.add("b", "c-4", ann, { at: at(4) });
+      await s.remove("a", "c-1", "left", { at: at(9) });
+
+      const all = await s.sessions();
+      expect(all.map((x) => x.connectionId)).toEqual(["c-4", "c-3", "c-2", "c-1"]);
+      expect(all[3]).toEqual({
+        id: expect.any(Number),
+        room: "a",
+        connectionId: "c-1",
+        userId: "u1",
+        userName: "Ann",
+        joinedAt: at(1),
+        leftAt: at(9),
+        endReason: "left",
+      });
+      expect(all[0]).toMatchObject({ leftAt: null, endReason: null });
+      expect((await s.sessions({ room: "b" })).map((x) => x.connectionId)).toEqual(["c-4", "c-3"]);
+      expect((await s.sessions({ userId: "u1" })).map((x) => x.connectionId)).toEqual(["c-4", "c-1"]);
+      expect((await s.sessions({ since: at(2) })).map((x) => x.connectionId)).toEqual(["c-4", "c-3", "c-2"]);
+      expect((await s.sessions({ limit: 1 })).map((x) => x.connectionId)).toEqual(["c-4"]);
+      await expect(s.sessions({ limit: 0 })).rejects.toThrow(RangeError);
+    });
+
+    it("keeps a new session for every return of a connection", async () => {
+      const s = store();
+      await s.add("a", "c-1", ann, { at: at(1) });
+      await s.remove("a", "c-1", "closed", { at: at(2) });
+      await s.add("a", "c-1", ann, { at: at(3) });
+      const sessions = await s.sessions();
+      expect(sessions.map((x) => [x.joinedAt, x.leftAt])).toEqual([
+        [at(3), null],
+        [at(1), at(2)],
+      ]);
+    });
+  });
+
+  describe("whoWasHere", () => {
+    it("answers from history which users and how many anonymous connections were in at an instant", async () => {
+      const s = store();
+      await s.add("a", "c-1", ann, { at: at(10) });
+      await s.add("a", "c-2", ann, { at: at(15) });
+      await s.add("a", "c-3", null, { at: at(20) });
+      await s.add("a", "c-4", bo, { at: at(25) });
+      await s.add("b", "c-5", { id: "u3", name: "Cy" }, { at: at(10) });
+      await s.remove("a", "c-1", "left", { at: at(30) });
+      await s.remove("a", "c-2", "left", { at: at(40) });
+      await s.remove("a", "c-3", "closed", { at: at(35) });
+
+      expect(await s.whoWasHere("a", at(5))).toEqual({ users: [], anonymous: 0 });
+      expect(await s.whoWasHere("a", at(10))).toEqual({ users: [{ id: "u1", name: "Ann" }], anonymous: 0 });
+      expect(await s.whoWasHere("a", at(27))).toEqual({
+        users: [
+          { id: "u1", name: "Ann" },
+          { id: "u2", name: "Bo" },
+        ],
+        anonymous: 1,
+      });
+      // Ann's second connection keeps her in until 40 s; a session ending at the instant no longer counts.
+      expect(await s.whoWasHere("a", at(35))).toEqual({
+        users: [
+          { id: "u1", name: "Ann" },
+          { id: "u2", name: "Bo" },
+        ],
+        anonymous: 0,
+      });
+      expect(await s.whoWasHere("a", at(41))).toEqual({ users: [{ id: "u2", name: "Bo" }], anonymous: 0 });
+    });
+
+    it("ends a pruned ghost's stay at its last-seen time", async () => {
+      const s = store();
+      await s.add("a", "c-1", ann, { at: at(0) });
+      await s.touch("c-1", at(30));
+      await s.prunePresences({ maxAgeMs: 60_000, now: at(200) });
+      expect((await s.whoWasHere("a", at(29))).users).toHaveLength(1);
+      expect((await s.whoWasHere("a", at(100))).users).toHaveLength(0);
+    });
+  });
+
+  describe("batched writes", () => {
+    it("apply 1,000 joins and 1,000 leaves in one transaction with a handful of statements", async () => {
+      let statements = 0;
+      const counter: KyselyPlugin = {
+        transformQuery: (args) => {
+          statements += 1;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      };
+      const counted = db().withPlugin(counter);
+      const joins = Array.from({ length: 1000 }, (_, i) => ({
+        room: `room-${i % 10}`,
+        connectionId: `c-${i}`,
+        user: i % 3 === 0 ? null : { id: `u-${i % 250}`, name: `User ${i % 250}` },
+        at: at(i / 1000),
+        generation: "g1",
+      }));
+
+      await counted.transaction().execute(async (trx) => {
+        const outcomes = await addPresences(trx, joins);
+        expect(outcomes.filter((o) => o.added)).toHaveLength(1000);
+      });
+      expect(statements).toBeLessThanOrEqual(6);
+      const s = store();
+      expect((await s.listRooms()).reduce((n, r) => n + r.connections, 0)).toBe(1000);
+      expect(await s.sessions({ limit: 1000 })).toHaveLength(1000);
+
+      statements = 0;
+      const leaves = joins.map((j) => ({
+        room: j.room,
+        connectionId: j.connectionId,
+        reason: "restart" as const,
+        at: at(5),
+      }));
+      await counted.transaction().execute((trx) => removePresences(trx, leaves));
+      expect(statements).toBeLessThanOrEqual(4);
+      expect((await s.listRooms()).reduce((n, r) => n + r.connections, 0)).toBe(0);
+      const closed = await s.sessions({ limit: 1000 });
+      expect(closed.every((x) => x.endReason === "restart" && x.leftAt?.getTime() === at(5).getTime())).toBe(true);
+    });
+  });
+});

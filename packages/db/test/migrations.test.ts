@@ -1,0 +1,81 @@
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { migrateDown, migrateToLatest, throwIfMigrationFailed } from "../src/migrate.js";
+import { migrations } from "../src/migrations/index.js";
+import { createPresenceStore } from "../src/store.js";
+import { describeEachDatabase } from "./support/databases.js";
+
+const HERENOW_TABLES = ["herenow_batches", "herenow_presences", "herenow_rooms", "herenow_sessions"];
+
+describeEachDatabase("migrations", (db) => {
+  const tables = async () =>
+    (await db().introspection.getTables())
+      .map((t) => t.name)
+      .filter((name) => name.startsWith("herenow_"))
+      .sort();
+
+  it("go up, down and up again", async () => {
+    expect(await tables()).toEqual([...HERENOW_TABLES, "herenow_migration", "herenow_migration_lock"].sort());
+
+    const down = await migrateDown(db());
+    expect(down.error).toBeUndefined();
+    expect(down.results).toEqual([{ migrationName: "2026-11-28T0000-init", direction: "Down", status: "Success" }]);
+    expect(await tables()).toEqual(["herenow_migration", "herenow_migration_lock"]);
+
+    const up = await migrateToLatest(db());
+    expect(up.results).toEqual([{ migrationName: "2026-11-28T0000-init", direction: "Up", status: "Success" }]);
+    expect((await migrateToLatest(db())).results).toEqual([]);
+
+    // The schema works after the round trip.
+    const store = createPresenceStore(db());
+    await store.add("lobby", "c-1", { id: "u1", name: "Ann" });
+    expect(await store.getUsers("lobby")).toHaveLength(1);
+  });
+
+  it("migrate down with { all: true } removes every table, and keeps its own bookkeeping apart from the app's", async () => {
+    expect((await migrateDown(db(), { all: true })).error).toBeUndefined();
+    expect(await tables()).toEqual(["herenow_migration", "herenow_migration_lock"]);
+    expect((await db().introspection.getTables()).map((t) => t.name)).not.toContain("kysely_migration");
+    expect((await migrateDown(db())).results).toEqual([]);
+  });
+
+  it("enforce the schema's constraints", async () => {
+    const store = createPresenceStore(db());
+    await store.add("lobby", "c-1", null);
+    await expect(
+      db()
+        .insertInto("herenow_sessions")
+        .values({ room: "lobby", connection_id: "c-1", end_reason: "bogus" as "closed" })
+        .execute(),
+    ).rejects.toThrow(/herenow_sessions_end_reason_check/);
+    await expect(
+      db().insertInto("herenow_presences").values({ room: "missing-room", connection_id: "c-1" }).execute(),
+    ).rejects.toThrow(/foreign key/);
+    // Deleting a room takes its presences with it.
+    await db().deleteFrom("herenow_rooms").where("name", "=", "lobby").execute();
+    expect(await store.getPresences("lobby")).toEqual([]);
+  });
+
+  it("report a failing migration as an error with its name instead of throwing", async () => {
+    await migrateDown(db(), { all: true });
+    await sql`create table herenow_rooms (name text)`.execute(db());
+    const result = await migrateToLatest(db());
+    expect(result.error).toBeDefined();
+    expect(result.results).toEqual([{ migrationName: "2026-11-28T0000-init", direction: "Up", status: "Error" }]);
+    expect(() => throwIfMigrationFailed(result)).toThrow(
+      /herenow migration "2026-11-28T0000-init" failed: .*herenow_rooms/,
+    );
+    await sql`drop table herenow_rooms`.execute(db());
+  });
+});
+
+describe("migration list", () => {
+  it("is ordered by name, each with up and down", () => {
+    const names = Object.keys(migrations);
+    expect(names).toEqual([...names].sort());
+    for (const migration of Object.values(migrations)) {
+      expect(typeof migration.up).toBe("function");
+      expect(typeof migration.down).toBe("function");
+    }
+  });
+});

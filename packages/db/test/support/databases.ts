@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import { Client } from "pg";
+import { afterAll, beforeAll, beforeEach, describe } from "vitest";
+import { createDb } from "../../src/create-db.js";
+import { migrateDown, migrateToLatest, throwIfMigrationFailed } from "../../src/migrate.js";
+import type { Database } from "../../src/schema.js";
+
+/** A database the shared suites run against. */
+export interface TestTarget {
+  name: "PGlite" | "PostgreSQL";
+  /** Why this target is skipped, or null when it runs. */
+  skipReason: string | null;
+  open(): Promise<{ db: Kysely<Database>; close(): Promise<void> }>;
+}
+
+const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
+const isPostgresUrl = databaseUrl !== undefined && /^postgres(ql)?:\/\//i.test(databaseUrl);
+const SKIP_MESSAGE = "DATABASE_URL not set: skipping real PostgreSQL tests; .ci/run sets it";
+
+if (!isPostgresUrl) {
+  const problem = databaseUrl === undefined ? "DATABASE_URL not set" : "DATABASE_URL is not a postgres:// URL";
+  if (process.env.CI && !["0", "false"].includes(process.env.CI)) {
+    // In CI a skipped half would look green while testing nothing.
+    throw new Error(`${problem}, but CI is set: the real PostgreSQL tests must run in CI (.ci/run sets DATABASE_URL)`);
+  }
+  console.warn(
+    databaseUrl === undefined ? SKIP_MESSAGE : `${problem}: skipping real PostgreSQL tests; .ci/run sets it`,
+  );
+}
+
+/** Creates a throwaway database next to DATABASE_URL's, so test files never share tables. */
+async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `herenow_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = async (statement: string) => {
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database "${name}"`);
+  const url = new URL(databaseUrl as string);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists "${name}" with (force)`) };
+}
+
+export const TARGETS: TestTarget[] = [
+  {
+    name: "PGlite",
+    skipReason: null,
+    async open() {
+      const db = createDb({ url: "pglite://memory" });
+      return { db, close: () => db.destroy() };
+    },
+  },
+  {
+    name: "PostgreSQL",
+    skipReason: isPostgresUrl ? null : SKIP_MESSAGE,
+    async open() {
+      const scratch = await createScratchDatabase();
+      const db = createDb({ url: scratch.url });
+      return {
+        db,
+        close: async () => {
+          await db.destroy();
+          await scratch.drop();
+        },
+      };
+    },
+  },
+];
+
+/** Drops every herenow table and migrates again: each test starts from an empty, current schema. */
+export async function resetSchema(db: Kysely<Database>): Promise<void> {
+  throwIfMigrationFailed(await migrateDown(db, { all: true }));
+  throwIfMigrationFailed(await migrateToLatest(db));
+}
+
+/**
+ * Runs one suite against every target: PGlite always, a real PostgreSQL
+ * server when DATABASE_URL is set. `db()` is the current target's database,
+ * freshly migrated before each test.
+ */
+export function describeEachDatabase(title: string, suite: (db: () => Kysely<Database>) => void): void {
+  describe.each(TARGETS)(`${title} on $name`, (target) => {
+    describe.skipIf(target.skipReason !== null)(target.skipReason ?? "fresh schema per test", () => {
+      let opened: Awaited<ReturnType<TestTarget["open"]>> | undefined;
+      beforeAll(async () => {
+        opened = await target.open();
+      });
+      afterAll(async () => {
+        await opened?.close();
+      });
+      beforeEach(async () => {
+        if (!opened) throw new Error(`${target.name} did not open`);
+        await resetSchema(opened.db);
+      });
+      suite(() => {
+        if (!opened) throw new Error(`${target.name} did not open`);
+        return opened.db;
+      });
+    });
+  });
+}
