@@ -2,6 +2,7 @@
 // 50; how long until every client's view holds all N users, and how many bytes
 // and messages that took. Run: npm run storm -w @herenow/bench -- --n 100,1000 --runs 5
 import { parseArgs } from "node:util";
+import { cpuSeconds, processesOf } from "./lib/process-stats";
 import { isReport, type Kind, machine, median, SECRET, sleep, startParty, table, Workers } from "./lib/run";
 
 const { values } = parseArgs({
@@ -22,12 +23,19 @@ interface Result {
   fromLast: number;
   bytes: number;
   messages: number;
+  /** CPU seconds of the runtime (workerd) and of partykit dev's Node process during the storm. */
+  workerdCpu: number;
+  proxyCpu: number;
 }
 
 async function storm(kind: Kind, n: number, run: number): Promise<Result> {
   const server = await startParty(kind);
   const workers = new Workers(workerCount);
   try {
+    const processes = processesOf(server.pid ?? 0);
+    const workerd = processes.find((p) => p.name === "workerd")?.pid ?? 0;
+    const proxy = processes.find((p) => p.name === "node")?.pid ?? 0;
+    const cpuAtStart = [cpuSeconds(workerd), cpuSeconds(proxy)] as const;
     const room = `storm-${n}-${run}`;
     const per = Math.ceil(n / workerCount);
     for (let w = 0; w < workerCount; w++) {
@@ -45,6 +53,8 @@ async function storm(kind: Kind, n: number, run: number): Promise<Result> {
     }
     const opened = await workers.collect(isReport("opened"), undefined, 600_000);
     const complete = await workers.collect(isReport("complete"), undefined, 600_000);
+    const workerdCpu = cpuSeconds(workerd) - cpuAtStart[0];
+    const proxyCpu = cpuSeconds(proxy) - cpuAtStart[1];
     // let stragglers (duplicate diffs, late pongs) arrive before counting bytes
     await sleep(500);
     workers.broadcast({ cmd: "stats" });
@@ -57,6 +67,8 @@ async function storm(kind: Kind, n: number, run: number): Promise<Result> {
       fromLast: doneAt - lastAt,
       bytes: stats.reduce((sum, s) => sum + s.bytes, 0),
       messages: stats.reduce((sum, s) => sum + s.messages, 0),
+      workerdCpu,
+      proxyCpu,
     };
   } finally {
     workers.close();
@@ -101,6 +113,8 @@ for (const n of sizes) {
       (med(kind, "bytes") / 1e6).toFixed(1),
       med(kind, "messages"),
       (med(kind, "bytes") / minimum).toFixed(2),
+      med(kind, "workerdCpu").toFixed(1),
+      med(kind, "proxyCpu").toFixed(1),
     ]);
   }
 }
@@ -115,6 +129,8 @@ console.log(
       "MB received",
       "messages",
       "bytes ÷ minimum",
+      "workerd CPU (s)",
+      "dev proxy CPU (s)",
     ],
     rows,
   )}`,
