@@ -1,0 +1,16 @@
+export type { PresenceErrorCode } from "./presence-error";
+export { PresenceError } from "./presence-error";
+export type { PresenceProviderProps, PresenceSettings } from "./presence-provider";
+export { PresenceProvider } from "./presence-provider";
+export type { WebSocketClass } from "./room-connection";
+export type { PresenceStatus } from "./room-state";
+export { roomKey } from "./room-state";
+export { shallowEqual } from "./shallow-equal";
+export type { StateUpdate } from "./state-sender";
+export type { TokenGetter } from "./token";
+export { tokenExpiry } from "./token";
+export type { PresenceMember, PresenceSelf, UsePresenceOptions, UsePresenceResult } from "./use-presence";
+export { usePresence } from "./use-presence";
+export type { PresenceRoomInfo } from "./use-presence-users";
+export { usePresenceUsers } from "./use-presence-users";
+export type { RoomOptions } from "./use-room";

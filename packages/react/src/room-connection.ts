@@ -1,0 +1,404 @@
+import {
+  type AppMessage,
+  CLOSE_CODES,
+  type DiffMessage,
+  EMPTY_SNAPSHOT,
+  type ErrorCode,
+  isValidRoomName,
+  PresenceView,
+  type SyncMessage,
+} from "@herenow/core";
+import { hashKey, type QueryClient } from "@tanstack/react-query";
+import PartySocket from "partysocket";
+import { Heartbeat } from "./heartbeat";
+import { watchIdle } from "./idle";
+import { PresenceError } from "./presence-error";
+import { CONNECTING_STATE, type RoomState, roomKey } from "./room-state";
+import { StateSender, type StateUpdate } from "./state-sender";
+import { type TokenSettings, TokenSource } from "./token-source";
+
+/** A WebSocket class for partysocket: the browser's, or `ws` in Node. */
+export type WebSocketClass = new (url: string, protocols?: string | string[]) => object;
+
+/** What one shared connection to a room is made of. */
+export interface RoomConnectionOptions extends TokenSettings {
+  heartbeatMs: number;
+  idleAfterMs?: number | undefined;
+  WebSocket?: WebSocketClass | undefined;
+}
+
+const OPEN = 1;
+const LEAVE = '{"type":"presence:leave"}';
+const registries = new WeakMap<QueryClient, Map<string, RoomConnection>>();
+
+/**
+ * One room's connection, shared by every hook of one QueryClient that
+ * names the same host, party and room, and free of React: a partysocket
+ * that reconnects by itself, the room's presence (written to the query
+ * cache under `["herenow", host, party, room]`), heartbeats, leaving on
+ * purpose, coalesced state and refusals. Hooks hold it with `acquireRoom`
+ * and `release()`; the last release leaves the room.
+ *
+ * @example
+ * const connection = acquireRoom(queryClient, { host, party: "main", room: "lobby", heartbeatMs: 20_000 });
+ * connection.setState({ typing: true });
+ * connection.release();
+ */
+export class RoomConnection {
+  readonly socket: PartySocket | null = null;
+  readonly hash: string;
+  private readonly key: readonly unknown[];
+  private readonly view = new PresenceView();
+  private readonly listeners = new Set<(message: AppMessage) => void>();
+  private readonly stops: (() => void)[] = [];
+  private readonly heartbeat: Heartbeat;
+  private readonly tokens: TokenSource;
+  private readonly states: StateSender;
+  private state: RoomState = CONNECTING_STATE;
+  private refs = 0;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+  private wasOpen = false;
+  private live = false;
+  private lastCloseLive = false;
+  private stopped = false;
+  /** Attempts in a row that failed before the socket opened. */
+  private failures = 0;
+  private probing = false;
+  private retriedToken = false;
+
+  constructor(
+    private readonly client: QueryClient,
+    private options: RoomConnectionOptions,
+  ) {
+    const { host, party, room } = options;
+    this.key = roomKey(host, party, room);
+    this.hash = hashKey(this.key);
+    this.heartbeat = new Heartbeat(
+      options.heartbeatMs,
+      () => this.sendRaw('{"type":"presence:heartbeat"}'),
+      // 3008 "timeout", not 1000: a runtime that reports codes may take 1000 as a leave
+      () => this.socket?.reconnect(3008, "no pong"),
+    );
+    this.tokens = new TokenSource(client, [...this.key, "token"], () => this.options);
+    this.states = new StateSender(
+      (state) => this.selfUser() !== undefined && this.sendRaw(JSON.stringify({ type: "presence:state", state })),
+      () => this.selfUser()?.state,
+    );
+    if (!isValidRoomName(room)) {
+      this.stopped = true;
+      this.write({ status: "closed", error: new PresenceError("invalid_room", invalidRoom(room)) });
+      return;
+    }
+    const socket = new PartySocket({
+      host,
+      party,
+      room,
+      // read on every (re)connect, so a refreshed token never costs the socket its buffered messages
+      query: async () => ({ token: this.stopped ? null : await this.tokens.forConnect() }),
+      WebSocket: options.WebSocket,
+      // jittered, so a restarted server is not hit by every client in the same instant
+      minReconnectionDelay: 500 + Math.random() * 1000,
+      maxReconnectionDelay: 10_000,
+      shouldReconnectOnClose: (event) => event.code !== CLOSE_CODES.kicked && event.code !== CLOSE_CODES.policy,
+    });
+    this.socket = socket;
+    this.on(socket, "open", this.onOpen);
+    this.on(socket, "message", (event) => this.onMessage(event as MessageEvent));
+    this.on(socket, "close", (event) => this.onClose(event as CloseEvent));
+    this.on(socket, "error", (event) => this.onError(event as Event & { message?: string }));
+    if (typeof window !== "undefined" && typeof document !== "undefined") {
+      this.on(window, "pagehide", () => {
+        this.leave();
+        this.write({ status: "closed" });
+      });
+      this.on(window, "pageshow", (event) => {
+        if ((event as PageTransitionEvent).persisted) this.reconnect();
+      });
+      this.on(document, "visibilitychange", () => {
+        if (document.visibilityState === "visible") this.heartbeat.now();
+      });
+      if (options.idleAfterMs) {
+        this.setState({ status: "active" });
+        this.stops.push(watchIdle(options.idleAfterMs, (idle) => this.setState({ status: idle ? "idle" : "active" })));
+      }
+    }
+    this.write({});
+  }
+
+  /** Takes the latest token settings of the hooks; a token that changes after a refusal retries. */
+  update(options: Pick<RoomConnectionOptions, "token" | "getToken">): void {
+    const retry = this.state.status === "unauthorized" && options.token !== this.options.token;
+    this.options = { ...this.options, token: options.token, getToken: options.getToken };
+    if (retry) this.reconnect();
+  }
+
+  /** Listens to application messages (types not starting with `presence:`). */
+  onAppMessage(listener: (message: AppMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Merges into this client's custom state; sent at once, then at most 5 times a second. */
+  setState(update: StateUpdate): void {
+    this.states.update(update);
+  }
+
+  /** Sends an application message; partysocket buffers it while reconnecting. */
+  send(message: { type: string }): void {
+    if (typeof message?.type !== "string" || message.type.startsWith("presence:")) {
+      throw new TypeError(
+        "send() is for application messages, whose `type` does not start with `presence:`; use setState() or close()",
+      );
+    }
+    this.socket?.send(JSON.stringify(message));
+  }
+
+  /** Leaves the room on purpose (others see it at once) and stays closed until `reconnect()`. */
+  close(): void {
+    this.leave();
+    this.view.reset();
+    this.write({ snapshot: EMPTY_SNAPSHOT, status: "closed" });
+  }
+
+  /** Connects again after a close, a kick or a refusal, with a freshly read token. */
+  reconnect(): void {
+    if (!this.socket || this.disposed) return;
+    this.stopped = false;
+    this.failures = 0;
+    this.retriedToken = false;
+    this.write({ status: this.wasOpen ? "reconnecting" : "connecting" });
+    this.socket.reconnect(4001, "reconnect");
+  }
+
+  retain(): void {
+    this.refs++;
+    clearTimeout(this.releaseTimer);
+  }
+
+  /** The last release leaves the room, after a tick so a strict-mode remount keeps the socket. */
+  release(): void {
+    if (--this.refs > 0) return;
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => {
+      if (this.refs <= 0) this.dispose();
+    }, 0);
+  }
+
+  private dispose(): void {
+    this.leave();
+    this.disposed = true;
+    for (const stop of this.stops) stop();
+    this.states.stop();
+    this.listeners.clear();
+    registries.get(this.client)?.delete(this.hash);
+    const cache = this.client.getQueryCache();
+    for (const key of [this.key, [...this.key, "token"]]) {
+      const query = cache.find({ queryKey: key, exact: true });
+      if (query) cache.remove(query);
+    }
+  }
+
+  /** No more reconnecting by itself, no heartbeats, no token refreshes, until `reconnect()`. */
+  private halt(): void {
+    this.stopped = true;
+    this.heartbeat.stop();
+    this.tokens.stop();
+  }
+
+  private leave(): void {
+    this.halt();
+    if (!this.socket) return;
+    // the leave goes out before the close frame, so the room drops us at once instead of after its grace
+    this.sendRaw(LEAVE);
+    this.socket.close(1000, "left");
+  }
+
+  private readonly onOpen = () => {
+    this.live = true;
+    this.wasOpen = true;
+    this.failures = 0;
+    this.retriedToken = false;
+    this.states.reset();
+    this.heartbeat.start();
+    this.write({ status: "open", error: null });
+  };
+
+  private onMessage(event: MessageEvent): void {
+    this.heartbeat.alive();
+    let message: { type?: unknown; code?: ErrorCode; message?: string };
+    try {
+      message = JSON.parse(String(event.data));
+    } catch {
+      return;
+    }
+    const type = message?.type;
+    if (typeof type !== "string") return;
+    if (!type.startsWith("presence:")) {
+      for (const listener of this.listeners) {
+        try {
+          listener(message as AppMessage);
+        } catch (error) {
+          // one component's failing handler must not keep the message from the others
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+    } else if (type === "presence:sync" || type === "presence:diff") {
+      if (this.view.apply(message as SyncMessage | DiffMessage) === "gap") this.sendRaw('{"type":"presence:resync"}');
+      // the first sync of a connection tells who we are: the moment to restore our state
+      this.states.restore();
+      if (this.view.snapshot !== this.state.snapshot) this.write({ snapshot: this.view.snapshot });
+    } else if (type === "presence:error") {
+      this.write({ error: new PresenceError(message.code ?? "invalid_message", message.message ?? "") });
+    }
+  }
+
+  private onClose(event: CloseEvent): void {
+    const wasLive = this.live;
+    this.live = false;
+    this.lastCloseLive = wasLive;
+    this.heartbeat.stop();
+    // closes before an open are failed attempts: `onError` follows and judges them
+    if (!wasLive || this.stopped) return;
+    if (event.code === CLOSE_CODES.kicked || event.code === CLOSE_CODES.policy) {
+      this.halt();
+      this.view.reset();
+      const kicked = event.code === CLOSE_CODES.kicked;
+      this.write({
+        snapshot: EMPTY_SNAPSHOT,
+        status: "closed",
+        error: new PresenceError(
+          kicked ? "kicked" : "policy",
+          kicked
+            ? "an administrator removed this connection from the room (close code 4003); it will not reconnect by itself"
+            : "the room closed this connection for sending too many invalid messages (close code 4008); it will not reconnect by itself",
+        ),
+      });
+      return;
+    }
+    this.write({ status: "reconnecting" });
+  }
+
+  /**
+   * A failed attempt. Browsers do not show the HTTP status of a refused
+   * upgrade, so a refusal is told thus: `ws` (Node) names the status in the
+   * error (401 or another 4xx: refused); otherwise, after two failures in a
+   * row, one `no-cors` fetch to the room's URL checks whether the server
+   * answers HTTP at all: if it does, the upgrade was refused; if not, the
+   * server is down or the network is, and the socket keeps retrying. A
+   * refusal with `getToken` first retries once with a fresh token.
+   */
+  private onError(event: Event & { message?: string }): void {
+    if (this.live || this.lastCloseLive || this.stopped) {
+      this.lastCloseLive = false;
+      return;
+    }
+    this.failures++;
+    const failure = this.tokens.failure;
+    if (failure !== null) {
+      const reason = failure instanceof Error ? failure.message : String(failure);
+      this.tokens.failure = null;
+      this.write({ error: new PresenceError("token_failed", `getToken failed: ${reason}`) });
+      return;
+    }
+    // `ws` says "Unexpected server response: 401"; a browser says nothing
+    const status = /response: (\d{3})/.exec(event.message ?? "")?.[1];
+    if (status) {
+      if (status.startsWith("4")) this.refused(`HTTP ${status}`);
+    } else if (this.failures >= 2 && !this.probing && this.socket && event.message !== "TIMEOUT") {
+      // a timeout is a server that does not answer, never a refusal
+      this.probing = true;
+      const url = this.socket.roomUrl.replace(/^ws/, "http");
+      fetch(url, { mode: "no-cors", cache: "no-store", signal: AbortSignal.timeout(5000) })
+        .then(
+          () => this.failures > 0 && !this.stopped && this.refused("the server answers HTTP but refused the socket"),
+          () => undefined,
+        )
+        .finally(() => {
+          this.probing = false;
+        });
+    }
+  }
+
+  private refused(why: string): void {
+    if (this.options.getToken && !this.retriedToken) {
+      // partysocket is already on its way to the next attempt, which reads the token again
+      this.retriedToken = true;
+      this.tokens.refreshNext();
+      return;
+    }
+    this.halt();
+    this.socket?.close();
+    this.view.reset();
+    this.write({
+      snapshot: EMPTY_SNAPSHOT,
+      status: "unauthorized",
+      error: new PresenceError(
+        "unauthorized",
+        `the server refused the connection to room "${this.options.room}" (${why}): the token is missing, expired, forged or not good for this room, or the room admits no anonymous connections`,
+      ),
+    });
+  }
+
+  private selfUser() {
+    const id = this.view.snapshot.self?.user?.id;
+    return id === undefined ? undefined : this.view.snapshot.users.find((user) => user.id === id);
+  }
+
+  /** Sends only on an open socket: presence frames are never worth buffering. */
+  private sendRaw(text: string): boolean {
+    if (this.socket?.readyState !== OPEN) return false;
+    this.socket.send(text);
+    return true;
+  }
+
+  private on(target: EventTarget, type: string, listener: (event: Event) => void): void {
+    target.addEventListener(type, listener);
+    this.stops.push(() => target.removeEventListener(type, listener));
+  }
+
+  private write(change: Partial<RoomState>): void {
+    this.state = { ...this.state, ...change };
+    if (this.disposed) return;
+    // no observers hold this query, so it must not be collected while the room is connected
+    this.client.getQueryCache().build(this.client, {
+      queryKey: this.key,
+      queryHash: this.hash,
+      queryFn: () => this.state,
+      gcTime: Number.POSITIVE_INFINITY,
+      structuralSharing: false,
+    });
+    this.client.setQueryData(this.key, this.state);
+  }
+}
+
+function invalidRoom(room: string): string {
+  return `room name ${JSON.stringify(room)} is not allowed: use 1 to 64 characters from A-Z a-z 0-9 _ - .`;
+}
+
+/**
+ * The shared connection for a room, opened on first use; pair every call
+ * with one `release()`.
+ */
+export function acquireRoom(client: QueryClient, options: RoomConnectionOptions): RoomConnection {
+  let rooms = registries.get(client);
+  if (!rooms) {
+    rooms = new Map();
+    registries.set(client, rooms);
+  }
+  const hash = hashKey(roomKey(options.host, options.party, options.room));
+  let connection = rooms.get(hash);
+  if (!connection) {
+    connection = new RoomConnection(client, options);
+    rooms.set(hash, connection);
+  }
+  connection.retain();
+  return connection;
+}
+
+/** The live connection for a room's query hash, if any hook holds one. */
+export function findRoom(client: QueryClient, hash: string): RoomConnection | undefined {
+  return registries.get(client)?.get(hash);
+}

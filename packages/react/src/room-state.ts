@@ -1,0 +1,42 @@
+import { EMPTY_SNAPSHOT, type PresenceSnapshot } from "@herenow/core";
+import type { PresenceError } from "./presence-error";
+
+/**
+ * `connecting` until the first open, `open`, `reconnecting` after a drop,
+ * `closed` (on purpose, disabled, kicked or closed for abuse) and
+ * `unauthorized` (the server refused the token).
+ *
+ * @example
+ * const label: Record<PresenceStatus, string> = {
+ *   connecting: "Connecting…", open: "Live", reconnecting: "Reconnecting…", closed: "Offline", unauthorized: "Sign in again",
+ * };
+ */
+export type PresenceStatus = "connecting" | "open" | "reconnecting" | "closed" | "unauthorized";
+
+/** What the query cache holds for one room: the presence copy plus the connection's health. */
+export interface RoomState {
+  snapshot: PresenceSnapshot;
+  status: PresenceStatus;
+  error: PresenceError | null;
+}
+
+/** Before any connection (and on the server): one frozen value, so renders compare equal. */
+export const CONNECTING_STATE: RoomState = Object.freeze({
+  snapshot: EMPTY_SNAPSHOT,
+  status: "connecting",
+  error: null,
+});
+
+/** A hook with `enabled: false`. */
+export const CLOSED_STATE: RoomState = Object.freeze({ snapshot: EMPTY_SNAPSHOT, status: "closed", error: null });
+
+/**
+ * The query key a room's presence lives under in the React Query cache
+ * (its token under the same key plus `"token"`), for devtools and tests.
+ *
+ * @example
+ * const room = queryClient.getQueryData(roomKey("127.0.0.1:1999", "main", "lobby"));
+ */
+export function roomKey(host: string, party: string, room: string): readonly [string, string, string, string] {
+  return ["herenow", host, party, room];
+}

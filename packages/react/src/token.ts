@@ -1,0 +1,45 @@
+/**
+ * Where `usePresence` gets a token from; `null` connects anonymously. It is
+ * called through React Query, again before the token expires (read from its
+ * `exp`) and after a refusal.
+ *
+ * @example
+ * const getToken: TokenGetter = async ({ room }) => {
+ *   const response = await fetch(`/api/herenow/token?room=${room}`);
+ *   return response.ok ? response.text() : null;
+ * };
+ */
+export type TokenGetter = (room: {
+  host: string;
+  party: string;
+  room: string;
+}) => string | null | Promise<string | null>;
+
+/**
+ * The `exp` claim of a JWT in ms since the epoch, read without verifying the
+ * signature (the server verifies; the client only needs to know when to
+ * fetch a new one), or `null` when there is none or the token is malformed.
+ *
+ * @example tokenExpiry(token) // 1764300000000
+ */
+export function tokenExpiry(token: string | null | undefined): number | null {
+  const payload = token?.split(".")[1];
+  if (!payload) return null;
+  try {
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
+    return typeof exp === "number" ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When a token fetched at `fetchedAt` should be replaced: after three
+ * quarters of its remaining life, so a 1 h token is renewed at 45 min and a
+ * 4 s test token after 3 s. `Infinity` for a token without `exp` (or none).
+ */
+export function refreshAt(token: string | null | undefined, fetchedAt: number): number {
+  const exp = tokenExpiry(token);
+  return exp === null ? Number.POSITIVE_INFINITY : fetchedAt + Math.max(0, exp - fetchedAt) * 0.75;
+}

@@ -1,0 +1,135 @@
+import type { AppMessage, JsonObject, PresenceUser, UserIdentity } from "@herenow/core";
+import type PartySocket from "partysocket";
+import { useCallback, useEffect, useMemo, useRef } from "react";
+import type { PresenceError } from "./presence-error";
+import { findRoom } from "./room-connection";
+import type { PresenceStatus, RoomState } from "./room-state";
+import type { StateUpdate } from "./state-sender";
+import { type RoomOptions, useRoom } from "./use-room";
+import { useRoomSelector } from "./use-room-selector";
+
+/**
+ * A user in the room, with the custom state typed as the app declares it
+ * (`Partial`, since other clients may set any of it or none).
+ *
+ * @example
+ * const typing = (user: PresenceMember<{ typing: boolean }>) => user.state.typing === true;
+ */
+export type PresenceMember<TState extends object = JsonObject> = Omit<PresenceUser, "state"> & {
+  state: Partial<TState>;
+};
+
+/** Who this connection is: its id, and its user (`null` when anonymous). */
+export interface PresenceSelf {
+  connectionId: string;
+  user: UserIdentity | null;
+}
+
+/** The options of `usePresence`: a room and how to reach it, plus liveness and messages. */
+export interface UsePresenceOptions extends RoomOptions {
+  /** Heartbeat interval in ms (default 20 000); a missing pong soon after one reconnects. */
+  heartbeatMs?: number | undefined;
+  /** Sets `status: "idle"` in this user's state after this long without pointer or key input. */
+  idleAfterMs?: number | undefined;
+  /** `false` holds no connection (status `closed`). Default `true`. */
+  enabled?: boolean | undefined;
+  /** Application messages (types not starting with `presence:`). A new function does not reconnect. */
+  onMessage?: ((message: AppMessage) => void) | undefined;
+}
+
+/** What `usePresence` returns: the room as it is now, and what this client can do in it. */
+export interface UsePresenceResult<TState extends object = JsonObject> {
+  /** Every signed-in user once, in the order they joined. */
+  users: readonly PresenceMember<TState>[];
+  /** `users` without this connection's own user. */
+  others: readonly PresenceMember<TState>[];
+  /** How many anonymous connections are in the room. */
+  anonymous: number;
+  /** This connection; `null` until the first sync. */
+  self: PresenceSelf | null;
+  status: PresenceStatus;
+  /** The last `presence:error`, refusal or close reason; cleared by the next open. */
+  error: PresenceError | null;
+  /** Merges into this user's custom state (coalesced to a few updates a second; restored after reconnects). */
+  setState: (update: StateUpdate<TState>) => void;
+  /** Sends an application message; buffered while reconnecting (and after `close()`, until `reconnect()`). */
+  send: <TMessage extends { type: string }>(message: TMessage) => void;
+  /** Leaves the room on purpose for every hook of this room; `reconnect()` comes back. */
+  close: () => void;
+  /** Connects again, after a close, a kick or a refusal too. */
+  reconnect: () => void;
+  /** The underlying partysocket, shared by every hook of the room; `null` while there is none. */
+  socket: PartySocket | null;
+}
+
+const whole = (state: RoomState) => state;
+
+/**
+ * Who is in a room right now, live. Every hook (and `usePresenceUsers`) of
+ * one QueryClient that names the same host, party and room shares one
+ * socket and one copy of the room in the query cache, under
+ * `["herenow", host, party, room]`; the socket closes, with a
+ * `presence:leave` first, when the last of them unmounts (also on
+ * `pagehide` and `close()`). The first hook to open a room sets its
+ * `heartbeatMs`, `idleAfterMs` and `WebSocket`; the latest render's token
+ * settings are used at the next (re)connect. Only a change of host, party,
+ * room or `enabled` rebuilds the socket.
+ *
+ * `setState` sends nothing for an anonymous connection (the protocol gives
+ * it no state). Kicked (4003) and policy (4008) closes stay `closed` with an
+ * `error`; a stale close (4000) reconnects. `status` becomes `unauthorized`
+ * when the server refuses the connection: told by the HTTP status where the
+ * WebSocket class reports it (`ws` in Node), and in browsers, which hide it,
+ * by a socket that failed twice in a row at a server that answers a
+ * `no-cors` HTTP request; with `getToken` a fresh token is tried once first.
+ *
+ * @example
+ * function Lobby() {
+ *   const { others, setState, status } = usePresence<{ typing: boolean }>({ room: "lobby" });
+ *   return (
+ *     <>
+ *       <p>{status === "open" ? `${others.length} others here` : status}</p>
+ *       <input onChange={(e) => setState({ typing: e.target.value !== "" })} />
+ *     </>
+ *   );
+ * }
+ */
+export function usePresence<TState extends object = JsonObject>(
+  options: UsePresenceOptions,
+): UsePresenceResult<TState> {
+  const { client, hash, enabled } = useRoom(options, "usePresence");
+  const state = useRoomSelector(client, hash, enabled, whole);
+  const onMessage = useRef(options.onMessage);
+  useEffect(() => {
+    onMessage.current = options.onMessage;
+  });
+  useEffect(() => {
+    if (!enabled) return;
+    return findRoom(client, hash)?.onAppMessage((message) => onMessage.current?.(message));
+  }, [client, hash, enabled]);
+
+  const { snapshot, status, error } = state;
+  const users = snapshot.users as readonly PresenceMember<TState>[];
+  const selfId = snapshot.self?.user?.id;
+  const others = useMemo(() => (selfId ? users.filter((user) => user.id !== selfId) : users), [users, selfId]);
+  const setState = useCallback(
+    (update: StateUpdate<TState>) => findRoom(client, hash)?.setState(update as StateUpdate),
+    [client, hash],
+  );
+  const send = useCallback((message: { type: string }) => findRoom(client, hash)?.send(message), [client, hash]);
+  const close = useCallback(() => findRoom(client, hash)?.close(), [client, hash]);
+  const reconnect = useCallback(() => findRoom(client, hash)?.reconnect(), [client, hash]);
+  return {
+    users,
+    others,
+    anonymous: snapshot.anonymous,
+    self: snapshot.self,
+    status,
+    error,
+    setState,
+    send,
+    close,
+    reconnect,
+    socket: enabled ? (findRoom(client, hash)?.socket ?? null) : null,
+  };
+}
