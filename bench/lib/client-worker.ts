@@ -29,6 +29,7 @@ export type Command =
   | { cmd: "open-one"; kind: Kind; host: string; room: string; user: number; secret: string; token?: string }
   | { cmd: "leave-one"; user: number; tag: string }
   | { cmd: "zombie"; user: number }
+  | { cmd: "state"; user: number; state: Record<string, unknown> }
   | { cmd: "drop"; user: number }
   | { cmd: "stats" }
   | { cmd: "close" };
@@ -194,6 +195,9 @@ async function handle(command: Command): Promise<void> {
       if (client) client.silent = true;
       return;
     }
+    case "state":
+      clients.get(command.user)?.ws.send(JSON.stringify({ type: "presence:state", state: command.state }));
+      return;
     case "drop":
       clients.get(command.user)?.ws.terminate();
       return;
