@@ -22,7 +22,8 @@ const { parseArgs } = await import("node:util");
 const { QueryClient, QueryClientProvider } = await import("@tanstack/react-query");
 const { PresenceProvider, usePresence, usePresenceUsers } = await import("@herenow/react");
 const React = await import("react");
-const { createRoot } = await import("react-dom/profiling");
+// the profiling build has the same API as react-dom/client, which types it
+const { createRoot } = (await import("react-dom/profiling" as string)) as typeof import("react-dom/client");
 const WS = (await import("ws")).default;
 const { isReport, machine, median, SECRET, sleep, startParty, table, Workers } = await import("./lib/run");
 

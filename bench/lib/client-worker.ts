@@ -75,11 +75,12 @@ function viewSize(client: Client): number {
 }
 
 function checkWatch(client: Client): void {
-  if (!watch || !watch.pending.has(client.user)) return;
-  if (viewSize(client) === watch.expect) {
-    watch.pending.delete(client.user);
-    if (watch.pending.size === 0) {
-      send({ type: "complete", tag: watch.tag, at: Date.now(), slowestUser: client.user });
+  const current = watch;
+  if (!current?.pending.has(client.user)) return;
+  if (viewSize(client) === current.expect) {
+    current.pending.delete(client.user);
+    if (current.pending.size === 0) {
+      send({ type: "complete", tag: current.tag, at: Date.now(), slowestUser: client.user });
       watch = null;
     }
   }
