@@ -1,6 +1,5 @@
 // The public API of @herenow/db. The query functions behind the store are
-// deliberately not exported: the store (and later the webhook receiver in
-// this package) is the way in.
+// deliberately not exported: the store and the webhook receiver are the way in.
 
 export {
   type CreateDbConfig,
@@ -49,9 +48,16 @@ export type { SessionQuery } from "./sessions.js";
 export {
   type AddResult,
   createPresenceStore,
+  DEFAULT_BATCH_MAX_AGE_MS,
   DEFAULT_MAX_AGE_MS,
   type PresenceListener,
   type PresenceStore,
   type PresenceStoreOptions,
   type PruneOptions,
 } from "./store.js";
+export {
+  createWebhookHandler,
+  DEFAULT_MAX_BODY_BYTES,
+  type WebhookHandler,
+  type WebhookHandlerOptions,
+} from "./webhook-handler.js";

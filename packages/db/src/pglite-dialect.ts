@@ -166,9 +166,10 @@ class PgliteDriver implements Driver {
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     // Postgres answers COMMIT with a ROLLBACK tag when an earlier error
     // aborted the transaction; without this check the caller would think it
-    // committed.
-    const command = await (connection as PgliteConnection).command("commit");
-    if (command === "ROLLBACK") throw new AbortedTransactionError();
+    // committed. Sent through executeQuery, so Kysely's `log` sees the COMMIT
+    // as it does with pg.
+    await connection.executeQuery(CompiledQuery.raw("commit"));
+    if ((connection as PgliteConnection).lastCommand === "ROLLBACK") throw new AbortedTransactionError();
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
@@ -208,19 +209,19 @@ const WRITE_COMMANDS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE"]);
 
 class PgliteConnection implements DatabaseConnection {
   readonly #pglite: PgliteLike;
+  /** The command tag of the last statement (QueryResult has no field for it). */
+  lastCommand: string | undefined;
 
   constructor(pglite: PgliteLike) {
     this.#pglite = pglite;
   }
 
-  async command(statement: string): Promise<string | undefined> {
-    return (await this.#pglite.query(statement)).command;
-  }
-
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    this.lastCommand = undefined;
     const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], {
       rowMode: "object",
     });
+    this.lastCommand = result.command;
     // rowCount is per statement; affectedRows accumulates, so prefer rowCount.
     const affected = result.rowCount ?? result.affectedRows ?? 0;
     return {

@@ -44,17 +44,21 @@ export interface Presence {
 /**
  * What `onPresenceChanged` listeners receive, like django-channels-presence's
  * `presence_changed(room, added, removed, bulk_change)` signal. Unlike the
- * original, a bulk change says who went: `removedAll` lists every presence
- * removed by this change (for single changes, `removed` or nothing).
+ * original, a bulk change says who came and went: `addedAll` and
+ * `removedAll` list every presence added or removed by this change (for
+ * single changes, `added` / `removed` or nothing). A bulk change (a prune, a
+ * webhook batch that changed several connections) has `added` and `removed`
+ * null, as in Django.
  *
  * @example
- * store.onPresenceChanged(({ room, added, removedAll }) => log(room, added?.user, removedAll.length));
+ * store.onPresenceChanged(({ room, addedAll, removedAll }) => log(room, addedAll.length, removedAll.length));
  */
 export interface PresenceChange {
   room: string;
   added: Presence | null;
   removed: Presence | null;
   bulkChange: boolean;
+  addedAll: Presence[];
   removedAll: Presence[];
 }
 

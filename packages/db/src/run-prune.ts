@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Presence } from "./presence-types.js";
 import type { Database } from "./schema.js";
-import { createPresenceStore, DEFAULT_MAX_AGE_MS } from "./store.js";
+import { createPresenceStore, DEFAULT_BATCH_MAX_AGE_MS, DEFAULT_MAX_AGE_MS } from "./store.js";
 
 /**
  * Options for {@link runPrune}.
@@ -14,6 +14,8 @@ export interface RunPruneOptions {
   maxAgeMs?: number;
   /** Also delete rooms nobody is in (after the presences went). */
   rooms?: boolean;
+  /** Webhook batch ids applied longer ago than this are forgotten. Default one day. */
+  batchMaxAgeMs?: number;
   now?: Date;
 }
 
@@ -26,12 +28,15 @@ export interface RunPruneOptions {
 export interface PruneReport {
   presences: Presence[];
   rooms: string[];
+  /** How many webhook batch ids were forgotten. */
+  batches: number;
 }
 
 /**
  * One prune pass, as `herenow prune` runs it: for a cron route where no room
  * alarm prunes (django-channels-presence's `prune_presences` + `prune_rooms`
- * from celery beat).
+ * from celery beat). It also forgets webhook batch ids older than a day,
+ * which would otherwise pile up forever.
  *
  * @example
  * // app/api/cron/prune/route.ts
@@ -47,5 +52,9 @@ export async function runPrune(db: Kysely<Database>, options: RunPruneOptions = 
     ...(options.now ? { now: options.now } : {}),
   });
   const rooms = options.rooms ? await store.pruneRooms() : [];
-  return { presences, rooms };
+  const batches = await store.pruneBatches({
+    maxAgeMs: options.batchMaxAgeMs ?? DEFAULT_BATCH_MAX_AGE_MS,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return { presences, rooms, batches };
 }

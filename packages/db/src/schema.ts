@@ -33,8 +33,12 @@ export interface RoomsTable {
   name: string;
   /** The room's current generation id: rows of an older generation are stale. */
   generation: Nullable<string>;
-  /** The last sequence number applied from the room's webhook batches. */
-  seq: Generated<Int8>;
+  /**
+   * The last sequence number applied from the room's webhook batches
+   * (default 0; `Int8` already makes it optional on insert, and wrapping it
+   * in `Generated` would make it impossible to update).
+   */
+  seq: Int8;
   created_at: Timestamp;
   last_activity_at: Timestamp;
 }
@@ -85,7 +89,7 @@ export interface SessionsTable {
 
 /**
  * Idempotency ids of webhook batches already applied, so a retried delivery
- * applies once.
+ * applies once. Keyed by (room, id); `store.pruneBatches` forgets old ones.
  *
  * @example
  * await db.insertInto("herenow_batches").values({ id: "b-1", room: "lobby" }).execute();

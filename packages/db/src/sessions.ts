@@ -35,20 +35,24 @@ export async function openSessions(db: Kysely<Database>, presences: readonly Pre
  */
 export async function closeSessions(db: Kysely<Database>, ends: readonly SessionEnd[]): Promise<void> {
   if (ends.length === 0) return;
+  await closeSessionsQuery(db, ends).execute();
+}
+
+/** The statement behind {@link closeSessions}, for callers that run it inside a larger one (a CTE). */
+export function closeSessionsQuery(db: Kysely<Database>, ends: readonly SessionEnd[]) {
   const endsTable = sql<{ room: string; connection_id: string; end_reason: EndReason; left_at: Date }>`unnest(
     ${ends.map((e) => e.room)}::text[],
     ${ends.map((e) => e.connectionId)}::text[],
     ${ends.map((e) => e.reason)}::text[],
     ${ends.map((e) => e.at.toISOString())}::timestamptz[]
   )`.as<"ends">(sql`ends(room, connection_id, end_reason, left_at)`);
-  await db
+  return db
     .updateTable("herenow_sessions")
     .from(endsTable)
     .set((eb) => ({ left_at: eb.ref("ends.left_at"), end_reason: eb.ref("ends.end_reason") }))
     .whereRef("herenow_sessions.room", "=", "ends.room")
     .whereRef("herenow_sessions.connection_id", "=", "ends.connection_id")
-    .where("herenow_sessions.left_at", "is", null)
-    .execute();
+    .where("herenow_sessions.left_at", "is", null);
 }
 
 /**

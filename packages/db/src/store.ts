@@ -1,5 +1,7 @@
 import type { Kysely } from "kysely";
+import { removeOldBatches } from "./batches.js";
 import { getAnonymousCount, getPresences, getUsers, listRooms } from "./presence-reads.js";
+import { listenOnDb, registerStore } from "./presence-signal.js";
 import type {
   Presence,
   PresenceChange,
@@ -27,6 +29,14 @@ import { listSessions, type SessionQuery, whoWasHere } from "./sessions.js";
  * await store.prunePresences({ maxAgeMs: Number(env.HERENOW_MAX_AGE_MS ?? DEFAULT_MAX_AGE_MS) });
  */
 export const DEFAULT_MAX_AGE_MS = 60_000;
+
+/**
+ * How long `pruneBatches` keeps the ids of applied webhook batches: one day.
+ *
+ * @example
+ * await store.pruneBatches({ maxAgeMs: DEFAULT_BATCH_MAX_AGE_MS });
+ */
+export const DEFAULT_BATCH_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Options for {@link createPresenceStore}.
@@ -64,13 +74,16 @@ export interface AddResult {
 }
 
 /**
- * Options for `prunePresences`.
+ * Options for `prunePresences` and `pruneBatches`.
  *
  * @example
  * await store.prunePresences({ maxAgeMs: 60_000 });
  */
 export interface PruneOptions {
-  /** Presences not seen for longer than this are removed. Default 60 000. */
+  /**
+   * What is older than this goes: presences not seen for that long (default
+   * 60 000), batch ids applied that long ago (default one day).
+   */
   maxAgeMs?: number;
   now?: Date;
 }
@@ -102,6 +115,13 @@ export interface PresenceStore {
   prunePresences(options?: PruneOptions): Promise<Presence[]>;
   /** Deletes rooms nobody is in; resolves to their names. @example await store.pruneRooms() */
   pruneRooms(): Promise<string[]>;
+  /**
+   * Forgets the idempotency ids of webhook batches applied longer ago than
+   * `maxAgeMs` (default one day); resolves to how many went. Rooms retry a
+   * batch for minutes, not days, and the room's sequence numbers still catch
+   * a very late copy. @example await store.pruneBatches()
+   */
+  pruneBatches(options?: PruneOptions): Promise<number>;
   /** Distinct signed-in users, by first join. @example await store.getUsers("lobby") */
   getUsers(room: string): Promise<PresenceUser[]>;
   /** Anonymous connections in a room. @example await store.getAnonymousCount("lobby") */
@@ -139,7 +159,7 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
     }
   };
 
-  const emit = (change: PresenceChange) => {
+  const emit = (change: PresenceChange): void => {
     // A copy, so a listener that unsubscribes itself does not skip the next one.
     for (const listener of [...listeners]) {
       try {
@@ -153,11 +173,18 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
 
   const emitRemoved = (removed: readonly Presence[]) => {
     for (const presence of removed) {
-      emit({ room: presence.room, added: null, removed: presence, bulkChange: false, removedAll: [presence] });
+      emit({
+        room: presence.room,
+        added: null,
+        removed: presence,
+        bulkChange: false,
+        addedAll: [],
+        removedAll: [presence],
+      });
     }
   };
 
-  return {
+  const store: PresenceStore = {
     async add(room, connectionId, user = null, opts = {}) {
       requireName("add", "room", room);
       requireName("add", "connectionId", connectionId);
@@ -167,7 +194,8 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
       if (!outcome) throw new Error(`store.add: no row came back for ${connectionId} in ${room}`);
       if (outcome.added) {
         const removedAll = outcome.replaced ? [outcome.replaced] : [];
-        emit({ room, added: outcome.presence, removed: outcome.replaced, bulkChange: false, removedAll });
+        const addedAll = [outcome.presence];
+        emit({ room, added: outcome.presence, removed: outcome.replaced, bulkChange: false, addedAll, removedAll });
       }
       return outcome;
     },
@@ -197,11 +225,21 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
         if (inRoom) inRoom.push(presence);
         else byRoom.set(presence.room, [presence]);
       }
-      for (const [room, removedAll] of byRoom) emit({ room, added: null, removed: null, bulkChange: true, removedAll });
+      for (const [room, removedAll] of byRoom) {
+        emit({ room, added: null, removed: null, bulkChange: true, addedAll: [], removedAll });
+      }
       return removed;
     },
 
     pruneRooms: () => removeEmptyRooms(db),
+
+    async pruneBatches({ maxAgeMs = DEFAULT_BATCH_MAX_AGE_MS, now: at = now() } = {}) {
+      if (!Number.isFinite(maxAgeMs) || maxAgeMs < 0) {
+        throw new RangeError(`pruneBatches: maxAgeMs must be a non-negative number of milliseconds, got ${maxAgeMs}`);
+      }
+      return removeOldBatches(db, new Date(at.getTime() - maxAgeMs));
+    },
+
     getUsers: (room) => getUsers(db, room),
     getAnonymousCount: (room) => getAnonymousCount(db, room),
     getPresences: (room) => getPresences(db, room),
@@ -211,11 +249,15 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
 
     onPresenceChanged(listener) {
       listeners.add(listener);
+      listenOnDb(db, emit, true);
       return () => {
         listeners.delete(listener);
+        if (listeners.size === 0) listenOnDb(db, emit, false);
       };
     },
   };
+  registerStore(store, emit);
+  return store;
 }
 
 function requireName(method: string, field: string, value: unknown): void {

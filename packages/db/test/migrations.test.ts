@@ -16,14 +16,33 @@ describeEachDatabase("migrations", (db) => {
 
   it("go up, down and up again", async () => {
     expect(await tables()).toEqual([...HERENOW_TABLES, "herenow_migration", "herenow_migration_lock"].sort());
+    // Batch ids are keyed per room.
+    await db().insertInto("herenow_batches").values({ id: "g:1", room: "a" }).execute();
+    await db().insertInto("herenow_batches").values({ id: "g:1", room: "b" }).execute();
 
     const down = await migrateDown(db());
     expect(down.error).toBeUndefined();
-    expect(down.results).toEqual([{ migrationName: "2026-11-28T0000-init", direction: "Down", status: "Success" }]);
+    expect(down.results).toEqual([
+      { migrationName: "2026-11-28T0100-batches-per-room", direction: "Down", status: "Success" },
+    ]);
+    // Batch ids are unique across rooms again after that step down (one of a shared id is kept).
+    expect(await db().selectFrom("herenow_batches").select(["id", "room"]).execute()).toEqual([
+      { id: "g:1", room: "a" },
+    ]);
+    await expect(db().insertInto("herenow_batches").values({ id: "g:1", room: "b" }).execute()).rejects.toThrow(
+      /herenow_batches_pkey/,
+    );
+    const downAgain = await migrateDown(db());
+    expect(downAgain.results).toEqual([
+      { migrationName: "2026-11-28T0000-init", direction: "Down", status: "Success" },
+    ]);
     expect(await tables()).toEqual(["herenow_migration", "herenow_migration_lock"]);
 
     const up = await migrateToLatest(db());
-    expect(up.results).toEqual([{ migrationName: "2026-11-28T0000-init", direction: "Up", status: "Success" }]);
+    expect(up.results).toEqual([
+      { migrationName: "2026-11-28T0000-init", direction: "Up", status: "Success" },
+      { migrationName: "2026-11-28T0100-batches-per-room", direction: "Up", status: "Success" },
+    ]);
     expect((await migrateToLatest(db())).results).toEqual([]);
 
     // The schema works after the round trip.
@@ -61,7 +80,10 @@ describeEachDatabase("migrations", (db) => {
     await sql`create table herenow_rooms (name text)`.execute(db());
     const result = await migrateToLatest(db());
     expect(result.error).toBeDefined();
-    expect(result.results).toEqual([{ migrationName: "2026-11-28T0000-init", direction: "Up", status: "Error" }]);
+    expect(result.results).toEqual([
+      { migrationName: "2026-11-28T0000-init", direction: "Up", status: "Error" },
+      { migrationName: "2026-11-28T0100-batches-per-room", direction: "Up", status: "NotExecuted" },
+    ]);
     expect(() => throwIfMigrationFailed(result)).toThrow(
       /herenow migration "2026-11-28T0000-init" failed: .*herenow_rooms/,
     );

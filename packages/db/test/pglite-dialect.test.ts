@@ -77,6 +77,17 @@ describe("PgliteDialect", () => {
     expect(await names()).toEqual([]);
   });
 
+  it("shows BEGIN and COMMIT to Kysely's log, as pg does", async () => {
+    const logged: string[] = [];
+    const logging = new Kysely<Db>({
+      dialect: new PgliteDialect({ pglite, closeOnDestroy: false }),
+      log: (event) => void logged.push(event.query.sql),
+    });
+    await logging.transaction().execute((trx) => trx.insertInto("items").values({ name: "a" }).execute());
+    expect(logged).toEqual(["begin", 'insert into "items" ("name") values ($1)', "commit"]);
+    await logging.destroy();
+  });
+
   it("supports savepoints, affected-row counts and streaming", async () => {
     const trx = await db.startTransaction().execute();
     await trx.insertInto("items").values({ name: "kept" }).execute();

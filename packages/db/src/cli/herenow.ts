@@ -9,7 +9,8 @@ import { type CliIo, openCliDb, processIo } from "./cli-io.js";
 const USAGE = `Usage: herenow prune [--max-age <duration>] [--rooms]
 
 Removes presences not seen for longer than the max age and closes their
-sessions as "stale"; with --rooms, also deletes rooms nobody is in.
+sessions as "stale"; with --rooms, also deletes rooms nobody is in. Also
+forgets the ids of webhook batches applied more than a day ago.
 
 Options:
   --max-age <duration>  default 60s; e.g. 1500ms, 60s, 5m, 1h or plain milliseconds
@@ -57,6 +58,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.out(report.rooms.length === 0 ? "No empty rooms." : `Removed ${plural(report.rooms.length, "empty room")}:`);
       for (const room of report.rooms) io.out(`  ${room}`);
     }
+    if (report.batches > 0) io.out(`Forgot ${plural(report.batches, "webhook batch id")} older than a day.`);
     return 0;
   } catch (error) {
     io.err(`herenow prune failed on ${redactDbUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,6 @@
 import type { Migration } from "kysely/migration";
 import * as init from "./2026-11-28T0000-init.js";
+import * as batchesPerRoom from "./2026-11-28T0100-batches-per-room.js";
 
 /**
  * Every migration by name, listed statically rather than read from disk
@@ -12,4 +13,5 @@ import * as init from "./2026-11-28T0000-init.js";
  */
 export const migrations: Record<string, Migration> = {
   "2026-11-28T0000-init": init,
+  "2026-11-28T0100-batches-per-room": batchesPerRoom,
 };

@@ -1,0 +1,14 @@
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.js";
+
+/**
+ * Deletes the idempotency ids of webhook batches applied before `before`;
+ * resolves to how many went.
+ *
+ * @example
+ * await removeOldBatches(db, new Date(Date.now() - 86_400_000));
+ */
+export async function removeOldBatches(db: Kysely<Database>, before: Date): Promise<number> {
+  const result = await db.deleteFrom("herenow_batches").where("applied_at", "<", before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

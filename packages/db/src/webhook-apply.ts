@@ -1,0 +1,272 @@
+import type { WebhookBatch } from "@herenow/core";
+import { type CommonTableExpressionOutput, type Kysely, type QueryCreator, sql } from "kysely";
+import { toPresence } from "./presence-rows.js";
+import type { Presence, PresenceChange } from "./presence-types.js";
+import type { Database } from "./schema.js";
+import { closeSessionsQuery } from "./sessions.js";
+import { type BatchPlan, planBatch } from "./webhook-plan.js";
+
+/**
+ * What became of one batch. Only `applied` wrote anything; `out_of_sync`
+ * asks the room to send the same batch again with a full snapshot.
+ *
+ * @example
+ * const outcome: BatchOutcome = await applyWebhookBatch(db, batch, new Date());
+ */
+export type BatchOutcome =
+  | { status: "applied"; change: PresenceChange | null }
+  | { status: "duplicate" | "stale" | "out_of_sync" };
+
+/** A fault in the receiver's own logic rather than in the database: the handler answers 500, not 503. */
+export class ReceiverBugError extends Error {
+  override readonly name = "ReceiverBugError";
+}
+
+interface RoomState {
+  generation: string | null;
+  seq: number;
+  /** The batch's id is recorded already. */
+  seen: boolean;
+}
+
+/**
+ * Applies one validated batch in one transaction, with the room's row locked
+ * so that concurrent deliveries for a room take turns. A batch costs BEGIN,
+ * the lock, one read of the rows it names and one write statement, COMMIT,
+ * whatever its size; anything but `applied` rolls back and writes nothing.
+ *
+ * @example
+ * const outcome = await applyWebhookBatch(db, v.parse(WebhookBatchSchema, body), new Date());
+ */
+export async function applyWebhookBatch(db: Kysely<Database>, batch: WebhookBatch, now: Date): Promise<BatchOutcome> {
+  const trx = await db.startTransaction().execute();
+  try {
+    const outcome = await decideAndWrite(trx, batch, now);
+    if (outcome.status === "applied") await trx.commit().execute();
+    else await trx.rollback().execute();
+    return outcome;
+  } catch (error) {
+    // Also releases the connection (for PGlite, the only one) when the database is gone.
+    await trx
+      .rollback()
+      .execute()
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+async function decideAndWrite(trx: Kysely<Database>, batch: WebhookBatch, now: Date): Promise<BatchOutcome> {
+  const room = await lockRoom(trx, batch, now);
+  const verdict = decide(room, batch);
+  if (verdict !== "apply") return { status: verdict };
+  const before = await rowsBefore(trx, batch);
+  let plan: BatchPlan;
+  try {
+    plan = planBatch(batch, before);
+  } catch (error) {
+    throw new ReceiverBugError(`planning batch ${batch.id} failed: ${String(error)}`, { cause: error });
+  }
+  // A concurrent delivery of the same batch that committed while we waited
+  // for the lock shows up here as a conflict on its id.
+  if (!(await write(trx, batch, plan, now))) return { status: "duplicate" };
+  return { status: "applied", change: changeOf(batch.room, plan) };
+}
+
+/**
+ * Locks the room's row (`SELECT … FOR UPDATE`), reading its generation and
+ * sequence number and whether the batch is known. A room without a row is
+ * created, and locked, only for a batch that can be applied: one with a
+ * snapshot. Null: no row and no snapshot.
+ */
+async function lockRoom(trx: Kysely<Database>, batch: WebhookBatch, now: Date): Promise<RoomState | null> {
+  const seen = sql<boolean>`exists (select 1 from herenow_batches where room = ${batch.room} and id = ${batch.id})`.as(
+    "seen",
+  );
+  const row = await trx
+    .selectFrom("herenow_rooms")
+    .select(["generation", "seq", seen])
+    .where("name", "=", batch.room)
+    .forUpdate()
+    .executeTakeFirst();
+  if (row) return { generation: row.generation, seq: Number(row.seq), seen: row.seen };
+  if (!batch.snapshot) return null;
+  // Another delivery may create the row meanwhile: the no-op update then waits for it and locks it.
+  const created = await trx
+    .insertInto("herenow_rooms")
+    .values({ name: batch.room, created_at: now, last_activity_at: now })
+    .onConflict((oc) => oc.column("name").doUpdateSet({ seq: sql`herenow_rooms.seq` }))
+    .returning(["generation", "seq", seen])
+    .executeTakeFirstOrThrow();
+  return { generation: created.generation, seq: Number(created.seq), seen: created.seen };
+}
+
+/** Generations sort by start time as strings; sequence numbers count a generation's batches from 1. */
+function decide(room: RoomState | null, batch: WebhookBatch): "apply" | "duplicate" | "stale" | "out_of_sync" {
+  if (room === null) return "out_of_sync";
+  if (room.seen) return "duplicate";
+  if (room.generation === null || batch.generation > room.generation) return batch.snapshot ? "apply" : "out_of_sync";
+  if (batch.generation < room.generation) return "stale";
+  if (batch.seq <= room.seq) return "duplicate";
+  if (batch.seq === room.seq + 1 || batch.snapshot) return "apply";
+  return "out_of_sync";
+}
+
+/** The rows the plan needs: those of the connections the events name, or the whole room for a snapshot. */
+async function rowsBefore(trx: Kysely<Database>, batch: WebhookBatch): Promise<Map<string, Presence>> {
+  let query = trx.selectFrom("herenow_presences").selectAll().where("room", "=", batch.room);
+  if (!batch.snapshot) {
+    const ids = [...new Set(batch.events.flatMap((e) => (e.type === "keepalive" ? [] : [e.connectionId])))];
+    if (ids.length === 0) return new Map();
+    // An array through `= any(…)`, not a long IN list (see presence-writes.ts).
+    query = query.where("connection_id", "=", sql<string>`any(${ids}::text[])`);
+  }
+  const rows = await query.execute();
+  return new Map(rows.map((row) => [row.connection_id, toPresence(row)]));
+}
+
+const iso = (at: Date | null) => at?.toISOString() ?? null;
+
+/**
+ * Writes a plan as one statement: each part a data-modifying CTE, the batch
+ * id's insert last. The parts touch disjoint rows (a connection is either
+ * deleted or upserted; the keep-alive skips both; closed sessions are old
+ * rows, new sessions new ones), which is what lets them share one snapshot.
+ * Every list travels as an array through `unnest`, so the SQL text is the
+ * same whatever the batch size. False when the id was recorded meanwhile.
+ */
+async function write(trx: Kysely<Database>, batch: WebhookBatch, plan: BatchPlan, now: Date): Promise<boolean> {
+  const room = batch.room;
+  const parts: [string, CommonTableExpressionOutput<Database, string>][] = [];
+  const add = (name: string, query: CommonTableExpressionOutput<Database, string>) => parts.push([name, query]);
+
+  if (plan.deletes.length > 0) {
+    add(
+      "gone",
+      trx
+        .deleteFrom("herenow_presences")
+        .where("room", "=", room)
+        .where("connection_id", "=", sql<string>`any(${plan.deletes}::text[])`),
+    );
+  }
+  if (plan.upserts.length > 0) {
+    const rows = plan.upserts;
+    add(
+      "kept",
+      trx
+        .insertInto("herenow_presences")
+        .columns([
+          "room",
+          "connection_id",
+          "user_id",
+          "user_name",
+          "user_info",
+          "joined_at",
+          "last_seen_at",
+          "generation",
+        ])
+        .expression(
+          sql`select ${room}::text, u.connection_id, u.user_id, u.user_name, u.user_info::jsonb, u.joined_at,
+              u.last_seen_at, ${batch.generation}::text
+            from unnest(
+              ${rows.map((p) => p.connectionId)}::text[],
+              ${rows.map((p) => p.user?.id ?? null)}::text[],
+              ${rows.map((p) => p.user?.name ?? null)}::text[],
+              ${rows.map((p) => (p.user?.info == null ? null : JSON.stringify(p.user.info)))}::text[],
+              ${rows.map((p) => iso(p.joinedAt))}::timestamptz[],
+              ${rows.map((p) => iso(p.lastSeenAt))}::timestamptz[]
+            ) as u(connection_id, user_id, user_name, user_info, joined_at, last_seen_at)`,
+        )
+        .onConflict((oc) =>
+          oc.columns(["room", "connection_id"]).doUpdateSet((eb) => ({
+            user_id: eb.ref("excluded.user_id"),
+            user_name: eb.ref("excluded.user_name"),
+            user_info: eb.ref("excluded.user_info"),
+            joined_at: eb.ref("excluded.joined_at"),
+            last_seen_at: eb.ref("excluded.last_seen_at"),
+            generation: eb.ref("excluded.generation"),
+          })),
+        ),
+    );
+  }
+  if (plan.keepaliveAt && !batch.snapshot) {
+    add(
+      "alive",
+      trx
+        .updateTable("herenow_presences")
+        .set({ last_seen_at: sql<Date>`${iso(plan.keepaliveAt)}::timestamptz` })
+        .where("room", "=", room)
+        // never back, and no write for rows already as fresh
+        .where("last_seen_at", "<", sql<Date>`${iso(plan.keepaliveAt)}::timestamptz`)
+        .where(sql<boolean>`not (connection_id = any(${plan.touched}::text[]))`),
+    );
+  }
+  if (plan.closes.length > 0) {
+    add(
+      "closed",
+      closeSessionsQuery(
+        trx,
+        plan.closes.map((c) => ({ room, ...c })),
+      ),
+    );
+  }
+  if (plan.sessions.length > 0) {
+    const rows = plan.sessions;
+    add(
+      "opened",
+      trx
+        .insertInto("herenow_sessions")
+        .columns(["room", "connection_id", "user_id", "user_name", "joined_at", "left_at", "end_reason"])
+        .expression(
+          sql`select ${room}::text, s.* from unnest(
+            ${rows.map((s) => s.connectionId)}::text[],
+            ${rows.map((s) => s.user?.id ?? null)}::text[],
+            ${rows.map((s) => s.user?.name ?? null)}::text[],
+            ${rows.map((s) => iso(s.joinedAt))}::timestamptz[],
+            ${rows.map((s) => iso(s.leftAt))}::timestamptz[],
+            ${rows.map((s) => s.reason)}::text[]
+          ) as s`,
+        ),
+    );
+  }
+  add("room", roomUpdate(trx, batch, plan));
+
+  // Each `with` widens the creator's type by a CTE nobody selects from; the base tables are all we need.
+  const withParts = parts.reduce<QueryCreator<Database>>(
+    (creator, [name, query]) => creator.with(name, query) as unknown as QueryCreator<Database>,
+    trx,
+  );
+  const recorded = await withParts
+    .insertInto("herenow_batches")
+    .values({ id: batch.id, room, applied_at: now })
+    .onConflict((oc) => oc.columns(["room", "id"]).doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  return recorded !== undefined;
+}
+
+function roomUpdate(trx: Kysely<Database>, batch: WebhookBatch, plan: BatchPlan) {
+  return trx
+    .updateTable("herenow_rooms")
+    .set({
+      generation: batch.generation,
+      seq: batch.seq,
+      // greatest() skips a null: a batch without events leaves last activity alone.
+      last_activity_at: sql<Date>`greatest(last_activity_at, ${iso(plan.latestAt)}::timestamptz)`,
+    })
+    .where("name", "=", batch.room);
+}
+
+/** The presence-changed signal for a batch: null when nobody came or went. */
+function changeOf(room: string, plan: BatchPlan): PresenceChange | null {
+  const changed = new Set([...plan.added, ...plan.removed].map((p) => p.connectionId));
+  if (changed.size === 0) return null;
+  const single = changed.size === 1;
+  return {
+    room,
+    added: single ? (plan.added[0] ?? null) : null,
+    removed: single ? (plan.removed[0] ?? null) : null,
+    bulkChange: !single,
+    addedAll: plan.added,
+    removedAll: plan.removed,
+  };
+}

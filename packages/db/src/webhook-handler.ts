@@ -1,0 +1,181 @@
+import {
+  SIGNATURE_HEADER,
+  verifyWebhook,
+  type WebhookBatch,
+  WebhookBatchSchema,
+  type WebhookReply,
+} from "@herenow/core";
+import type { Kysely } from "kysely";
+import * as v from "valibot";
+import { emitToStore, isRegisteredStore } from "./presence-signal.js";
+import type { Database } from "./schema.js";
+import type { PresenceStore } from "./store.js";
+import { applyWebhookBatch, ReceiverBugError } from "./webhook-apply.js";
+
+/**
+ * The largest body the receiver reads by default: 5 MiB. A batch holds at
+ * most 5,000 events, but a snapshot lists every connection of its room, so
+ * rooms of more than about 20,000 connections need a higher `maxBodyBytes`.
+ *
+ * @example
+ * createWebhookHandler({ db, secret, maxBodyBytes: 4 * DEFAULT_MAX_BODY_BYTES });
+ */
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** How long a room should wait before retrying when the database is unavailable, in seconds. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Options for {@link createWebhookHandler}.
+ *
+ * @example
+ * const options: WebhookHandlerOptions = { db, secret: env.HERENOW_SECRET, store, onError: (e) => logger.error(e) };
+ */
+export interface WebhookHandlerOptions {
+  /** Where the copy lives (from `createDb`). */
+  db: Kysely<Database>;
+  /** The party's `HERENOW_SECRET`, which signs every batch. */
+  secret: string;
+  /**
+   * The store whose `onPresenceChanged` listeners hear of each applied
+   * batch. Without one, every store created over the same `db` that has
+   * listeners hears of it.
+   */
+  store?: PresenceStore;
+  /** Bodies over this many bytes are refused with 413. Default 5 MiB. */
+  maxBodyBytes?: number;
+  /** The clock for the signature's 5-minute window and the batch ids' `applied_at`. Default `() => new Date()`. */
+  now?: () => Date;
+  /** Gets the errors behind 503 and 500 answers (a database outage, say); the room retries either way. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * A web-standard request handler: mounts as a Next.js route
+ * (`export const POST = handler`), in Hono, Remix or any server that speaks
+ * `Request` and `Response`.
+ *
+ * @example
+ * const response: Response = await handler(new Request(url, { method: "POST", headers, body }));
+ */
+export type WebhookHandler = (request: Request) => Promise<Response>;
+
+/**
+ * The receiver for the party's webhook (`HERENOW_WEBHOOK_URL`): checks the
+ * signature, then applies each batch in one transaction so the database
+ * stays an exact copy of the rooms whatever was lost, repeated, reordered
+ * or restarted. Answers 200 `{ status: "applied" | "duplicate" | "stale" }`,
+ * 409 `{ status: "out_of_sync", need: "snapshot" }` (the room resends with a
+ * full snapshot), 401 for a bad or old signature, 400 for a malformed
+ * batch, 405, 413, and 503 with `Retry-After` while the database is
+ * unavailable. Nothing is written unless the answer is `applied`.
+ *
+ * @example
+ * // app/api/herenow/events/route.ts
+ * const db = createDb({ url: process.env.DATABASE_URL });
+ * export const POST = createWebhookHandler({ db, secret: process.env.HERENOW_SECRET! });
+ */
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
+  const { db, secret, store, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, onError } = options;
+  const now = options.now ?? (() => new Date());
+  if (typeof secret !== "string" || secret.length === 0) {
+    throw new TypeError("createWebhookHandler needs `secret`: the party's HERENOW_SECRET, which signs every batch");
+  }
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new RangeError(`createWebhookHandler: maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
+  }
+  if (store && !isRegisteredStore(store)) {
+    throw new TypeError("createWebhookHandler: `store` must come from createPresenceStore");
+  }
+  const report = (error: unknown) => {
+    try {
+      onError?.(error);
+    } catch {
+      // A failing error handler must not turn a 503 into a crash.
+    }
+  };
+
+  return async (request) => {
+    if (request.method !== "POST") {
+      return json(405, { error: "use POST: this is the herenow webhook receiver" }, { allow: "POST" });
+    }
+    const body = await readBody(request, maxBodyBytes);
+    if (body === "too large") return json(413, { error: `the body is over ${maxBodyBytes} bytes` });
+    if (body === "unreadable") return json(400, { error: "the body could not be read" });
+
+    const at = now();
+    const check = await verifyWebhook(body, request.headers.get(SIGNATURE_HEADER), secret, at.getTime());
+    if (!check.ok) return json(401, { error: check.reason });
+
+    const batch = parseBatch(body);
+    if (typeof batch === "string") return json(400, { error: batch });
+
+    let outcome: Awaited<ReturnType<typeof applyWebhookBatch>>;
+    try {
+      outcome = await applyWebhookBatch(db, batch, at);
+    } catch (error) {
+      report(error);
+      if (error instanceof ReceiverBugError) return json(500, { error: "the receiver failed on this batch" });
+      return json(
+        503,
+        { error: "the database is unavailable; retry later" },
+        { "retry-after": String(RETRY_AFTER_SECONDS) },
+      );
+    }
+    if (outcome.status === "out_of_sync") {
+      return json(409, { status: "out_of_sync", need: "snapshot" } satisfies WebhookReply);
+    }
+    if (outcome.status === "applied" && outcome.change) emitToStore(store, db, outcome.change);
+    return json(200, { status: outcome.status } satisfies WebhookReply);
+  };
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
+  });
+}
+
+/** Reads the body as text, giving up as soon as it passes `max` bytes (whatever Content-Length claims). */
+async function readBody(request: Request, max: number): Promise<string | "too large" | "unreadable"> {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > max) return "too large";
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => undefined);
+        return "too large";
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    return "unreadable";
+  }
+  return text + decoder.decode();
+}
+
+/** The batch, or what is wrong with it. */
+function parseBatch(body: string): WebhookBatch | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return "the body is not JSON";
+  }
+  const parsed = v.safeParse(WebhookBatchSchema, value);
+  if (!parsed.success) {
+    const [issue] = parsed.issues;
+    const path = issue?.path?.map((item) => String(item.key)).join(".");
+    return `not a webhook batch: ${path ? `${path}: ` : ""}${issue?.message ?? "invalid"}`;
+  }
+  return parsed.output;
+}

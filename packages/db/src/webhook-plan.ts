@@ -1,0 +1,186 @@
+import type { WebhookBatch, WebhookConnection } from "@herenow/core";
+import type { Presence, PresenceUser } from "./presence-types.js";
+import type { EndReason, Json } from "./schema.js";
+
+// The receiver works out what a whole batch does in memory, then writes it
+// with a fixed number of statements: applying events one at a time would
+// cost a statement or more per join.
+
+/** One session row to insert: complete when the stay began and ended inside the batch. */
+export interface NewSession {
+  connectionId: string;
+  user: PresenceUser | null;
+  joinedAt: Date;
+  leftAt: Date | null;
+  reason: EndReason | null;
+}
+
+/** The end of a session that was open in the database before the batch. */
+export interface ClosedSession {
+  connectionId: string;
+  reason: EndReason;
+  at: Date;
+}
+
+/**
+ * What applying one batch to one room does to the database.
+ *
+ * @example
+ * const plan = planBatch(batch, await presencesOf(trx, batch));
+ * plan.upserts.length; // rows to insert or overwrite
+ */
+export interface BatchPlan {
+  /** Rows present after the batch that are new or changed (written whole). */
+  upserts: Presence[];
+  /** Connections whose rows go. */
+  deletes: string[];
+  /** Every connection the batch names: the rows a keep-alive must not touch again. */
+  touched: string[];
+  /** Moves last-seen of the room's other rows forward, or null. */
+  keepaliveAt: Date | null;
+  closes: ClosedSession[];
+  sessions: NewSession[];
+  /** The latest instant the batch reports, for the room's last activity. */
+  latestAt: Date | null;
+  /** Connections that arrived (new stays), for the presence-changed signal. */
+  added: Presence[];
+  /** Rows that were in the database and went. */
+  removed: Presence[];
+}
+
+interface Stay {
+  user: PresenceUser | null;
+  joinedAt: Date;
+  lastSeen: Date;
+  /** The row this stay has in the database already (its session is open there), or null for a new stay. */
+  stored: Presence | null;
+}
+
+/**
+ * Plans one batch against the room's rows before it. `before` must hold the
+ * row of every connection the events name, and for a batch with a snapshot
+ * every row of the room. Events apply in order; then a snapshot, if any,
+ * decides who is present: rows it lacks end with reason `restart` at their
+ * last-seen time, connections in both keep their row and open session.
+ *
+ * @example
+ * const plan = planBatch(batch, new Map(rows.map((p) => [p.connectionId, p])));
+ */
+export function planBatch(batch: WebhookBatch, before: ReadonlyMap<string, Presence>): BatchPlan {
+  const state = new Map<string, Stay | null>();
+  const closes: ClosedSession[] = [];
+  const sessions: NewSession[] = [];
+  const removed: Presence[] = [];
+  let keepaliveAt: number | null = null;
+  let latestAt: number | null = null;
+
+  const current = (id: string): Stay | null => {
+    if (state.has(id)) return state.get(id) ?? null;
+    const row = before.get(id);
+    return row ? { user: row.user, joinedAt: row.joinedAt, lastSeen: row.lastSeenAt, stored: row } : null;
+  };
+  const end = (id: string, stay: Stay, reason: EndReason, at: Date) => {
+    if (stay.stored) {
+      closes.push({ connectionId: id, reason, at });
+      removed.push(stay.stored);
+    } else {
+      sessions.push({ connectionId: id, user: stay.user, joinedAt: stay.joinedAt, leftAt: at, reason });
+    }
+    state.set(id, null);
+  };
+  // A connection seen again as the same user keeps its stay (name and info
+  // may change); with another user on it, a new stay begins. The old one
+  // then ends "left" at a join, like store.add, or "restart" at its last-seen
+  // time when a snapshot says so.
+  const arrive = (id: string, user: PresenceUser | null, joinedAt: Date, lastSeen: Date, via: "join" | "snapshot") => {
+    const stay = current(id);
+    if (stay && stay.user?.id === user?.id) {
+      state.set(id, { ...stay, user, lastSeen: later(stay.lastSeen, lastSeen) });
+      return;
+    }
+    if (stay) end(id, stay, via === "join" ? "left" : "restart", via === "join" ? joinedAt : stay.lastSeen);
+    state.set(id, { user, joinedAt, lastSeen, stored: null });
+  };
+
+  for (const event of batch.events) {
+    latestAt = Math.max(latestAt ?? event.at, event.at);
+    if (event.type === "keepalive") {
+      keepaliveAt = Math.max(keepaliveAt ?? event.at, event.at);
+    } else if (event.type === "join") {
+      const at = new Date(event.at);
+      arrive(event.connectionId, toUser(event.user), at, at, "join");
+    } else {
+      const stay = current(event.connectionId);
+      if (stay) end(event.connectionId, stay, event.reason, new Date(event.at));
+      else state.set(event.connectionId, null);
+    }
+  }
+
+  if (batch.snapshot) {
+    const listed = new Map(batch.snapshot.map((c) => [c.connectionId, c]));
+    for (const id of new Set([...before.keys(), ...state.keys()])) {
+      const stay = listed.has(id) ? null : current(id);
+      if (stay) end(id, stay, "restart", stay.lastSeen);
+    }
+    for (const c of listed.values()) {
+      latestAt = Math.max(latestAt ?? c.lastSeen, c.lastSeen);
+      arrive(c.connectionId, toUser(c.user), new Date(c.joinedAt), new Date(c.lastSeen), "snapshot");
+    }
+  }
+
+  const upserts: Presence[] = [];
+  const deletes: string[] = [];
+  const added: Presence[] = [];
+  for (const [id, stay] of state) {
+    const row = before.get(id);
+    if (!stay) {
+      if (row) deletes.push(id);
+      continue;
+    }
+    const lastSeenAt = keepaliveAt === null ? stay.lastSeen : later(stay.lastSeen, new Date(keepaliveAt));
+    const presence: Presence = {
+      room: batch.room,
+      connectionId: id,
+      user: stay.user,
+      joinedAt: stay.joinedAt,
+      lastSeenAt,
+      generation: batch.generation,
+    };
+    if (!stay.stored) {
+      added.push(presence);
+      sessions.push({ connectionId: id, user: stay.user, joinedAt: stay.joinedAt, leftAt: null, reason: null });
+    }
+    if (!row || !samePresence(row, presence)) upserts.push(presence);
+  }
+
+  return {
+    upserts,
+    deletes,
+    touched: [...state.keys()],
+    keepaliveAt: keepaliveAt === null ? null : new Date(keepaliveAt),
+    closes,
+    sessions,
+    latestAt: latestAt === null ? null : new Date(latestAt),
+    added,
+    removed,
+  };
+}
+
+function toUser(user: WebhookConnection["user"]): PresenceUser | null {
+  return user ? { id: user.id, name: user.name, info: user.info as Json } : null;
+}
+
+function later(a: Date, b: Date): Date {
+  return b > a ? b : a;
+}
+
+function samePresence(a: Presence, b: Presence): boolean {
+  return (
+    a.user?.id === b.user?.id &&
+    a.user?.name === b.user?.name &&
+    JSON.stringify(a.user?.info ?? null) === JSON.stringify(b.user?.info ?? null) &&
+    a.joinedAt.getTime() === b.joinedAt.getTime() &&
+    a.lastSeenAt.getTime() === b.lastSeenAt.getTime() &&
+    a.generation === b.generation
+  );
+}
