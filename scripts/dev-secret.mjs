@@ -20,8 +20,13 @@ export function devSecret() {
   }
   mkdirSync(dirname(devSecretFile), { recursive: true });
   const secret = randomBytes(48).toString("hex");
-  writeFileSync(devSecretFile, `${secret}\n`, { mode: 0o600 });
-  return secret;
+  try {
+    // "wx": the party and the web app start together; whichever writes first wins
+    writeFileSync(devSecretFile, `${secret}\n`, { mode: 0o600, flag: "wx" });
+    return secret;
+  } catch {
+    return readFileSync(devSecretFile, "utf8").trim();
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(devSecret());

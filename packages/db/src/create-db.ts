@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { type Dialect, Kysely, type KyselyConfig, PostgresDialect, type PostgresPool } from "kysely";
-import { migrateToLatest, throwIfMigrationFailed } from "./migrate.js";
-import { PgliteDialect } from "./pglite-dialect.js";
-import type { Database } from "./schema.js";
+import { migrateToLatest, throwIfMigrationFailed } from "./migrate";
+import { PgliteDialect } from "./pglite-dialect";
+import type { Database } from "./schema";
 
 /**
  * Where the embedded database lives when nothing is configured, relative to the working directory.

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Database } from "./schema.js";
+import type { Database } from "./schema";
 
 /**
  * Runs `fn` in a transaction, or inside the caller's when `db` already is

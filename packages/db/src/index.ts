@@ -9,10 +9,10 @@ export {
   parseDbUrl,
   redactDbUrl,
   resolveDbUrl,
-} from "./create-db.js";
-export { formatDuration, parseDuration } from "./duration.js";
-export { type MigrateDownOptions, migrateDown, migrateToLatest, throwIfMigrationFailed } from "./migrate.js";
-export { PgliteDialect, type PgliteDialectConfig, type PgliteLike } from "./pglite-dialect.js";
+} from "./create-db";
+export { formatDuration, parseDuration } from "./duration";
+export { type MigrateDownOptions, migrateDown, migrateToLatest, throwIfMigrationFailed } from "./migrate";
+export { PgliteDialect, type PgliteDialectConfig, type PgliteLike } from "./pglite-dialect";
 export type {
   Presence,
   PresenceChange,
@@ -21,8 +21,8 @@ export type {
   RoomSummary,
   Session,
   WhoWasHere,
-} from "./presence-types.js";
-export { type PruneReport, type RunPruneOptions, runPrune } from "./run-prune.js";
+} from "./presence-types";
+export { type PruneReport, type RunPruneOptions, runPrune } from "./run-prune";
 export type {
   BatchesTable,
   BatchRecord,
@@ -43,8 +43,8 @@ export type {
   SessionRecord,
   SessionRecordUpdate,
   SessionsTable,
-} from "./schema.js";
-export type { SessionQuery } from "./sessions.js";
+} from "./schema";
+export type { SessionQuery } from "./sessions";
 export {
   type AddResult,
   createPresenceStore,
@@ -54,10 +54,10 @@ export {
   type PresenceStore,
   type PresenceStoreOptions,
   type PruneOptions,
-} from "./store.js";
+} from "./store";
 export {
   createWebhookHandler,
   DEFAULT_MAX_BODY_BYTES,
   type WebhookHandler,
   type WebhookHandlerOptions,
-} from "./webhook-handler.js";
+} from "./webhook-handler";

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { type MigrationResultSet, Migrator, NO_MIGRATIONS } from "kysely/migration";
-import { migrations } from "./migrations/index.js";
+import { migrations } from "./migrations/index";
 
 // Our own table names, so herenow's history never mixes with the host app's
 // Kysely migrations in a shared database.

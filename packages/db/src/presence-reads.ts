@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { toPresence } from "./presence-rows.js";
-import type { Presence, PresenceUser, RoomSummary } from "./presence-types.js";
-import type { Database } from "./schema.js";
+import { toPresence } from "./presence-rows";
+import type { Presence, PresenceUser, RoomSummary } from "./presence-types";
+import type { Database } from "./schema";
 
 /** Every connection in a room, earliest joined first. */
 export async function getPresences(db: Kysely<Database>, room: string): Promise<Presence[]> {

@@ -1,5 +1,5 @@
-import type { Presence, Session } from "./presence-types.js";
-import type { PresenceRecord, SessionRecord } from "./schema.js";
+import type { Presence, Session } from "./presence-types";
+import type { PresenceRecord, SessionRecord } from "./schema";
 
 // Rows leave the database through these two functions only, so snake_case
 // and driver quirks (pg returns bigint as a string, PGlite as a number) stop here.

@@ -1,4 +1,4 @@
-import type { PresenceChange } from "./presence-types.js";
+import type { PresenceChange } from "./presence-types";
 
 /** Hands one change to a store's listeners (the store's own `emit`). */
 export type Emit = (change: PresenceChange) => void;

@@ -1,4 +1,4 @@
-import type { EndReason, Json } from "./schema.js";
+import type { EndReason, Json } from "./schema";
 
 /**
  * A signed-in user as the store returns them. Anonymous connections have no

@@ -1,9 +1,9 @@
 import { type Kysely, sql } from "kysely";
-import { inTransaction } from "./in-transaction.js";
-import { keyOf, toPresence } from "./presence-rows.js";
-import type { Presence, PresenceUserInput } from "./presence-types.js";
-import type { Database, EndReason, Json } from "./schema.js";
-import { closeSessions, openSessions } from "./sessions.js";
+import { inTransaction } from "./in-transaction";
+import { keyOf, toPresence } from "./presence-rows";
+import type { Presence, PresenceUserInput } from "./presence-types";
+import type { Database, EndReason, Json } from "./schema";
+import { closeSessions, openSessions } from "./sessions";
 
 // Every function here takes a batch and issues a fixed number of statements
 // whatever its size, so a webhook receiver can apply many joins and leaves in

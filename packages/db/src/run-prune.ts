@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import type { Presence } from "./presence-types.js";
-import type { Database } from "./schema.js";
-import { createPresenceStore, DEFAULT_BATCH_MAX_AGE_MS, DEFAULT_MAX_AGE_MS } from "./store.js";
+import type { Presence } from "./presence-types";
+import type { Database } from "./schema";
+import { createPresenceStore, DEFAULT_BATCH_MAX_AGE_MS, DEFAULT_MAX_AGE_MS } from "./store";
 
 /**
  * Options for {@link runPrune}.

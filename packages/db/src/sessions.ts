@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
-import { toSession } from "./presence-rows.js";
-import type { Presence, Session, WhoWasHere } from "./presence-types.js";
-import type { Database, EndReason } from "./schema.js";
+import { toSession } from "./presence-rows";
+import type { Presence, Session, WhoWasHere } from "./presence-types";
+import type { Database, EndReason } from "./schema";
 
 /** The end of one connection's stay in a room, for {@link closeSessions}. */
 export interface SessionEnd {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { removeOldBatches } from "./batches.js";
-import { getAnonymousCount, getPresences, getUsers, listRooms } from "./presence-reads.js";
-import { listenOnDb, registerStore } from "./presence-signal.js";
+import { removeOldBatches } from "./batches";
+import { getAnonymousCount, getPresences, getUsers, listRooms } from "./presence-reads";
+import { listenOnDb, registerStore } from "./presence-signal";
 import type {
   Presence,
   PresenceChange,
@@ -10,7 +10,7 @@ import type {
   RoomSummary,
   Session,
   WhoWasHere,
-} from "./presence-types.js";
+} from "./presence-types";
 import {
   addPresences,
   removeConnection,
@@ -18,9 +18,9 @@ import {
   removePresences,
   removeStalePresences,
   touchConnection,
-} from "./presence-writes.js";
-import type { Database, EndReason } from "./schema.js";
-import { listSessions, type SessionQuery, whoWasHere } from "./sessions.js";
+} from "./presence-writes";
+import type { Database, EndReason } from "./schema";
+import { listSessions, type SessionQuery, whoWasHere } from "./sessions";
 
 /**
  * The default age after which a presence counts as stale, like `CHANNELS_PRESENCE_MAX_AGE = 60`.

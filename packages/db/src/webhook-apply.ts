@@ -1,10 +1,10 @@
 import type { WebhookBatch } from "@herenow/core";
 import { type CommonTableExpressionOutput, type Kysely, type QueryCreator, sql } from "kysely";
-import { toPresence } from "./presence-rows.js";
-import type { Presence, PresenceChange } from "./presence-types.js";
-import type { Database } from "./schema.js";
-import { closeSessionsQuery } from "./sessions.js";
-import { type BatchPlan, planBatch } from "./webhook-plan.js";
+import { toPresence } from "./presence-rows";
+import type { Presence, PresenceChange } from "./presence-types";
+import type { Database } from "./schema";
+import { closeSessionsQuery } from "./sessions";
+import { type BatchPlan, planBatch } from "./webhook-plan";
 
 /**
  * What became of one batch. Only `applied` wrote anything; `out_of_sync`

@@ -7,10 +7,10 @@ import {
 } from "@herenow/core";
 import type { Kysely } from "kysely";
 import * as v from "valibot";
-import { emitToStore, isRegisteredStore } from "./presence-signal.js";
-import type { Database } from "./schema.js";
-import type { PresenceStore } from "./store.js";
-import { applyWebhookBatch, ReceiverBugError } from "./webhook-apply.js";
+import { emitToStore, isRegisteredStore } from "./presence-signal";
+import type { Database } from "./schema";
+import type { PresenceStore } from "./store";
+import { applyWebhookBatch, ReceiverBugError } from "./webhook-apply";
 
 /**
  * The largest body the receiver reads by default: 5 MiB. A batch holds at

@@ -1,6 +1,6 @@
 import type { WebhookBatch, WebhookConnection } from "@herenow/core";
-import type { Presence, PresenceUser } from "./presence-types.js";
-import type { EndReason, Json } from "./schema.js";
+import type { Presence, PresenceUser } from "./presence-types";
+import type { EndReason, Json } from "./schema";
 
 // The receiver works out what a whole batch does in memory, then writes it
 // with a fixed number of statements: applying events one at a time would

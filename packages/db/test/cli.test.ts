@@ -2,9 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../src/create-db.js";
-import { createPresenceStore } from "../src/store.js";
-import { type RunResult, run } from "./support/run.js";
+import { createDb } from "../src/create-db";
+import { createPresenceStore } from "../src/store";
+import { type RunResult, run } from "./support/run";
 
 const PACKAGE_DIR = resolve(import.meta.dirname, "..");
 const BIN = join(PACKAGE_DIR, "bin/herenow.mjs");

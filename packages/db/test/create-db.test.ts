@@ -3,8 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDb, parseDbUrl, redactDbUrl, resolveDbUrl } from "../src/create-db.js";
-import { createPresenceStore } from "../src/store.js";
+import { createDb, parseDbUrl, redactDbUrl, resolveDbUrl } from "../src/create-db";
+import { createPresenceStore } from "../src/store";
 
 describe("parseDbUrl", () => {
   it("understands every supported form", () => {

@@ -1,9 +1,9 @@
 import type { KyselyPlugin } from "kysely";
 import { describe, expect, it } from "vitest";
-import { addPresences, removePresences } from "../src/presence-writes.js";
-import { createPresenceStore } from "../src/store.js";
-import { at, T0 } from "./support/clock.js";
-import { describeEachDatabase } from "./support/databases.js";
+import { addPresences, removePresences } from "../src/presence-writes";
+import { createPresenceStore } from "../src/store";
+import { at, T0 } from "./support/clock";
+import { describeEachDatabase } from "./support/databases";
 
 const ann = { id: "u1", name: "Ann" };
 const bo = { id: "u2", name: "Bo" };

@@ -1,9 +1,9 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { migrateDown, migrateToLatest, throwIfMigrationFailed } from "../src/migrate.js";
-import { migrations } from "../src/migrations/index.js";
-import { createPresenceStore } from "../src/store.js";
-import { describeEachDatabase } from "./support/databases.js";
+import { migrateDown, migrateToLatest, throwIfMigrationFailed } from "../src/migrate";
+import { migrations } from "../src/migrations/index";
+import { createPresenceStore } from "../src/store";
+import { describeEachDatabase } from "./support/databases";
 
 const HERENOW_TABLES = ["herenow_batches", "herenow_presences", "herenow_rooms", "herenow_sessions"];
 

@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { isAbortedTransactionError, Kysely, sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PgliteDialect } from "../src/pglite-dialect.js";
+import { PgliteDialect } from "../src/pglite-dialect";
 
 interface Db {
   items: { name: string };

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import type { PresenceChange } from "../src/presence-types.js";
-import { createPresenceStore } from "../src/store.js";
-import { at, T0 } from "./support/clock.js";
-import { describeEachDatabase } from "./support/databases.js";
+import type { PresenceChange } from "../src/presence-types";
+import { createPresenceStore } from "../src/store";
+import { at, T0 } from "./support/clock";
+import { describeEachDatabase } from "./support/databases";
 
 const ann = { id: "u1", name: "Ann" };
 const bo = { id: "u2", name: "Bo" };

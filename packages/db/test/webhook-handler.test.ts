@@ -2,14 +2,14 @@ import { createServer } from "node:net";
 import type { WebhookBatch } from "@herenow/core";
 import type { KyselyPlugin } from "kysely";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../src/create-db.js";
-import type { PresenceChange } from "../src/presence-types.js";
-import { runPrune } from "../src/run-prune.js";
-import type { Database } from "../src/schema.js";
-import { createPresenceStore } from "../src/store.js";
-import { createWebhookHandler, type WebhookHandlerOptions } from "../src/webhook-handler.js";
-import { at, T0 } from "./support/clock.js";
-import { describeEachDatabase } from "./support/databases.js";
+import { createDb } from "../src/create-db";
+import type { PresenceChange } from "../src/presence-types";
+import { runPrune } from "../src/run-prune";
+import type { Database } from "../src/schema";
+import { createPresenceStore } from "../src/store";
+import { createWebhookHandler, type WebhookHandlerOptions } from "../src/webhook-handler";
+import { at, T0 } from "./support/clock";
+import { describeEachDatabase } from "./support/databases";
 import {
   ann,
   batch,
@@ -24,7 +24,7 @@ import {
   ms,
   SECRET,
   signedRequest,
-} from "./support/webhook.js";
+} from "./support/webhook";
 
 /** A port nothing listens on: a Postgres that is down. */
 function closedPort(): Promise<number> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Presence, PresenceUser } from "../src/presence-types.js";
-import { planBatch } from "../src/webhook-plan.js";
-import { at } from "./support/clock.js";
-import { ann, batch, bo, conn, GEN1, GEN2, join, keepalive, leave } from "./support/webhook.js";
+import type { Presence, PresenceUser } from "../src/presence-types";
+import { planBatch } from "../src/webhook-plan";
+import { at } from "./support/clock";
+import { ann, batch, bo, conn, GEN1, GEN2, join, keepalive, leave } from "./support/webhook";
 
 // The in-memory half of the receiver, without a database: what one batch
 // does to the rows it names.

@@ -1,4 +1,4 @@
-import { createDb, resolveDbUrl } from "../create-db.js";
+import { createDb, resolveDbUrl } from "../create-db";
 
 /** Where a CLI writes, and what it reads from its environment: passed in so the commands stay testable. */
 export interface CliIo {

@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
-import { redactDbUrl } from "../create-db.js";
-import { formatDuration, parseDuration } from "../duration.js";
-import type { Presence } from "../presence-types.js";
-import { runPrune } from "../run-prune.js";
-import { DEFAULT_MAX_AGE_MS } from "../store.js";
-import { type CliIo, openCliDb, processIo } from "./cli-io.js";
+import { redactDbUrl } from "../create-db";
+import { formatDuration, parseDuration } from "../duration";
+import type { Presence } from "../presence-types";
+import { runPrune } from "../run-prune";
+import { DEFAULT_MAX_AGE_MS } from "../store";
+import { type CliIo, openCliDb, processIo } from "./cli-io";
 
 const USAGE = `Usage: herenow prune [--max-age <duration>] [--rooms]
 

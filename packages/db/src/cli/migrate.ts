@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { redactDbUrl } from "../create-db.js";
-import { migrateDown, migrateToLatest } from "../migrate.js";
-import { type CliIo, openCliDb, processIo } from "./cli-io.js";
+import { redactDbUrl } from "../create-db";
+import { migrateDown, migrateToLatest } from "../migrate";
+import { type CliIo, openCliDb, processIo } from "./cli-io";
 
 // `npm run db:migrate [-- --down]`: migrates the database the environment
 // configures (DATABASE_URL, POSTGRES_URL or the embedded PGlite).

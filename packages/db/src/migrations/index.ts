@@ -1,6 +1,6 @@
 import type { Migration } from "kysely/migration";
-import * as init from "./2026-11-28T0000-init.js";
-import * as batchesPerRoom from "./2026-11-28T0100-batches-per-room.js";
+import * as init from "./2026-11-28T0000-init";
+import * as batchesPerRoom from "./2026-11-28T0100-batches-per-room";
 
 /**
  * Every migration by name, listed statically rather than read from disk

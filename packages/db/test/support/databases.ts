@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { Client } from "pg";
 import { afterAll, beforeAll, beforeEach, describe } from "vitest";
-import { createDb } from "../../src/create-db.js";
-import { migrateDown, migrateToLatest, throwIfMigrationFailed } from "../../src/migrate.js";
-import type { Database } from "../../src/schema.js";
+import { createDb } from "../../src/create-db";
+import { migrateDown, migrateToLatest, throwIfMigrationFailed } from "../../src/migrate";
+import type { Database } from "../../src/schema";
 
 /** A database the shared suites run against. */
 export interface TestTarget {

@@ -5,7 +5,7 @@ import {
   type WebhookConnection,
   type WebhookEvent,
 } from "@herenow/core";
-import { at } from "./clock.js";
+import { at } from "./clock";
 
 export const SECRET = "webhook-test-secret-0123456789abcdefghij";
 /** Two generation ids of one room, the second started later (they sort as strings). */
