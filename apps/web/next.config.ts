@@ -1,0 +1,34 @@
+import { resolve } from "node:path";
+import type { NextConfig } from "next";
+
+// next.config.ts is compiled to CommonJS, so `import.meta` is not available;
+// Next always loads it with the app folder as the working directory.
+const repoRoot = resolve(process.cwd(), "..", "..");
+
+const nextConfig: NextConfig = {
+  // The workspace packages export TypeScript source.
+  transpilePackages: ["@herenow/core", "@herenow/db", "@herenow/react"],
+  // The database drivers load WASM and native modules at run time: Node requires them, the bundler leaves them alone.
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "@vercel/postgres"],
+  turbopack: { root: repoRoot },
+  outputFileTracingRoot: repoRoot,
+  // the party and its webhook use 127.0.0.1, so the app is often opened there too
+  allowedDevOrigins: ["127.0.0.1"],
+  poweredByHeader: false,
+  reactStrictMode: true,
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          // no framing: the admin page's kick buttons must not be clickjacked
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "same-origin" },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { AdminOff } from "../../../components/admin/admin-off";
+import { env } from "../../../env";
+import { hasAdminSession } from "../../../server/page-session";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Admin login" };
+
+export default async function AdminLoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ error?: string | string[] }>;
+}) {
+  if (env().adminPassword === null) return <AdminOff />;
+  if (await hasAdminSession()) redirect("/admin");
+  const { error } = await searchParams;
+  return (
+    <section className="card narrow">
+      <h1>Admin</h1>
+      <form method="post" action="/api/admin/session" className="stack">
+        <input type="hidden" name="intent" value="login" />
+        <label htmlFor="admin-password">Password</label>
+        <input id="admin-password" name="password" type="password" required autoComplete="current-password" />
+        {error === "wrong_password" ? (
+          <p className="form-error" role="alert">
+            That is not the password.
+          </p>
+        ) : null}
+        <button type="submit">Log in</button>
+      </form>
+    </section>
+  );
+}

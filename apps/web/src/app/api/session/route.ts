@@ -1,0 +1,49 @@
+import * as v from "valibot";
+import { DisplayName } from "../../../lib/display-name";
+import { isHttps, problem, safeReturnPath, seeOther } from "../../../server/http";
+import { readFields, wantsJson } from "../../../server/request-body";
+import { crossSiteProblem } from "../../../server/same-origin";
+import { clearSessionCookie, newUser, sessionCookie, sessionFromCookieHeader } from "../../../server/session";
+
+export const dynamic = "force-dynamic";
+
+const Body = v.variant("intent", [
+  v.object({ intent: v.literal("sign-in"), name: DisplayName, returnTo: v.optional(v.string()) }),
+  v.object({ intent: v.literal("sign-out"), returnTo: v.optional(v.string()) }),
+]);
+
+/**
+ * `POST /api/session`: `intent=sign-in&name=Ann` signs in (a new random user
+ * id, or the current one with a new name), `intent=sign-out` signs out. A
+ * form post is answered with a redirect to `returnTo`; a JSON post with
+ * `{ user }`. Cross-site posts are refused, so no other site can sign a
+ * visitor in as someone else.
+ */
+export async function POST(request: Request): Promise<Response> {
+  const refused = crossSiteProblem(request.headers, request.url);
+  if (refused) return problem(403, refused);
+  const json = wantsJson(request);
+  const fields = await readFields(request);
+  const returnTo = safeReturnPath(fields?.returnTo);
+  const parsed = v.safeParse(Body, fields);
+  if (!parsed.success) {
+    const message = parsed.issues[0]?.message ?? "send intent=sign-in with a name, or intent=sign-out";
+    return json ? problem(400, message) : seeOther(withParam(returnTo, "signin", "invalid_name"));
+  }
+  const secure = isHttps(request);
+  const headers = new Headers();
+  if (parsed.output.intent === "sign-out") {
+    headers.append("set-cookie", clearSessionCookie({ secure }));
+    return json ? Response.json({ user: null }, { headers }) : seeOther(returnTo, headers);
+  }
+  const current = await sessionFromCookieHeader(request.headers.get("cookie"));
+  const user = current ? { ...current, name: parsed.output.name } : newUser(parsed.output.name);
+  headers.append("set-cookie", await sessionCookie(user, { secure }));
+  return json ? Response.json({ user }, { headers }) : seeOther(returnTo, headers);
+}
+
+function withParam(path: string, name: string, value: string): string {
+  const url = new URL(path, "http://local");
+  url.searchParams.set(name, value);
+  return `${url.pathname}${url.search}`;
+}

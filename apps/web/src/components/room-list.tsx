@@ -1,0 +1,57 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import type { LobbyRoom } from "../server/lobby";
+
+const REFRESH_MS = 3_000;
+
+async function fetchRooms(): Promise<LobbyRoom[]> {
+  const response = await fetch("/api/rooms", { cache: "no-store" });
+  if (!response.ok) throw new Error(`the room list failed to load (HTTP ${response.status})`);
+  return ((await response.json()) as { rooms: LobbyRoom[] }).rooms;
+}
+
+function people(room: LobbyRoom): string {
+  if (room.people === 0) return "empty";
+  const parts = [];
+  if (room.users > 0) parts.push(`${room.users} signed in`);
+  if (room.anonymous > 0) parts.push(`${room.anonymous} guest${room.anonymous === 1 ? "" : "s"}`);
+  return parts.join(", ");
+}
+
+/** The rooms and how many people are in each, polled from `/api/rooms`. */
+export function RoomList({ initialRooms }: { initialRooms: LobbyRoom[] }) {
+  const { data: rooms, error } = useQuery({
+    queryKey: ["lobby-rooms"],
+    queryFn: fetchRooms,
+    initialData: initialRooms,
+    refetchInterval: REFRESH_MS,
+  });
+  return (
+    <div>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error.message}; retrying.
+        </p>
+      ) : null}
+      {rooms.length === 0 ? (
+        <p className="muted">No rooms yet. Create one above and invite someone.</p>
+      ) : (
+        <ul className="room-list" data-testid="room-list">
+          {rooms.map((room) => (
+            <li key={room.name}>
+              <Link href={`/rooms/${room.name}`} className="room-link">
+                <span className="room-name">#{room.name}</span>
+                <span className={room.people > 0 ? "room-count room-count-live" : "room-count"}>
+                  <strong>{room.people}</strong> {room.people === 1 ? "person" : "people"}
+                </span>
+                <span className="room-detail muted">{people(room)}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

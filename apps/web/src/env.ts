@@ -1,0 +1,216 @@
+// The one place the web app reads its configuration (create-t3-turbo's
+// `src/env.ts`): every setting is validated here, once, and the rest of the
+// code asks `env()`. In production a missing or malformed setting stops the
+// server at start (see `instrumentation.ts`) with a message naming it.
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseDbUrl, redactDbUrl } from "@herenow/db";
+
+/** The validated settings of the web app. */
+export interface ServerEnv {
+  mode: "development" | "production" | "test";
+  /** `HERENOW_SECRET`: signs presence tokens, checks webhook signatures, guards the room HTTP API. */
+  secret: string;
+  /** `HERENOW_SESSION_SECRET` (derived from `HERENOW_SECRET` outside production): signs the session cookies. */
+  sessionSecret: string;
+  /** `HERENOW_ADMIN_PASSWORD`; `null` turns the admin page off. */
+  adminPassword: string | null;
+  /** `HERENOW_PARTY_HOST` / `NEXT_PUBLIC_HERENOW_PARTY_HOST`, `host[:port]` without a scheme. */
+  partyHost: string;
+  /** `http://` for local party hosts, `https://` otherwise (what partysocket picks for `ws`/`wss`). */
+  partyOrigin: string;
+  /** `DATABASE_URL`, else `POSTGRES_URL` (as `vercel-postgres://`), else the embedded PGlite at `<repo>/.data/pglite`. */
+  databaseUrl: string;
+  /** Base for a relative `pglite://<dir>`: the repository root, so the working directory does not matter. */
+  repoRoot: string;
+  /** `CRON_SECRET`; `null` makes `/api/cron/prune` refuse every request. */
+  cronSecret: string | null;
+  /** `HERENOW_MAX_AGE_MS`: what the prune buttons and the cron count as stale. */
+  maxAgeMs: number;
+}
+
+/** The configuration is unusable; `problems` name each variable and how to fix it. */
+export class EnvError extends Error {
+  override readonly name = "EnvError";
+  constructor(
+    readonly problems: string[],
+    /** Whether the settings were read for production, where a bad one must stop the server. */
+    readonly production: boolean,
+  ) {
+    super(`herenow web app configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+const MIN_SECRET_BYTES = 32;
+const DEFAULT_PARTY_HOST = "127.0.0.1:1999";
+const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/;
+const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\])(:\d+)?$|\.local(:\d+)?$/;
+
+/**
+ * Reads and checks the settings from `source` (the process environment by
+ * default). Pure apart from the development secret file, so tests can pass
+ * their own source.
+ *
+ * @example
+ * const { secret, partyHost } = readEnv({ NODE_ENV: "production", HERENOW_SECRET: "…", … });
+ */
+export function readEnv(source: Source, options: { cwd?: string } = {}): ServerEnv {
+  const problems: string[] = [];
+  const value = (name: string) => {
+    const raw = source[name]?.trim();
+    return raw ? raw : undefined;
+  };
+  const mode = source.NODE_ENV === "production" ? "production" : source.NODE_ENV === "test" ? "test" : "development";
+  const production = mode === "production";
+  const repoRoot = findRepoRoot(options.cwd ?? process.cwd());
+
+  let secret = value("HERENOW_SECRET") ?? "";
+  if (!secret) {
+    if (production)
+      problems.push("HERENOW_SECRET is missing: set it to the party's secret (e.g. `openssl rand -hex 48`)");
+    else secret = developmentSecret(repoRoot);
+  }
+  if (secret && Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+    problems.push(`HERENOW_SECRET is too short: it needs at least ${MIN_SECRET_BYTES} bytes`);
+  }
+
+  let sessionSecret = value("HERENOW_SESSION_SECRET") ?? "";
+  if (!sessionSecret) {
+    if (production) {
+      problems.push(
+        "HERENOW_SESSION_SECRET is missing: set it to a random string of at least 32 bytes (e.g. `openssl rand -hex 32`)",
+      );
+    } else if (secret) {
+      // Derived, so a development checkout needs no second secret; distinct, so a cookie never verifies as a token.
+      sessionSecret = createHmac("sha256", secret).update("herenow web session").digest("hex");
+    }
+  } else if (Buffer.byteLength(sessionSecret) < MIN_SECRET_BYTES) {
+    problems.push(`HERENOW_SESSION_SECRET is too short: it needs at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  if (sessionSecret && sessionSecret === secret) {
+    problems.push("HERENOW_SESSION_SECRET must differ from HERENOW_SECRET");
+  }
+
+  const adminPassword = value("HERENOW_ADMIN_PASSWORD") ?? null;
+  if (adminPassword !== null && production && adminPassword.length < 12) {
+    problems.push("HERENOW_ADMIN_PASSWORD is too short for production: use at least 12 characters, or unset it");
+  }
+
+  const hostSetting = value("HERENOW_PARTY_HOST") ? "HERENOW_PARTY_HOST" : "NEXT_PUBLIC_HERENOW_PARTY_HOST";
+  let partyHost = value(hostSetting) ?? "";
+  if (!partyHost) {
+    if (production) {
+      problems.push(
+        "HERENOW_PARTY_HOST is missing: set it to the party's host, e.g. herenow.<you>.partykit.dev (NEXT_PUBLIC_HERENOW_PARTY_HOST works too)",
+      );
+    } else partyHost = DEFAULT_PARTY_HOST;
+  }
+  partyHost = partyHost.replace(/^(https?|wss?):\/\//, "").replace(/\/+$/, "");
+  if (partyHost && !HOST.test(partyHost)) {
+    problems.push(`${hostSetting} must be host[:port] (e.g. 127.0.0.1:1999), got ${JSON.stringify(partyHost)}`);
+  }
+
+  const databaseSetting = value("DATABASE_URL") ? "DATABASE_URL" : value("POSTGRES_URL") ? "POSTGRES_URL" : null;
+  let databaseUrl = `pglite://${join(repoRoot, ".data", "pglite")}`;
+  if (databaseSetting === "DATABASE_URL") databaseUrl = value("DATABASE_URL") as string;
+  if (databaseSetting === "POSTGRES_URL") databaseUrl = "vercel-postgres://";
+  try {
+    parseDbUrl(databaseUrl, repoRoot);
+  } catch (error) {
+    problems.push(`DATABASE_URL ${redactDbUrl(databaseUrl)}: ${(error as Error).message}`);
+  }
+
+  const cronSecret = value("CRON_SECRET") ?? null;
+  if (cronSecret !== null && cronSecret.length < 16) {
+    problems.push("CRON_SECRET is too short: use at least 16 characters (Vercel generates one for you)");
+  }
+
+  const maxAgeText = value("HERENOW_MAX_AGE_MS") ?? "60000";
+  const maxAgeMs = Number(maxAgeText);
+  if (!Number.isInteger(maxAgeMs) || maxAgeMs < 1000) {
+    problems.push(`HERENOW_MAX_AGE_MS must be a whole number of milliseconds, at least 1000, got ${maxAgeText}`);
+  }
+
+  if (problems.length > 0) throw new EnvError(problems, production);
+  return {
+    mode,
+    secret,
+    sessionSecret,
+    adminPassword,
+    partyHost,
+    partyOrigin: `${LOCAL_HOST.test(partyHost) ? "http" : "https"}://${partyHost}`,
+    databaseUrl,
+    repoRoot,
+    cronSecret,
+    maxAgeMs,
+  };
+}
+
+let cached: ServerEnv | null = null;
+
+/**
+ * The app's settings, read from the process environment on first use.
+ * Throws an `EnvError` naming every missing or malformed variable.
+ *
+ * @example
+ * const { partyHost } = env();
+ */
+export function env(): ServerEnv {
+  cached ??= readEnv(process.env);
+  return cached;
+}
+
+/** Forget the cached settings (tests that change the environment). */
+export function resetEnv(): void {
+  cached = null;
+}
+
+/**
+ * The repository root: the nearest folder above `from` whose package.json
+ * declares workspaces. The embedded database and the development secret
+ * live under it, wherever `next` was started from.
+ */
+export function findRepoRoot(from: string): string {
+  let dir = resolve(from);
+  for (;;) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, "utf8")) as { workspaces?: unknown }).workspaces) return dir;
+      } catch {
+        // an unreadable package.json is no root marker; keep looking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(from);
+    dir = parent;
+  }
+}
+
+/**
+ * The development secret shared with `npm run dev` of the party: the same
+ * file and rules as `scripts/dev-secret.mjs` (reimplemented, because the
+ * bundler cannot follow that script's `import.meta.url`). Whichever of the
+ * two starts first creates it.
+ */
+function developmentSecret(repoRoot: string): string {
+  const file = join(repoRoot, ".data", "dev-secret");
+  const existed = existsSync(file);
+  if (existed) {
+    const saved = readFileSync(file, "utf8").trim();
+    if (saved.length >= MIN_SECRET_BYTES) return saved;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(48).toString("hex");
+  try {
+    // `wx` for a new file: if the party's dev script wrote one in the meantime, use theirs
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: existed ? "w" : "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return readFileSync(file, "utf8").trim();
+    throw error;
+  }
+  return secret;
+}

@@ -1,0 +1,280 @@
+// The demo end to end: a real `partykit dev` of the party, the production
+// build of this app under `next start`, and Debian's Chromium driven by
+// playwright-core. Screenshots land in apps/web/test-artifacts/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, PartyServer, SECRET } from "@herenow/party/test-harness";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuild, WebServer } from "./servers";
+
+const CHROMIUM = "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+const artifacts = join(import.meta.dirname, "..", "..", "test-artifacts");
+const ROOM = "e2e-room";
+const ADMIN_PASSWORD = "e2e admin password 42";
+/** The party forgives a close for this long before the user leaves (5 s by default; shorter keeps the suite quick). */
+const LEAVE_GRACE_MS = 1_000;
+
+if (!haveChromium) {
+  const message = `browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`;
+  if (process.env.CI) {
+    describe("browser tests", () => {
+      it("need Chromium on CI", () => {
+        throw new Error(`${message}; CI must run them`);
+      });
+    });
+  } else {
+    console.warn(message);
+  }
+}
+
+describe.skipIf(!haveChromium)("the demo in Chromium", () => {
+  let party: PartyServer;
+  let web: WebServer;
+  let browser: Browser;
+  let dataDir: string;
+  const contexts = new Map<string, BrowserContext>();
+  const pages = new Map<string, Page>();
+
+  const page = (name: string): Page => {
+    const found = pages.get(name);
+    if (!found) throw new Error(`no page ${name}`);
+    return found;
+  };
+
+  async function open(name: string, viewport = { width: 1180, height: 760 }): Promise<Page> {
+    const context = await browser.newContext({ baseURL: web.origin, viewport });
+    const opened = await context.newPage();
+    contexts.set(name, context);
+    pages.set(name, opened);
+    return opened;
+  }
+
+  async function shot(opened: Page, name: string): Promise<void> {
+    await opened.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  }
+
+  const onlineUser = (opened: Page, name: string) =>
+    opened.locator(`[data-testid="online-user"][data-user-name="${name}"]`);
+  const status = (opened: Page) => opened.getByTestId("connection-status");
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    const webPort = await freePort();
+    // The build and the party start together: the build is the slow part.
+    const [built, startedParty] = await Promise.all([
+      ensureBuild(),
+      PartyServer.start({
+        HERENOW_WEBHOOK_URL: `http://127.0.0.1:${webPort}/api/herenow/events`,
+        HERENOW_LEAVE_GRACE_MS: String(LEAVE_GRACE_MS),
+        HERENOW_WEBHOOK_BATCH_MS: "100",
+      }),
+    ]);
+    party = startedParty;
+    console.info(`next build: ${built}`);
+    dataDir = mkdtempSync(join(tmpdir(), "herenow-web-e2e-"));
+    web = await WebServer.start(webPort, {
+      HERENOW_SECRET: SECRET,
+      HERENOW_SESSION_SECRET: "e2e-session-secret-0123456789-abcdefghijklmnop",
+      HERENOW_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      HERENOW_PARTY_HOST: party.host,
+      DATABASE_URL: `pglite://${join(dataDir, "pglite")}`,
+      CRON_SECRET: "e2e-cron-secret-0123456789",
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // playwright-core gives every launch a fresh temporary --user-data-dir of its own (and refuses one in args)
+      args: [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    });
+  });
+
+  // A failed step leaves what the pages showed and what the servers said.
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== "fail") return;
+    for (const [name, opened] of pages) {
+      if (!opened.isClosed()) await shot(opened, `failed-${name}`).catch(() => undefined);
+    }
+    console.error(
+      `--- next start log (tail) ---\n${web?.log.slice(-4000)}\n--- partykit dev log (tail) ---\n${party?.log.slice(-4000)}`,
+    );
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+    await party?.dispose();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("two signed-in visitors see each other in the online panel within 2 s", async () => {
+    // Ann signs in on the lobby and enters the room through the room form.
+    const ann = await open("ann");
+    await ann.goto("/");
+    await ann.locator("#sign-in-name").fill("Ann");
+    await ann.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => ann.getByTestId("lobby-user").textContent()).toBe("Ann");
+    await ann.locator("#room-name").fill("not a room!");
+    await ann.getByRole("button", { name: "Enter" }).click();
+    await ann.getByText("Room name may only contain").waitFor();
+    await ann.locator("#room-name").fill(ROOM);
+    await ann.getByRole("button", { name: "Enter" }).click();
+    await ann.waitForURL(`**/rooms/${ROOM}`);
+    await ann.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
+    await onlineUser(ann, "Ann").waitFor();
+
+    // Bo opens the room as a guest and signs in from the composer.
+    const bo = await open("bo");
+    await bo.goto(`/rooms/${ROOM}`);
+    await bo.getByTestId("guest-composer").waitFor();
+    await bo.locator("#sign-in-name-compact").fill("Bo");
+    await bo.getByRole("button", { name: "Sign in to chat" }).click();
+    await bo.locator("#composer-text").waitFor();
+    await bo.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
+
+    await onlineUser(ann, "Bo").waitFor({ timeout: 2_000 });
+    await onlineUser(bo, "Ann").waitFor({ timeout: 2_000 });
+    expect(await onlineUser(bo, "Bo").textContent()).toContain("(you)");
+  });
+
+  it("shows the other one typing, and stops after a pause", async () => {
+    const ann = page("ann");
+    const bo = page("bo");
+    await ann.locator("#composer-text").click();
+    await ann.keyboard.type("hel");
+    await expect.poll(() => bo.getByTestId("typing").textContent(), { timeout: 2_000 }).toBe("Ann is typing…");
+    await onlineUser(bo, "Ann").getByText("typing…").waitFor({ timeout: 2_000 });
+    // no more keys: the typing state clears after about 2 s
+    await expect.poll(() => bo.getByTestId("typing").textContent(), { timeout: 6_000 }).toBe("");
+    await ann.locator("#composer-text").fill("");
+  });
+
+  it("delivers a message to the other, as text", async () => {
+    const ann = page("ann");
+    const bo = page("bo");
+    const text = "Hello Bo <b>not bold</b> & <script>alert(1)</script>";
+    await ann.locator("#composer-text").click();
+    await ann.keyboard.type(text);
+    await expect.poll(() => bo.getByTestId("typing").textContent(), { timeout: 2_000 }).toBe("Ann is typing…");
+    await ann.keyboard.press("Enter");
+    const received = bo.getByTestId("message").filter({ hasText: "Hello Bo" });
+    await received.waitFor({ timeout: 2_000 });
+    expect(await received.locator(".message-text").textContent()).toBe(text);
+    expect(await received.locator(".message-author").textContent()).toBe("Ann");
+    expect(await received.locator("b, script").count()).toBe(0);
+    expect(await received.locator("time").getAttribute("datetime")).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // sending ends typing at once
+    await expect.poll(() => bo.getByTestId("typing").textContent(), { timeout: 1_000 }).toBe("");
+
+    await bo.locator("#composer-text").fill("Hi Ann!");
+    await bo.keyboard.press("Enter");
+    await ann.getByTestId("message").filter({ hasText: "Hi Ann!" }).waitFor({ timeout: 2_000 });
+  });
+
+  it("shows one user with two tabs once, with a badge", async () => {
+    const secondTab = await contexts.get("ann")?.newPage();
+    if (!secondTab) throw new Error("no context for Ann");
+    await secondTab.goto(`/rooms/${ROOM}`);
+    await secondTab.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
+    const annOnBo = onlineUser(page("bo"), "Ann");
+    await annOnBo.getByTestId("tabs-badge").waitFor({ timeout: 2_000 });
+    expect(await annOnBo.getByTestId("tabs-badge").textContent()).toBe("2 tabs");
+    expect(await page("bo").getByTestId("online-user").count()).toBe(2);
+    await secondTab.close();
+    await annOnBo.getByTestId("tabs-badge").waitFor({ state: "detached", timeout: LEAVE_GRACE_MS + 4_000 });
+  });
+
+  it("counts an anonymous visitor as a guest, who can read but not write", async () => {
+    const guest = await open("guest", { width: 390, height: 844 });
+    await guest.goto(`/rooms/${ROOM}`);
+    await guest.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
+    await expect
+      .poll(() => page("ann").getByTestId("guest-count").getAttribute("data-count"), { timeout: 2_000 })
+      .toBe("1");
+    expect(await page("ann").getByTestId("guest-count").textContent()).toBe("and 1 guest");
+    // the history came with the connection
+    await guest.getByTestId("message").filter({ hasText: "Hi Ann!" }).waitFor();
+    expect(await guest.getByTestId("guest-composer").textContent()).toContain("Sign in to chat");
+    await onlineUser(guest, "Ann").waitFor();
+    await shot(guest, "room-phone-guest");
+    await shot(page("ann"), "room-desktop");
+  });
+
+  it("lists the room in the lobby with how many people are in it", async () => {
+    const lobby = await open("lobby");
+    await lobby.goto("/");
+    const link = lobby.getByTestId("room-list").getByRole("link", { name: new RegExp(`#${ROOM}`) });
+    // the lobby reads the database, which the party's webhook keeps: allow for a batch or two
+    await expect.poll(() => link.locator(".room-count strong").textContent(), { timeout: 10_000 }).toBe("3");
+    expect(await link.locator(".room-detail").textContent()).toBe("2 signed in, 1 guest");
+    await shot(lobby, "lobby");
+    await contexts.get("lobby")?.close();
+    contexts.delete("lobby");
+  });
+
+  it("lets the admin see the room with 2 users and kick one, whose page says so", async () => {
+    const admin = await open("admin");
+    // no session: the admin page sends to the login, the admin API answers 401
+    await admin.goto("/admin");
+    await admin.waitForURL("**/admin/login");
+    expect((await admin.request.get("/api/admin/rooms")).status()).toBe(401);
+
+    await admin.locator("#admin-password").fill("wrong password");
+    await admin.getByRole("button", { name: "Log in" }).click();
+    await admin.getByText("That is not the password.").waitFor();
+    await admin.locator("#admin-password").fill(ADMIN_PASSWORD);
+    await admin.getByRole("button", { name: "Log in" }).click();
+    await admin.waitForURL(/\/admin$/);
+
+    const row = admin.locator(`[data-testid="admin-room"][data-room="${ROOM}"]`);
+    await expect
+      .poll(async () => (await row.count()) > 0 && (await row.getAttribute("data-users")), { timeout: 10_000 })
+      .toBe("2");
+    expect(await row.locator("td").nth(2).textContent()).toBe("1"); // the guest
+    await shot(admin, "admin-rooms");
+
+    await row.getByRole("link").click();
+    await admin.waitForURL(`**/admin/rooms/${ROOM}`);
+    await admin.locator('[data-testid="admin-connection"][data-user-name="Bo"]').waitFor();
+    await shot(admin, "admin-room");
+
+    await admin.getByTestId("kick-user-Bo").first().click();
+    await admin.getByText("Removed 1 connection").waitFor({ timeout: 5_000 });
+
+    const bo = page("bo");
+    await bo.getByTestId("kicked").waitFor({ timeout: 5_000 });
+    expect(await status(bo).textContent()).toBe("Removed by an administrator");
+    expect(await status(bo).getAttribute("data-status")).toBe("closed");
+    await shot(bo, "room-kicked");
+    // the others see Bo go; the admin's copy follows through the webhook
+    await onlineUser(page("ann"), "Bo").waitFor({ state: "detached", timeout: 3_000 });
+    await admin
+      .locator('[data-testid="admin-connection"][data-user-name="Bo"]')
+      .waitFor({ state: "detached", timeout: 10_000 });
+
+    // the prune buttons work through the store and leave live rooms alone
+    await admin.goto("/admin");
+    await admin.getByRole("button", { name: /Prune presences older than/ }).click();
+    await admin.getByText("Pruned 0 stale presences").waitFor();
+    await admin.getByRole("button", { name: "Prune empty rooms" }).click();
+    await admin.getByText(/^(Pruned \d+ empty rooms?|No empty rooms)/).waitFor();
+    await row.waitFor();
+  });
+
+  it("removes a visitor who closed the page from the others' panel", async () => {
+    await contexts.get("ann")?.close();
+    contexts.delete("ann");
+    await onlineUser(page("guest"), "Ann").waitFor({ state: "detached", timeout: LEAVE_GRACE_MS + 4_000 });
+    await shot(page("guest"), "room-phone-after-leave");
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EnvError, readEnv } from "../../src/env";
+
+function fakeRepo(): { root: string; app: string } {
+  const root = mkdtempSync(join(tmpdir(), "herenow-env-"));
+  writeFileSync(join(root, "package.json"), JSON.stringify({ workspaces: ["apps/*"] }));
+  const app = join(root, "apps", "web");
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "@herenow/web" }));
+  return { root, app };
+}
+
+const production = {
+  NODE_ENV: "production",
+  HERENOW_SECRET: "s".repeat(48),
+  HERENOW_SESSION_SECRET: "t".repeat(48),
+  HERENOW_PARTY_HOST: "herenow.example.partykit.dev",
+};
+
+function problems(source: Record<string, string | undefined>, cwd?: string): string[] {
+  try {
+    readEnv(source, cwd ? { cwd } : {});
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("env", () => {
+  it("in production, names every missing required setting", () => {
+    const found = problems({ NODE_ENV: "production" });
+    expect(found).toHaveLength(3);
+    expect(found.join("\n")).toMatch(/HERENOW_SECRET is missing/);
+    expect(found.join("\n")).toMatch(/HERENOW_SESSION_SECRET is missing/);
+    expect(found.join("\n")).toMatch(/HERENOW_PARTY_HOST is missing/);
+  });
+
+  it("names malformed settings", () => {
+    const found = problems({
+      ...production,
+      HERENOW_SECRET: "short",
+      HERENOW_PARTY_HOST: "not a host/",
+      DATABASE_URL: "mysql://x",
+      CRON_SECRET: "tiny",
+      HERENOW_MAX_AGE_MS: "soon",
+      HERENOW_ADMIN_PASSWORD: "admin",
+    }).join("\n");
+    for (const name of [
+      "HERENOW_SECRET",
+      "HERENOW_PARTY_HOST",
+      "DATABASE_URL",
+      "CRON_SECRET",
+      "HERENOW_MAX_AGE_MS",
+      "HERENOW_ADMIN_PASSWORD",
+    ]) {
+      expect(found).toContain(name);
+    }
+  });
+
+  it("reads a complete production configuration", () => {
+    const settings = readEnv({ ...production, POSTGRES_URL: "postgres://u:p@db/x", CRON_SECRET: "c".repeat(20) });
+    expect(settings).toMatchObject({
+      mode: "production",
+      partyHost: "herenow.example.partykit.dev",
+      partyOrigin: "https://herenow.example.partykit.dev",
+      databaseUrl: "vercel-postgres://",
+      adminPassword: null,
+      maxAgeMs: 60_000,
+    });
+    expect(readEnv({ ...production, NEXT_PUBLIC_HERENOW_PARTY_HOST: "x.dev", HERENOW_PARTY_HOST: "" }).partyHost).toBe(
+      "x.dev",
+    );
+  });
+
+  it("in development, shares the party's secret file at the repository root and defaults the rest", () => {
+    const { root, app } = fakeRepo();
+    const settings = readEnv({ NODE_ENV: "development" }, { cwd: app });
+    expect(settings.repoRoot).toBe(root);
+    expect(settings.secret).toBe(readFileSync(join(root, ".data", "dev-secret"), "utf8").trim());
+    expect(settings.sessionSecret).toHaveLength(64);
+    expect(settings.sessionSecret).not.toBe(settings.secret);
+    expect(settings.partyHost).toBe("127.0.0.1:1999");
+    expect(settings.partyOrigin).toBe("http://127.0.0.1:1999");
+    expect(settings.databaseUrl).toBe(`pglite://${join(root, ".data", "pglite")}`);
+    // a second start reads the same secret
+    expect(readEnv({ NODE_ENV: "development" }, { cwd: app }).secret).toBe(settings.secret);
+  });
+});

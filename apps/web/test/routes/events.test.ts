@@ -1,0 +1,74 @@
+import { newGeneration, SIGNATURE_HEADER, signWebhook, type WebhookBatch } from "@herenow/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { POST } from "../../src/app/api/herenow/events/route";
+import { GET as rooms } from "../../src/app/api/rooms/route";
+import { closeDatabase } from "../../src/server/db";
+import type { LobbyRoom } from "../../src/server/lobby";
+import { request } from "./support";
+
+const secret = process.env.HERENOW_SECRET as string;
+
+afterAll(closeDatabase);
+
+function batch(room: string): WebhookBatch {
+  const now = Date.now();
+  const generation = newGeneration(now);
+  const ann = { id: "u_ann", name: "Ann", info: {} };
+  return {
+    v: 1,
+    id: `${generation}:1`,
+    room,
+    generation,
+    seq: 1,
+    sentAt: now,
+    events: [
+      { type: "join", connectionId: "c-1", user: ann, at: now },
+      { type: "join", connectionId: "c-2", user: null, at: now },
+    ],
+    snapshot: [
+      { connectionId: "c-1", user: ann, joinedAt: now, lastSeen: now },
+      { connectionId: "c-2", user: null, joinedAt: now, lastSeen: now },
+    ],
+  };
+}
+
+function delivery(body: string, signature: string | null): Request {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (signature !== null) headers[SIGNATURE_HEADER] = signature;
+  return request("/api/herenow/events", { method: "POST", body, headers });
+}
+
+describe("POST /api/herenow/events", () => {
+  it("refuses a batch signed with another secret, with no signature, or with an old one", async () => {
+    const body = JSON.stringify(batch("forged"));
+    const wrongKey = await signWebhook(body, "some-other-secret-0123456789-abcdefghijkl");
+    expect((await POST(delivery(body, wrongKey))).status).toBe(401);
+    expect((await POST(delivery(body, null))).status).toBe(401);
+    const stale = await signWebhook(body, secret, Date.now() - 10 * 60_000);
+    expect((await POST(delivery(body, stale))).status).toBe(401);
+    // a good signature over a different body
+    const other = await signWebhook(JSON.stringify(batch("other")), secret);
+    expect((await POST(delivery(body, other))).status).toBe(401);
+    const listed = (await (await rooms()).json()) as { rooms: LobbyRoom[] };
+    expect(listed.rooms.map((room) => room.name)).not.toContain("forged");
+  });
+
+  it("applies a well-signed batch, which the lobby's room list then shows", async () => {
+    const body = JSON.stringify(batch("signed-room"));
+    const response = await POST(delivery(body, await signWebhook(body, secret)));
+    expect(response.status).toBe(200);
+
+    const listed = (await (await rooms()).json()) as { rooms: LobbyRoom[] };
+    expect(listed.rooms.find((room) => room.name === "signed-room")).toMatchObject({
+      people: 2,
+      users: 1,
+      anonymous: 1,
+    });
+
+    // a retry of the same batch applies once
+    const again = await POST(delivery(body, await signWebhook(body, secret)));
+    expect(again.status).toBe(200);
+    const relisted = (await (await rooms()).json()) as { rooms: LobbyRoom[] };
+    expect(relisted.rooms.find((room) => room.name === "signed-room")?.people).toBe(2);
+  });
+});

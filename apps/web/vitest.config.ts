@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // The settings the route handlers read through src/env.ts; the browser
+    // suite passes its own to the servers it starts.
+    env: {
+      NODE_ENV: "test",
+      HERENOW_SECRET: "route-test-secret-0123456789-abcdefghijklmnop",
+      HERENOW_SESSION_SECRET: "route-test-session-secret-0123456789-abcdefgh",
+      HERENOW_ADMIN_PASSWORD: "correct horse battery staple",
+      HERENOW_PARTY_HOST: "127.0.0.1:1",
+      DATABASE_URL: "pglite://memory",
+      CRON_SECRET: "route-test-cron-secret-0123456789",
+    },
+    // PGlite boots a WASM Postgres in each file; the browser suite starts a party, Next and Chromium.
+    testTimeout: 30_000,
+    hookTimeout: 240_000,
+  },
+});
