@@ -12,7 +12,8 @@ const vars = {
 for (const name of ["HERENOW_MAX_AGE_MS", "HERENOW_LEAVE_GRACE_MS", "HERENOW_ANONYMOUS"]) {
   if (process.env[name]) vars[name] = process.env[name];
 }
-const args = ["partykit", "dev", "--port", port, "--persist", "../.data/partykit"];
+// --disable-request-cf-fetch: the dev server cannot reach Cloudflare here and only needs a placeholder
+const args = ["partykit", "dev", "--port", port, "--persist", "../.data/partykit", "--disable-request-cf-fetch"];
 for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}=${value}`);
 const child = spawn("npx", args, { stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));

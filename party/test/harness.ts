@@ -24,6 +24,20 @@ export function freePort(): Promise<number> {
   });
 }
 
+const running = new Set<ChildProcess>();
+// a test that times out or a run that is cut short must not leave servers behind
+process.once("exit", () => {
+  for (const child of running) if (child.pid && child.exitCode === null) killGroup(child.pid, "SIGKILL");
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * A real `partykit dev` running this project's party on a free port, with
  * its storage in a temporary folder so a restart keeps it (`--persist`).
@@ -70,6 +84,8 @@ export class PartyServer {
     for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}=${value}`);
     const child = spawn("npx", args, { cwd: this.projectDir, stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.child = child;
+    running.add(child);
+    child.once("exit", () => running.delete(child));
     child.stdout?.on("data", (chunk: Buffer) => {
       this.log += chunk.toString();
     });
@@ -96,7 +112,7 @@ export class PartyServer {
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     // the whole process group: npx, partykit and its workerd
-    if (child.pid) process.kill(-child.pid, signal);
+    if (child.pid) killGroup(child.pid, signal);
     await Promise.race([exited, sleep(5000)]);
     this.child = null;
   }
