@@ -10,19 +10,24 @@ const { values } = parseArgs({
   options: {
     rooms: { type: "string", default: "500" },
     "per-room": { type: "string", default: "10" },
+    /** A second room size: memory per connection is then the slope between the two, free of per-room cost. */
+    "slope-to": { type: "string" },
     seconds: { type: "string", default: "120" },
     heartbeat: { type: "string", default: "20000" },
     runs: { type: "string", default: "1" },
   },
 });
 const roomCount = Number(values.rooms);
-const perRoom = Number(values["per-room"]);
+let perRoom = Number(values["per-room"]);
+const slopeTo = values["slope-to"] ? Number(values["slope-to"]) : null;
 const seconds = Number(values.seconds);
 const heartbeatMs = Number(values.heartbeat);
 const runs = Number(values.runs);
-const total = roomCount * perRoom;
+let total = roomCount * perRoom;
 
 interface Result {
+  /** Workerd's resident memory with everyone connected, less its idle memory. */
+  loadedBytes: number;
   cpuPerHeartbeatUs: number;
   proxyCpuPerHeartbeatUs: number;
   bytesPerConnection: number;
@@ -71,6 +76,7 @@ async function manyRooms(kind: Kind, run: number): Promise<Result> {
     const heartbeats = after.reduce((s, x) => s + x.heartbeats, 0) - before.reduce((s, x) => s + x.heartbeats, 0);
     const pongs = after.reduce((s, x) => s + x.pongs, 0) - before.reduce((s, x) => s + x.pongs, 0);
     return {
+      loadedBytes: loadedRss - idleRss,
       cpuPerHeartbeatUs: ((cpuSeconds(workerd.pid) - cpuBefore) * 1e6) / Math.max(1, heartbeats),
       proxyCpuPerHeartbeatUs: ((cpuSeconds(proxy.pid) - proxyBefore) * 1e6) / Math.max(1, heartbeats),
       bytesPerConnection: (loadedRss - idleRss) / total,
@@ -81,6 +87,33 @@ async function manyRooms(kind: Kind, run: number): Promise<Result> {
     workers.close();
     await server.dispose();
   }
+}
+
+if (slopeTo !== null) {
+  // memory per connection as the slope between two room sizes: per-room costs cancel out
+  const rows: (string | number)[][] = [];
+  for (const kind of ["baseline", "herenow"] as const) {
+    const loaded: number[] = [];
+    for (const size of [perRoom, slopeTo]) {
+      perRoom = size;
+      total = roomCount * size;
+      loaded.push((await manyRooms(kind, size)).loadedBytes);
+    }
+    const slope = ((loaded[1] ?? 0) - (loaded[0] ?? 0)) / (roomCount * (slopeTo - Number(values["per-room"])));
+    rows.push([
+      kind,
+      ((loaded[0] ?? 0) / 2 ** 20).toFixed(1),
+      ((loaded[1] ?? 0) / 2 ** 20).toFixed(1),
+      (slope / 1024).toFixed(2),
+    ]);
+  }
+  console.log(
+    `memory slope on ${machine()}: ${roomCount} rooms of ${values["per-room"]} and then ${slopeTo} users\n\n${table(
+      ["party", `MiB at ${values["per-room"]}/room`, `MiB at ${slopeTo}/room`, "KiB per extra connection"],
+      rows,
+    )}`,
+  );
+  process.exit(0);
 }
 
 console.log(

@@ -58,6 +58,8 @@ interface Client {
 }
 
 const clients = new Map<number, Client>();
+/** Clients still opening: others may see a join before this side's "open" event fires. */
+const opening = new Map<number, Promise<Client>>();
 let bytes = 0;
 let messages = 0;
 const closedWith: Record<string, number> = {};
@@ -138,6 +140,14 @@ async function openClient(
   ws.on("close", (code) => {
     closedWith[code] = (closedWith[code] ?? 0) + 1;
     clients.delete(user);
+    // a client that is gone can no longer complete a watch: count it out, and say so
+    if (watch?.pending.delete(user)) {
+      send({ type: "error", message: `client ${user} closed with ${code} during watch ${watch.tag}` });
+      if (watch.pending.size === 0) {
+        send({ type: "complete", tag: watch.tag, at: Date.now(), slowestUser: user });
+        watch = null;
+      }
+    }
   });
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
@@ -182,10 +192,14 @@ async function handle(command: Command): Promise<void> {
     case "watch":
       startWatch(command.expect, command.tag);
       return;
-    case "open-one":
-      await openClient(command.kind, command.host, command.room, command.user, command.secret, command.token);
+    case "open-one": {
+      const open = openClient(command.kind, command.host, command.room, command.user, command.secret, command.token);
+      opening.set(command.user, open);
+      await open.finally(() => opening.delete(command.user));
       return;
+    }
     case "leave-one": {
+      await opening.get(command.user);
       const client = clients.get(command.user);
       if (client?.kind === "herenow") client.ws.send('{"type":"presence:leave"}');
       else client?.ws.close();

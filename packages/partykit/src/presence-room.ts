@@ -88,6 +88,7 @@ export class PresenceRoom {
   private readonly reserved = new Set<string>();
   private readonly budgets = new Map<string, ErrorBudget>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushQueued = false;
   private lastFlushAt = 0;
   private alarmAt: number | null = null;
   private started: Promise<void> | null = null;
@@ -368,9 +369,20 @@ export class PresenceRoom {
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer) return;
-    // the first change after a quiet spell goes out on the next turn; a burst waits for the window
-    const wait = Math.max(0, this.lastFlushAt + LIMITS.diffWindowMs - systemClock.now());
+    if (this.flushTimer || this.flushQueued) return;
+    const wait = this.lastFlushAt + LIMITS.diffWindowMs - systemClock.now();
+    if (wait <= 0) {
+      // The first change after a quiet spell goes out as soon as the current event is handled
+      // (a microtask, not a timer turn: timers cost a millisecond or more); changes made by
+      // the same event still share the diff.
+      this.flushQueued = true;
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        this.flushNow();
+      });
+      return;
+    }
+    // a burst waits for the rest of the window
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
       this.flushNow();
