@@ -5,7 +5,7 @@
 // Run: npm run drill:restart -w @herenow/bench
 import { PresenceView } from "@herenow/core";
 import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db";
-import { freePort, PartyServer, SECRET, token } from "@herenow/party/test-harness";
+import { freePort, PartyServer, SECRET, token, until } from "@herenow/party/test-harness";
 import { Receiver } from "@herenow/party/test-http-receiver";
 import PartySocket from "partysocket";
 import WS from "ws";
@@ -70,17 +70,6 @@ async function converged(active: typeof clients): Promise<string | null> {
     if (copy.join() !== users.join()) return `database copy of ${room} has ${copy.length} of ${users.length}`;
   }
   return null;
-}
-
-async function until(check: () => Promise<string | null>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  let problem: string | null = "unchecked";
-  while (Date.now() - started < timeoutMs) {
-    problem = await check();
-    if (problem === null) return Date.now() - started;
-    await sleep(100);
-  }
-  throw new Error(`no convergence after ${timeoutMs} ms: ${problem}`);
 }
 
 console.log(`restart drill on ${machine()}: ${CLIENTS} clients in ${ROOMS} rooms, SIGKILL, ${GONE} never return`);

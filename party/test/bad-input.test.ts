@@ -1,25 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, PartyServer, TestClient, token } from "./harness";
+import { describe, expect, it } from "vitest";
+import type { TestClient } from "./harness";
+import { partySuite } from "./suite";
 
-let server: PartyServer;
-const open: TestClient[] = [];
-
-beforeAll(async () => {
-  server = await PartyServer.start();
-});
-afterAll(async () => {
-  await server?.dispose();
-});
-afterEach(() => {
-  closeAll(open.splice(0));
-});
-
-async function connect(room: string, user = { id: "u-ann", name: "Ann" }): Promise<TestClient> {
-  const client = await TestClient.open(server.url(room, { token: await token(user) }));
-  open.push(client);
-  await client.next("presence:sync", 0);
-  return client;
-}
+const party = partySuite();
+const connect = (room: string, user = { id: "u-ann", name: "Ann" }) => party.connect(room, { user });
 
 /** Sends a frame, expects the given error code, then checks the connection still works. */
 async function expectError(client: TestClient, frame: string | Buffer, code: string) {
@@ -60,9 +44,7 @@ describe("bad input gets the protocol's answer and the connection keeps working"
   });
 
   it("state from an anonymous connection", async () => {
-    const client = await TestClient.open(server.url("bad-anon"));
-    open.push(client);
-    await client.next("presence:sync", 0);
+    const client = await party.connect("bad-anon");
     await expectError(client, JSON.stringify({ type: "presence:state", state: { x: 1 } }), "invalid_message");
   });
 });

@@ -1,25 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, PartyServer, TestClient, token } from "./harness";
+import { describe, expect, it } from "vitest";
+import { partySuite } from "./suite";
 
-let server: PartyServer;
-const open: TestClient[] = [];
-
-beforeAll(async () => {
-  server = await PartyServer.start();
-});
-afterAll(async () => {
-  await server?.dispose();
-});
-afterEach(() => {
-  closeAll(open.splice(0));
-});
-
-async function connect(room: string, user?: { id: string; name: string }) {
-  const client = await TestClient.open(server.url(room, user ? { token: await token(user) } : {}));
-  open.push(client);
-  await client.next("presence:sync", 0);
-  return client;
-}
+const party = partySuite();
+const connect = (room: string, user?: { id: string; name: string }) => party.connect(room, { user });
 
 const ann = { id: "u-ann", name: "Ann" };
 const bo = { id: "u-bo", name: "Bo" };

@@ -269,6 +269,18 @@ export function refusal(url: string): Promise<{ status: number; body: string }> 
   });
 }
 
+/** Polls until `check` answers `null` (all is well), or fails with its last complaint. */
+export async function until(check: () => string | null | Promise<string | null>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  let problem: string | null = "not checked yet";
+  while (Date.now() - started < timeoutMs) {
+    problem = await check();
+    if (problem === null) return Date.now() - started;
+    await sleep(50);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms: ${problem}`);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

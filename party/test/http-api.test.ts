@@ -1,28 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, PartyServer, SECRET, TestClient, token } from "./harness";
+import { describe, expect, it } from "vitest";
+import { SECRET } from "./harness";
+import { partySuite } from "./suite";
 
-let server: PartyServer;
-const open: TestClient[] = [];
-
-beforeAll(async () => {
-  server = await PartyServer.start({ HERENOW_LEAVE_GRACE_MS: "5000" });
-});
-afterAll(async () => {
-  await server?.dispose();
-});
-afterEach(() => {
-  closeAll(open.splice(0));
-});
-
-async function connect(room: string, user?: { id: string; name: string }, pk?: string): Promise<TestClient> {
-  const query: Record<string, string> = {};
-  if (user) query.token = await token(user);
-  if (pk) query._pk = pk;
-  const client = await TestClient.open(server.url(room, query));
-  open.push(client);
-  await client.next("presence:sync", 0);
-  return client;
-}
+const party = partySuite({ HERENOW_LEAVE_GRACE_MS: "5000" });
+const connect = (room: string, user?: { id: string; name: string }, pk?: string) => party.connect(room, { user, pk });
 
 const auth = { authorization: `Bearer ${SECRET}` };
 const ann = { id: "u-ann", name: "Ann" };
@@ -32,9 +13,9 @@ describe("room HTTP API", () => {
   it("refuses requests without the bearer secret with 401", async () => {
     const attempts: Record<string, string>[] = [{}, { authorization: "Bearer wrong" }, { authorization: SECRET }];
     for (const headers of attempts) {
-      const get = await fetch(server.httpUrl("api"), { headers });
+      const get = await fetch(party.server.httpUrl("api"), { headers });
       expect(get.status).toBe(401);
-      const kick = await fetch(server.httpUrl("api", "kick"), {
+      const kick = await fetch(party.server.httpUrl("api", "kick"), {
         method: "POST",
         headers,
         body: JSON.stringify({ userId: "u-ann" }),
@@ -47,7 +28,7 @@ describe("room HTTP API", () => {
     await connect("api", ann);
     await connect("api", ann);
     await connect("api");
-    const response = await fetch(server.httpUrl("api"), { headers: auth });
+    const response = await fetch(party.server.httpUrl("api"), { headers: auth });
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body).toMatchObject({
@@ -64,7 +45,7 @@ describe("room HTTP API", () => {
     const a1 = await connect("kick", ann);
     const a2 = await connect("kick", ann);
     await watcher.waitForUsers(["u-bo", "u-ann"]);
-    const response = await fetch(server.httpUrl("kick", "kick"), {
+    const response = await fetch(party.server.httpUrl("kick", "kick"), {
       method: "POST",
       headers: auth,
       body: JSON.stringify({ userId: "u-ann" }),
@@ -80,7 +61,7 @@ describe("room HTTP API", () => {
     const a1 = await connect("kick-one", ann, "tab-1");
     const a2 = await connect("kick-one", ann, "tab-2");
     await a2.waitFor(() => a2.snapshot.users[0]?.connections === 2);
-    const response = await fetch(server.httpUrl("kick-one", "kick"), {
+    const response = await fetch(party.server.httpUrl("kick-one", "kick"), {
       method: "POST",
       headers: auth,
       body: JSON.stringify({ connectionId: "tab-1" }),
@@ -92,13 +73,17 @@ describe("room HTTP API", () => {
   });
 
   it("answers bad kick bodies with 400 and unknown paths with 404", async () => {
-    const bad = await fetch(server.httpUrl("api", "kick"), { method: "POST", headers: auth, body: "{" });
+    const bad = await fetch(party.server.httpUrl("api", "kick"), { method: "POST", headers: auth, body: "{" });
     expect(bad.status).toBe(400);
-    const wrong = await fetch(server.httpUrl("api", "kick"), { method: "POST", headers: auth, body: '{"user":1}' });
+    const wrong = await fetch(party.server.httpUrl("api", "kick"), {
+      method: "POST",
+      headers: auth,
+      body: '{"user":1}',
+    });
     expect(wrong.status).toBe(400);
-    const missing = await fetch(server.httpUrl("api", "explode"), { headers: auth });
+    const missing = await fetch(party.server.httpUrl("api", "explode"), { headers: auth });
     expect(missing.status).toBe(404);
-    const method = await fetch(server.httpUrl("api"), { method: "DELETE", headers: auth });
+    const method = await fetch(party.server.httpUrl("api"), { method: "DELETE", headers: auth });
     expect(method.status).toBe(405);
   });
 });
@@ -119,7 +104,7 @@ describe("connection id collisions", () => {
     first.send({ type: "presence:heartbeat" });
     await first.next("presence:pong", from);
     // and kicking by the shared id reaches only the original
-    const response = await fetch(server.httpUrl("hijack"), { headers: auth });
+    const response = await fetch(party.server.httpUrl("hijack"), { headers: auth });
     expect((await response.json()).users).toMatchObject([{ id: "u-ann", connections: 1 }]);
   });
 });

@@ -1,27 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { TestClient as Client, closeAll, PartyServer, type TestClient, token } from "./harness";
+import { describe, expect, it } from "vitest";
+import { partySuite } from "./suite";
 
-let server: PartyServer;
-const open: TestClient[] = [];
-
-beforeAll(async () => {
-  server = await PartyServer.start({ HERENOW_LEAVE_GRACE_MS: "800", HERENOW_MAX_AGE_MS: "60000" });
-});
-afterAll(async () => {
-  await server?.dispose();
-});
-afterEach(() => {
-  closeAll(open.splice(0));
-});
-
-async function connect(room: string, user?: { id: string; name: string }, pk?: string): Promise<TestClient> {
-  const query: Record<string, string> = {};
-  if (user) query.token = await token(user);
-  if (pk) query._pk = pk;
-  const client = await Client.open(server.url(room, query));
-  open.push(client);
-  return client;
-}
+const party = partySuite({ HERENOW_LEAVE_GRACE_MS: "800", HERENOW_MAX_AGE_MS: "60000" });
+const connect = (room: string, user?: { id: string; name: string }, pk?: string) =>
+  party.connect(room, { user, pk, synced: false });
 
 const ann = { id: "u-ann", name: "Ann" };
 const bo = { id: "u-bo", name: "Bo" };

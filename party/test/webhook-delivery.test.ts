@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, PartyServer, sleep, TestClient, token } from "./harness";
+import { closeAll, PartyServer, sleep, TestClient, token, until } from "./harness";
 import { RecordingReceiver } from "./receiver";
 
 let receiver: RecordingReceiver;
@@ -32,19 +32,11 @@ async function connect(room: string, i: number, pk = `c${i}`) {
   return client;
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 describe("webhook delivery", () => {
   it("batches a join storm into a few signed requests, the first with a snapshot", async () => {
     const before = receiver.requests;
     await Promise.all(Array.from({ length: 60 }, (_, i) => connect("storm", i)));
-    await until(() => receiver.roomConnections("storm").length === 60, 5000, "60 connections delivered");
+    await until(() => (receiver.roomConnections("storm").length === 60 ? null : "60 connections delivered"), 5000);
     const batches = receiver.batches.filter((b) => b.room === "storm");
     expect(receiver.requests - before).toBeLessThanOrEqual(6);
     expect(batches[0]?.snapshot).toBeDefined();
@@ -55,7 +47,7 @@ describe("webhook delivery", () => {
 
   it("keeps events while the receiver answers 503 and delivers them in order once it is back", async () => {
     const a = await connect("outage", 1);
-    await until(() => receiver.roomConnections("outage").length === 1, 5000, "first join");
+    await until(() => (receiver.roomConnections("outage").length === 1 ? null : "first join"), 5000);
     receiver.failWith = 503;
     const others = await Promise.all([2, 3, 4].map((i) => connect("outage", i)));
     others[0]?.send({ type: "presence:leave" });
@@ -63,7 +55,7 @@ describe("webhook delivery", () => {
     await sleep(1500);
     expect(receiver.roomConnections("outage")).toEqual(["c1"]);
     receiver.failWith = null;
-    await until(() => receiver.roomConnections("outage").join() === "c3,c4", 10_000, "c3,c4 after recovery");
+    await until(() => (receiver.roomConnections("outage").join() === "c3,c4" ? null : "c3,c4 after recovery"), 10_000);
     const seqs = receiver.batches.filter((b) => b.room === "outage").map((b) => b.seq);
     expect(seqs).toEqual([...new Set(seqs)].sort((x, y) => x - y));
   });
@@ -71,14 +63,14 @@ describe("webhook delivery", () => {
   it("starts a new generation with a snapshot after a restart, so the copy has no ghosts", async () => {
     const a = await connect("reborn", 1);
     await connect("reborn", 2);
-    await until(() => receiver.roomConnections("reborn").length === 2, 5000, "two joins");
+    await until(() => (receiver.roomConnections("reborn").length === 2 ? null : "two joins"), 5000);
     const firstGeneration = receiver.batches.find((b) => b.room === "reborn")?.generation;
     await server.stop("SIGKILL");
     closeAll([a]);
     await server.start();
     // only c3 comes back after the restart; c1 and c2 are ghosts unless the snapshot clears them
     await connect("reborn", 3);
-    await until(() => receiver.roomConnections("reborn").join() === "c3", 10_000, "only c3");
+    await until(() => (receiver.roomConnections("reborn").join() === "c3" ? null : "only c3"), 10_000);
     const latest = receiver.batches.filter((b) => b.room === "reborn").at(-1);
     expect(latest?.generation).not.toBe(firstGeneration);
     expect(latest && latest.generation > (firstGeneration ?? "")).toBe(true);
@@ -91,7 +83,7 @@ describe("webhook delivery", () => {
     const client = open[open.length - 1] as TestClient;
     const beat = setInterval(() => client.send('"heartbeat"'), 500);
     try {
-      await until(keepalive, 5000, "a keep-alive");
+      await until(() => (keepalive() ? null : "a keep-alive"), 5000);
     } finally {
       clearInterval(beat);
     }

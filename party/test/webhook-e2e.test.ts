@@ -9,7 +9,7 @@ import {
   throwIfMigrationFailed,
 } from "@herenow/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, freePort, PartyServer, SECRET, sleep, TestClient, token } from "./harness";
+import { closeAll, freePort, PartyServer, SECRET, sleep, TestClient, token, until } from "./harness";
 import { Receiver } from "./http-receiver";
 
 // The whole path, for real: a `partykit dev` posting signed batches to
@@ -47,17 +47,6 @@ async function openDatabase(url: string | null, prefix: string) {
       await db.destroy();
     },
   };
-}
-
-async function until(check: () => Promise<string | null>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let problem: string | null = "not checked yet";
-  while (Date.now() < deadline) {
-    problem = await check();
-    if (problem === null) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms: ${problem}`);
 }
 
 interface RoomSnapshot {
