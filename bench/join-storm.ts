@@ -37,20 +37,14 @@ async function storm(kind: Kind, n: number, run: number): Promise<Result> {
     const proxy = processes.find((p) => p.name === "node")?.pid ?? 0;
     const cpuAtStart = [cpuSeconds(workerd), cpuSeconds(proxy)] as const;
     const room = `storm-${n}-${run}`;
-    const per = Math.ceil(n / workerCount);
-    for (let w = 0; w < workerCount; w++) {
-      workers.send(w, {
-        cmd: "open",
-        kind,
-        host: server.host,
-        room,
-        from: w * per,
-        to: Math.min(n, (w + 1) * per),
-        batch: Math.max(1, Math.floor(batch / workerCount)),
-        secret: SECRET,
-        expect: n,
-      });
-    }
+    workers.openUsers(n, {
+      kind,
+      host: server.host,
+      room,
+      batch: Math.max(1, Math.floor(batch / workerCount)),
+      secret: SECRET,
+      expect: n,
+    });
     const opened = await workers.collect(isReport("opened"), undefined, 600_000);
     const complete = await workers.collect(isReport("complete"), undefined, 600_000);
     const workerdCpu = cpuSeconds(workerd) - cpuAtStart[0];

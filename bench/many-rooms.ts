@@ -47,22 +47,16 @@ async function manyRooms(kind: Kind, run: number): Promise<Result> {
     await sleep(1000);
     const idleRss = rssBytes(workerd.pid);
     const rooms = Array.from({ length: roomCount }, (_, i) => `r${run}-${i}`);
-    const half = Math.ceil(total / 2);
-    for (let w = 0; w < 2; w++) {
-      workers.send(w, {
-        cmd: "open",
-        kind,
-        host: server.host,
-        room: rooms[0] ?? "r",
-        rooms,
-        from: w * half,
-        to: Math.min(total, (w + 1) * half),
-        batch: 50,
-        secret: SECRET,
-        expect: perRoom,
-        heartbeatMs,
-      });
-    }
+    workers.openUsers(total, {
+      kind,
+      host: server.host,
+      room: rooms[0] ?? "r",
+      rooms,
+      batch: 50,
+      secret: SECRET,
+      expect: perRoom,
+      heartbeatMs,
+    });
     await workers.collect(isReport("complete"), undefined, 600_000);
     await sleep(2000);
     const loadedRss = rssBytes(workerd.pid);

@@ -66,21 +66,17 @@ const workers = new Workers(2);
 const room = "render";
 const rows: (string | number)[][] = [];
 try {
+  // users 0 … half-1 live in worker 0, the rest in worker 1
   const half = Math.ceil(n / 2);
-  for (let w = 0; w < 2; w++) {
-    workers.send(w, {
-      cmd: "open",
-      kind: "herenow",
-      host: server.host,
-      room,
-      from: w * half,
-      to: Math.min(n, (w + 1) * half),
-      batch: 25,
-      secret: SECRET,
-      expect: n,
-      heartbeatMs: 20_000,
-    });
-  }
+  workers.openUsers(n, {
+    kind: "herenow",
+    host: server.host,
+    room,
+    batch: 25,
+    secret: SECRET,
+    expect: n,
+    heartbeatMs: 20_000,
+  });
   await workers.collect(isReport("complete"), undefined, 300_000);
 
   for (const memo of [false, true]) {

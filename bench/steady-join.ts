@@ -26,21 +26,19 @@ async function steady(kind: Kind, run: number): Promise<{ join: number[]; leave:
   const watchers = Array.from({ length: workerCount }, (_, i) => i);
   const room = `steady-${run}`;
   try {
-    const per = Math.ceil(n / workerCount);
-    for (const w of watchers) {
-      workers.send(w, {
-        cmd: "open",
+    workers.openUsers(
+      n,
+      {
         kind,
         host: server.host,
         room,
-        from: w * per,
-        to: Math.min(n, (w + 1) * per),
         batch: 25,
         secret: SECRET,
         expect: n,
         heartbeatMs: 20_000,
-      });
-    }
+      },
+      watchers,
+    );
     await workers.collect(isReport("complete"), watchers, 600_000);
     const join: number[] = [];
     const leave: number[] = [];

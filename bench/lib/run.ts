@@ -45,6 +45,18 @@ export class Workers {
     this.children[worker]?.send(command);
   }
 
+  /** Opens users 0 … count-1, spread evenly over the given workers (all by default). */
+  openUsers(
+    count: number,
+    options: Omit<Extract<Command, { cmd: "open" }>, "cmd" | "from" | "to">,
+    workers: number[] = this.children.map((_, i) => i),
+  ): void {
+    const per = Math.ceil(count / workers.length);
+    workers.forEach((worker, i) => {
+      this.send(worker, { cmd: "open", ...options, from: i * per, to: Math.min(count, (i + 1) * per) });
+    });
+  }
+
   broadcast(command: Command): void {
     for (let i = 0; i < this.children.length; i++) this.send(i, command);
   }
