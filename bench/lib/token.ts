@@ -1,10 +1,6 @@
-import { SignJWT } from "jose";
+import { token } from "@herenow/party/test-harness";
 
-/** The token of benchmark user number `user`, signed like the web app signs them. */
-export async function tokenFor(user: number, secret: string): Promise<string> {
-  return new SignJWT({ name: `User ${user}` })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(`u${user}`)
-    .setExpirationTime("2h")
-    .sign(new TextEncoder().encode(secret));
+/** The token of benchmark user number `user`, signed by the same helper the party's tests use. */
+export function tokenFor(user: number, secret: string): Promise<string> {
+  return token({ id: `u${user}`, name: `User ${user}` }, { secret, expiresIn: "2h" });
 }
