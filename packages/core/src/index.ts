@@ -2,6 +2,7 @@ export type { ParsedClientMessage } from "./client-message";
 export { parseClientMessage } from "./client-message";
 export type { Clock } from "./clock";
 export { ManualClock, systemClock } from "./clock";
+export { safeEqual } from "./constant-time";
 export { ErrorBudget } from "./error-budget";
 export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
 export type { ApplyResult, PresenceSnapshot } from "./presence-view";

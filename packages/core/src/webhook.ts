@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { safeEqual } from "./constant-time";
 import type { LeaveReason } from "./room-presence";
 
 /**
@@ -129,9 +130,7 @@ export async function verifyWebhook(
     return { ok: false, reason: "signature timestamp is more than 5 minutes away" };
   }
   const expected = await hmacHex(secret, `${t}.${body}`);
-  let difference = 0;
-  for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ given.charCodeAt(i);
-  return difference === 0 ? { ok: true } : { ok: false, reason: "signature does not match" };
+  return safeEqual(expected, given) ? { ok: true } : { ok: false, reason: "signature does not match" };
 }
 
 /**

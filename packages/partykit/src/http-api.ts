@@ -1,6 +1,6 @@
+import { safeEqual } from "@herenow/core";
 import type * as Party from "partykit/server";
 import * as v from "valibot";
-import { safeEqual } from "./constant-time";
 import type { PresenceRoom } from "./presence-room";
 
 const KickSchema = v.union([

@@ -1,6 +1,6 @@
+import { safeEqual } from "@herenow/core";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { safeEqual } from "../src/constant-time";
 import { Refusal, readSettings, SettingsError, verifyConnection } from "../src/index";
 
 const secret = "s".repeat(40);
