@@ -1,7 +1,8 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 import { env } from "../env";
 import { readCookie, serializeCookie } from "./http";
+import { secretEquals } from "./secret-equal";
 
 /** The admin session cookie's name. */
 export const ADMIN_COOKIE = "herenow_admin";
@@ -28,9 +29,7 @@ function passwordStamp(password: string): string {
 export function isAdminPassword(given: string): boolean {
   const password = env().adminPassword;
   if (password === null) return false;
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(password).digest();
-  return timingSafeEqual(a, b);
+  return secretEquals(given, password);
 }
 
 /** The `Set-Cookie` value of a fresh admin session (`SameSite=Strict`: no other site ever carries it here). */

@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { runPrune } from "@herenow/db";
 import { env } from "../../../../env";
 import { database } from "../../../../server/db";
 import { problem } from "../../../../server/http";
+import { secretEquals } from "../../../../server/secret-equal";
 
 export const dynamic = "force-dynamic";
 
@@ -24,9 +24,7 @@ async function prune(request: Request): Promise<Response> {
 
 function bearerMatches(header: string | null, secret: string): boolean {
   const given = header?.match(/^Bearer\s+(.+)$/i)?.[1] ?? "";
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(secret).digest();
-  return timingSafeEqual(a, b) && given.length > 0;
+  return given.length > 0 && secretEquals(given, secret);
 }
 
 export const GET = prune;

@@ -1,0 +1,13 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+
+/**
+ * Whether `given` equals the secret, in constant time: both sides are hashed
+ * first, so not even their lengths leak through timing.
+ *
+ * @example if (!secretEquals(password, env().adminPassword)) return unauthorized();
+ */
+export function secretEquals(given: string, secret: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(secret).digest();
+  return timingSafeEqual(a, b);
+}
