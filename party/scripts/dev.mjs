@@ -1,6 +1,5 @@
-// `npm run dev` for the party: partykit dev on port 1999 with the shared
-// development secret and the demo web app's webhook, unless the environment
-// already sets them.
+// `npm run dev` for the party: `wrangler dev` on port 1999, offline, with the shared
+// development secret and the demo web app's webhook, unless the environment already sets them.
 import { spawn } from "node:child_process";
 import { devSecret } from "../../scripts/dev-secret.mjs";
 
@@ -12,9 +11,9 @@ const vars = {
 for (const name of ["HERENOW_MAX_AGE_MS", "HERENOW_LEAVE_GRACE_MS", "HERENOW_ANONYMOUS"]) {
   if (process.env[name]) vars[name] = process.env[name];
 }
-// --disable-request-cf-fetch: the dev server cannot reach Cloudflare here and only needs a placeholder
-const args = ["partykit", "dev", "--port", port, "--persist", "../.data/partykit", "--disable-request-cf-fetch"];
-for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}=${value}`);
+const args = ["wrangler", "dev", "--port", port, "--ip", "127.0.0.1", "--persist-to", "../.data/wrangler"];
+args.push("--show-interactive-dev-session=false");
+for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
 const child = spawn("npx", args, { stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));

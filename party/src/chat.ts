@@ -1,5 +1,5 @@
-import type { AppMessage, UserIdentity } from "@herenow/core";
-import type * as Party from "partykit/server";
+import type { AppMessage } from "@herenow/core";
+import type { PresenceConnection } from "@herenow/server";
 import * as v from "valibot";
 
 /** One chat message as clients receive it. */
@@ -13,7 +13,6 @@ export interface ChatMessage {
 /** How many messages a room keeps and sends as history. */
 export const HISTORY_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 2000;
-const KEY_PREFIX = "chat:";
 /** Messages a connection may send per second before `chat:error` `rate_limited`. */
 const MESSAGES_PER_SECOND = 5;
 
@@ -27,42 +26,67 @@ const SendSchema = v.object({
   ),
 });
 
+const messageId = (at: number, seq: number) => `${at.toString(36)}-${seq}`;
+
 type ChatErrorCode = "forbidden" | "invalid_message" | "rate_limited";
 
 function chatError(code: ChatErrorCode, message: string): string {
   return JSON.stringify({ type: "chat:error", code, message });
 }
 
+interface Row extends Record<string, SqlStorageValue> {
+  seq: number;
+  user_id: string;
+  user_name: string;
+  text: string;
+  at: number;
+}
+
 /**
- * The demo chat of a room: the last 200 messages in room storage (one key
- * each, since a storage value is capped at 128 KiB and 200 messages of 2,000
- * characters would not fit in one), `chat:history` for every new
- * connection, `chat:message` for every accepted `chat:send`.
+ * The demo chat of a room: the last 200 messages in the room's SQLite
+ * database (one row each, read in order with one query, trimmed with one),
+ * `chat:history` for every new connection, `chat:message` for every
+ * accepted `chat:send`.
  */
 export class ChatLog {
-  private messages: ChatMessage[] | null = null;
-  private counter = 0;
   private readonly recent = new Map<string, number[]>();
+  private ready = false;
 
-  constructor(private readonly room: Party.Room) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly broadcast: (text: string) => void,
+  ) {}
 
-  private async load(): Promise<ChatMessage[]> {
-    if (this.messages) return this.messages;
-    const stored = await this.room.storage.list<ChatMessage>({ prefix: KEY_PREFIX });
-    // keys sort by their zero-padded counter, so storage order is sending order
-    this.messages = [...stored.values()].slice(-HISTORY_LENGTH);
-    const lastKey = [...stored.keys()].at(-1);
-    this.counter = lastKey ? Number(lastKey.slice(KEY_PREFIX.length)) : 0;
-    return this.messages;
+  private table(): SqlStorage {
+    if (!this.ready) {
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS chat_messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id TEXT NOT NULL, user_name TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL)`);
+      this.ready = true;
+    }
+    return this.sql;
   }
 
-  async sendHistory(socket: Party.Connection): Promise<void> {
-    socket.send(JSON.stringify({ type: "chat:history", messages: await this.load() }));
+  history(): ChatMessage[] {
+    const rows = this.table()
+      .exec<Row>("SELECT * FROM (SELECT * FROM chat_messages ORDER BY seq DESC LIMIT ?) ORDER BY seq", HISTORY_LENGTH)
+      .toArray();
+    return rows.map((row) => ({
+      id: messageId(row.at, row.seq),
+      user: { id: row.user_id, name: row.user_name },
+      text: row.text,
+      at: row.at,
+    }));
+  }
+
+  sendHistory(socket: WebSocket): void {
+    socket.send(JSON.stringify({ type: "chat:history", messages: this.history() }));
   }
 
   /** Handles a `chat:*` message; false when the type is not the chat's. */
-  async handle(message: AppMessage, user: UserIdentity | null, socket: Party.Connection, connectionId: string) {
+  handle(message: AppMessage, from: PresenceConnection): boolean {
     if (message.type !== "chat:send") return false;
+    const { user, socket, connectionId } = from;
     if (!user) {
       socket.send(chatError("forbidden", "sign in to send messages: anonymous connections may only read"));
       return true;
@@ -76,24 +100,25 @@ export class ChatLog {
       socket.send(chatError("rate_limited", `at most ${MESSAGES_PER_SECOND} messages a second`));
       return true;
     }
-    const messages = await this.load();
-    this.counter++;
+    const sql = this.table();
+    const at = Date.now();
+    const { seq } = sql
+      .exec<{ seq: number }>(
+        "INSERT INTO chat_messages (user_id, user_name, text, at) VALUES (?, ?, ?, ?) RETURNING seq",
+        user.id,
+        user.name,
+        parsed.output.text,
+        at,
+      )
+      .one();
     const entry: ChatMessage = {
-      id: `${Date.now().toString(36)}-${this.counter}`,
+      id: messageId(at, seq),
       user: { id: user.id, name: user.name },
       text: parsed.output.text,
-      at: Date.now(),
+      at,
     };
-    messages.push(entry);
-    const removed = messages.length > HISTORY_LENGTH ? messages.splice(0, messages.length - HISTORY_LENGTH) : [];
-    await this.room.storage.put(KEY_PREFIX + String(this.counter).padStart(12, "0"), entry);
-    if (removed.length > 0) {
-      await this.room.storage.delete(
-        removed.map((_, i) => KEY_PREFIX + String(this.counter - HISTORY_LENGTH - i).padStart(12, "0")),
-      );
-    }
-    const text = JSON.stringify({ type: "chat:message", ...entry });
-    for (const connection of this.room.getConnections()) connection.send(text);
+    sql.exec("DELETE FROM chat_messages WHERE seq <= ?", seq - HISTORY_LENGTH);
+    this.broadcast(JSON.stringify({ type: "chat:message", ...entry }));
     return true;
   }
 

@@ -1,68 +1,42 @@
-import { PresenceRoom } from "@herenow/partykit";
-import type * as Party from "partykit/server";
+import type { AppMessage } from "@herenow/core";
+import { type PresenceConnection, PresenceServer, presenceGates } from "@herenow/server";
+import { type Connection, routePartykitRequest } from "partyserver";
 import { ChatLog } from "./chat";
 
+/** The worker's bindings and variables (wrangler.jsonc `vars`, `.dev.vars`, `wrangler secret put`). */
+export interface Env {
+  Main: DurableObjectNamespace<Main>;
+  HERENOW_SECRET: string;
+  HERENOW_WEBHOOK_URL?: string;
+  HERENOW_MAX_AGE_MS?: string;
+  HERENOW_LEAVE_GRACE_MS?: string;
+  HERENOW_ANONYMOUS?: string;
+}
+
 /**
- * The herenow party: presence for every room, plus the demo chat's
- * `chat:*` messages. Deploy with `npx partykit deploy` from this folder.
+ * One room of the herenow worker: presence, plus the demo chat's `chat:*`
+ * messages. The binding is named `Main`, so rooms live at `/parties/main/<room>`.
  */
-export default class Server implements Party.Server {
-  static options = { hibernate: true };
-  static onBeforeConnect = PresenceRoom.onBeforeConnect;
-  static onBeforeRequest = PresenceRoom.onBeforeRequest;
+export class Main extends PresenceServer<Env> {
+  private readonly chat = new ChatLog(this.ctx.storage.sql, (text) => this.broadcast(text));
 
-  readonly presence: PresenceRoom;
-  readonly chat: ChatLog;
-
-  constructor(readonly room: Party.Room) {
-    this.chat = new ChatLog(room);
-    this.presence = new PresenceRoom(room, {
-      onConnect: ({ socket }) => this.chat.sendHistory(socket),
-      onMessage: async (message, from) => {
-        const handled = await this.chat.handle(message, from.user, from.socket, from.connectionId);
-        if (!handled) {
-          this.presence.refuse(
-            from.socket,
-            from.connectionId,
-            "invalid_message",
-            `unknown message type ${JSON.stringify(message.type)}`,
-          );
-        }
-      },
-    });
+  override onConnect(connection: Connection) {
+    this.chat.sendHistory(connection);
   }
 
-  onStart() {
-    return this.presence.onStart();
+  override onAppMessage(message: AppMessage, from: PresenceConnection) {
+    return this.chat.handle(message, from);
   }
 
-  getConnectionTags(connection: Party.Connection, ctx: Party.ConnectionContext) {
-    return this.presence.getConnectionTags(connection, ctx);
-  }
-
-  onConnect(connection: Party.Connection) {
-    return this.presence.onConnect(connection);
-  }
-
-  onMessage(message: string | ArrayBuffer, connection: Party.Connection) {
-    return this.presence.onMessage(message, connection);
-  }
-
-  onClose(connection: Party.Connection) {
-    const info = this.presence.connectionOf(connection);
+  override onClose(connection: Connection) {
+    const info = this.connectionOf(connection);
     if (info) this.chat.forget(info.connectionId);
-    return this.presence.onClose(connection);
-  }
-
-  onError(connection: Party.Connection) {
-    return this.onClose(connection);
-  }
-
-  onAlarm() {
-    return this.presence.onAlarm();
-  }
-
-  onRequest(request: Party.Request) {
-    return this.presence.onRequest(request);
   }
 }
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const routed = await routePartykitRequest(request, env, presenceGates(env));
+    return routed ?? new Response("Not found: rooms live at /parties/main/<room>\n", { status: 404 });
+  },
+} satisfies ExportedHandler<Env>;

@@ -6,6 +6,9 @@ import { join } from "node:path";
 import { type PresenceSnapshot, PresenceView } from "@herenow/core";
 import { SignJWT } from "jose";
 import WebSocket from "ws";
+import { PromptCloseWebSocket } from "./prompt-close-ws";
+
+export { PromptCloseWebSocket };
 
 export const SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const partyDir = join(import.meta.dirname, "..");
@@ -39,8 +42,8 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * A real `partykit dev` running this project's party on a free port, with
- * its storage in a temporary folder so a restart keeps it (`--persist`).
+ * A real `wrangler dev` running this project's worker on a free port, offline,
+ * with its storage in a temporary folder so a restart keeps it (`--persist-to`).
  */
 export class PartyServer {
   readonly persistDir = mkdtempSync(join(tmpdir(), "herenow-party-"));
@@ -50,7 +53,7 @@ export class PartyServer {
   constructor(
     readonly port: number,
     readonly vars: Record<string, string>,
-    /** The PartyKit project to run (default: this repository's party). */
+    /** The worker project to run, a folder with a wrangler.jsonc (default: this repository's party). */
     readonly projectDir = partyDir,
   ) {}
 
@@ -60,7 +63,7 @@ export class PartyServer {
     return server;
   }
 
-  /** The process id of the server's process group (npx, partykit and workerd), for measurements. */
+  /** The process id of the server's process group (npx, wrangler and its workerd), for measurements. */
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -79,9 +82,9 @@ export class PartyServer {
   }
 
   async start(): Promise<void> {
-    const args = ["partykit", "dev", "--port", String(this.port), "--persist", this.persistDir];
-    args.push("--disable-request-cf-fetch", "--no-hotkeys");
-    for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}=${value}`);
+    const args = ["wrangler", "dev", "--port", String(this.port), "--ip", "127.0.0.1"];
+    args.push("--persist-to", this.persistDir, "--show-interactive-dev-session=false", "--inspector-port", "0");
+    for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}:${value}`);
     const child = spawn("npx", args, { cwd: this.projectDir, stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.child = child;
     running.add(child);
@@ -92,18 +95,19 @@ export class PartyServer {
     child.stderr?.on("data", (chunk: Buffer) => {
       this.log += chunk.toString();
     });
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`partykit dev exited early:\n${this.log}`);
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${this.log}`);
       try {
-        const response = await fetch(`http://${this.host}/parties/main/ping`, { signal: AbortSignal.timeout(1000) });
+        // a path no room answers: the worker is up without waking (or creating) any room
+        const response = await fetch(`http://${this.host}/ready`, { signal: AbortSignal.timeout(1000) });
         await response.body?.cancel();
         return;
       } catch {
         await sleep(100);
       }
     }
-    throw new Error(`partykit dev did not start within 30 s:\n${this.log}`);
+    throw new Error(`wrangler dev did not start within 60 s:\n${this.log}`);
   }
 
   /** Stops the server; `SIGKILL` kills workerd too, as a crash would. */
@@ -111,7 +115,7 @@ export class PartyServer {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
-    // the whole process group: npx, partykit and its workerd
+    // the whole process group: npx, wrangler and its workerd
     if (child.pid) killGroup(child.pid, signal);
     await Promise.race([exited, sleep(5000)]);
     this.child = null;
@@ -178,7 +182,7 @@ export class TestClient {
 
   static open(url: string): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new PromptCloseWebSocket(url);
       const client = new TestClient(ws);
       ws.once("open", () => resolve(client));
       ws.once("error", reject);
@@ -269,12 +273,17 @@ export function refusal(url: string): Promise<{ status: number; body: string }> 
   });
 }
 
-/** Polls until `check` answers `null` (all is well), or fails with its last complaint. */
+/** Polls until `check` answers `null` (all is well), or fails with its last complaint or error. */
 export async function until(check: () => string | null | Promise<string | null>, timeoutMs: number): Promise<number> {
   const started = Date.now();
   let problem: string | null = "not checked yet";
   while (Date.now() - started < timeoutMs) {
-    problem = await check();
+    try {
+      problem = await check();
+    } catch (error) {
+      // a poll that fails (a keep-alive socket the dev server's proxy just dropped) is polled again
+      problem = `the check threw: ${error instanceof Error ? error.message : String(error)}`;
+    }
     if (problem === null) return Date.now() - started;
     await sleep(50);
   }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll } from "vitest";
 import { closeAll, PartyServer, TestClient, token } from "./harness";
 
 /**
- * One `partykit dev` for a test file, started before its tests and disposed
+ * One `wrangler dev` for a test file, started before its tests and disposed
  * after them, and a `connect` whose clients are closed after each test.
  *
  * @example

@@ -104,7 +104,7 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
   if (!partyHost) {
     if (production) {
       problems.push(
-        "HERENOW_PARTY_HOST is missing: set it to the party's host, e.g. herenow.<you>.partykit.dev (NEXT_PUBLIC_HERENOW_PARTY_HOST works too)",
+        "HERENOW_PARTY_HOST is missing: set it to the party's host, e.g. herenow.<your-subdomain>.workers.dev (NEXT_PUBLIC_HERENOW_PARTY_HOST works too)",
       );
     } else partyHost = DEFAULT_PARTY_HOST;
   }

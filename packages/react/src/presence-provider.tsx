@@ -5,7 +5,7 @@ import type { TokenGetter } from "./token";
 
 /** Settings that every presence hook below a `<PresenceProvider>` shares. */
 export interface PresenceSettings {
-  /** The party's host, such as `"my-app.me.partykit.dev"` or `"127.0.0.1:1999"`. */
+  /** The party's host, such as `"herenow.<your-subdomain>.workers.dev"` or `"127.0.0.1:1999"`. */
   host: string;
   /** The party's name (default `"main"`). */
   party?: string | undefined;
@@ -32,7 +32,7 @@ export const PresenceContext = createContext<PresenceSettings | null>(null);
  * `<QueryClientProvider>` above, it makes a QueryClient of its own.
  *
  * @example
- * <PresenceProvider host="my-app.me.partykit.dev" getToken={() => fetch("/api/herenow/token").then((r) => r.text())}>
+ * <PresenceProvider host="herenow.<your-subdomain>.workers.dev" getToken={() => fetch("/api/herenow/token").then((r) => r.text())}>
  *   <Lobby />
  * </PresenceProvider>
  */

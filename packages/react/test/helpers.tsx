@@ -1,8 +1,7 @@
-import { type PartyServer, SECRET } from "@herenow/party/test-harness";
+import { type PartyServer, SECRET, PromptCloseWebSocket as WS } from "@herenow/party/test-harness";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { type RenderHookResult, renderHook } from "@testing-library/react";
 import { type ReactNode, StrictMode } from "react";
-import WS from "ws";
 
 type Listener = (event: unknown) => void;
 

@@ -1,8 +1,7 @@
 import type { AppMessage } from "@herenow/core";
-import { PartyServer, sleep, TestClient, token } from "@herenow/party/test-harness";
+import { PartyServer, sleep, TestClient, token, PromptCloseWebSocket as WS } from "@herenow/party/test-harness";
 import { act, cleanup, waitFor } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import WS from "ws";
 import { roomKey, shallowEqual, usePresence, usePresenceUsers } from "../src";
 import type { RoomState } from "../src/room-state";
 import { countingWebSocket, ids, kick, mount, roomSnapshot } from "./helpers";

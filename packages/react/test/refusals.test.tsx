@@ -1,9 +1,8 @@
-import { freePort, PartyServer, sleep, token } from "@herenow/party/test-harness";
+import { freePort, PartyServer, sleep, token, PromptCloseWebSocket as WS } from "@herenow/party/test-harness";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, renderHook, waitFor } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import WS from "ws";
 import { PresenceProvider, usePresence, usePresenceUsers } from "../src";
 import { countingWebSocket, mount } from "./helpers";
 

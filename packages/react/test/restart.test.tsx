@@ -1,7 +1,6 @@
-import { PartyServer, token } from "@herenow/party/test-harness";
+import { PartyServer, token, PromptCloseWebSocket as WS } from "@herenow/party/test-harness";
 import { act, cleanup, waitFor } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import WS from "ws";
 import { usePresence } from "../src";
 import { countingWebSocket, ids, mount } from "./helpers";
 
@@ -16,11 +15,11 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-/** Freezes or thaws partykit dev and its workerd: sockets stay open but nothing answers. */
+/** Freezes or thaws wrangler dev and its workerd: sockets stay open but nothing answers. */
 function signal(name: "SIGSTOP" | "SIGCONT"): void {
   // biome-ignore lint/complexity/useLiteralKeys: the harness keeps its child process private
   const pid = server["child"]?.pid;
-  if (!pid) throw new Error("partykit dev is not running");
+  if (!pid) throw new Error("wrangler dev is not running");
   process.kill(-pid, name);
 }
 

@@ -1,4 +1,4 @@
-// The demo end to end: a real `partykit dev` of the party, the production
+// The demo end to end: a real `wrangler dev` of the party, the production
 // build of this app under `next start`, and Debian's Chromium driven by
 // playwright-core. Screenshots land in apps/web/test-artifacts/.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -106,7 +106,7 @@ describe.skipIf(!haveChromium)("the demo in Chromium", () => {
       if (!opened.isClosed()) await shot(opened, `failed-${name}`).catch(() => undefined);
     }
     console.error(
-      `--- next start log (tail) ---\n${web?.log.slice(-4000)}\n--- partykit dev log (tail) ---\n${party?.log.slice(-4000)}`,
+      `--- next start log (tail) ---\n${web?.log.slice(-4000)}\n--- wrangler dev log (tail) ---\n${party?.log.slice(-4000)}`,
     );
   });
 

@@ -17,7 +17,7 @@ const production = {
   NODE_ENV: "production",
   HERENOW_SECRET: "s".repeat(48),
   HERENOW_SESSION_SECRET: "t".repeat(48),
-  HERENOW_PARTY_HOST: "herenow.example.partykit.dev",
+  HERENOW_PARTY_HOST: "herenow.example.workers.dev",
 };
 
 function problems(source: Record<string, string | undefined>, cwd?: string): string[] {
@@ -65,8 +65,8 @@ describe("env", () => {
     const settings = readEnv({ ...production, POSTGRES_URL: "postgres://u:p@db/x", CRON_SECRET: "c".repeat(20) });
     expect(settings).toMatchObject({
       mode: "production",
-      partyHost: "herenow.example.partykit.dev",
-      partyOrigin: "https://herenow.example.partykit.dev",
+      partyHost: "herenow.example.workers.dev",
+      partyOrigin: "https://herenow.example.workers.dev",
       databaseUrl: "vercel-postgres://",
       adminPassword: null,
       maxAgeMs: 60_000,

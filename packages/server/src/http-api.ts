@@ -1,7 +1,13 @@
-import { safeEqual } from "@herenow/core";
-import type * as Party from "partykit/server";
+import type { RoomSnapshot } from "@herenow/core";
 import * as v from "valibot";
-import type { PresenceRoom } from "./presence-room";
+import { hasBearer, unauthorized } from "./gate";
+
+/** What the HTTP API needs of a room: nothing more, so it can be tested against any object. */
+export interface RoomApi {
+  readonly secret: string;
+  snapshot(): RoomSnapshot;
+  kick(target: { userId: string } | { connectionId: string }): Promise<number>;
+}
 
 const KickSchema = v.union([
   v.object({ userId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) }),
@@ -21,15 +27,9 @@ function problem(status: number, message: string): Response {
  * `GET /parties/<party>/<room>` answers a snapshot, `POST .../kick` with
  * `{ userId }` or `{ connectionId }` closes those connections with 4003.
  */
-export async function handleRoomRequest(request: Party.Request, room: PresenceRoom): Promise<Response> {
-  const auth = request.headers.get("authorization") ?? "";
-  const bearer = auth.startsWith("Bearer ") ? auth.slice("Bearer ".length) : "";
-  if (!safeEqual(bearer, room.settings.secret)) {
-    return new Response(JSON.stringify({ error: "send Authorization: Bearer <HERENOW_SECRET>" }), {
-      status: 401,
-      headers: { "content-type": "application/json", "www-authenticate": 'Bearer realm="herenow"' },
-    });
-  }
+export async function handleRoomRequest(request: Request, room: RoomApi): Promise<Response> {
+  // the worker's gate checked this already; a room never trusts that it ran
+  if (!hasBearer(request, room.secret)) return unauthorized();
   const path = new URL(request.url).pathname.split("/").filter(Boolean);
   // /parties/<party>/<room>[/<action>]
   const action = path[3];

@@ -1,5 +1,5 @@
 import type { UserIdentity } from "@herenow/core";
-import type * as Party from "partykit/server";
+import type { Connection } from "partyserver";
 
 /** What herenow keeps in each connection's state (its hibernation attachment). */
 export interface ConnectionData {
@@ -10,23 +10,28 @@ export interface ConnectionData {
   joinedAt: number;
   lastSeen: number;
   since: number;
-  /** Set once the connection sent `presence:leave` or was kicked, so its close is no second leave. */
+  /** Set once the room removed the connection (leave, kick, abuse), so nothing it sends counts any more. */
   left?: true;
 }
 
 /** One connection as application code sees it. */
 export interface PresenceConnection {
   connectionId: string;
+  /** The verified identity from the token, `null` for an anonymous connection. */
   user: UserIdentity | null;
-  socket: Party.Connection;
+  socket: Connection;
 }
 
-/** Tags let the runtime find a presence id's or a user's sockets without a scan of the room. */
+/**
+ * Tags let the runtime find a presence id's or a user's sockets without a scan of the room.
+ * Both carry a prefix the other cannot have, and lookups still check the attachment, since a
+ * client picks its own `_pk` and PartyServer also files every socket under its bare id.
+ */
 export const tagOfConnection = (id: string) => `hn-c:${id}`;
 export const tagOfUser = (userId: string) => `hn-u:${userId}`;
 
 /** The herenow state of a socket, or `null` for one herenow did not set up. */
-export function dataOf(socket: Party.Connection): ConnectionData | null {
+export function dataOf(socket: Connection): ConnectionData | null {
   const data = socket.state as ConnectionData | null | undefined;
   return data?.herenow === 1 ? data : null;
 }

@@ -65,7 +65,7 @@ export function readSettings(env: Record<string, unknown>): PresenceSettings {
   if (secret === undefined) {
     throw new SettingsError(
       "HERENOW_SECRET",
-      "is not set. In development `npm run dev` generates one; in production run `npx partykit env add HERENOW_SECRET`.",
+      "is not set. In development `npm run dev` generates one; in production run `npx wrangler secret put HERENOW_SECRET`.",
     );
   }
   if (new TextEncoder().encode(secret).byteLength < MIN_SECRET_BYTES) {

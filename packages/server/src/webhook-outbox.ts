@@ -8,7 +8,6 @@ import {
   type WebhookConnection,
   type WebhookEvent,
 } from "@herenow/core";
-import type * as Party from "partykit/server";
 
 const META = "wh:meta";
 const BATCH = "wh:batch";
@@ -71,7 +70,7 @@ export class WebhookOutbox {
   private inFlight = false;
 
   constructor(
-    private readonly storage: Party.Storage,
+    private readonly storage: DurableObjectStorage,
     private readonly options: OutboxOptions,
   ) {}
 

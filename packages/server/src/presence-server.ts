@@ -1,0 +1,546 @@
+import {
+  type AppMessage,
+  CLOSE_CODES,
+  type ConnectionEvent,
+  type DiffMessage,
+  ErrorBudget,
+  type ErrorCode,
+  type JsonObject,
+  LIMITS,
+  parseClientMessage,
+  RoomPresence,
+  type RoomSnapshot,
+  systemClock,
+} from "@herenow/core";
+import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
+import { verifyConnection } from "./auth";
+import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, tagOfUser } from "./connection-data";
+import { handleRoomRequest } from "./http-api";
+import { RoomStorage } from "./room-storage";
+import { type PresenceSettings, readSettings } from "./settings";
+import { WebhookOutbox } from "./webhook-outbox";
+
+/** What changed in a room over one coalescing window. */
+export interface PresenceChange {
+  room: string;
+  /** The diff clients received, or `null` when only connection-level events happened. */
+  diff: DiffMessage | null;
+  /** Every join and leave of a connection in the window, in order (for logs and webhooks). */
+  events: ConnectionEvent[];
+}
+
+/** Attachments are rewritten at most this often for heartbeats: last-seen needs no finer grain. */
+const LAST_SEEN_GRAIN_MS = 1000;
+/** Close codes a client sends when it closes on purpose; PartyServer reports them, PartyKit did not. */
+const DELIBERATE_CLOSE = 1000;
+
+type Handlers = Pick<
+  Server,
+  "onStart" | "getConnectionTags" | "onConnect" | "onMessage" | "onClose" | "onError" | "onAlarm" | "onRequest"
+>;
+
+let warnedNoWebhook = false;
+
+/**
+ * A PartyServer room with presence: extend it and the room tracks who is
+ * connected, answers the herenow protocol, prunes stale connections with
+ * alarms, serves the room's HTTP API and posts its events to the webhook.
+ *
+ * The contract for subclasses: override any PartyServer handler you need
+ * (`onStart`, `getConnectionTags`, `onConnect`, `onMessage`, `onClose`,
+ * `onError`, `onAlarm`, `onRequest`) without calling `super`: presence runs
+ * its part first and then yours, so an override can never switch presence
+ * off. Yours sees only what is the application's: `onMessage` gets frames
+ * whose `type` does not start with `presence:`, `onRequest` gets paths the
+ * room API does not serve, `getConnectionTags` adds tags to presence's own.
+ * Or handle application messages parsed and typed in `onAppMessage`.
+ *
+ * Route to it with `routePartykitRequest(request, env, presenceGates(env))`
+ * so bad tokens and room names are refused before a room wakes.
+ *
+ * @example
+ * export class Main extends PresenceServer<Env> {
+ *   onAppMessage(message: AppMessage, from: PresenceConnection) {
+ *     if (message.type !== "chat:send") return false; // answered with invalid_message
+ *     this.broadcast(JSON.stringify({ type: "chat:message", from: from.user?.name, text: message.text }));
+ *   }
+ * }
+ */
+export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends Server<Env> {
+  static override options = { hibernate: true };
+
+  readonly settings: PresenceSettings;
+  private readonly presence: RoomPresence;
+  private readonly awaitingSync = new Set<string>();
+  private readonly reserved = new Set<string>();
+  private readonly budgets = new Map<string, ErrorBudget>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushQueued = false;
+  private lastFlushAt = 0;
+  private alarmAt: number | null = null;
+  private readonly outbox: WebhookOutbox | null;
+  private readonly store: RoomStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.settings = readSettings(env as unknown as Record<string, unknown>);
+    this.store = new RoomStorage(ctx.storage, () => this.getConnections());
+    this.presence = new RoomPresence({
+      maxAgeMs: this.settings.maxAgeMs,
+      leaveGraceMs: this.settings.leaveGraceMs,
+      recordEvents: true,
+    });
+    const { webhookUrl, secret, webhookBatchMs, maxAgeMs } = this.settings;
+    this.outbox = webhookUrl
+      ? new WebhookOutbox(ctx.storage, {
+          url: webhookUrl,
+          secret,
+          batchMs: webhookBatchMs,
+          keepAliveMs: Math.max(1000, Math.floor(maxAgeMs / 2)),
+          room: () => this.name,
+          snapshot: () => this.presence.snapshotConnections(),
+          hasConnections: () => this.presence.connectionCount > 0,
+          log: (message) => this.log(message),
+        })
+      : null;
+    if (!webhookUrl && !warnedNoWebhook) {
+      warnedNoWebhook = true;
+      this.log("HERENOW_WEBHOOK_URL is not set: rooms deliver no events to a database");
+    }
+    this.wrapHandlers();
+  }
+
+  // ---- hooks for applications -------------------------------------------------------------
+
+  /**
+   * An application message (its `type` does not start with `presence:`), parsed.
+   * Return `false` for a type the application does not handle: the client is
+   * answered with `invalid_message`. Not called when the subclass overrides `onMessage`.
+   */
+  onAppMessage(_message: AppMessage, _from: PresenceConnection): boolean | undefined | Promise<boolean | undefined> {
+    return false;
+  }
+
+  /** Presence changed, once per window: the `presence_changed` signal of django-channels-presence. */
+  onPresenceChanged(_change: PresenceChange): void | Promise<void> {}
+
+  /** Where errors of presence and of the application's hooks go. */
+  onPresenceError(error: unknown, where: string): void {
+    console.error(`herenow: ${where} failed`, error);
+  }
+
+  /** Where operational notes go, such as a webhook that is down. */
+  log(message: string): void {
+    console.warn(`herenow: ${message}`);
+  }
+
+  // ---- what applications may call ---------------------------------------------------------
+
+  /** The generation of this room's current run, as the webhook reports it (empty without a webhook). */
+  get generation(): string {
+    return this.outbox?.generation ?? "";
+  }
+
+  /** The presence id and verified user of a socket, or `null` for one presence did not set up. */
+  connectionOf(socket: Connection): PresenceConnection | null {
+    const data = dataOf(socket);
+    return data ? { connectionId: data.id, user: data.user, socket } : null;
+  }
+
+  /** The room as it is now; any pending diff goes out first so `seq` covers everything. */
+  snapshot(): RoomSnapshot {
+    this.flushNow();
+    return {
+      room: this.name,
+      seq: this.presence.seq,
+      users: this.presence.snapshotUsers(),
+      anonymous: this.presence.anonymous,
+      connections: this.presence.connectionCount,
+    };
+  }
+
+  /** Closes a user's or a connection's sockets with 4003; returns how many connections went. */
+  async kick(target: { userId: string } | { connectionId: string }): Promise<number> {
+    const ids = new Set<string>();
+    for (const { socket, data } of this.socketsOf(target)) {
+      ids.add(data.id);
+      this.closeSocket(socket, data, CLOSE_CODES.kicked, "removed by an administrator");
+    }
+    const gone: string[] = [];
+    for (const record of await this.store.lingering()) {
+      const matches = "userId" in target ? record.user.id === target.userId : record.id === target.connectionId;
+      if (matches) {
+        ids.add(record.id);
+        gone.push(record.id);
+      }
+    }
+    await this.store.forgetLingering(gone);
+    for (const id of ids) this.presence.remove(id, "kicked");
+    this.flushNow();
+    await this.scheduleAlarm();
+    return ids.size;
+  }
+
+  /** The bearer secret of the room's HTTP API. */
+  get secret(): string {
+    return this.settings.secret;
+  }
+
+  // ---- presence's half of each handler ----------------------------------------------------
+
+  /**
+   * Installs presence in front of the handlers, whether the subclass overrides
+   * them or not (the pattern of Cloudflare's Agents SDK): presence first, then
+   * the application's own handler.
+   */
+  private wrapHandlers(): void {
+    const app: Handlers = {
+      onStart: this.onStart,
+      getConnectionTags: this.getConnectionTags,
+      onConnect: this.onConnect,
+      onMessage: this.onMessage,
+      onClose: this.onClose,
+      onError: this.onError,
+      onAlarm: this.onAlarm,
+      onRequest: this.onRequest,
+    };
+    const base = Server.prototype;
+    const overrides = (name: keyof Handlers) => app[name] !== base[name];
+
+    this.onStart = async (props) => {
+      await this.load();
+      if (overrides("onStart")) await app.onStart.call(this, props);
+    };
+    this.getConnectionTags = async (connection, context) => {
+      const own = await this.prepareConnection(connection, context);
+      const extra = overrides("getConnectionTags") ? await app.getConnectionTags.call(this, connection, context) : [];
+      return [...own, ...extra];
+    };
+    this.onConnect = async (connection, context) => {
+      if (!this.acceptConnection(connection)) return;
+      await this.scheduleAlarm();
+      if (overrides("onConnect")) await this.callHook("onConnect", () => app.onConnect.call(this, connection, context));
+    };
+    this.onMessage = async (connection, message) => {
+      const appMessage = this.handleMessage(connection, message);
+      if (appMessage === null) return this.scheduleAlarm();
+      const from = this.connectionOf(connection);
+      if (!from) return;
+      if (overrides("onMessage")) {
+        await this.callHook("onMessage", () => app.onMessage.call(this, connection, message));
+        return;
+      }
+      let handled: boolean | undefined;
+      await this.callHook("onAppMessage", async () => {
+        handled = await this.onAppMessage(appMessage, from);
+      });
+      if (handled === false) {
+        this.refuse(
+          connection,
+          from.connectionId,
+          "invalid_message",
+          `unknown message type ${JSON.stringify(appMessage.type)}`,
+        );
+      }
+    };
+    this.onClose = async (connection, code, reason, wasClean) => {
+      this.handleClose(connection, code);
+      await this.scheduleAlarm();
+      if (overrides("onClose"))
+        await this.callHook("onClose", () => app.onClose.call(this, connection, code, reason, wasClean));
+    };
+    this.onError = async (connection, error) => {
+      // a failed socket is a close without a goodbye: the user gets the leave grace
+      this.handleClose(connection, 1006);
+      await this.scheduleAlarm();
+      if (overrides("onError")) await this.callHook("onError", () => app.onError.call(this, connection, error));
+    };
+    this.onAlarm = async () => {
+      await this.handleAlarm();
+      if (overrides("onAlarm")) await this.callHook("onAlarm", () => app.onAlarm.call(this));
+    };
+    this.onRequest = async (request) => {
+      const response = await handleRoomRequest(request, this);
+      if (response.status !== 404 || !overrides("onRequest")) return response;
+      return app.onRequest.call(this, request);
+    };
+  }
+
+  /**
+   * Loads what outlived the last process: the change counter, connections
+   * lingering in their grace, users' state, and every socket still open after
+   * hibernation.
+   */
+  private async load(): Promise<void> {
+    const stored = await this.store.load();
+    this.alarmAt = stored.alarmAt;
+    this.presence.restore(stored.live, stored.lingering, stored.seq);
+    await this.outbox?.load(stored.live.length === 0, systemClock.now());
+    await this.scheduleAlarm();
+  }
+
+  /** Verifies the token once more inside the room and picks the connection's presence id. */
+  private async prepareConnection(connection: Connection, context: ConnectionContext): Promise<string[]> {
+    const user = await verifyConnection(context.request.url, this.name, this.settings);
+    let id = connection.id;
+    if (this.presence.isLive(id) || this.reserved.has(id)) {
+      // A second socket claiming a live id must not disturb the first, so it gets an id of its
+      // own. The rename has to happen before PartyServer accepts the socket: the runtime files
+      // hibernatable sockets under their tags (the id is always one), and PartyServer's
+      // attachment keeps the id it had at that moment.
+      id = `${connection.id}.${crypto.randomUUID().slice(0, 8)}`;
+      connection.id = id;
+    }
+    this.reserved.add(id);
+    const now = systemClock.now();
+    const data: ConnectionData = { herenow: 1, id, user, joinedAt: now, lastSeen: now, since: now };
+    connection.setState(data);
+    return user ? [tagOfConnection(id), tagOfUser(user.id)] : [tagOfConnection(id)];
+  }
+
+  private acceptConnection(connection: Connection): boolean {
+    const data = dataOf(connection);
+    if (!data) {
+      connection.close(1011, "connection was not prepared by PresenceServer");
+      return false;
+    }
+    this.reserved.delete(data.id);
+    const result = this.presence.connect(data.id, data.user);
+    if (result.reclaimed) void this.store.forgetLingering([data.id]);
+    if (result.adopted) void this.store.forgetLingering([result.adopted]);
+    if (data.user) {
+      const since = this.presence.userState(data.user.id)?.since ?? data.since;
+      if (since !== data.since) connection.setState({ ...data, since });
+    }
+    this.awaitingSync.add(data.id);
+    this.scheduleFlush();
+    return true;
+  }
+
+  /** Handles a presence frame; returns an application message for the app, or `null`. */
+  private handleMessage(connection: Connection, message: WSMessage): AppMessage | null {
+    const data = dataOf(connection);
+    // from the moment the room decided to close a connection nothing it sends counts
+    if (!data || data.left || connection.readyState !== WebSocket.OPEN) return null;
+    this.touch(connection, data);
+    const parsed = parseClientMessage(message);
+    if (!parsed.ok) {
+      this.refuse(connection, data.id, parsed.code, parsed.message);
+      return null;
+    }
+    if (parsed.kind === "app") return parsed.message;
+    switch (parsed.message.type) {
+      case "presence:heartbeat":
+        sendQuietly(connection, '{"type":"presence:pong"}');
+        break;
+      case "presence:resync":
+        this.awaitingSync.add(data.id);
+        this.scheduleFlush();
+        break;
+      case "presence:leave":
+        this.presence.leave(data.id);
+        this.closeSocket(connection, data, CLOSE_CODES.normal, "left");
+        this.flushNow();
+        break;
+      case "presence:state":
+        this.applyState(connection, data, parsed.message.state);
+        break;
+    }
+    return null;
+  }
+
+  /**
+   * A socket closed or failed. A close the client made on purpose (1000) is a
+   * leave; anything else, a reload's 1001 included, gets the leave grace.
+   */
+  private handleClose(connection: Connection, code: number): void {
+    const data = dataOf(connection);
+    if (!data) return;
+    this.budgets.delete(data.id);
+    this.awaitingSync.delete(data.id);
+    if (data.left || !this.presence.isLive(data.id)) return;
+    if (code === DELIBERATE_CLOSE) {
+      this.presence.leave(data.id);
+      this.flushNow();
+      return;
+    }
+    const lingering = this.presence.close(data.id);
+    if (lingering) this.store.saveLingering(lingering);
+    this.scheduleFlush();
+  }
+
+  /** Ends graces, prunes silent connections with 4000 and applies held state changes. */
+  private async handleAlarm(): Promise<void> {
+    this.alarmAt = null;
+    const { stale, expired } = this.presence.tick();
+    for (const id of stale) {
+      for (const { socket, data } of this.socketsOf({ connectionId: id })) {
+        this.closeSocket(socket, data, CLOSE_CODES.stale, `no traffic for ${this.settings.maxAgeMs} ms`);
+      }
+    }
+    await this.store.forgetLingering(expired);
+    this.flushNow();
+    await this.outbox?.deliver(systemClock.now());
+    await this.scheduleAlarm();
+  }
+
+  /** The open sockets of a user or a presence id, checked against their attachments. */
+  private *socketsOf(
+    target: { userId: string } | { connectionId: string },
+  ): Generator<{ socket: Connection; data: ConnectionData }> {
+    const tag = "userId" in target ? tagOfUser(target.userId) : tagOfConnection(target.connectionId);
+    for (const socket of this.getConnections(tag)) {
+      const data = dataOf(socket);
+      if (!data || data.left) continue;
+      if ("userId" in target ? data.user?.id === target.userId : data.id === target.connectionId) {
+        yield { socket, data };
+      }
+    }
+  }
+
+  /** Marks a connection as done before closing it, so nothing it still sends has an effect. */
+  private closeSocket(socket: Connection, data: ConnectionData, code: number, reason: string): void {
+    socket.setState({ ...data, left: true });
+    this.awaitingSync.delete(data.id);
+    try {
+      socket.close(code, reason);
+    } catch {
+      // already closing: the runtime got there first
+    }
+  }
+
+  /** Answers a client with `presence:error`; sustained abuse closes it with 4008 and removes it. */
+  private refuse(connection: Connection, connectionId: string, code: ErrorCode, message: string): void {
+    sendQuietly(connection, JSON.stringify({ type: "presence:error", code, message }));
+    let budget = this.budgets.get(connectionId);
+    if (!budget) {
+      budget = new ErrorBudget(systemClock);
+      this.budgets.set(connectionId, budget);
+    }
+    if (!budget.spend()) return;
+    const data = dataOf(connection);
+    if (!data || data.left) return;
+    this.presence.remove(data.id, "closed");
+    this.closeSocket(connection, data, CLOSE_CODES.policy, `more than ${LIMITS.errorsPerMinute} errors a minute`);
+    this.scheduleFlush();
+  }
+
+  private touch(connection: Connection, data: ConnectionData): void {
+    this.presence.touch(data.id);
+    const now = systemClock.now();
+    if (now - data.lastSeen >= LAST_SEEN_GRAIN_MS) connection.setState({ ...data, lastSeen: now });
+  }
+
+  private applyState(connection: Connection, data: ConnectionData, state: JsonObject): void {
+    const result = this.presence.setState(data.id, state);
+    if (result === "anonymous") {
+      this.refuse(connection, data.id, "invalid_message", "anonymous connections have no presence state");
+    } else if (result === "rate_limited") {
+      this.refuse(
+        connection,
+        data.id,
+        "rate_limited",
+        `at most ${LIMITS.stateChangesPerSecond} state changes a second; the newest is applied when the second ends`,
+      );
+    } else if (result === "applied") {
+      this.scheduleFlush();
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.flushQueued) return;
+    const wait = this.lastFlushAt + LIMITS.diffWindowMs - systemClock.now();
+    if (wait <= 0) {
+      // The first change after a quiet spell goes out as soon as the current event is handled
+      // (a microtask, not a timer turn: timers cost a millisecond or more); changes made by
+      // the same event still share the diff.
+      this.flushQueued = true;
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        this.flushNow();
+      });
+      return;
+    }
+    // a burst waits for the rest of the window
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flushNow();
+    }, wait);
+  }
+
+  /** Sends the coalesced diff to everyone and a fresh sync to those waiting for one. */
+  private flushNow(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    this.lastFlushAt = systemClock.now();
+    this.store.saveStates(this.presence.takeStateChanges());
+    const diff = this.presence.takeDiff();
+    const events = this.presence.takeEvents();
+    if (diff) this.store.saveSeq(diff.seq);
+    // Connections that get a sync now get one numbered with this diff's seq, so the diff is
+    // no news to them: it is not sent to them at all (a naive client would apply it twice).
+    const synced = this.awaitingSync.size > 0 ? this.sendSyncs([...this.awaitingSync]) : null;
+    this.awaitingSync.clear();
+    if (diff) {
+      // One frame for everyone, sent with the runtime's own list of sockets: PartyServer's
+      // iterator reads every socket's attachment, which a room of thousands pays per diff.
+      const text = JSON.stringify(diff);
+      for (const socket of this.ctx.getWebSockets()) {
+        if (synced?.has(socket)) continue;
+        sendQuietly(socket, text);
+      }
+    }
+    if (events.length > 0) {
+      this.outbox?.enqueue(events, this.lastFlushAt);
+      void this.scheduleAlarm();
+    }
+    if (diff || events.length > 0) {
+      void this.callHook("onPresenceChanged", () => this.onPresenceChanged({ room: this.name, diff, events }));
+    }
+  }
+
+  /** Sends a sync to each of these connections; returns the sockets that got one. */
+  private sendSyncs(ids: string[]): Set<WebSocket> {
+    const sent = new Set<WebSocket>();
+    // the users list is the same for everyone: serialise it once, splice in each `self`
+    const head = `{"type":"presence:sync","room":${JSON.stringify(this.name)},"seq":${this.presence.seq},"self":`;
+    const tail = `,"users":${JSON.stringify(this.presence.snapshotUsers())},"anonymous":${this.presence.anonymous}}`;
+    for (const id of ids) {
+      for (const { socket, data } of this.socketsOf({ connectionId: id })) {
+        sendQuietly(socket, head + JSON.stringify({ connectionId: data.id, user: data.user }) + tail);
+        sent.add(socket);
+      }
+    }
+    return sent;
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const presenceDue = this.presence.nextDue();
+    const outboxDue = this.outbox?.nextDue() ?? null;
+    const due = presenceDue === null ? outboxDue : outboxDue === null ? presenceDue : Math.min(presenceDue, outboxDue);
+    if (due === null) return;
+    if (this.alarmAt !== null && this.alarmAt <= due && this.alarmAt > systemClock.now() - 1000) return;
+    this.alarmAt = due;
+    await this.ctx.storage.setAlarm(due);
+  }
+
+  private async callHook(where: string, run: () => unknown): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.onPresenceError(error, where);
+    }
+  }
+}
+
+/** Sends unless the socket is closing: one the room closed a moment ago may still read as open. */
+function sendQuietly(socket: WebSocket, text: string): void {
+  if (socket.readyState !== WebSocket.OPEN) return;
+  try {
+    socket.send(text);
+  } catch {
+    // closed by this room (leave, kick, prune) before the runtime noticed; it needs no diff
+  }
+}
