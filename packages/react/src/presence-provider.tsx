@@ -32,7 +32,7 @@ export const PresenceContext = createContext<PresenceSettings | null>(null);
  * `<QueryClientProvider>` above, it makes a QueryClient of its own.
  *
  * @example
- * <PresenceProvider host="herenow.<your-subdomain>.workers.dev" getToken={() => fetch("/api/herenow/token").then((r) => r.text())}>
+ * <PresenceProvider host="herenow.<your-subdomain>.workers.dev" getToken={({ room }) => fetch(`/api/herenow/token?room=${room}`).then(async (r) => (r.ok ? (await r.json()).token : null))}>
  *   <Lobby />
  * </PresenceProvider>
  */
