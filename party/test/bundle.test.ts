@@ -26,7 +26,9 @@ describe("the deployable worker", () => {
     expect(bundle.toString()).toMatch(/export\s*\{[^}]*\bMain\b/);
     expect(bundle.toString()).toContain("routePartykitRequest");
     const gzipped = gzipSync(bundle).byteLength;
-    console.info(`party bundle: ${(bundle.byteLength / 1024).toFixed(1)} KiB, ${(gzipped / 1024).toFixed(1)} KiB gzipped`);
+    console.info(
+      `party bundle: ${(bundle.byteLength / 1024).toFixed(1)} KiB, ${(gzipped / 1024).toFixed(1)} KiB gzipped`,
+    );
     // the Workers free plan takes 3 MB gzipped per worker; herenow is far below it
     expect(gzipped).toBeLessThan(3 * 1024 * 1024);
   }, 120_000);

@@ -3,7 +3,7 @@
 // in 4008, the server must stay up and the normal clients must see the truth.
 // The full drill of 10,000 frames runs in about 15 s; FUZZ_FRAMES changes the count.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, type Message, PartyServer, SECRET, sleep, TestClient, token } from "./harness";
+import { closeAll, type Message, PartyServer, partyFetch, SECRET, sleep, TestClient, token } from "./harness";
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 10_000);
 const FUZZERS = 20;
@@ -164,7 +164,7 @@ describe("hostile clients", () => {
 
       // the server is up and its truth is the normal clients alone once fuzzers' graces end
       await sleep(800);
-      const response = await fetch(server.httpUrl(ROOM), { headers: { authorization: `Bearer ${SECRET}` } });
+      const response = await partyFetch(server.httpUrl(ROOM), { headers: { authorization: `Bearer ${SECRET}` } });
       const truth = await response.json();
       const normalIds = Array.from({ length: NORMALS }, (_, i) => `n${i}`).sort();
       expect(truth.users.map((u: { id: string }) => u.id).sort()).toEqual(normalIds);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SECRET } from "./harness";
+import { partyFetch, refusal, SECRET, token, until } from "./harness";
 import { partySuite } from "./suite";
 
 const party = partySuite({ HERENOW_LEAVE_GRACE_MS: "5000" });
@@ -13,9 +13,9 @@ describe("room HTTP API", () => {
   it("refuses requests without the bearer secret with 401", async () => {
     const attempts: Record<string, string>[] = [{}, { authorization: "Bearer wrong" }, { authorization: SECRET }];
     for (const headers of attempts) {
-      const get = await fetch(party.server.httpUrl("api"), { headers });
+      const get = await partyFetch(party.server.httpUrl("api"), { headers });
       expect(get.status).toBe(401);
-      const kick = await fetch(party.server.httpUrl("api", "kick"), {
+      const kick = await partyFetch(party.server.httpUrl("api", "kick"), {
         method: "POST",
         headers,
         body: JSON.stringify({ userId: "u-ann" }),
@@ -28,7 +28,7 @@ describe("room HTTP API", () => {
     await connect("api", ann);
     await connect("api", ann);
     await connect("api");
-    const response = await fetch(party.server.httpUrl("api"), { headers: auth });
+    const response = await partyFetch(party.server.httpUrl("api"), { headers: auth });
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body).toMatchObject({
@@ -45,7 +45,7 @@ describe("room HTTP API", () => {
     const a1 = await connect("kick", ann);
     const a2 = await connect("kick", ann);
     await watcher.waitForUsers(["u-bo", "u-ann"]);
-    const response = await fetch(party.server.httpUrl("kick", "kick"), {
+    const response = await partyFetch(party.server.httpUrl("kick", "kick"), {
       method: "POST",
       headers: auth,
       body: JSON.stringify({ userId: "u-ann" }),
@@ -61,7 +61,7 @@ describe("room HTTP API", () => {
     const a1 = await connect("kick-one", ann, "tab-1");
     const a2 = await connect("kick-one", ann, "tab-2");
     await a2.waitFor(() => a2.snapshot.users[0]?.connections === 2);
-    const response = await fetch(party.server.httpUrl("kick-one", "kick"), {
+    const response = await partyFetch(party.server.httpUrl("kick-one", "kick"), {
       method: "POST",
       headers: auth,
       body: JSON.stringify({ connectionId: "tab-1" }),
@@ -73,17 +73,17 @@ describe("room HTTP API", () => {
   });
 
   it("answers bad kick bodies with 400 and unknown paths with 404", async () => {
-    const bad = await fetch(party.server.httpUrl("api", "kick"), { method: "POST", headers: auth, body: "{" });
+    const bad = await partyFetch(party.server.httpUrl("api", "kick"), { method: "POST", headers: auth, body: "{" });
     expect(bad.status).toBe(400);
-    const wrong = await fetch(party.server.httpUrl("api", "kick"), {
+    const wrong = await partyFetch(party.server.httpUrl("api", "kick"), {
       method: "POST",
       headers: auth,
       body: '{"user":1}',
     });
     expect(wrong.status).toBe(400);
-    const missing = await fetch(party.server.httpUrl("api", "explode"), { headers: auth });
+    const missing = await partyFetch(party.server.httpUrl("api", "explode"), { headers: auth });
     expect(missing.status).toBe(404);
-    const method = await fetch(party.server.httpUrl("api"), { method: "DELETE", headers: auth });
+    const method = await partyFetch(party.server.httpUrl("api"), { method: "DELETE", headers: auth });
     expect(method.status).toBe(405);
   });
 });
@@ -104,7 +104,77 @@ describe("connection id collisions", () => {
     first.send({ type: "presence:heartbeat" });
     await first.next("presence:pong", from);
     // and kicking by the shared id reaches only the original
-    const response = await fetch(party.server.httpUrl("hijack"), { headers: auth });
+    const response = await partyFetch(party.server.httpUrl("hijack"), { headers: auth });
     expect((await response.json()).users).toMatchObject([{ id: "u-ann", connections: 1 }]);
+  });
+});
+
+describe("bans", () => {
+  const kick = (room: string, body: unknown) =>
+    fetch(party.server.httpUrl(room, "kick"), { method: "POST", headers: auth, body: JSON.stringify(body) });
+
+  it("keeps a kicked and banned user out with 403 until the ban is lifted", async () => {
+    const watcher = await connect("ban", bo);
+    const ann1 = await connect("ban", ann);
+    await watcher.waitForUsers(["u-bo", "u-ann"]);
+    const response = await kick("ban", { userId: "u-ann", banSeconds: 3600 });
+    expect(await response.json()).toEqual({ closed: 1 });
+    expect((await ann1.waitForClose()).code).toBe(4003);
+    await watcher.waitForUsers(["u-bo"], 1000);
+
+    // a fresh token does not help: the ban is on the user, before the upgrade
+    const refused = await refusal(party.server.url("ban", { token: await token(ann) }));
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatch(/banned from this room until \d{4}-/);
+    // other rooms and other users are not affected
+    await connect("ban-elsewhere", ann);
+    await connect("ban", { id: "u-cy", name: "Cy" });
+
+    const listed = (await (await partyFetch(party.server.httpUrl("ban", "bans"), { headers: auth })).json()) as {
+      bans: { userId: string; until: number }[];
+    };
+    expect(listed.bans.map((b) => b.userId)).toEqual(["u-ann"]);
+    expect(listed.bans[0]?.until).toBeGreaterThan(Date.now() + 3500_000);
+
+    const unban = () =>
+      fetch(party.server.httpUrl("ban", "unban"), { method: "POST", headers: auth, body: '{"userId":"u-ann"}' });
+    expect(await (await unban()).json()).toEqual({ unbanned: true });
+    expect(await (await unban()).json()).toEqual({ unbanned: false });
+    await connect("ban", ann);
+    await watcher.waitForUsers(["u-bo", "u-cy", "u-ann"]);
+  });
+
+  it("lets a ban end by itself", async () => {
+    await connect("ban-short", ann);
+    await kick("ban-short", { userId: "u-ann", banSeconds: 1 });
+    expect((await refusal(party.server.url("ban-short", { token: await token(ann) }))).status).toBe(403);
+    await until(async () => {
+      const { status } = await refusal(party.server.url("ban-short", { token: await token(ann) })).catch(() => ({
+        status: 101,
+      }));
+      return status === 101 ? null : `still refused with ${status}`;
+    }, 5000);
+  });
+
+  it("answers bad ban requests with 400 and wrong methods with 405", async () => {
+    for (const body of [
+      { userId: "u-ann", banSeconds: 0 },
+      { userId: "u-ann", banSeconds: 31_536_001 },
+      { userId: "u-ann", banSeconds: 1.5 },
+      { connectionId: "c-1", banSeconds: 60 },
+    ]) {
+      expect((await kick("ban-bad", body)).status).toBe(400);
+    }
+    const unban = await partyFetch(party.server.httpUrl("ban-bad", "unban"), {
+      method: "POST",
+      headers: auth,
+      body: "{}",
+    });
+    expect(unban.status).toBe(400);
+    expect((await partyFetch(party.server.httpUrl("ban-bad", "bans"), { method: "POST", headers: auth })).status).toBe(
+      405,
+    );
+    expect((await partyFetch(party.server.httpUrl("ban-bad", "unban"), { headers: auth })).status).toBe(405);
+    expect((await partyFetch(party.server.httpUrl("ban-bad", "bans"))).status).toBe(401);
   });
 });

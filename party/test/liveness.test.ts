@@ -1,7 +1,16 @@
 import { PresenceView } from "@herenow/core";
 import PartySocket from "partysocket";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PartyServer, SECRET, sleep, TestClient, token, until, PromptCloseWebSocket as WS } from "./harness";
+import {
+  PartyServer,
+  partyFetch,
+  SECRET,
+  sleep,
+  TestClient,
+  token,
+  until,
+  PromptCloseWebSocket as WS,
+} from "./harness";
 
 const MAX_AGE = 1500;
 const GRACE = 1000;
@@ -102,7 +111,7 @@ describe("a room restart", () => {
       await sleep(300);
       await server.start();
       await until(() => (ann.view.snapshot.synced && ann.ids().join() === "u-ann" ? null : "only Ann"), GRACE + 5000);
-      const response = await fetch(server.httpUrl("restart"), { headers: { authorization: `Bearer ${SECRET}` } });
+      const response = await partyFetch(server.httpUrl("restart"), { headers: { authorization: `Bearer ${SECRET}` } });
       const snapshot = await response.json();
       expect(snapshot.users.map((u: { id: string }) => u.id)).toEqual(["u-ann"]);
       expect(snapshot.connections).toBe(1);

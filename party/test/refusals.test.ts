@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PartyServer, refusal, SECRET, TestClient, token } from "./harness";
+import { PartyServer, partyFetch, refusal, SECRET, TestClient, token } from "./harness";
 
 let server: PartyServer;
 let closed: PartyServer;
@@ -39,7 +39,7 @@ describe("room names", () => {
   });
 
   it("refuses a hostile HTTP room name too", async () => {
-    const response = await fetch(server.httpUrl("a%20b"), { headers: { authorization: `Bearer ${SECRET}` } });
+    const response = await partyFetch(server.httpUrl("a%20b"), { headers: { authorization: `Bearer ${SECRET}` } });
     expect(response.status).toBe(400);
   });
 
@@ -113,7 +113,7 @@ describe("room settings", () => {
     const { status, body } = await refusal(unconfigured.url("lobby"));
     expect(status).toBe(500);
     expect(body).toMatch(/HERENOW_SECRET/);
-    const response = await fetch(unconfigured.httpUrl("lobby"));
+    const response = await partyFetch(unconfigured.httpUrl("lobby"));
     expect(response.status).toBe(500);
   });
 });

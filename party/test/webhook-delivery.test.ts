@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, PartyServer, sleep, TestClient, token, until } from "./harness";
+import { closeAll, PartyServer, partyFetch, refusal, SECRET, sleep, TestClient, token, until } from "./harness";
 import { RecordingReceiver } from "./receiver";
 
 let receiver: RecordingReceiver;
@@ -87,5 +87,29 @@ describe("webhook delivery", () => {
     } finally {
       clearInterval(beat);
     }
+  });
+
+  it("creates no room, no storage and no webhook for refused requests and WebSockets", async () => {
+    const room = "spam-123";
+    // what an outsider can try without credentials
+    for (const headers of [{}, { authorization: "Bearer wrong" }] as Record<string, string>[]) {
+      expect((await partyFetch(server.httpUrl(room), { headers })).status).toBe(401);
+      const kick = await partyFetch(server.httpUrl(room, "kick"), { method: "POST", headers, body: '{"userId":"u1"}' });
+      expect(kick.status).toBe(401);
+    }
+    expect((await refusal(server.url(room, { token: "not-a-jwt" }))).status).toBe(401);
+    expect(
+      (await refusal(server.url(room, { token: await token({ id: "u1", name: "A" }, { secret: "x".repeat(40) }) })))
+        .status,
+    ).toBe(401);
+    expect((await refusal(server.url(room, { _pk: "bad id!" }))).status).toBe(400);
+    // a room that is really used, as the control: its first batch arrives within the batch window
+    await connect("spam-control", 1);
+    await until(() => (receiver.batches.some((b) => b.room === "spam-control") ? null : "the control's batch"), 5000);
+    await sleep(600);
+    expect(receiver.batches.filter((b) => b.room === room)).toEqual([]);
+    // had the room woken, it would have a generation: the first authorised look finds a fresh one
+    const snapshot = await partyFetch(server.httpUrl(room), { headers: { authorization: `Bearer ${SECRET}` } });
+    expect(await snapshot.json()).toMatchObject({ room, seq: 0, connections: 0 });
   });
 });

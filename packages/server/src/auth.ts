@@ -17,7 +17,7 @@ function keyFor(secret: string): Uint8Array {
 export class Refusal extends Error {
   override readonly name = "Refusal";
   constructor(
-    readonly status: 400 | 401 | 409 | 500,
+    readonly status: 400 | 401 | 403 | 409 | 500,
     message: string,
   ) {
     super(message);

@@ -48,16 +48,20 @@ export async function presenceOnBeforeRequest(
   lobby: Pick<Lobby, "name">,
   env: Env,
 ): Promise<Response | Request> {
-  let secret: string;
+  let refused: Response | null = null;
   try {
-    secret = readSettings(env as Record<string, unknown>).secret;
+    const { secret } = readSettings(env as Record<string, unknown>);
+    const problem = roomNameProblem(lobby.name);
+    if (problem) refused = new Refusal(400, problem).toResponse();
+    else if (!hasBearer(request, secret)) refused = unauthorized();
   } catch (error) {
-    return refusalResponse(error);
+    refused = refusalResponse(error);
   }
-  const problem = roomNameProblem(lobby.name);
-  if (problem) return new Refusal(400, problem).toResponse();
-  if (!hasBearer(request, secret)) return unauthorized();
-  return request;
+  if (!refused) return request;
+  // A refused body is never read, but it must not stay on the connection: workerd's dev
+  // proxy then stalls the next request on the same keep-alive connection.
+  await request.body?.cancel().catch(() => undefined);
+  return refused;
 }
 
 /** Whether the request carries `Authorization: Bearer <secret>`, compared in constant time. */

@@ -5,5 +5,6 @@ export type { RoomApi } from "./http-api";
 export { handleRoomRequest } from "./http-api";
 export type { PresenceChange } from "./presence-server";
 export { PresenceServer } from "./presence-server";
+export type { Ban } from "./room-bans";
 export type { PresenceSettings } from "./settings";
 export { MIN_SECRET_BYTES, readSettings, SettingsError } from "./settings";

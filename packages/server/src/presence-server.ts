@@ -11,11 +11,13 @@ import {
   RoomPresence,
   type RoomSnapshot,
   systemClock,
+  type UserIdentity,
 } from "@herenow/core";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
-import { verifyConnection } from "./auth";
+import { Refusal, verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, tagOfUser } from "./connection-data";
 import { handleRoomRequest } from "./http-api";
+import { type Ban, RoomBans } from "./room-bans";
 import { RoomStorage } from "./room-storage";
 import { type PresenceSettings, readSettings } from "./settings";
 import { WebhookOutbox } from "./webhook-outbox";
@@ -80,11 +82,15 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private alarmAt: number | null = null;
   private readonly outbox: WebhookOutbox | null;
   private readonly store: RoomStorage;
+  private readonly banList: RoomBans;
+  /** Identities verified by `fetch` for the upgrade under way, so `getConnectionTags` need not verify again. */
+  private readonly verified = new WeakMap<Request, UserIdentity | null>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.settings = readSettings(env as unknown as Record<string, unknown>);
     this.store = new RoomStorage(ctx.storage, () => this.getConnections());
+    this.banList = new RoomBans(ctx.storage);
     this.presence = new RoomPresence({
       maxAgeMs: this.settings.maxAgeMs,
       leaveGraceMs: this.settings.leaveGraceMs,
@@ -181,9 +187,49 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     return ids.size;
   }
 
+  /** Bans a user from the room for a while: refused with 403 on connect until then. */
+  async ban(userId: string, seconds: number): Promise<void> {
+    await this.banList.ban(userId, systemClock.now() + seconds * 1000);
+  }
+
+  /** The bans in force. */
+  bans(): Promise<Ban[]> {
+    return this.banList.list(systemClock.now());
+  }
+
+  /** Lifts a user's ban; `false` when there was none. */
+  unban(userId: string): Promise<boolean> {
+    return this.banList.lift(userId, systemClock.now());
+  }
+
   /** The bearer secret of the room's HTTP API. */
   get secret(): string {
     return this.settings.secret;
+  }
+
+  /**
+   * Refuses a banned user's WebSocket with 403 before the upgrade; the rest
+   * is PartyServer's. The token is verified here once more (the worker's gate
+   * did it too: a room never trusts that it ran), and the identity is kept
+   * for `getConnectionTags`.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return super.fetch(request);
+    let user: UserIdentity | null;
+    try {
+      user = await verifyConnection(request.url, this.name, this.settings);
+    } catch (error) {
+      if (error instanceof Refusal) return error.toResponse();
+      throw error;
+    }
+    if (user) {
+      const until = await this.banList.until(user.id, systemClock.now());
+      if (until !== null) {
+        return new Refusal(403, `you are banned from this room until ${new Date(until).toISOString()}`).toResponse();
+      }
+    }
+    this.verified.set(request, user);
+    return super.fetch(request);
   }
 
   // ---- presence's half of each handler ----------------------------------------------------
@@ -281,7 +327,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** Verifies the token once more inside the room and picks the connection's presence id. */
   private async prepareConnection(connection: Connection, context: ConnectionContext): Promise<string[]> {
-    const user = await verifyConnection(context.request.url, this.name, this.settings);
+    const user = this.verified.has(context.request)
+      ? (this.verified.get(context.request) ?? null)
+      : await verifyConnection(context.request.url, this.name, this.settings);
     let id = connection.id;
     if (this.presence.isLive(id) || this.reserved.has(id)) {
       // A second socket claiming a live id must not disturb the first, so it gets an id of its

@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "./harness";
+
+// The rest of the suite runs the built bundle under Miniflare (see harness.ts); this file
+// runs the worker the way `npm run dev` does, under `wrangler dev`, so the dev command
+// itself is checked: config, bindings, vars, routing, sockets and the room API.
+let server: PartyServer;
+beforeAll(async () => {
+  server = await PartyServer.start({}, undefined, "wrangler");
+});
+afterAll(async () => {
+  await server?.dispose();
+});
+
+describe("wrangler dev", () => {
+  it("serves rooms at /parties/main/<room>: two users see each other, the room API answers", async () => {
+    const ann = await TestClient.open(server.url("dev", { token: await token({ id: "u-ann", name: "Ann" }) }));
+    const bo = await TestClient.open(server.url("dev", { token: await token({ id: "u-bo", name: "Bo" }) }));
+    try {
+      await ann.waitForUsers(["u-ann", "u-bo"]);
+      await bo.waitForUsers(["u-ann", "u-bo"]);
+      const response = await partyFetch(server.httpUrl("dev"), { headers: { authorization: `Bearer ${SECRET}` } });
+      expect(await response.json()).toMatchObject({ room: "dev", connections: 2, anonymous: 0 });
+      // the defaults of wrangler.jsonc's vars are in force
+      expect(server.log).toContain('env.HERENOW_LEAVE_GRACE_MS ("5000")');
+    } finally {
+      closeAll([ann, bo]);
+    }
+  });
+});
