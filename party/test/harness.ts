@@ -124,7 +124,8 @@ export class PartyServer {
   }
 
   private spawnWranglerDev(): ChildProcess {
-    const args = ["wrangler", "dev", "--port", String(this.port), "--ip", "127.0.0.1"];
+    const args = ["wrangler", "dev", "--config", join(this.projectDir, "wrangler.jsonc")];
+    args.push("--port", String(this.port), "--ip", "127.0.0.1");
     args.push("--persist-to", this.persistDir, "--show-interactive-dev-session=false", "--inspector-port", "0");
     for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}:${value}`);
     return spawn("npx", args, { cwd: this.projectDir, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -405,11 +406,15 @@ async function buildBundle(projectDir: string): Promise<string> {
   if (built > Math.max(...sources.map(newestMtime))) return bundleDir;
   const staging = `${bundleDir}-${process.pid}`;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn("npx", ["wrangler", "deploy", "--dry-run", "--outdir", staging], {
-      cwd: projectDir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    });
+    const child = spawn(
+      "npx",
+      ["wrangler", "deploy", "--config", join(projectDir, "wrangler.jsonc"), "--dry-run", "--outdir", staging],
+      {
+        cwd: projectDir,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();

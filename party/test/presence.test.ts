@@ -90,6 +90,30 @@ describe("presence:diff", () => {
     expect(diffs.length).toBeLessThan(30);
   });
 
+  it("never sends a connection a diff whose seq its sync already covers, even in a join storm", async () => {
+    const watcher = await connect("no-echo", ann);
+    const joiners = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => connect("no-echo", { id: `u-${i}`, name: `U${i}` })),
+    );
+    await watcher.waitFor(() => watcher.snapshot.users.length === 31, 5000, "31 users");
+    for (const client of [watcher, ...joiners]) {
+      const sync = client.messages.find((m) => m.type === "presence:sync");
+      const diffs = client.messages.filter((m) => m.type === "presence:diff");
+      // a naive client that applies every diff must not see its own arrival twice
+      expect(diffs.filter((d) => d.seq <= sync.seq)).toEqual([]);
+      expect(client.gaps).toBe(0);
+    }
+  });
+
+  it("closes with 1000 counted as a leave: no grace", async () => {
+    const watcher = await connect("close-1000", ann);
+    const leaver = await connect("close-1000", bo);
+    await watcher.waitForUsers(["u-ann", "u-bo"]);
+    leaver.ws.close(1000);
+    // the grace here is 800 ms; a leave shows at once
+    await watcher.waitForUsers(["u-ann"], 400);
+  });
+
   it("answers presence:resync with a fresh sync", async () => {
     const a = await connect("resync", ann);
     await a.next("presence:sync", 0);
