@@ -80,11 +80,11 @@ describe("parseClientMessage", () => {
 });
 
 describe("room names", () => {
-  it.each(["lobby", "a", "A-z_0.9", "x".repeat(64)])("accepts %s", (name) => {
+  it.each(["lobby", "a", "A-z_0.9", "x".repeat(64), ".a", "a..", "-", "_"])("accepts %s", (name) => {
     expect(isValidRoomName(name)).toBe(true);
     expect(roomNameProblem(name)).toBeNull();
   });
-  it.each(["", "x".repeat(65), "a b", "../etc", "é", "a/b", "<script>"])("refuses %j", (name) => {
+  it.each(["", "x".repeat(65), "a b", "../etc", "é", "a/b", "<script>", ".", "..", "..."])("refuses %j", (name) => {
     expect(isValidRoomName(name)).toBe(false);
     expect(roomNameProblem(name)).toMatch(/room name/);
   });

@@ -1,7 +1,8 @@
 import { safeEqual } from "@herenow/core";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { Refusal, readSettings, SettingsError, verifyConnection } from "../src/index";
+import { Refusal, verifyConnection } from "../src/auth";
+import { readSettings, SettingsError } from "../src/settings";
 
 const secret = "s".repeat(40);
 const settings = readSettings({ HERENOW_SECRET: secret });
