@@ -11,8 +11,7 @@ import {
 
 const META = "wh:meta";
 const BATCH = "wh:batch";
-/** Chunks read per batch at most; each is one flush window's events. */
-const CHUNKS_PER_BATCH = 200;
+const CHUNK_PREFIX = "wh:c:";
 /** Events in one request at most; a backlog goes out over several. */
 const MAX_EVENTS_PER_BATCH = 5000;
 const MAX_BACKOFF_MS = 60_000;
@@ -22,6 +21,7 @@ interface OutboxMeta {
   generation: string;
   /** Number of the next batch of each generation that still has batches to send. */
   nextSeq: Record<string, number>;
+  nextChunk: number;
   /** The next batch of the current generation must carry a full snapshot. */
   needSnapshot: boolean;
   attempt: number;
@@ -29,16 +29,14 @@ interface OutboxMeta {
   lastSentAt: number;
 }
 
-interface ChunkRow extends Record<string, SqlStorageValue> {
-  id: number;
+interface Chunk {
   generation: string;
-  events: string;
+  events: WebhookEvent[];
 }
 
 interface SealedBatch {
   batch: WebhookBatch;
-  /** The chunks it took: every chunk up to this id (they are taken in order, from the oldest). */
-  lastChunk: number;
+  chunks: string[];
 }
 
 export interface OutboxOptions {
@@ -60,17 +58,13 @@ export interface OutboxOptions {
  * Delivers a room's connection events to `HERENOW_WEBHOOK_URL`: batched
  * (one request per batch window, not per event), one batch in flight at a
  * time and in order, retried with exponential backoff from the room's alarm,
- * and kept in room storage so neither a restart nor hibernation loses one:
- * each flush window's events are one row of the room's SQLite database
- * (appended with one INSERT, taken oldest first with one SELECT), the
- * outbox's bookkeeping and the batch in flight are key-value entries.
+ * and kept in room storage so neither a restart nor hibernation loses one.
  * The receiver gets a full snapshot with the first batch of every generation
  * and whenever it answers 409.
  */
 export class WebhookOutbox {
   private meta: OutboxMeta | null = null;
-  /** How many chunks wait in the table. */
-  private pending = 0;
+  private chunkKeys: string[] = [];
   private sealed: SealedBatch | null = null;
   private firstPendingAt: number | null = null;
   private inFlight = false;
@@ -85,19 +79,18 @@ export class WebhookOutbox {
    * restart) begins a new generation and owes the receiver a snapshot.
    */
   async load(fresh: boolean, now: number): Promise<void> {
-    this.storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS herenow_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, generation TEXT NOT NULL, events TEXT NOT NULL)",
-    );
-    const [meta, sealed] = await Promise.all([
+    const [meta, chunks, sealed] = await Promise.all([
       this.storage.get<OutboxMeta>(META),
+      this.storage.list<Chunk>({ prefix: CHUNK_PREFIX }),
       this.storage.get<SealedBatch>(BATCH),
     ]);
-    this.pending = this.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM herenow_outbox").one().n;
+    this.chunkKeys = [...chunks.keys()];
     this.sealed = sealed ?? null;
-    if (this.pending > 0 || this.sealed) this.firstPendingAt = now;
+    if (this.chunkKeys.length > 0 || this.sealed) this.firstPendingAt = now;
     const base: OutboxMeta = meta ?? {
       generation: "",
       nextSeq: {},
+      nextChunk: 1,
       needSnapshot: true,
       attempt: 0,
       retryAt: null,
@@ -122,12 +115,10 @@ export class WebhookOutbox {
   enqueue(events: ConnectionEvent[], now: number): void {
     const meta = this.meta;
     if (!meta || events.length === 0) return;
-    this.storage.sql.exec(
-      "INSERT INTO herenow_outbox (generation, events) VALUES (?, ?)",
-      meta.generation,
-      JSON.stringify(events.map(toWebhookEvent)),
-    );
-    this.pending++;
+    const chunk: Chunk = { generation: meta.generation, events: events.map(toWebhookEvent) };
+    const key = CHUNK_PREFIX + String(meta.nextChunk++).padStart(12, "0");
+    this.chunkKeys.push(key);
+    void this.storage.put({ [key]: chunk, [META]: meta });
     this.firstPendingAt ??= now;
   }
 
@@ -136,7 +127,7 @@ export class WebhookOutbox {
     const meta = this.meta;
     if (!meta) return null;
     if (meta.retryAt !== null) return meta.retryAt;
-    if (this.sealed || this.pending > 0 || meta.needSnapshot) {
+    if (this.sealed || this.chunkKeys.length > 0 || meta.needSnapshot) {
       return (this.firstPendingAt ?? meta.lastSentAt) + this.options.batchMs;
     }
     if (this.options.hasConnections()) return meta.lastSentAt + this.options.keepAliveMs;
@@ -150,7 +141,7 @@ export class WebhookOutbox {
     if (!meta || this.inFlight || due === null || due > now) return;
     this.inFlight = true;
     try {
-      if (!this.sealed && this.pending === 0 && !meta.needSnapshot) {
+      if (!this.sealed && this.chunkKeys.length === 0 && !meta.needSnapshot) {
         this.sealed = await this.seal([{ type: "keepalive", at: now }], now);
       }
       this.sealed ??= await this.seal([], now);
@@ -162,20 +153,20 @@ export class WebhookOutbox {
 
   private async seal(extra: WebhookEvent[], now: number): Promise<SealedBatch> {
     const meta = this.meta as OutboxMeta;
-    const rows = this.storage.sql
-      .exec<ChunkRow>("SELECT id, generation, events FROM herenow_outbox ORDER BY id LIMIT ?", CHUNKS_PER_BATCH)
-      .toArray();
-    const generation = rows[0]?.generation ?? meta.generation;
+    const chunks = await this.storage.get<Chunk>(this.chunkKeys.slice(0, 200));
+    const generation = chunks.get(this.chunkKeys[0] ?? "")?.generation ?? meta.generation;
     const events: WebhookEvent[] = [...extra];
-    let lastChunk = 0;
-    let used = 0;
-    for (const row of rows) {
-      if (row.generation !== generation) break;
-      const chunk = JSON.parse(row.events) as WebhookEvent[];
-      if (used > 0 && events.length + chunk.length > MAX_EVENTS_PER_BATCH) break;
-      events.push(...chunk);
-      lastChunk = row.id;
-      used++;
+    const used: string[] = [];
+    for (const key of this.chunkKeys.slice(0, 200)) {
+      const chunk = chunks.get(key);
+      if (!chunk) {
+        used.push(key);
+        continue;
+      }
+      if (chunk.generation !== generation) break;
+      if (used.length > 0 && events.length + chunk.events.length > MAX_EVENTS_PER_BATCH) break;
+      events.push(...chunk.events);
+      used.push(key);
     }
     const current = generation === meta.generation;
     const seq = meta.nextSeq[generation] ?? 1;
@@ -188,10 +179,10 @@ export class WebhookOutbox {
       sentAt: now,
       events,
     };
-    if (current && meta.needSnapshot && used === this.pending) {
+    if (current && meta.needSnapshot && used.length === this.chunkKeys.length) {
       batch.snapshot = this.options.snapshot().map(toWebhookConnection);
     }
-    const sealed: SealedBatch = { batch, lastChunk };
+    const sealed = { batch, chunks: used };
     await this.storage.put(BATCH, sealed);
     return sealed;
   }
@@ -230,8 +221,8 @@ export class WebhookOutbox {
 
   private async acknowledge(sealed: SealedBatch, now: number): Promise<void> {
     const meta = this.meta as OutboxMeta;
-    const taken = this.storage.sql.exec("DELETE FROM herenow_outbox WHERE id <= ?", sealed.lastChunk).rowsWritten;
-    this.pending = Math.max(0, this.pending - taken);
+    const done = new Set(sealed.chunks);
+    this.chunkKeys = this.chunkKeys.filter((key) => !done.has(key));
     this.sealed = null;
     meta.nextSeq[sealed.batch.generation] = sealed.batch.seq + 1;
     if (sealed.batch.generation === meta.generation && sealed.batch.snapshot) meta.needSnapshot = false;
@@ -242,8 +233,8 @@ export class WebhookOutbox {
     meta.attempt = 0;
     meta.retryAt = null;
     meta.lastSentAt = now;
-    this.firstPendingAt = this.pending > 0 ? now : null;
-    await this.storage.delete(BATCH);
+    this.firstPendingAt = this.chunkKeys.length > 0 ? now : null;
+    await this.storage.delete([...sealed.chunks, BATCH]);
     await this.storage.put(META, meta);
   }
 
