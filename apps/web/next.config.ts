@@ -5,12 +5,23 @@ import type { NextConfig } from "next";
 // Next always loads it with the app folder as the working directory.
 const repoRoot = resolve(process.cwd(), "..", "..");
 
+// The workspace packages publish dist/ but export their src/ under the "herenow:source"
+// condition, so the demo runs on the source with no build step. Webpack takes the
+// condition; Turbopack has no custom conditions, so it is pointed at each src/index.ts.
+const sourceEntries = Object.fromEntries(
+  ["core", "db", "react"].map((name) => [`@herenow/${name}`, `../../packages/${name}/src/index.ts`]),
+);
+
 const nextConfig: NextConfig = {
-  // The workspace packages export TypeScript source.
+  // The workspace packages' source is TypeScript.
   transpilePackages: ["@herenow/core", "@herenow/db", "@herenow/react"],
   // The database drivers load WASM and native modules at run time: Node requires them, the bundler leaves them alone.
   serverExternalPackages: ["@electric-sql/pglite", "pg", "@vercel/postgres"],
-  turbopack: { root: repoRoot },
+  turbopack: { root: repoRoot, resolveAlias: sourceEntries },
+  webpack(config: { resolve: { conditionNames?: string[] } }) {
+    config.resolve.conditionNames = ["herenow:source", ...(config.resolve.conditionNames ?? ["..."])];
+    return config;
+  },
   outputFileTracingRoot: repoRoot,
   // the party and its webhook use 127.0.0.1, so the app is often opened there too
   allowedDevOrigins: ["127.0.0.1"],

@@ -13,14 +13,13 @@ async function fetchRooms(): Promise<LobbyRoom[]> {
 }
 
 function people(room: LobbyRoom): string {
-  if (room.people === 0) return "empty";
   const parts = [];
   if (room.users > 0) parts.push(`${room.users} signed in`);
   if (room.anonymous > 0) parts.push(`${room.anonymous} guest${room.anonymous === 1 ? "" : "s"}`);
   return parts.join(", ");
 }
 
-/** The rooms and how many people are in each, polled from `/api/rooms`. */
+/** The rooms with people in them and how many are in each, polled from `/api/rooms`. */
 export function RoomList({ initialRooms }: { initialRooms: LobbyRoom[] }) {
   const { data: rooms, error } = useQuery({
     queryKey: ["lobby-rooms"],
@@ -36,14 +35,14 @@ export function RoomList({ initialRooms }: { initialRooms: LobbyRoom[] }) {
         </p>
       ) : null}
       {rooms.length === 0 ? (
-        <p className="muted">No rooms yet. Create one above and invite someone.</p>
+        <p className="muted">Nobody is in a room right now. Create one above and invite someone.</p>
       ) : (
         <ul className="room-list" data-testid="room-list">
           {rooms.map((room) => (
             <li key={room.name}>
               <Link href={`/rooms/${room.name}`} className="room-link">
                 <span className="room-name">#{room.name}</span>
-                <span className={room.people > 0 ? "room-count room-count-live" : "room-count"}>
+                <span className="room-count room-count-live">
                   <strong>{room.people}</strong> {room.people === 1 ? "person" : "people"}
                 </span>
                 <span className="room-detail muted">{people(room)}</span>

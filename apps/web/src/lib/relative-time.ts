@@ -11,3 +11,16 @@ export function ago(date: Date, now = Date.now()): string {
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return date.toISOString().slice(0, 10);
 }
+
+/**
+ * How long until a moment: "in 40 s", "in 59 min", "in 23 h", "in 6 days", for admin tables.
+ *
+ * @example until(new Date(Date.now() + 90 * 60_000)) // "in 2 h"
+ */
+export function until(date: Date, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((date.getTime() - now) / 1000));
+  if (seconds < 60) return `in ${seconds} s`;
+  if (seconds < 3600) return `in ${Math.ceil(seconds / 60)} min`;
+  if (seconds < 2 * 86_400) return `in ${Math.round(seconds / 3600)} h`;
+  return `in ${Math.round(seconds / 86_400)} days`;
+}

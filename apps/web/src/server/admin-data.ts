@@ -1,5 +1,6 @@
 import type { Presence, RoomSummary, Session } from "@herenow/db";
 import { database } from "./db";
+import { type RoomBan, roomBans } from "./party-api";
 
 /**
  * Every room the database knows, with its counts, last activity and generation.
@@ -32,4 +33,23 @@ export async function adminRoom(room: string, historyLimit = 50): Promise<AdminR
     store.sessions({ room, limit: historyLimit }),
   ]);
   return { summary: rooms.find((r) => r.name === room) ?? null, connections, sessions };
+}
+
+/** A room's bans as the party lists them, or why they could not be read. */
+export type AdminRoomBans = { bans: RoomBan[]; error: null } | { bans: null; error: string };
+
+/**
+ * The bans in force in a room, asked of the party (it alone keeps them);
+ * a party that does not answer is reported, not thrown, so the rest of the
+ * admin page still shows.
+ *
+ * @example
+ * const { bans, error } = await adminRoomBans("lobby");
+ */
+export async function adminRoomBans(room: string): Promise<AdminRoomBans> {
+  try {
+    return { bans: await roomBans(room, { timeoutMs: 5_000 }), error: null };
+  } catch (error) {
+    return { bans: null, error: (error as Error).message };
+  }
 }

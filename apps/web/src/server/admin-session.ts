@@ -1,8 +1,9 @@
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 import { env } from "../env";
 import { readCookie, serializeCookie } from "./http";
 import { secretEquals } from "./secret-equal";
+import { type WebDb, webDb } from "./web-db";
 
 /** The admin session cookie's name. */
 export const ADMIN_COOKIE = "herenow_admin";
@@ -15,7 +16,8 @@ function key(): Uint8Array {
 
 /**
  * A fingerprint of the admin password in the session, so changing
- * `HERENOW_ADMIN_PASSWORD` signs every admin out.
+ * `HERENOW_ADMIN_PASSWORD` signs every admin out (on each server as it
+ * restarts with the new password).
  */
 function passwordStamp(password: string): string {
   return createHmac("sha256", env().sessionSecret).update(password).digest("hex").slice(0, 32);
@@ -32,14 +34,21 @@ export function isAdminPassword(given: string): boolean {
   return secretEquals(given, password);
 }
 
-/** The `Set-Cookie` value of a fresh admin session (`SameSite=Strict`: no other site ever carries it here). */
+/**
+ * The `Set-Cookie` value of a fresh admin session (`SameSite=Strict`: no
+ * other site ever carries it here). The cookie names a session row in the
+ * database, which logout deletes: a signature alone cannot be taken back,
+ * and a row every server instance reads can.
+ */
 export async function adminCookie(options: { secure: boolean }): Promise<string> {
   const password = env().adminPassword;
   if (password === null) throw new Error("HERENOW_ADMIN_PASSWORD is not set: there is no admin session to open");
+  const id = await openAdminSession(await webDb());
   const jwt = await new SignJWT({ pw: passwordStamp(password) })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject("admin")
     .setAudience(AUDIENCE)
+    .setJti(id)
     .setIssuedAt()
     .setExpirationTime(`${LIFETIME_SECONDS}s`)
     .sign(key());
@@ -50,30 +59,75 @@ export async function adminCookie(options: { secure: boolean }): Promise<string>
   });
 }
 
-/** The `Set-Cookie` value that ends the admin session. */
+/** The `Set-Cookie` value that ends the admin session in the browser (see `endAdminSession` for the server). */
 export function clearAdminCookie(options: { secure: boolean }): string {
   return serializeCookie(ADMIN_COOKIE, "", { maxAgeSeconds: 0, secure: options.secure, sameSite: "Strict" });
 }
 
 /**
- * Whether a cookie value is a valid admin session for the current password.
+ * Whether a cookie value is a valid admin session: signed by us, for the
+ * current password, and not logged out.
  *
  * @example
  * if (!(await isAdminSession(readCookie(request.headers.get("cookie"), ADMIN_COOKIE)))) return problem(401, "…");
  */
 export async function isAdminSession(value: string | null | undefined): Promise<boolean> {
-  const password = env().adminPassword;
-  if (!value || password === null) return false;
-  try {
-    const { payload } = await jwtVerify(value, key(), { algorithms: ["HS256"], audience: AUDIENCE, subject: "admin" });
-    return payload.pw === passwordStamp(password);
-  } catch (error) {
-    if (error instanceof errors.JOSEError) return false;
-    throw error;
-  }
+  const id = await adminSessionId(value);
+  return id !== null && isOpenAdminSession(await webDb(), id);
 }
 
 /** Whether a request's `Cookie` header carries a valid admin session. */
 export function isAdminRequest(request: Request): Promise<boolean> {
   return isAdminSession(readCookie(request.headers.get("cookie"), ADMIN_COOKIE));
+}
+
+/**
+ * Logs out the admin session a request's cookie names, on every server at
+ * once: a copy of the cookie is refused from then on. A cookie that is not
+ * a valid session ends nothing.
+ */
+export async function endAdminSession(request: Request): Promise<void> {
+  const id = await adminSessionId(readCookie(request.headers.get("cookie"), ADMIN_COOKIE));
+  if (id !== null) await closeAdminSession(await webDb(), id);
+}
+
+/** The session id of a cookie signed by us for the current password, or `null`. */
+async function adminSessionId(value: string | null | undefined): Promise<string | null> {
+  const password = env().adminPassword;
+  if (!value || password === null) return null;
+  try {
+    const { payload } = await jwtVerify(value, key(), { algorithms: ["HS256"], audience: AUDIENCE, subject: "admin" });
+    if (payload.pw !== passwordStamp(password) || typeof payload.jti !== "string") return null;
+    return payload.jti;
+  } catch (error) {
+    if (error instanceof errors.JOSEError) return null;
+    throw error;
+  }
+}
+
+/** Opens a session row good for the cookie's lifetime, clearing out expired ones on the way. */
+async function openAdminSession(db: WebDb, now = new Date()): Promise<string> {
+  const id = randomUUID();
+  await db.deleteFrom("herenow_web_admin_sessions").where("expires_at", "<=", now).execute();
+  await db
+    .insertInto("herenow_web_admin_sessions")
+    .values({ id, created_at: now, expires_at: new Date(now.getTime() + LIFETIME_SECONDS * 1000) })
+    .execute();
+  return id;
+}
+
+/** Whether a session row exists and has not expired. */
+async function isOpenAdminSession(db: WebDb, id: string, now = new Date()): Promise<boolean> {
+  const row = await db
+    .selectFrom("herenow_web_admin_sessions")
+    .select("id")
+    .where("id", "=", id)
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Deletes a session row (logout). */
+async function closeAdminSession(db: WebDb, id: string): Promise<void> {
+  await db.deleteFrom("herenow_web_admin_sessions").where("id", "=", id).execute();
 }

@@ -13,7 +13,9 @@ export interface LobbyRoom {
 
 /**
  * The rooms for the lobby, busiest first, from the database copy the
- * party's webhook keeps.
+ * party's webhook keeps. Only rooms with somebody in them: a room everyone
+ * left stays in the database until it is pruned, and only the admin page
+ * lists it.
  *
  * @example
  * const rooms = await lobbyRooms(); // [{ name: "lobby", people: 3, … }]
@@ -21,6 +23,7 @@ export interface LobbyRoom {
 export async function lobbyRooms(limit = 100): Promise<LobbyRoom[]> {
   const rooms = await database().store.listRooms();
   return rooms
+    .filter((room) => room.users + room.anonymous > 0)
     .map((room) => ({
       name: room.name,
       people: room.users + room.anonymous,

@@ -1,33 +1,94 @@
+import * as v from "valibot";
 import { env } from "../env";
 
 /** Whom to remove from a room: every connection of a user, or one connection. */
 export type KickTarget = { userId: string } | { connectionId: string };
 
+/** A user banned from a room until `until` (ms since the epoch), as the room's `/bans` lists it. */
+export interface RoomBan {
+  userId: string;
+  until: number;
+}
+
+/** The longest ban the room's API accepts: a year, in seconds. */
+export const MAX_BAN_SECONDS = 31_536_000;
+
+const Kicked = v.object({ closed: v.number() });
+const Bans = v.object({ bans: v.array(v.object({ userId: v.string(), until: v.number() })) });
+const Unbanned = v.object({ unbanned: v.boolean() });
+
 /**
  * Removes a user or a connection from a room through the room's HTTP API
  * (`POST /parties/main/<room>/kick` with the bearer secret); the party
- * closes those sockets with 4003. Resolves to how many connections went.
+ * closes those sockets with 4003. With `banSeconds` (a user only) the room
+ * also refuses that user until then. Resolves to how many connections went.
  *
  * @example
- * const closed = await kickFromRoom("lobby", { userId: "u_1…" });
+ * const closed = await kickFromRoom("lobby", { userId: "u_1…" }, { banSeconds: 3600 });
  */
-export async function kickFromRoom(room: string, target: KickTarget): Promise<number> {
+export async function kickFromRoom(
+  room: string,
+  target: KickTarget,
+  options: { banSeconds?: number } = {},
+): Promise<number> {
+  const body =
+    "userId" in target && options.banSeconds !== undefined ? { ...target, banSeconds: options.banSeconds } : target;
+  const answer = await roomRequest(room, "kick", "the kick", { method: "POST", body });
+  return v.parse(Kicked, answer).closed;
+}
+
+/**
+ * The bans in force in a room (`GET /parties/main/<room>/bans`).
+ *
+ * @example
+ * const banned = (await roomBans("lobby")).some((ban) => ban.userId === user.id);
+ */
+export async function roomBans(room: string, options: { timeoutMs?: number } = {}): Promise<RoomBan[]> {
+  const answer = await roomRequest(room, "bans", "the list of bans", { method: "GET", ...options });
+  return v.parse(Bans, answer).bans;
+}
+
+/**
+ * Lifts a user's ban from a room (`POST /parties/main/<room>/unban`);
+ * `false` when the user was not banned.
+ *
+ * @example
+ * if (!(await unbanFromRoom("lobby", "u_1…"))) console.info("was not banned");
+ */
+export async function unbanFromRoom(room: string, userId: string): Promise<boolean> {
+  const answer = await roomRequest(room, "unban", "the unban", { method: "POST", body: { userId } });
+  return v.parse(Unbanned, answer).unbanned;
+}
+
+/** One call of the room's HTTP API with the bearer secret; throws an error that says what failed. */
+async function roomRequest(
+  room: string,
+  action: string,
+  what: string,
+  init: { method: "GET" | "POST"; body?: unknown; timeoutMs?: number },
+): Promise<unknown> {
   const settings = env();
-  const url = `${settings.partyOrigin}/parties/main/${encodeURIComponent(room)}/kick`;
+  const url = `${settings.partyOrigin}/parties/main/${encodeURIComponent(room)}/${action}`;
   let response: Response;
   try {
     response = await fetch(url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${settings.secret}`, "content-type": "application/json" },
-      body: JSON.stringify(target),
-      signal: AbortSignal.timeout(10_000),
+      method: init.method,
+      headers: {
+        authorization: `Bearer ${settings.secret}`,
+        ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
       cache: "no-store",
     });
   } catch (error) {
     throw new Error(`the party at ${settings.partyHost} did not answer: ${(error as Error).message}`);
   }
   const text = await response.text();
-  if (!response.ok) throw new Error(`the party refused the kick (HTTP ${response.status}): ${text.slice(0, 200)}`);
-  const closed = (JSON.parse(text) as { closed?: unknown }).closed;
-  return typeof closed === "number" ? closed : 0;
+  if (!response.ok) throw new Error(`the party refused ${what} (HTTP ${response.status}): ${text.slice(0, 200)}`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`the party answered ${what} with something other than JSON: ${text.slice(0, 200)}`);
+  }
 }

@@ -16,6 +16,8 @@ const ROOM = "e2e-room";
 const ADMIN_PASSWORD = "e2e admin password 42";
 /** The party forgives a close for this long before the user leaves (5 s by default; shorter keeps the suite quick). */
 const LEAVE_GRACE_MS = 1_000;
+/** The phone every page must fit (an iPhone 12 to 15's CSS viewport). */
+const PHONE = { width: 390, height: 844 };
 
 if (!haveChromium) {
   const message = `browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`;
@@ -53,7 +55,25 @@ describe.skipIf(!haveChromium)("the demo in Chromium", () => {
   }
 
   async function shot(opened: Page, name: string): Promise<void> {
+    // from the top, or the sticky header lands in the middle of a full-page shot
+    await opened.evaluate(() => window.scrollTo(0, 0));
     await opened.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  }
+
+  /** Fails when the page scrolls sideways, naming the elements that stick out. */
+  async function expectFitsWidth(opened: Page, what: string): Promise<void> {
+    const fit = await opened.evaluate(() => {
+      const width = window.innerWidth;
+      const outside = [...document.querySelectorAll("body *")]
+        .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+        .slice(0, 5)
+        .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join(".")}`);
+      return { scrollWidth: document.documentElement.scrollWidth, width, outside };
+    });
+    expect(
+      fit.scrollWidth,
+      `${what} scrolls sideways at ${fit.width} px: ${fit.outside.join(", ")}`,
+    ).toBeLessThanOrEqual(fit.width);
   }
 
   const onlineUser = (opened: Page, name: string) =>
@@ -195,7 +215,7 @@ describe.skipIf(!haveChromium)("the demo in Chromium", () => {
   });
 
   it("counts an anonymous visitor as a guest, who can read but not write", async () => {
-    const guest = await open("guest", { width: 390, height: 844 });
+    const guest = await open("guest", PHONE);
     await guest.goto(`/rooms/${ROOM}`);
     await guest.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
     await expect
@@ -206,6 +226,7 @@ describe.skipIf(!haveChromium)("the demo in Chromium", () => {
     await guest.getByTestId("message").filter({ hasText: "Hi Ann!" }).waitFor();
     expect(await guest.getByTestId("guest-composer").textContent()).toContain("Sign in to chat");
     await onlineUser(guest, "Ann").waitFor();
+    await expectFitsWidth(guest, "the room (guest)");
     await shot(guest, "room-phone-guest");
     await shot(page("ann"), "room-desktop");
   });
@@ -222,7 +243,7 @@ describe.skipIf(!haveChromium)("the demo in Chromium", () => {
     contexts.delete("lobby");
   });
 
-  it("lets the admin see the room with 2 users and kick one, whose page says so", async () => {
+  it("lets the admin kick and ban a user, whose page says so and who cannot come back", async () => {
     const admin = await open("admin");
     // no session: the admin page sends to the login, the admin API answers 401
     await admin.goto("/admin");
@@ -246,10 +267,12 @@ describe.skipIf(!haveChromium)("the demo in Chromium", () => {
     await row.getByRole("link").click();
     await admin.waitForURL(`**/admin/rooms/${ROOM}`);
     await admin.locator('[data-testid="admin-connection"][data-user-name="Bo"]').waitFor();
+    await admin.getByText("Nobody is banned from this room.").waitFor();
     await shot(admin, "admin-room");
 
-    await admin.getByTestId("kick-user-Bo").first().click();
-    await admin.getByText("Removed 1 connection").waitFor({ timeout: 5_000 });
+    await admin.getByTestId("ban-user-Bo-choice").first().selectOption({ label: "1 hour" });
+    await admin.getByTestId("ban-user-Bo").first().click();
+    await admin.getByText("Removed 1 connection; banned for 1 hour").waitFor({ timeout: 5_000 });
 
     const bo = page("bo");
     await bo.getByTestId("kicked").waitFor({ timeout: 5_000 });
@@ -261,6 +284,48 @@ describe.skipIf(!haveChromium)("the demo in Chromium", () => {
     await admin
       .locator('[data-testid="admin-connection"][data-user-name="Bo"]')
       .waitFor({ state: "detached", timeout: 10_000 });
+    const ban = admin.locator('[data-testid="admin-ban"][data-user-name="Bo"]');
+    await ban.waitFor();
+    expect(await ban.locator("time").textContent()).toMatch(/^in (59 min|60 min|1 h)$/);
+
+    // Bo gets no new token for this room (the party refuses the old one too), and another room is fine
+    const refused = await bo.request.get(`/api/herenow/token?room=${ROOM}`);
+    expect(refused.status()).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toContain("banned");
+    expect((await bo.request.get("/api/herenow/token?room=another-room")).status()).toBe(200);
+    // coming back, by the banner's button or by loading the page again, ends at the ban
+    await bo.getByRole("button", { name: "Rejoin" }).click();
+    await bo.getByTestId("banned").waitFor({ timeout: 20_000 });
+    await bo.reload();
+    await bo.getByTestId("banned").waitFor({ timeout: 5_000 });
+    expect(await bo.getByTestId("banned").textContent()).toContain("You are banned from this room until");
+    expect(await status(bo).getAttribute("data-status")).toBe("closed");
+    await shot(bo, "room-banned");
+    expect(await onlineUser(page("ann"), "Bo").count()).toBe(0);
+  });
+
+  it("lifts the ban, after which the user is back; a plain kick bans nobody", async () => {
+    const admin = page("admin");
+    const bo = page("bo");
+    await admin.getByTestId("lift-ban-Bo").click();
+    await admin.getByText("Ban lifted").waitFor({ timeout: 5_000 });
+    await admin.getByText("Nobody is banned from this room.").waitFor();
+
+    await bo.getByRole("button", { name: "Try again" }).click();
+    await bo.locator('[data-testid="connection-status"][data-status="open"]').waitFor({ timeout: 10_000 });
+    await onlineUser(page("ann"), "Bo").waitFor({ timeout: 3_000 });
+    await admin.locator('[data-testid="admin-connection"][data-user-name="Bo"]').waitFor({ timeout: 10_000 });
+
+    await admin.getByTestId("kick-user-Bo").first().click();
+    await admin.getByText("Removed 1 connection").waitFor({ timeout: 5_000 });
+    await bo.getByTestId("kicked").waitFor({ timeout: 5_000 });
+    await admin
+      .locator('[data-testid="admin-connection"][data-user-name="Bo"]')
+      .waitFor({ state: "detached", timeout: 10_000 });
+    expect((await bo.request.get(`/api/herenow/token?room=${ROOM}`)).status()).toBe(200);
+    await admin.getByText("Nobody is banned from this room.").waitFor();
+    await contexts.get("bo")?.close();
+    contexts.delete("bo");
 
     // the prune buttons work through the store and leave live rooms alone
     await admin.goto("/admin");
@@ -268,7 +333,87 @@ describe.skipIf(!haveChromium)("the demo in Chromium", () => {
     await admin.getByText("Pruned 0 stale presences").waitFor();
     await admin.getByRole("button", { name: "Prune empty rooms" }).click();
     await admin.getByText(/^(Pruned \d+ empty rooms?|No empty rooms)/).waitFor();
-    await row.waitFor();
+    await admin.locator(`[data-testid="admin-room"][data-room="${ROOM}"]`).waitFor();
+  });
+
+  it("fits a 390 px phone: no page scrolls sideways, and nothing is cut off", async () => {
+    const room = await open("phone", PHONE);
+    const context = contexts.get("phone");
+    if (!context) throw new Error("no phone context");
+
+    await room.goto("/");
+    const card = room.getByTestId("room-list").locator(".room-link").first();
+    await card.waitFor();
+    await expectFitsWidth(room, "the lobby");
+    // the room cards sit in the middle, as far from the right edge as from the left
+    const edges = await card.evaluate((element) => {
+      const box = element.getBoundingClientRect();
+      return { left: box.left, right: window.innerWidth - box.right };
+    });
+    expect(Math.abs(edges.left - edges.right), JSON.stringify(edges)).toBeLessThanOrEqual(1);
+    await shot(room, "phone-lobby");
+
+    // a signed-in visitor's room: the message box says what it is for on one line
+    await room.goto(`/rooms/${ROOM}`);
+    await room.locator("#sign-in-name-compact").fill("Dee");
+    await room.getByRole("button", { name: "Sign in to chat" }).click();
+    await room.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
+    const placeholder = await room.locator("#composer-text").evaluate((element) => {
+      const box = element as HTMLTextAreaElement;
+      const style = getComputedStyle(box);
+      const context2d = document.createElement("canvas").getContext("2d");
+      if (!context2d) throw new Error("no canvas");
+      context2d.font = style.font;
+      const available = box.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+      return { text: box.placeholder, width: context2d.measureText(box.placeholder).width, available };
+    });
+    expect(placeholder.width, JSON.stringify(placeholder)).toBeLessThanOrEqual(placeholder.available);
+    await expectFitsWidth(room, "the room");
+    await shot(room, "phone-room");
+
+    const admin = await context.newPage();
+    await admin.goto("/admin/login");
+    await admin.locator("#admin-password").waitFor();
+    await expectFitsWidth(admin, "the admin login");
+    await shot(admin, "phone-admin-login");
+    await admin.locator("#admin-password").fill("still the wrong password");
+    await admin.getByRole("button", { name: "Log in" }).click();
+    await admin.getByText("That is not the password.").waitFor();
+    await expectFitsWidth(admin, "the admin login with an error");
+    await shot(admin, "phone-admin-login-error");
+    await admin.locator("#admin-password").fill(ADMIN_PASSWORD);
+    await admin.getByRole("button", { name: "Log in" }).click();
+    await admin.waitForURL(/\/admin$/);
+    await admin.locator(`[data-testid="admin-room"][data-room="${ROOM}"]`).waitFor();
+    await expectFitsWidth(admin, "the admin room list");
+    await shot(admin, "phone-admin-rooms");
+
+    await admin.goto(`/admin/rooms/${ROOM}`);
+    await admin.locator('[data-testid="admin-connection"][data-user-name="Dee"]').waitFor({ timeout: 10_000 });
+    await expectFitsWidth(admin, "the admin room page");
+    // every button is on screen, without scrolling a table sideways either
+    for (const button of await admin.getByTestId("admin-connections").getByRole("button").all()) {
+      const box = await button.boundingBox();
+      expect(
+        box && box.x >= 0 && box.x + box.width <= PHONE.width,
+        `${await button.textContent()}: ${JSON.stringify(box)}`,
+      ).toBe(true);
+    }
+    await shot(admin, "phone-admin-room");
+
+    // and with a ban listed
+    await admin.getByTestId("ban-user-Dee").click();
+    await admin.getByText("Removed 1 connection; banned for 1 hour").waitFor({ timeout: 5_000 });
+    await room.getByTestId("kicked").waitFor({ timeout: 5_000 });
+    await admin.locator('[data-testid="admin-ban"][data-user-name="Dee"]').waitFor({ timeout: 10_000 });
+    await expectFitsWidth(admin, "the admin room page with a ban");
+    await shot(admin, "phone-admin-room-ban");
+    await expectFitsWidth(room, "the room after a kick");
+    await shot(room, "phone-room-kicked");
+    await admin.getByTestId("lift-ban-Dee").click();
+    await admin.getByText("Ban lifted").waitFor({ timeout: 5_000 });
+    await contexts.get("phone")?.close();
+    contexts.delete("phone");
   });
 
   it("removes a visitor who closed the page from the others' panel", async () => {

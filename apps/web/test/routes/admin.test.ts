@@ -2,12 +2,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { GET as adminRoom } from "../../src/app/api/admin/rooms/[room]/route";
 import { GET as adminRooms } from "../../src/app/api/admin/rooms/route";
 import { POST as adminSession } from "../../src/app/api/admin/session/route";
+import { resetEnv } from "../../src/env";
 import { ADMIN_COOKIE } from "../../src/server/admin-session";
 import { closeDatabase } from "../../src/server/db";
 import { cookieFrom, formPost, request, signedIn } from "./support";
 
 const password = process.env.HERENOW_ADMIN_PASSWORD as string;
 const roomParams = (room: string) => ({ params: Promise.resolve({ room }) });
+const login = async () => cookieFrom(await adminSession(formPost("/api/admin/session", { intent: "login", password })));
+const canList = async (cookie: string) => (await adminRooms(request("/api/admin/rooms", { cookie }))).status === 200;
 
 afterAll(closeDatabase);
 
@@ -52,5 +55,39 @@ describe("admin authorization", () => {
     const response = await adminSession(formPost("/api/admin/session", { intent: "logout" }));
     expect(response.status).toBe(303);
     expect(response.headers.get("set-cookie")).toMatch(new RegExp(`^${ADMIN_COOKIE}=;.*Max-Age=0`));
+  });
+
+  it("refuses a copy of the cookie taken before logout, and leaves other sessions open", async () => {
+    // a copy is the same value sent from somewhere else: the browser's own cookie is cleared on logout
+    const copied = await login();
+    const elsewhere = await login();
+    expect(await canList(copied)).toBe(true);
+
+    const logout = await adminSession(formPost("/api/admin/session", { intent: "logout" }, {}, copied));
+    expect(logout.status).toBe(303);
+    expect(await canList(copied)).toBe(false);
+    const one = await adminRoom(request("/api/admin/rooms/lobby", { cookie: copied }), roomParams("lobby"));
+    expect(one.status).toBe(401);
+    // logging out is one session's business: the admin's other browser stays in
+    expect(await canList(elsewhere)).toBe(true);
+  });
+
+  it("refuses a cookie minted under the old password once the password changes", async () => {
+    const cookie = await login();
+    expect(await canList(cookie)).toBe(true);
+    process.env.HERENOW_ADMIN_PASSWORD = "a brand new admin passphrase";
+    resetEnv();
+    try {
+      expect(await canList(cookie)).toBe(false);
+      const fresh = cookieFrom(
+        await adminSession(
+          formPost("/api/admin/session", { intent: "login", password: "a brand new admin passphrase" }),
+        ),
+      );
+      expect(await canList(fresh)).toBe(true);
+    } finally {
+      process.env.HERENOW_ADMIN_PASSWORD = password;
+      resetEnv();
+    }
   });
 });

@@ -2,7 +2,8 @@ import { newGeneration, SIGNATURE_HEADER, signWebhook, type WebhookBatch } from 
 import { afterAll, describe, expect, it } from "vitest";
 import { POST } from "../../src/app/api/herenow/events/route";
 import { GET as rooms } from "../../src/app/api/rooms/route";
-import { closeDatabase } from "../../src/server/db";
+import { adminRooms } from "../../src/server/admin-data";
+import { closeDatabase, database } from "../../src/server/db";
 import type { LobbyRoom } from "../../src/server/lobby";
 import { request } from "./support";
 
@@ -70,5 +71,22 @@ describe("POST /api/herenow/events", () => {
     expect(again.status).toBe(200);
     const relisted = (await (await rooms()).json()) as { rooms: LobbyRoom[] };
     expect(relisted.rooms.find((room) => room.name === "signed-room")?.people).toBe(2);
+  });
+
+  it("lists only rooms with somebody in them; the admin's list keeps the empty ones", async () => {
+    const { store } = database();
+    await store.add("emptied-room", "c-9", { id: "u_zed", name: "Zed" });
+    await store.add("guests-only", "c-10", null);
+    await store.remove("emptied-room", "c-9");
+
+    const listed = (await (await rooms()).json()) as { rooms: LobbyRoom[] };
+    const names = listed.rooms.map((room) => room.name);
+    expect(names).not.toContain("emptied-room");
+    expect(names).toContain("guests-only");
+    expect(listed.rooms.every((room) => room.people > 0)).toBe(true);
+    expect((await adminRooms()).find((room) => room.name === "emptied-room")).toMatchObject({
+      users: 0,
+      anonymous: 0,
+    });
   });
 });

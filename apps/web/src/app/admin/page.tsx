@@ -31,7 +31,7 @@ export default async function AdminPage() {
         </form>
       </header>
       <div className="table-wrap card">
-        <table className="table" data-testid="admin-rooms">
+        <table className="table table-stack" data-testid="admin-rooms">
           <thead>
             <tr>
               <th scope="col">Room</th>
@@ -52,18 +52,18 @@ export default async function AdminPage() {
             ) : null}
             {rooms.map((room) => (
               <tr key={room.name} data-testid="admin-room" data-room={room.name} data-users={room.users}>
-                <td>
+                <td data-label="Room">
                   <Link href={`/admin/rooms/${room.name}`}>#{room.name}</Link>
                 </td>
-                <td>{room.users}</td>
-                <td>{room.anonymous}</td>
-                <td>{room.connections}</td>
-                <td>
+                <td data-label="Users">{room.users}</td>
+                <td data-label="Guests">{room.anonymous}</td>
+                <td data-label="Connections">{room.connections}</td>
+                <td data-label="Last activity">
                   <time dateTime={room.lastActivityAt.toISOString()} title={room.lastActivityAt.toISOString()}>
                     {ago(room.lastActivityAt, now)}
                   </time>
                 </td>
-                <td>
+                <td data-label="Generation">
                   <code className="small">{room.generation ?? "–"}</code>
                 </td>
               </tr>

@@ -1,9 +1,10 @@
 "use client";
 
 import type { AppMessage } from "@herenow/core";
-import { usePresence } from "@herenow/react";
-import { useCallback, useReducer } from "react";
+import { type TokenGetter, usePresence } from "@herenow/react";
+import { useCallback, useEffect, useReducer, useState } from "react";
 import { type ChatMessage, parseChatMessage } from "../../lib/chat-messages";
+import { fetchPresenceToken, TokenRefusedError } from "../../lib/presence-token-client";
 import type { SessionUser } from "../../server/session";
 import { SignInForm } from "../sign-in-form";
 import { Composer } from "./composer";
@@ -64,8 +65,27 @@ export function ChatRoom({
     if (message?.type === "chat:error") dispatch({ type: "error", message: message.message });
   }, []);
 
-  const presence = usePresence<ChatPresenceState>({ room, idleAfterMs: IDLE_AFTER_MS, onMessage });
-  const { users, others, anonymous, self, status, error, setState, send, reconnect } = presence;
+  // The room's own token getter: a refusal (a ban) stops the socket and says
+  // why, where the provider's would have it retry for as long as the page is open.
+  const [refusal, setRefusal] = useState<TokenRefusedError | null>(null);
+  const getToken = useCallback<TokenGetter>(async ({ room: tokenRoom }) => {
+    try {
+      return await fetchPresenceToken(tokenRoom);
+    } catch (error) {
+      if (error instanceof TokenRefusedError) setRefusal(error);
+      throw error;
+    }
+  }, []);
+
+  const presence = usePresence<ChatPresenceState>({ room, idleAfterMs: IDLE_AFTER_MS, onMessage, getToken });
+  const { users, others, anonymous, self, status, error, setState, send, close, reconnect } = presence;
+  useEffect(() => {
+    if (refusal) close();
+  }, [refusal, close]);
+  const tryAgain = () => {
+    setRefusal(null);
+    reconnect();
+  };
   const selfId = self?.user?.id ?? null;
   const typingNames = others.filter((other) => other.state.typing === true).map((other) => other.name);
   const kicked = status === "closed" && error?.code === "kicked";
@@ -85,7 +105,19 @@ export function ChatRoom({
           </button>
         </div>
       ) : null}
-      {status === "closed" && !kicked ? (
+      {refusal ? (
+        <div className="banner banner-bad" role="alert" data-testid="banned">
+          <p>
+            {refusal.until === null
+              ? `You cannot join this room: ${refusal.message}.`
+              : `You are banned from this room until ${new Date(refusal.until).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}.`}
+          </p>
+          <button type="button" onClick={tryAgain}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+      {status === "closed" && !kicked && !refusal ? (
         <div className="banner" role="alert">
           <p>You are disconnected from this room.</p>
           <button type="button" onClick={reconnect}>

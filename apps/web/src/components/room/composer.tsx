@@ -79,12 +79,17 @@ export function Composer({
         onBlur={stopTyping}
         maxLength={MAX_MESSAGE_LENGTH}
         rows={1}
-        placeholder={disabled ? "Not connected" : "Write a message…  (Enter sends, Shift+Enter for a new line)"}
+        // short enough for one line on a phone; the keys are told below
+        placeholder={disabled ? "Not connected" : "Write a message…"}
+        aria-describedby="composer-keys"
         disabled={disabled}
       />
       <button type="submit" disabled={disabled || text.trim() === ""}>
         Send
       </button>
+      <p id="composer-keys" className="composer-keys">
+        Enter sends, Shift+Enter starts a new line
+      </p>
     </form>
   );
 }

@@ -10,11 +10,12 @@ export const metadata: Metadata = { title: "Admin login" };
 export default async function AdminLoginPage({
   searchParams,
 }: {
-  searchParams: Promise<{ error?: string | string[] }>;
+  searchParams: Promise<{ error?: string | string[]; retry?: string | string[] }>;
 }) {
   if (env().adminPassword === null) return <AdminOff />;
   if (await hasAdminSession()) redirect("/admin");
-  const { error } = await searchParams;
+  const { error, retry } = await searchParams;
+  const minutes = typeof retry === "string" && /^\d{1,3}$/.test(retry) ? Number(retry) : null;
   return (
     <section className="card narrow">
       <h1>Admin</h1>
@@ -25,6 +26,12 @@ export default async function AdminLoginPage({
         {error === "wrong_password" ? (
           <p className="form-error" role="alert">
             That is not the password.
+          </p>
+        ) : null}
+        {error === "too_many_attempts" ? (
+          <p className="form-error" role="alert" data-testid="too-many-attempts">
+            Too many wrong passwords: logging in is paused
+            {minutes === null ? " for a while" : ` for ${minutes} min`}. Try again later.
           </p>
         ) : null}
         <button type="submit">Log in</button>

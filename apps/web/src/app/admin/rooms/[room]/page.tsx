@@ -2,18 +2,26 @@ import { isValidRoomName } from "@herenow/core";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ActionButton } from "../../../../components/admin/action-button";
+import { ActionButton, type ActionChoice } from "../../../../components/admin/action-button";
+import { ActionStatus } from "../../../../components/admin/action-status";
 import { AdminOff } from "../../../../components/admin/admin-off";
 import { AutoRefresh } from "../../../../components/admin/auto-refresh";
 import { env } from "../../../../env";
-import { ago } from "../../../../lib/relative-time";
-import { adminRoom } from "../../../../server/admin-data";
+import { BAN_DURATIONS } from "../../../../lib/ban-durations";
+import { ago, until } from "../../../../lib/relative-time";
+import { adminRoom, adminRoomBans } from "../../../../server/admin-data";
 import { requireAdmin } from "../../../../server/page-session";
-import { kickAction } from "../../actions";
+import { kickAction, unbanAction } from "../../actions";
 
 export const dynamic = "force-dynamic";
 
 type Props = { params: Promise<{ room: string }> };
+
+const BAN_CHOICE: ActionChoice = {
+  name: "banSeconds",
+  label: "Ban for",
+  options: BAN_DURATIONS.map(({ seconds, label }) => ({ value: String(seconds), label })),
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { room } = await params;
@@ -25,8 +33,14 @@ export default async function AdminRoomPage({ params }: Props) {
   await requireAdmin();
   const { room } = await params;
   if (!isValidRoomName(room)) notFound();
-  const { summary, connections, sessions } = await adminRoom(room);
+  const [{ summary, connections, sessions }, bans] = await Promise.all([adminRoom(room), adminRoomBans(room)]);
   const now = Date.now();
+  // the party knows banned users by id only; the names come from who was here
+  const names = new Map<string, string>();
+  for (const connection of connections) if (connection.user) names.set(connection.user.id, connection.user.name);
+  for (const session of sessions) {
+    if (session.userId && session.userName && !names.has(session.userId)) names.set(session.userId, session.userName);
+  }
   return (
     <div className="admin">
       <AutoRefresh />
@@ -46,74 +60,123 @@ export default async function AdminRoomPage({ params }: Props) {
       </header>
       <section className="card">
         <h2>Connections</h2>
-        <div className="table-wrap">
-          <table className="table" data-testid="admin-connections">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Connection</th>
-                <th scope="col">Joined</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {connections.length === 0 ? (
+        <ActionStatus>
+          <div className="table-wrap">
+            <table className="table table-stack" data-testid="admin-connections">
+              <thead>
                 <tr>
-                  <td colSpan={5} className="muted">
-                    Nobody is connected.
-                  </td>
+                  <th scope="col">User</th>
+                  <th scope="col">Connection</th>
+                  <th scope="col">Joined</th>
+                  <th scope="col">Last seen</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ) : null}
-              {connections.map((connection) => (
-                <tr
-                  key={connection.connectionId}
-                  data-testid="admin-connection"
-                  data-user-name={connection.user?.name ?? ""}
-                >
-                  <td>
-                    {connection.user ? (
-                      <>
-                        {connection.user.name} <code className="small muted">{connection.user.id.slice(0, 10)}</code>
-                      </>
-                    ) : (
-                      <span className="muted">guest</span>
-                    )}
-                  </td>
-                  <td>
-                    <code className="small">{connection.connectionId}</code>
-                  </td>
-                  <td>{ago(connection.joinedAt, now)}</td>
-                  <td>{ago(connection.lastSeenAt, now)}</td>
-                  <td className="actions">
-                    <ActionButton
-                      action={kickAction}
-                      fields={{ room, connectionId: connection.connectionId }}
-                      label="Kick connection"
-                      tone="danger"
-                    />
-                    {connection.user ? (
+              </thead>
+              <tbody>
+                {connections.length === 0 ? (
+                  <tr>
+                    <td colSpan={5} className="muted">
+                      Nobody is connected.
+                    </td>
+                  </tr>
+                ) : null}
+                {connections.map((connection) => (
+                  <tr
+                    key={connection.connectionId}
+                    data-testid="admin-connection"
+                    data-user-name={connection.user?.name ?? ""}
+                  >
+                    <td data-label="User">
+                      {connection.user ? (
+                        <>
+                          {connection.user.name} <code className="small muted">{connection.user.id.slice(0, 10)}</code>
+                        </>
+                      ) : (
+                        <span className="muted">guest</span>
+                      )}
+                    </td>
+                    <td data-label="Connection">
+                      <code className="small">{connection.connectionId}</code>
+                    </td>
+                    <td data-label="Joined">{ago(connection.joinedAt, now)}</td>
+                    <td data-label="Last seen">{ago(connection.lastSeenAt, now)}</td>
+                    <td className="actions">
                       <ActionButton
                         action={kickAction}
-                        fields={{ room, userId: connection.user.id }}
-                        label="Kick user"
+                        fields={{ room, connectionId: connection.connectionId }}
+                        label="Kick connection"
                         tone="danger"
-                        testId={`kick-user-${connection.user.name}`}
                       />
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                      {connection.user ? (
+                        <ActionButton
+                          action={kickAction}
+                          fields={{ room, userId: connection.user.id }}
+                          label="Kick user"
+                          tone="danger"
+                          testId={`kick-user-${connection.user.name}`}
+                        />
+                      ) : null}
+                      {connection.user ? (
+                        <ActionButton
+                          action={kickAction}
+                          fields={{ room, userId: connection.user.id }}
+                          choice={BAN_CHOICE}
+                          label="Kick and ban"
+                          tone="danger"
+                          testId={`ban-user-${connection.user.name}`}
+                        />
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </ActionStatus>
+      </section>
+      <section className="card">
+        <h2>Bans</h2>
+        <ActionStatus>
+          {bans.error !== null ? (
+            <p className="form-error">The party did not list the bans: {bans.error}</p>
+          ) : bans.bans.length === 0 ? (
+            <p className="muted">Nobody is banned from this room.</p>
+          ) : (
+            <ul className="ban-list" data-testid="admin-bans">
+              {bans.bans.map((ban) => {
+                const name = names.get(ban.userId);
+                const ends = new Date(ban.until);
+                return (
+                  <li key={ban.userId} className="ban" data-testid="admin-ban" data-user-name={name ?? ""}>
+                    <span className="ban-who">
+                      {name ?? <span className="muted">unknown name</span>}{" "}
+                      <code className="small muted">{ban.userId.slice(0, 10)}</code>
+                    </span>
+                    <span className="small muted">
+                      ends{" "}
+                      <time dateTime={ends.toISOString()} title={ends.toISOString()}>
+                        {until(ends, now)}
+                      </time>
+                    </span>
+                    <ActionButton
+                      action={unbanAction}
+                      fields={{ room, userId: ban.userId }}
+                      label="Lift ban"
+                      testId={`lift-ban-${name ?? ban.userId}`}
+                    />
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </ActionStatus>
       </section>
       <section className="card">
         <h2>Session history</h2>
         <div className="table-wrap">
-          <table className="table" data-testid="admin-sessions">
+          <table className="table table-stack" data-testid="admin-sessions">
             <thead>
               <tr>
                 <th scope="col">User</th>
@@ -126,13 +189,15 @@ export default async function AdminRoomPage({ params }: Props) {
             <tbody>
               {sessions.map((session) => (
                 <tr key={session.id}>
-                  <td>{session.userName ?? <span className="muted">guest</span>}</td>
-                  <td>
+                  <td data-label="User">{session.userName ?? <span className="muted">guest</span>}</td>
+                  <td data-label="Connection">
                     <code className="small">{session.connectionId}</code>
                   </td>
-                  <td>{ago(session.joinedAt, now)}</td>
-                  <td>{session.leftAt ? ago(session.leftAt, now) : <span className="badge">here</span>}</td>
-                  <td>{session.endReason ?? ""}</td>
+                  <td data-label="Joined">{ago(session.joinedAt, now)}</td>
+                  <td data-label="Left">
+                    {session.leftAt ? ago(session.leftAt, now) : <span className="badge">here</span>}
+                  </td>
+                  <td data-label="Why">{session.endReason ?? ""}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,6 +1,7 @@
 import { isValidRoomName, roomNameProblem } from "@herenow/core";
 import * as v from "valibot";
 import { problem } from "../../../../server/http";
+import { roomBans } from "../../../../server/party-api";
 import { issuePresenceToken } from "../../../../server/presence-token";
 import { sessionFromCookieHeader } from "../../../../server/session";
 
@@ -8,10 +9,14 @@ export const dynamic = "force-dynamic";
 
 const Query = v.object({ room: v.custom<string>(isValidRoomName) });
 
+/** How long sign-in waits for the room's list of bans before going ahead without it. */
+const BAN_CHECK_TIMEOUT_MS = 3_000;
+
 /**
  * `GET /api/herenow/token?room=<room>`: the presence token of the signed-in
  * visitor for that room, `{ token, expiresAt }`. 400 for a bad room name,
- * 401 for an anonymous visitor (who then connects without a token).
+ * 401 for an anonymous visitor (who then connects without a token), 403
+ * `{ error, bannedUntil }` for a user banned from the room.
  */
 export async function GET(request: Request): Promise<Response> {
   const room = new URL(request.url).searchParams.get("room");
@@ -21,6 +26,33 @@ export async function GET(request: Request): Promise<Response> {
   if (request.headers.get("sec-fetch-site") === "cross-site") return problem(403, "cross-site request refused");
   const user = await sessionFromCookieHeader(request.headers.get("cookie"));
   if (!user) return problem(401, "not signed in: anonymous visitors connect without a token");
+  const bannedUntil = await banOf(query.output.room, user.id);
+  if (bannedUntil !== null) {
+    return Response.json(
+      {
+        error: `you are banned from room "${query.output.room}" until ${new Date(bannedUntil).toISOString()}`,
+        bannedUntil,
+      },
+      { status: 403, headers: { "cache-control": "no-store" } },
+    );
+  }
   const { token, expiresAt } = await issuePresenceToken(user, query.output.room);
   return Response.json({ token, expiresAt }, { headers: { "cache-control": "no-store" } });
+}
+
+/**
+ * When the user's ban from the room ends, or `null`. The party refuses a
+ * banned user's socket itself (403 before the upgrade), so this check only
+ * lets the page say why; when the party cannot be asked (down, slow, or
+ * without a bans endpoint) sign-in goes ahead rather than failing for
+ * everyone, and the room still keeps the banned user out.
+ */
+async function banOf(room: string, userId: string): Promise<number | null> {
+  try {
+    const bans = await roomBans(room, { timeoutMs: BAN_CHECK_TIMEOUT_MS });
+    return bans.find((ban) => ban.userId === userId && ban.until > Date.now())?.until ?? null;
+  } catch (error) {
+    console.warn(`herenow: no ban check for room "${room}": ${(error as Error).message}`);
+    return null;
+  }
 }

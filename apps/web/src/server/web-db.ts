@@ -1,0 +1,81 @@
+import { type AppDatabase, database } from "./db";
+
+// The web app's own tables, next to @herenow/db's in the same database. They
+// hold what every server instance must agree on: which admin sessions are
+// open and how many logins failed lately. Kept in the process, a logout on
+// one instance would leave a copied cookie working on the others, and each
+// instance would allow its own quota of guesses.
+
+/** One open admin session; logging out deletes its row, so a copied cookie stops working at once. */
+export interface AdminSessionsTable {
+  id: string;
+  created_at: Date;
+  expires_at: Date;
+}
+
+/** Failed admin logins of one bucket (`client:<address>` or `global`) in the current window. */
+export interface LoginFailuresTable {
+  bucket: string;
+  window_started_at: Date;
+  failures: number;
+}
+
+/** The web app's tables, as Kysely sees them (a type, not an interface: `withTables` wants an index signature). */
+export type WebTables = {
+  herenow_web_admin_sessions: AdminSessionsTable;
+  herenow_web_login_failures: LoginFailuresTable;
+};
+
+function withWebTables(db: AppDatabase["db"]) {
+  return db.withTables<WebTables>();
+}
+
+/** The app's database with the web app's own tables. */
+export type WebDb = ReturnType<typeof withWebTables>;
+
+/**
+ * Creates the web app's tables if they are missing. @herenow/db's migrations
+ * are the presence copy's; these two small tables belong to the demo, which
+ * creates them on first use (`if not exists`, so every instance may try).
+ */
+async function createWebTables(db: WebDb): Promise<void> {
+  await db.schema
+    .createTable("herenow_web_admin_sessions")
+    .ifNotExists()
+    .addColumn("id", "text", (column) => column.primaryKey())
+    .addColumn("created_at", "timestamptz", (column) => column.notNull())
+    .addColumn("expires_at", "timestamptz", (column) => column.notNull())
+    .execute();
+  await db.schema
+    .createTable("herenow_web_login_failures")
+    .ifNotExists()
+    .addColumn("bucket", "text", (column) => column.primaryKey())
+    .addColumn("window_started_at", "timestamptz", (column) => column.notNull())
+    .addColumn("failures", "integer", (column) => column.notNull())
+    .execute();
+}
+
+// per database handle: tests close the database and open a fresh one
+const ready = new WeakMap<object, Promise<void>>();
+
+/**
+ * The app's database with its own tables, created on first use.
+ *
+ * @example
+ * const db = await webDb();
+ * await db.selectFrom("herenow_web_admin_sessions").selectAll().execute();
+ */
+export async function webDb(): Promise<WebDb> {
+  const { db } = database();
+  const web = withWebTables(db);
+  let creating = ready.get(db);
+  if (!creating) {
+    // Two instances starting together can both miss the table and collide in
+    // Postgres's catalog even with `if not exists`; the second try then sees it.
+    creating = createWebTables(web).catch(() => createWebTables(web));
+    ready.set(db, creating);
+    creating.catch(() => ready.delete(db));
+  }
+  await creating;
+  return web;
+}
