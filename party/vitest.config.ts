@@ -1,6 +1,13 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
+// @herenow/* resolve to their src/ (the "herenow:source" export condition), so tests need no build;
+// the rest as vitest resolves by default (Node's conditions, whatever the environment)
+const conditions = ["herenow:source", ...defaultServerConditions.filter((condition) => condition !== "module")];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     // each file starts its own wrangler dev; two at once is all two cores take
     fileParallelism: false,

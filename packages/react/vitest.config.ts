@@ -1,6 +1,13 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
+// @herenow/* resolve to their src/ (the "herenow:source" export condition), so tests need no build;
+// the rest as vitest resolves by default (Node's conditions, whatever the environment)
+const conditions = ["herenow:source", ...defaultServerConditions.filter((condition) => condition !== "module")];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     // jsdom leaves Node's own fetch in place, which the harness uses to reach wrangler dev
     environment: "jsdom",

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The CLI is TypeScript like the rest of the package; Node 20 cannot strip
-// types, so tsx loads it.
-import { tsImport } from "tsx/esm/api";
+// `herenow`: published, it runs the compiled dist/cli/herenow.js. In the repository (src/
+// present, the tarball has none) it runs the TypeScript through tsx, a devDependency, so
+// the command and its tests never run a stale build.
+import { existsSync } from "node:fs";
 
-const { main } = await tsImport("../src/cli/herenow.ts", import.meta.url);
+const { main } = existsSync(new URL("../src/cli/herenow.ts", import.meta.url))
+  ? await (await import("tsx/esm/api")).tsImport("../src/cli/herenow.ts", import.meta.url)
+  : await import("../dist/cli/herenow.js");
 process.exitCode = await main(process.argv.slice(2));
