@@ -3,6 +3,7 @@
 // runs, then one closing line summed over every vitest summary:
 // `tests: N passed, N failed, N skipped`. Exits non-zero if any package failed.
 import { spawn } from "node:child_process";
+import { stripVTControlCharacters } from "node:util";
 import { repoRoot } from "./dev-secret.mjs";
 
 const child = spawn("npx", ["turbo", "run", "test", "--concurrency=1", "--continue", ...process.argv.slice(2)], {
@@ -20,7 +21,7 @@ function scan(chunk) {
 }
 function count(line) {
   // vitest's summary line: "Tests  3 failed | 68 passed | 1 skipped (72)"
-  const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
+  const plain = stripVTControlCharacters(line);
   if (!/\bTests\s{2,}\d/.test(plain)) return;
   for (const [, n, kind] of plain.matchAll(/(\d+) (passed|failed|skipped)/g)) totals[kind] += Number(n);
 }
