@@ -1,9 +1,26 @@
 // Join storm: N clients signed in as distinct users join one room in batches of
 // 50; how long until every client's view holds all N users, and how many bytes
-// and messages that took. Run: npm run storm -w @herenow/bench -- --n 100,1000 --runs 5
+// and messages that took. Each run starts a fresh server in each runtime.
+// Run: npm run storm -w @herenow/bench -- --n 100,1000 --runs 5
 import { parseArgs } from "node:util";
-import { cpuSeconds, processesOf } from "./lib/process-stats";
-import { isReport, type Kind, machine, median, SECRET, sleep, startParty, table, Workers } from "./lib/run";
+import {
+  type CpuUse,
+  cpuMeter,
+  isReport,
+  listOption,
+  machine,
+  median,
+  PARTIES,
+  type Party,
+  protocolOf,
+  RUNTIMES,
+  type Runtime,
+  SECRET,
+  sleep,
+  startParty,
+  table,
+  Workers,
+} from "./lib/run";
 
 const { values } = parseArgs({
   options: {
@@ -11,44 +28,47 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     workers: { type: "string", default: "2" },
     batch: { type: "string", default: "50" },
+    runtimes: { type: "string", default: RUNTIMES.join(",") },
+    parties: { type: "string", default: "baseline,herenow" },
+    /** How long one storm may take before the run counts as failed. */
+    "timeout-s": { type: "string", default: "600" },
   },
 });
 const sizes = (values.n ?? "").split(",").map(Number);
 const runs = Number(values.runs);
 const workerCount = Number(values.workers);
 const batch = Number(values.batch);
+const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
+const parties = listOption(values.parties, PARTIES, "parties");
+const timeoutMs = Number(values["timeout-s"]) * 1000;
 
 interface Result {
   fromFirst: number;
   fromLast: number;
   bytes: number;
   messages: number;
-  /** CPU seconds of the runtime (workerd) and of partykit dev's Node process during the storm. */
-  workerdCpu: number;
-  proxyCpu: number;
+  /** CPU seconds of each process during the storm, from the first connect until every view is complete. */
+  cpu: CpuUse;
 }
 
-async function storm(kind: Kind, n: number, run: number): Promise<Result> {
-  const server = await startParty(kind);
+async function storm(party: Party, runtime: Runtime, n: number, run: number): Promise<Result> {
+  const server = await startParty(party, runtime);
   const workers = new Workers(workerCount);
   try {
-    const processes = processesOf(server.pid ?? 0);
-    const workerd = processes.find((p) => p.name === "workerd")?.pid ?? 0;
-    const proxy = processes.find((p) => p.name === "node")?.pid ?? 0;
-    const cpuAtStart = [cpuSeconds(workerd), cpuSeconds(proxy)] as const;
+    await workers.ready();
+    const cpu = cpuMeter(server, workers);
     const room = `storm-${n}-${run}`;
     workers.openUsers(n, {
-      kind,
+      kind: protocolOf(party),
       host: server.host,
       room,
       batch: Math.max(1, Math.floor(batch / workerCount)),
       secret: SECRET,
       expect: n,
     });
-    const opened = await workers.collect(isReport("opened"), undefined, 600_000);
-    const complete = await workers.collect(isReport("complete"), undefined, 600_000);
-    const workerdCpu = cpuSeconds(workerd) - cpuAtStart[0];
-    const proxyCpu = cpuSeconds(proxy) - cpuAtStart[1];
+    const opened = await workers.collect(isReport("opened"), undefined, timeoutMs);
+    const complete = await workers.collect(isReport("complete"), undefined, timeoutMs);
+    const used = cpu();
     // let stragglers (duplicate diffs, late pongs) arrive before counting bytes
     await sleep(500);
     workers.broadcast({ cmd: "stats" });
@@ -61,8 +81,7 @@ async function storm(kind: Kind, n: number, run: number): Promise<Result> {
       fromLast: doneAt - lastAt,
       bytes: stats.reduce((sum, s) => sum + s.bytes, 0),
       messages: stats.reduce((sum, s) => sum + s.messages, 0),
-      workerdCpu,
-      proxyCpu,
+      cpu: used,
     };
   } finally {
     workers.close();
@@ -71,9 +90,9 @@ async function storm(kind: Kind, n: number, run: number): Promise<Result> {
 }
 
 /** Bytes of the least each client must learn about one other user, as each system writes it. */
-function entryBytes(kind: Kind, n: number): number {
+function entryBytes(party: Party, n: number): number {
   const id = n - 1;
-  if (kind === "baseline") return `join u${id}`.length;
+  if (protocolOf(party) === "baseline") return `join u${id}`.length;
   return JSON.stringify({
     id: `u${id}`,
     name: `User ${id}`,
@@ -85,37 +104,64 @@ function entryBytes(kind: Kind, n: number): number {
 }
 
 const rows: (string | number)[][] = [];
-console.log(`join storm on ${machine()}; ${runs} runs, clients in ${workerCount} processes, batches of ${batch}`);
+console.log(
+  `join storm on ${machine()}; ${runs} runs, clients in ${workerCount} processes, batches of ${batch}; ${parties.join(", ")} under ${runtimes.join(", ")}`,
+);
 for (const n of sizes) {
-  const results: Record<Kind, Result[]> = { baseline: [], herenow: [] };
+  const results = new Map<string, Result[]>();
+  const failures = new Map<string, number>();
+  const key = (runtime: Runtime, party: Party) => `${runtime}/${party}`;
   for (let run = 1; run <= runs; run++) {
-    for (const kind of ["baseline", "herenow"] as const) {
-      const result = await storm(kind, n, run);
-      results[kind].push(result);
-      console.log(`  N=${n} run ${run} ${kind}: ${JSON.stringify(result)}`);
+    for (const runtime of runtimes) {
+      for (const party of parties) {
+        try {
+          const result = await storm(party, runtime, n, run);
+          results.set(key(runtime, party), [...(results.get(key(runtime, party)) ?? []), result]);
+          console.log(`  N=${n} run ${run} ${runtime} ${party}: ${JSON.stringify(result)}`);
+        } catch (error) {
+          failures.set(key(runtime, party), (failures.get(key(runtime, party)) ?? 0) + 1);
+          console.log(
+            `  N=${n} run ${run} ${runtime} ${party}: FAILED ${error instanceof Error ? error.message : error}`,
+          );
+        }
+      }
     }
   }
-  const med = (kind: Kind, key: keyof Result) => median(results[kind].map((r) => r[key]));
-  for (const kind of ["baseline", "herenow"] as const) {
-    const minimum = n * n * entryBytes(kind, n);
-    rows.push([
-      n,
-      kind,
-      (med(kind, "fromFirst") / 1000).toFixed(2),
-      (med(kind, "fromLast") / 1000).toFixed(2),
-      (med(kind, "fromFirst") / med("baseline", "fromFirst")).toFixed(2),
-      (med(kind, "bytes") / 1e6).toFixed(1),
-      med(kind, "messages"),
-      (med(kind, "bytes") / minimum).toFixed(2),
-      med(kind, "workerdCpu").toFixed(1),
-      med(kind, "proxyCpu").toFixed(1),
-    ]);
+  for (const runtime of runtimes) {
+    const med = (party: Party, pick: (r: Result) => number) =>
+      median((results.get(key(runtime, party)) ?? []).map(pick));
+    const baseline = med("baseline", (r) => r.fromFirst);
+    for (const party of parties) {
+      const done = results.get(key(runtime, party)) ?? [];
+      const failed = failures.get(key(runtime, party)) ?? 0;
+      if (done.length === 0) {
+        rows.push([n, runtime, party, `failed ${failed} of ${failed}`, "", "", "", "", "", "", "", "", "", ""]);
+        continue;
+      }
+      rows.push([
+        n,
+        runtime,
+        party,
+        (med(party, (r) => r.fromFirst) / 1000).toFixed(2) + (failed ? ` (${failed} failed)` : ""),
+        (med(party, (r) => r.fromLast) / 1000).toFixed(2),
+        baseline ? (med(party, (r) => r.fromFirst) / baseline).toFixed(2) : "",
+        (med(party, (r) => r.bytes) / 1e6).toFixed(1),
+        med(party, (r) => r.messages),
+        (med(party, (r) => r.bytes) / (n * n * entryBytes(party, n))).toFixed(2),
+        med(party, (r) => r.cpu.workerd).toFixed(1),
+        runtime === "wrangler" ? med(party, (r) => r.cpu.relay).toFixed(1) : "–",
+        med(party, (r) => r.cpu.node).toFixed(1),
+        med(party, (r) => r.cpu.clients).toFixed(1),
+        med(party, (r) => r.cpu.others).toFixed(1),
+      ]);
+    }
   }
 }
 console.log(
   `\n${table(
     [
       "N",
+      "runtime",
       "party",
       "complete after first connect (s)",
       "after last connect (s)",
@@ -124,7 +170,10 @@ console.log(
       "messages",
       "bytes ÷ minimum",
       "workerd CPU (s)",
-      "dev proxy CPU (s)",
+      "relay workerd CPU (s)",
+      "node CPU (s)",
+      "clients CPU (s)",
+      "others CPU (s)",
     ],
     rows,
   )}`,

@@ -3,8 +3,22 @@
 // side by side with the baseline party.
 // Run: npm run rooms -w @herenow/bench -- --rooms 500 --per-room 10 --seconds 120
 import { parseArgs } from "node:util";
-import { cpuSeconds, processesOf, rssBytes } from "./lib/process-stats";
-import { isReport, type Kind, machine, median, SECRET, sleep, startParty, table, Workers } from "./lib/run";
+import { cpuSeconds, partyProcesses, rssBytes } from "./lib/process-stats";
+import {
+  isReport,
+  listOption,
+  machine,
+  median,
+  type Party,
+  protocolOf,
+  RUNTIMES,
+  type Runtime,
+  SECRET,
+  sleep,
+  startParty,
+  table,
+  Workers,
+} from "./lib/run";
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +29,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "120" },
     heartbeat: { type: "string", default: "20000" },
     runs: { type: "string", default: "1" },
+    runtimes: { type: "string", default: RUNTIMES.join(",") },
   },
 });
 const roomCount = Number(values.rooms);
@@ -23,32 +38,36 @@ const slopeTo = values["slope-to"] ? Number(values["slope-to"]) : null;
 const seconds = Number(values.seconds);
 const heartbeatMs = Number(values.heartbeat);
 const runs = Number(values.runs);
+const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
+const parties = ["baseline", "herenow"] as const;
 let total = roomCount * perRoom;
 
 interface Result {
   /** Workerd's resident memory with everyone connected, less its idle memory. */
   loadedBytes: number;
   cpuPerHeartbeatUs: number;
-  proxyCpuPerHeartbeatUs: number;
+  /** wrangler dev's relay workerd (0 under Miniflare). */
+  relayCpuPerHeartbeatUs: number;
+  /** The relay's resident memory with everyone connected, less its idle memory, per connection. */
+  relayBytesPerConnection: number;
   bytesPerConnection: number;
   heartbeats: number;
   pongs: number;
 }
 
-async function manyRooms(kind: Kind, run: number): Promise<Result> {
-  const server = await startParty(kind);
+async function manyRooms(party: Party, runtime: Runtime, run: number): Promise<Result> {
+  const server = await startParty(party, runtime);
   const workers = new Workers(2);
   try {
-    const group = server.pid ?? 0;
-    const workerd = processesOf(group).find((p) => p.name === "workerd");
-    const proxy = processesOf(group).find((p) => p.name === "node");
-    if (!workerd || !proxy) throw new Error("cannot find the workerd and node processes of partykit dev");
-    // warm the runtime with one room so the idle figure includes the party's code
+    await workers.ready();
+    const { workerd, relay } = partyProcesses(server.pid ?? 0, server.port);
+    // let the runtime settle after its start so the idle figure is its resting size
     await sleep(1000);
-    const idleRss = rssBytes(workerd.pid);
+    const idleRss = rssBytes(workerd);
+    const idleRelayRss = relay === null ? 0 : rssBytes(relay);
     const rooms = Array.from({ length: roomCount }, (_, i) => `r${run}-${i}`);
     workers.openUsers(total, {
-      kind,
+      kind: protocolOf(party),
       host: server.host,
       room: rooms[0] ?? "r",
       rooms,
@@ -59,9 +78,10 @@ async function manyRooms(kind: Kind, run: number): Promise<Result> {
     });
     await workers.collect(isReport("complete"), undefined, 600_000);
     await sleep(2000);
-    const loadedRss = rssBytes(workerd.pid);
-    const cpuBefore = cpuSeconds(workerd.pid);
-    const proxyBefore = cpuSeconds(proxy.pid);
+    const loadedRss = rssBytes(workerd);
+    const loadedRelayRss = relay === null ? 0 : rssBytes(relay);
+    const cpuBefore = cpuSeconds(workerd);
+    const relayBefore = relay === null ? 0 : cpuSeconds(relay);
     workers.broadcast({ cmd: "stats" });
     const before = await workers.collect(isReport("stats"));
     await sleep(seconds * 1000);
@@ -71,12 +91,19 @@ async function manyRooms(kind: Kind, run: number): Promise<Result> {
     const pongs = after.reduce((s, x) => s + x.pongs, 0) - before.reduce((s, x) => s + x.pongs, 0);
     return {
       loadedBytes: loadedRss - idleRss,
-      cpuPerHeartbeatUs: ((cpuSeconds(workerd.pid) - cpuBefore) * 1e6) / Math.max(1, heartbeats),
-      proxyCpuPerHeartbeatUs: ((cpuSeconds(proxy.pid) - proxyBefore) * 1e6) / Math.max(1, heartbeats),
+      cpuPerHeartbeatUs: ((cpuSeconds(workerd) - cpuBefore) * 1e6) / Math.max(1, heartbeats),
+      relayCpuPerHeartbeatUs: relay === null ? 0 : ((cpuSeconds(relay) - relayBefore) * 1e6) / Math.max(1, heartbeats),
+      relayBytesPerConnection: (loadedRelayRss - idleRelayRss) / total,
       bytesPerConnection: (loadedRss - idleRss) / total,
       heartbeats,
       pongs,
     };
+  } catch (error) {
+    // a runtime that died says why in its own log (wrangler dev's relay: "Too many open files")
+    const fatal = server.log.split("\n").find((line) => /Fatal|Too many open files/.test(line));
+    throw new Error(
+      `${error instanceof Error ? error.message : error}${fatal ? `; the runtime said: ${fatal.trim()}` : ""}`,
+    );
   } finally {
     workers.close();
     await server.dispose();
@@ -86,24 +113,27 @@ async function manyRooms(kind: Kind, run: number): Promise<Result> {
 if (slopeTo !== null) {
   // memory per connection as the slope between two room sizes: per-room costs cancel out
   const rows: (string | number)[][] = [];
-  for (const kind of ["baseline", "herenow"] as const) {
-    const loaded: number[] = [];
-    for (const size of [perRoom, slopeTo]) {
-      perRoom = size;
-      total = roomCount * size;
-      loaded.push((await manyRooms(kind, size)).loadedBytes);
+  for (const runtime of runtimes) {
+    for (const party of parties) {
+      const loaded: number[] = [];
+      for (const size of [Number(values["per-room"]), slopeTo]) {
+        perRoom = size;
+        total = roomCount * size;
+        loaded.push((await manyRooms(party, runtime, size)).loadedBytes);
+      }
+      const slope = ((loaded[1] ?? 0) - (loaded[0] ?? 0)) / (roomCount * (slopeTo - Number(values["per-room"])));
+      rows.push([
+        runtime,
+        party,
+        ((loaded[0] ?? 0) / 2 ** 20).toFixed(1),
+        ((loaded[1] ?? 0) / 2 ** 20).toFixed(1),
+        (slope / 1024).toFixed(2),
+      ]);
     }
-    const slope = ((loaded[1] ?? 0) - (loaded[0] ?? 0)) / (roomCount * (slopeTo - Number(values["per-room"])));
-    rows.push([
-      kind,
-      ((loaded[0] ?? 0) / 2 ** 20).toFixed(1),
-      ((loaded[1] ?? 0) / 2 ** 20).toFixed(1),
-      (slope / 1024).toFixed(2),
-    ]);
   }
   console.log(
     `memory slope on ${machine()}: ${roomCount} rooms of ${values["per-room"]} and then ${slopeTo} users\n\n${table(
-      ["party", `MiB at ${values["per-room"]}/room`, `MiB at ${slopeTo}/room`, "KiB per extra connection"],
+      ["runtime", "party", `MiB at ${values["per-room"]}/room`, `MiB at ${slopeTo}/room`, "KiB per extra connection"],
       rows,
     )}`,
   );
@@ -111,35 +141,53 @@ if (slopeTo !== null) {
 }
 
 console.log(
-  `many rooms on ${machine()}: ${roomCount} rooms × ${perRoom} users, heartbeat every ${heartbeatMs} ms, ${seconds} s measured, ${runs} run(s)`,
+  `many rooms on ${machine()}: ${roomCount} rooms × ${perRoom} users, heartbeat every ${heartbeatMs} ms, ${seconds} s measured, ${runs} run(s) under ${runtimes.join(", ")}`,
 );
-const results: Record<Kind, Result[]> = { baseline: [], herenow: [] };
+const results = new Map<string, Result[]>();
+const key = (runtime: Runtime, party: Party) => `${runtime}/${party}`;
 for (let run = 1; run <= runs; run++) {
-  for (const kind of ["baseline", "herenow"] as const) {
-    const result = await manyRooms(kind, run);
-    results[kind].push(result);
-    console.log(`  run ${run} ${kind}: ${JSON.stringify(result)}`);
+  for (const runtime of runtimes) {
+    for (const party of parties) {
+      try {
+        const result = await manyRooms(party, runtime, run);
+        results.set(key(runtime, party), [...(results.get(key(runtime, party)) ?? []), result]);
+        console.log(`  run ${run} ${runtime} ${party}: ${JSON.stringify(result)}`);
+      } catch (error) {
+        console.log(`  run ${run} ${runtime} ${party}: FAILED ${error instanceof Error ? error.message : error}`);
+      }
+    }
   }
 }
-const med = (kind: Kind, key: keyof Result) => median(results[kind].map((r) => r[key]));
+const med = (runtime: Runtime, party: Party, pick: keyof Result) =>
+  median((results.get(key(runtime, party)) ?? []).map((r) => r[pick]));
 console.log(
   `\n${table(
     [
+      "runtime",
       "party",
       "workerd CPU per heartbeat (µs)",
       "× baseline",
-      "dev proxy CPU per heartbeat (µs)",
+      "relay workerd CPU per heartbeat (µs)",
       "workerd memory per connection (KiB)",
+      "relay memory per connection (KiB)",
       "heartbeats answered",
     ],
-    (["baseline", "herenow"] as const).map((kind) => [
-      kind,
-      med(kind, "cpuPerHeartbeatUs").toFixed(1),
-      (med(kind, "cpuPerHeartbeatUs") / med("baseline", "cpuPerHeartbeatUs")).toFixed(2),
-      med(kind, "proxyCpuPerHeartbeatUs").toFixed(1),
-      (med(kind, "bytesPerConnection") / 1024).toFixed(2),
-      `${med(kind, "pongs")} / ${med(kind, "heartbeats")}`,
-    ]),
+    runtimes.flatMap((runtime) =>
+      parties.map((party) =>
+        !results.has(key(runtime, party))
+          ? [runtime, party, "failed (see the log above)", "", "", "", "", ""]
+          : [
+              runtime,
+              party,
+              med(runtime, party, "cpuPerHeartbeatUs").toFixed(1),
+              (med(runtime, party, "cpuPerHeartbeatUs") / med(runtime, "baseline", "cpuPerHeartbeatUs")).toFixed(2),
+              runtime === "wrangler" ? med(runtime, party, "relayCpuPerHeartbeatUs").toFixed(1) : "–",
+              (med(runtime, party, "bytesPerConnection") / 1024).toFixed(2),
+              runtime === "wrangler" ? (med(runtime, party, "relayBytesPerConnection") / 1024).toFixed(2) : "–",
+              `${med(runtime, party, "pongs")} / ${med(runtime, party, "heartbeats")}`,
+            ],
+      ),
+    ),
   )}`,
 );
 process.exit(0);

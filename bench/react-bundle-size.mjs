@@ -19,6 +19,8 @@ async function measure(external) {
     platform: "browser",
     target: "es2022",
     jsx: "automatic",
+    // the workspace packages export their src/ under this condition (dist/ needs a build)
+    conditions: ["herenow:source"],
     external,
     write: false,
     logLevel: "error",

@@ -25,13 +25,21 @@ const React = await import("react");
 // the profiling build has the same API as react-dom/client, which types it
 const { createRoot } = (await import("react-dom/profiling" as string)) as typeof import("react-dom/client");
 const WS = (await import("ws")).default;
-const { isReport, machine, median, SECRET, sleep, startParty, table, Workers } = await import("./lib/run");
+const { isReport, listOption, machine, median, RUNTIMES, SECRET, sleep, startParty, table, Workers } = await import(
+  "./lib/run"
+);
 
 const { values } = parseArgs({
-  options: { n: { type: "string", default: "1000" }, changes: { type: "string", default: "30" } },
+  options: {
+    n: { type: "string", default: "1000" },
+    changes: { type: "string", default: "30" },
+    /** The runtime under the room (the figures are React's: it matters little). */
+    runtime: { type: "string", default: "miniflare" },
+  },
 });
 const n = Number(values.n);
 const changes = Number(values.changes);
+const [runtime = "miniflare"] = listOption(values.runtime, RUNTIMES, "runtime");
 
 type Member = { id: string; name: string; state: { n?: number } };
 const commits: Record<string, number[]> = { plain: [], memo: [] };
@@ -60,12 +68,15 @@ function HeadCount({ room }: { room: string }) {
   return React.createElement("span", { id: "count" }, String(count));
 }
 
-console.log(`React render cost on ${machine()}: online panel of ${n} users, ${changes} state changes`);
-const server = await startParty("herenow");
+console.log(
+  `React render cost on ${machine()}: online panel of ${n} users, ${changes} state changes, room under ${runtime}`,
+);
+const server = await startParty("herenow", runtime);
 const workers = new Workers(2);
 const room = "render";
 const rows: (string | number)[][] = [];
 try {
+  await workers.ready();
   // users 0 … half-1 live in worker 0, the rest in worker 1
   const half = Math.ceil(n / 2);
   workers.openUsers(n, {

@@ -2,7 +2,25 @@
 // cleanly) again and again; how long until every other client has seen it.
 // Run: npm run steady -w @herenow/bench -- --n 1000 --rounds 50 --runs 5
 import { parseArgs } from "node:util";
-import { isReport, type Kind, machine, median, percentile, SECRET, sleep, startParty, table, Workers } from "./lib/run";
+import {
+  type CpuUse,
+  cpuMeter,
+  isReport,
+  listOption,
+  machine,
+  median,
+  PARTIES,
+  type Party,
+  percentile,
+  protocolOf,
+  RUNTIMES,
+  type Runtime,
+  SECRET,
+  sleep,
+  startParty,
+  table,
+  Workers,
+} from "./lib/run";
 import { tokenFor } from "./lib/token";
 
 const { values } = parseArgs({
@@ -11,21 +29,34 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "50" },
     runs: { type: "string", default: "5" },
     workers: { type: "string", default: "2" },
+    runtimes: { type: "string", default: RUNTIMES.join(",") },
+    parties: { type: "string", default: "baseline,herenow" },
   },
 });
 const n = Number(values.n);
 const rounds = Number(values.rounds);
 const runs = Number(values.runs);
 const workerCount = Number(values.workers);
+const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
+const parties = listOption(values.parties, PARTIES, "parties");
 
-async function steady(kind: Kind, run: number): Promise<{ join: number[]; leave: number[] }> {
-  const server = await startParty(kind);
+interface Samples {
+  join: number[];
+  leave: number[];
+  /** CPU seconds per round (one join and one leave), summed over the rounds of a run. */
+  cpu: CpuUse[];
+}
+
+async function steady(party: Party, runtime: Runtime, run: number): Promise<Samples> {
+  const server = await startParty(party, runtime);
   // the joiner lives in a process of its own, apart from the N watchers
   const workers = new Workers(workerCount + 1);
   const joiner = workerCount;
   const watchers = Array.from({ length: workerCount }, (_, i) => i);
   const room = `steady-${run}`;
+  const kind = protocolOf(party);
   try {
+    await workers.ready();
     workers.openUsers(
       n,
       {
@@ -40,6 +71,8 @@ async function steady(kind: Kind, run: number): Promise<{ join: number[]; leave:
       watchers,
     );
     await workers.collect(isReport("complete"), watchers, 600_000);
+    await sleep(1000);
+    const cpu = cpuMeter(server, workers);
     const join: number[] = [];
     const leave: number[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -59,34 +92,90 @@ async function steady(kind: Kind, run: number): Promise<{ join: number[]; leave:
       leave.push(Math.max(...gone.map((s) => s.at)) - leftAt);
       await sleep(50);
     }
-    return { join, leave };
+    const used = cpu();
+    const perRound = (seconds: number) => (seconds / rounds) * 1000;
+    return {
+      join,
+      leave,
+      cpu: [
+        {
+          workerd: perRound(used.workerd),
+          relay: perRound(used.relay),
+          node: perRound(used.node),
+          clients: perRound(used.clients),
+          others: perRound(used.others),
+        },
+      ],
+    };
   } finally {
     workers.close();
     await server.dispose();
   }
 }
 
-console.log(`steady join/leave with N=${n} on ${machine()}; ${rounds} rounds × ${runs} runs`);
-const samples: Record<Kind, { join: number[]; leave: number[] }> = {
-  baseline: { join: [], leave: [] },
-  herenow: { join: [], leave: [] },
-};
+console.log(
+  `steady join/leave with N=${n} on ${machine()}; ${rounds} rounds × ${runs} runs; ${parties.join(", ")} under ${runtimes.join(", ")}`,
+);
+/** The three slowest samples as `ms@round`, to tell a slow first round from slow rounds spread out. */
+const slowest = (values: number[]) =>
+  values
+    .map((ms, round) => ({ ms, round }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 3)
+    .map(({ ms, round }) => `${ms}@${round}`)
+    .join(" ");
+const samples = new Map<string, Samples>();
+const key = (runtime: Runtime, party: Party) => `${runtime}/${party}`;
 for (let run = 1; run <= runs; run++) {
-  for (const kind of ["baseline", "herenow"] as const) {
-    const result = await steady(kind, run);
-    samples[kind].join.push(...result.join);
-    samples[kind].leave.push(...result.leave);
-    console.log(`  run ${run} ${kind}: join p50 ${median(result.join)} ms, leave p50 ${median(result.leave)} ms`);
+  for (const runtime of runtimes) {
+    for (const party of parties) {
+      const result = await steady(party, runtime, run);
+      const all = samples.get(key(runtime, party)) ?? { join: [], leave: [], cpu: [] };
+      all.join.push(...result.join);
+      all.leave.push(...result.leave);
+      all.cpu.push(...result.cpu);
+      samples.set(key(runtime, party), all);
+      console.log(
+        `  run ${run} ${runtime} ${party}: join p50 ${median(result.join)} ms, leave p50 ${median(result.leave)} ms, slowest joins ${slowest(result.join)}, slowest leaves ${slowest(result.leave)}, CPU ms per round ${JSON.stringify(result.cpu[0])}`,
+      );
+    }
   }
 }
-const rows = (["baseline", "herenow"] as const).flatMap((kind) =>
-  (["join", "leave"] as const).map((what) => [
-    kind,
-    what,
-    median(samples[kind][what]),
-    percentile(samples[kind][what], 99),
-    (median(samples[kind][what]) / median(samples.baseline[what])).toFixed(2),
-  ]),
+const rows = runtimes.flatMap((runtime) =>
+  parties.flatMap((party) => {
+    const mine = samples.get(key(runtime, party));
+    const base = samples.get(key(runtime, "baseline"));
+    if (!mine) return [];
+    const cpu = (pick: (c: CpuUse) => number) => median(mine.cpu.map(pick)).toFixed(1);
+    return (["join", "leave"] as const).map((what) => [
+      runtime,
+      party,
+      what,
+      median(mine[what]),
+      percentile(mine[what], 99),
+      base ? (median(mine[what]) / median(base[what])).toFixed(2) : "",
+      what === "join" ? cpu((c) => c.workerd) : "",
+      what === "join" ? (runtime === "wrangler" ? cpu((c) => c.relay) : "–") : "",
+      what === "join" ? cpu((c) => c.clients) : "",
+      what === "join" ? cpu((c) => c.others) : "",
+    ]);
+  }),
 );
-console.log(`\n${table(["party", "event", "p50 (ms)", "p99 (ms)", "p50 × baseline"], rows)}`);
+console.log(
+  `\n${table(
+    [
+      "runtime",
+      "party",
+      "event",
+      "p50 (ms)",
+      "p99 (ms)",
+      "p50 × baseline",
+      "workerd CPU per join + leave (ms)",
+      "relay CPU (ms)",
+      "clients CPU (ms)",
+      "others CPU (ms)",
+    ],
+    rows,
+  )}`,
+);
 process.exit(0);

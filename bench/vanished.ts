@@ -2,7 +2,21 @@
 // connection is destroyed without a close frame. How long until every watcher
 // sees them gone. Run: npm run vanish -w @herenow/bench -- --runs 5
 import { parseArgs } from "node:util";
-import { isReport, type Kind, machine, median, SECRET, sleep, startParty, table, Workers } from "./lib/run";
+import {
+  isReport,
+  listOption,
+  machine,
+  median,
+  type Party,
+  protocolOf,
+  RUNTIMES,
+  type Runtime,
+  SECRET,
+  sleep,
+  startParty,
+  table,
+  Workers,
+} from "./lib/run";
 import { tokenFor } from "./lib/token";
 
 const { values } = parseArgs({
@@ -12,6 +26,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     "max-age": { type: "string", default: "10000" },
     grace: { type: "string", default: "5000" },
+    runtimes: { type: "string", default: RUNTIMES.join(",") },
   },
 });
 const watcherCount = Number(values.watchers);
@@ -19,13 +34,24 @@ const vanishCount = Number(values.vanish);
 const runs = Number(values.runs);
 const maxAge = Number(values["max-age"]);
 const grace = Number(values.grace);
+const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
+const parties = ["baseline", "herenow"] as const;
 
-async function vanish(kind: Kind, run: number): Promise<{ zombies: number | null; dropped: number }> {
-  const server = await startParty(kind, { HERENOW_MAX_AGE_MS: String(maxAge), HERENOW_LEAVE_GRACE_MS: String(grace) });
+async function vanish(
+  party: Party,
+  runtime: Runtime,
+  run: number,
+): Promise<{ zombies: number | null; dropped: number }> {
+  const server = await startParty(party, runtime, {
+    HERENOW_MAX_AGE_MS: String(maxAge),
+    HERENOW_LEAVE_GRACE_MS: String(grace),
+  });
+  const kind = protocolOf(party);
   // worker 0: watchers that heartbeat; worker 1: the clients that vanish
   const workers = new Workers(2);
   const room = `vanish-${run}`;
   try {
+    await workers.ready();
     workers.send(0, {
       cmd: "open",
       kind,
@@ -87,31 +113,41 @@ async function vanish(kind: Kind, run: number): Promise<{ zombies: number | null
 }
 
 console.log(
-  `vanished clients on ${machine()}; ${watcherCount} watchers, ${vanishCount} zombies and ${vanishCount} dropped, max age ${maxAge} ms, grace ${grace} ms, ${runs} runs`,
+  `vanished clients on ${machine()}; ${watcherCount} watchers, ${vanishCount} zombies and ${vanishCount} dropped, max age ${maxAge} ms, grace ${grace} ms, ${runs} runs under ${runtimes.join(", ")}`,
 );
-const results: Record<Kind, { zombies: (number | null)[]; dropped: number[] }> = {
-  baseline: { zombies: [], dropped: [] },
-  herenow: { zombies: [], dropped: [] },
-};
+const results = new Map<string, { zombies: (number | null)[]; dropped: number[] }>();
+const key = (runtime: Runtime, party: Party) => `${runtime}/${party}`;
 for (let run = 1; run <= runs; run++) {
-  for (const kind of ["baseline", "herenow"] as const) {
-    const result = await vanish(kind, run);
-    results[kind].zombies.push(result.zombies);
-    results[kind].dropped.push(result.dropped);
-    console.log(`  run ${run} ${kind}: ${JSON.stringify(result)}`);
+  for (const runtime of runtimes) {
+    for (const party of parties) {
+      const result = await vanish(party, runtime, run);
+      const all = results.get(key(runtime, party)) ?? { zombies: [], dropped: [] };
+      all.zombies.push(result.zombies);
+      all.dropped.push(result.dropped);
+      results.set(key(runtime, party), all);
+      console.log(`  run ${run} ${runtime} ${party}: ${JSON.stringify(result)}`);
+    }
   }
 }
-const zombieCell = (kind: Kind) => {
-  const known = results[kind].zombies.filter((z): z is number => z !== null);
+const zombieCell = (runtime: Runtime, party: Party) => {
+  const known = (results.get(key(runtime, party))?.zombies ?? []).filter((z): z is number => z !== null);
   return known.length === 0 ? "never" : `${median(known)}`;
 };
+const dropped = (runtime: Runtime, party: Party) => median(results.get(key(runtime, party))?.dropped ?? []);
 console.log(
   `\n${table(
-    ["party", "zombies gone after (ms, median)", "goal", "dropped gone after (ms, median)", "goal"],
-    [
-      ["baseline", zombieCell("baseline"), "", median(results.baseline.dropped), ""],
-      ["herenow", zombieCell("herenow"), `≤ ${maxAge + 1000}`, median(results.herenow.dropped), `≤ ${grace + 500}`],
-    ],
+    ["runtime", "party", "zombies gone after (ms, median)", "goal", "dropped gone after (ms, median)", "goal"],
+    runtimes.flatMap((runtime) => [
+      [runtime, "baseline", zombieCell(runtime, "baseline"), "", dropped(runtime, "baseline"), ""],
+      [
+        runtime,
+        "herenow",
+        zombieCell(runtime, "herenow"),
+        `≤ ${maxAge + 1000}`,
+        dropped(runtime, "herenow"),
+        `≤ ${grace + 500}`,
+      ],
+    ]),
   )}`,
 );
 process.exit(0);

@@ -3,7 +3,8 @@
 // Each client keeps a view of the room: herenow clients apply sync and diff
 // messages with seq checks, baseline clients a set of ids from join/leave lines.
 import { PresenceView } from "@herenow/core";
-import WebSocket from "ws";
+import { PromptCloseWebSocket } from "@herenow/party/test-harness";
+import type WebSocket from "ws";
 import { tokenFor } from "./token";
 
 export type Kind = "herenow" | "baseline";
@@ -32,9 +33,11 @@ export type Command =
   | { cmd: "state"; user: number; state: Record<string, unknown> }
   | { cmd: "drop"; user: number }
   | { cmd: "stats" }
+  | { cmd: "ready" }
   | { cmd: "close" };
 
 export type Report =
+  | { type: "ready" }
   | { type: "opened"; firstAt: number; lastAt: number; count: number }
   | { type: "complete"; tag: string; at: number; slowestUser: number }
   | {
@@ -66,6 +69,7 @@ const closedWith: Record<string, number> = {};
 let watch: { expect: number; tag: string; pending: Set<number> } | null = null;
 let heartbeat: ReturnType<typeof setInterval> | null = null;
 let heartbeats = 0;
+let closedDuringWatch = 0;
 let pongs = 0;
 
 function send(report: Report): void {
@@ -105,7 +109,9 @@ async function openClient(
     kind === "herenow"
       ? `ws://${host}/parties/main/${room}?_pk=c${user}&token=${token ?? (await tokenFor(user, secret))}`
       : `ws://${host}/parties/main/${room}?_pk=u${user}`;
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+  // workerd keeps the TCP connection open after a close the room started (prune, leave):
+  // this client drops it once the handshake is done, as a browser does, so the close is seen
+  const ws = new PromptCloseWebSocket(url, { perMessageDeflate: false });
   const client: Client = {
     user,
     ws,
@@ -142,7 +148,14 @@ async function openClient(
     clients.delete(user);
     // a client that is gone can no longer complete a watch: count it out, and say so
     if (watch?.pending.delete(user)) {
-      send({ type: "error", message: `client ${user} closed with ${code} during watch ${watch.tag}` });
+      closedDuringWatch++;
+      // a crashed server closes thousands at once: say so a few times, then every tenfold
+      if (closedDuringWatch <= 3 || Number.isInteger(Math.log10(closedDuringWatch))) {
+        send({
+          type: "error",
+          message: `client ${user} closed with ${code} during watch ${watch.tag} (${closedDuringWatch} so far)`,
+        });
+      }
       if (watch.pending.size === 0) {
         send({ type: "complete", tag: watch.tag, at: Date.now(), slowestUser: user });
         watch = null;
@@ -216,6 +229,9 @@ async function handle(command: Command): Promise<void> {
     case "drop":
       clients.get(command.user)?.ws.terminate();
       return;
+    case "ready":
+      send({ type: "ready" });
+      return;
     case "stats":
       send({ type: "stats", bytes, messages, open: clients.size, closedWith, heartbeats, pongs });
       return;
@@ -225,6 +241,9 @@ async function handle(command: Command): Promise<void> {
       process.exit(0);
   }
 }
+
+// the benchmark script is gone (finished or killed): its clients must not linger
+process.on("disconnect", () => process.exit(0));
 
 process.on("message", (command: Command) => {
   handle(command).catch((error: unknown) => send({ type: "error", message: String(error) }));

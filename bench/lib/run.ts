@@ -1,19 +1,96 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { PartyServer } from "@herenow/party/test-harness";
+import { type PartyRuntime, PartyServer } from "@herenow/party/test-harness";
 import type { Command, Kind, Report } from "./client-worker";
+import { cpuSeconds, cpuSecondsOf, machineBusySeconds, type PartyProcesses, partyProcesses } from "./process-stats";
 
 export { SECRET } from "@herenow/party/test-harness";
-export type { Kind };
+export type { Kind, PartyServer };
 
 const here = import.meta.dirname;
 
-/** Starts the party under test or the baseline party on a free port. */
-export function startParty(kind: Kind, vars: Record<string, string> = {}): Promise<PartyServer> {
-  return kind === "herenow"
-    ? PartyServer.start({ HERENOW_MAX_AGE_MS: "600000", ...vars })
-    : PartyServer.start(vars, join(here, "..", "baseline-party"));
+/**
+ * The servers a benchmark compares: herenow's party, and the baseline worker
+ * (`bench/baseline-party`) sending with the runtime's socket list, or with
+ * PartyServer's `broadcast()` ("baseline-broadcast").
+ */
+export type Party = "baseline" | "baseline-broadcast" | "herenow";
+export const PARTIES: readonly Party[] = ["baseline", "baseline-broadcast", "herenow"];
+
+/**
+ * Where a party runs: "miniflare", the bundle `wrangler deploy` would upload under
+ * Miniflare's API (one workerd, closest to production), or "wrangler", `wrangler dev`
+ * as `npm run dev` runs it (a second workerd in front relays every frame).
+ */
+export type Runtime = PartyRuntime;
+export const RUNTIMES: readonly Runtime[] = ["miniflare", "wrangler"];
+
+/** What a party's clients speak: herenow's protocol, or the baseline's lines. */
+export function protocolOf(party: Party): Kind {
+  return party === "herenow" ? "herenow" : "baseline";
+}
+
+/** Starts the party under test or a baseline on a free port, in the given runtime. */
+export function startParty(party: Party, runtime: Runtime, vars: Record<string, string> = {}): Promise<PartyServer> {
+  if (party === "herenow") return PartyServer.start({ HERENOW_MAX_AGE_MS: "600000", ...vars }, undefined, runtime);
+  const send = party === "baseline-broadcast" ? "broadcast" : "loop";
+  return PartyServer.start({ BASELINE_SEND: send, ...vars }, join(here, "..", "baseline-party"), runtime);
+}
+
+/** Parses a comma-separated option of allowed values (e.g. `--runtimes miniflare,wrangler`). */
+export function listOption<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T[] {
+  const picked = (value ?? "").split(",").filter(Boolean);
+  for (const item of picked) {
+    if (!allowed.includes(item as T)) throw new Error(`--${name}: "${item}" is not one of ${allowed.join(", ")}`);
+  }
+  return picked as T[];
+}
+
+/** CPU seconds used by each part of a run, from the moment `cpuMeter` was called. */
+export interface CpuUse {
+  /** The workerd that runs the worker. */
+  workerd: number;
+  /** wrangler dev's relay workerd (0 under Miniflare). */
+  relay: number;
+  /** The runtime's Node processes (Miniflare's runner, wrangler's CLI). */
+  node: number;
+  /** The client processes. */
+  clients: number;
+  /**
+   * Everything else on the machine: the benchmark script and other people's work (the
+   * machine is shared). Busy CPU seconds of all cores less the parts above.
+   */
+  others: number;
+}
+
+/** Starts measuring the CPU of a party's processes and of the client processes; call the result to read it. */
+export function cpuMeter(server: PartyServer, workers: Workers): () => CpuUse {
+  const processes: PartyProcesses = partyProcesses(server.pid ?? 0, server.port);
+  const read = (): CpuUse => ({
+    workerd: cpuSeconds(processes.workerd),
+    relay: processes.relay === null ? 0 : cpuSeconds(processes.relay),
+    node: cpuSecondsOf(processes.node),
+    clients: cpuSecondsOf(workers.pids),
+    others: machineBusySeconds(),
+  });
+  const start = read();
+  return () => {
+    const now = read();
+    return {
+      workerd: now.workerd - start.workerd,
+      relay: now.relay - start.relay,
+      node: now.node - start.node,
+      clients: now.clients - start.clients,
+      others:
+        now.others -
+        start.others -
+        (now.workerd - start.workerd) -
+        (now.relay - start.relay) -
+        (now.node - start.node) -
+        (now.clients - start.clients),
+    };
+  };
 }
 
 /** A separate process of benchmark clients. */
@@ -25,7 +102,8 @@ export class Workers {
   constructor(count: number) {
     for (let i = 0; i < count; i++) {
       const child = fork(join(here, "client-worker.ts"), [], {
-        execArgv: ["--import", "tsx", "--max-old-space-size=8192"],
+        // @herenow/* resolve to their src/ (the "herenow:source" export condition): no build needed
+        execArgv: ["--conditions", "herenow:source", "--import", "tsx", "--max-old-space-size=8192"],
         stdio: ["ignore", "inherit", "inherit", "ipc"],
       });
       child.on("message", (report: Report) => {
@@ -39,6 +117,11 @@ export class Workers {
 
   get size(): number {
     return this.children.length;
+  }
+
+  /** The client processes' ids, for CPU figures. */
+  get pids(): number[] {
+    return this.children.map((child) => child.pid ?? 0).filter(Boolean);
   }
 
   send(worker: number, command: Command): void {
@@ -55,6 +138,12 @@ export class Workers {
     workers.forEach((worker, i) => {
       this.send(worker, { cmd: "open", ...options, from: i * per, to: Math.min(count, (i + 1) * per) });
     });
+  }
+
+  /** Resolves once every client process has started (so its start-up is in no measurement). */
+  async ready(): Promise<void> {
+    this.broadcast({ cmd: "ready" });
+    await this.collect(isReport("ready"), undefined, 60_000);
   }
 
   broadcast(command: Command): void {
@@ -109,7 +198,10 @@ export function percentile(values: number[], p: number): number {
 /** The machine line every result table starts with. */
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  return `${cpus().length} × ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+  return `${cpus().length} × ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${load} at start`;
 }
 
 export function table(header: string[], rows: (string | number)[][]): string {
