@@ -100,7 +100,9 @@ async function manyRooms(party: Party, runtime: Runtime, run: number): Promise<R
     };
   } catch (error) {
     // a runtime that died says why in its own log (wrangler dev's relay: "Too many open files")
-    const fatal = server.log.split("\n").find((line) => /Fatal|Too many open files/.test(line));
+    const lines = server.log.split("\n").filter((line) => line.trim() && !line.includes("101 Switching Protocols"));
+    const fatal =
+      lines.find((line) => /Fatal|Too many open files/.test(line)) ?? lines.slice(-3).join(" / ").slice(0, 600);
     throw new Error(
       `${error instanceof Error ? error.message : error}${fatal ? `; the runtime said: ${fatal.trim()}` : ""}`,
     );
