@@ -5,6 +5,8 @@ export { ManualClock, systemClock } from "./clock";
 export { safeEqual } from "./constant-time";
 export { ErrorBudget } from "./error-budget";
 export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
+export type { CreatePresenceTokenOptions, PresenceToken, PresenceTokenUser } from "./presence-token";
+export { createPresenceToken, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./presence-token";
 export type { ApplyResult, PresenceSnapshot } from "./presence-view";
 export { EMPTY_SNAPSHOT, PresenceView } from "./presence-view";
 export type {
@@ -41,7 +43,7 @@ export type {
 } from "./room-presence";
 export { RoomPresence } from "./room-presence";
 export type { TokenClaims } from "./token-claims";
-export { identityFromClaims } from "./token-claims";
+export { checkTokenClaims, identityFromClaims } from "./token-claims";
 export type { WebhookBatch, WebhookConnection, WebhookEvent, WebhookReply } from "./webhook";
 export {
   newGeneration,

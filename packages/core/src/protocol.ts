@@ -114,6 +114,8 @@ export const LIMITS = {
   infoBytes: 1024,
   /** Furthest a token's `exp` may lie ahead, in seconds. */
   maxTokenLifetimeSeconds: 24 * 60 * 60,
+  /** Shortest `HERENOW_SECRET`, in bytes of UTF-8. */
+  minSecretBytes: 32,
 } as const;
 
 /** WebSocket close codes the server uses. */

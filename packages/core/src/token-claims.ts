@@ -42,6 +42,26 @@ export function identityFromClaims(
   room: string,
   nowMs: number,
 ): { ok: true; identity: UserIdentity; claims: TokenClaims } | { ok: false; reason: string } {
+  const checked = checkTokenClaims(claims, nowMs);
+  if (!checked.ok) return checked;
+  const { rooms } = checked.claims;
+  if (rooms !== undefined && !rooms.includes(room)) return { ok: false, reason: `token is not good for room ${room}` };
+  return checked;
+}
+
+/**
+ * The room-independent half of {@link identityFromClaims}: shape, sizes,
+ * lifetime and the room names a token lists. The verifier and the minter
+ * (`createPresenceToken`) share it, so no token is minted that a room
+ * would refuse.
+ *
+ * @example
+ * const checked = checkTokenClaims({ sub: "u1", name: "Ann", exp }, Date.now());
+ */
+export function checkTokenClaims(
+  claims: unknown,
+  nowMs: number,
+): { ok: true; identity: UserIdentity; claims: TokenClaims } | { ok: false; reason: string } {
   const result = v.safeParse(ClaimsSchema, claims);
   if (!result.success) return { ok: false, reason: `token claims: ${result.issues[0]?.message ?? "malformed"}` };
   const checked = result.output;
@@ -52,9 +72,8 @@ export function identityFromClaims(
   const info = checked.info ?? {};
   if (jsonSize(info) > LIMITS.infoBytes)
     return { ok: false, reason: `\`info\` is larger than ${LIMITS.infoBytes} bytes` };
-  if (checked.rooms !== undefined) {
-    if (!checked.rooms.every(isValidRoomName)) return { ok: false, reason: "`rooms` holds an invalid room name" };
-    if (!checked.rooms.includes(room)) return { ok: false, reason: `token is not good for room ${room}` };
+  if (checked.rooms !== undefined && !checked.rooms.every(isValidRoomName)) {
+    return { ok: false, reason: "`rooms` holds an invalid room name" };
   }
   return { ok: true, identity: { id: checked.sub, name: checked.name, info }, claims: checked };
 }

@@ -1,4 +1,4 @@
-import { DEFAULTS } from "@herenow/core";
+import { DEFAULTS, LIMITS } from "@herenow/core";
 
 /** A room's settings, read from the party's env (`HERENOW_*` variables). */
 export interface PresenceSettings {
@@ -26,7 +26,7 @@ export class SettingsError extends Error {
 }
 
 /** The shortest secret the protocol accepts, in bytes. */
-export const MIN_SECRET_BYTES = 32;
+export const MIN_SECRET_BYTES = LIMITS.minSecretBytes;
 
 function text(env: Record<string, unknown>, name: string): string | undefined {
   const value = env[name];

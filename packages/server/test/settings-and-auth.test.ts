@@ -1,4 +1,4 @@
-import { safeEqual } from "@herenow/core";
+import { createPresenceToken, safeEqual } from "@herenow/core";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { Refusal, verifyConnection } from "../src/auth";
@@ -73,6 +73,13 @@ describe("verifyConnection", () => {
       name: "Ann",
       info: { colour: "red" },
     });
+  });
+
+  it("admits what core's createPresenceToken mints, in its rooms only", async () => {
+    const user = { id: "u2", name: "Bo", info: { avatar: "b.png" } };
+    const { token } = await createPresenceToken({ secret, user, rooms: ["lobby"] });
+    expect(await verifyConnection(url({ token }), "lobby", settings)).toEqual(user);
+    await expect(verifyConnection(url({ token }), "kitchen", settings)).rejects.toMatchObject({ status: 401 });
   });
 
   it.each([

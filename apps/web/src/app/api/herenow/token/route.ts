@@ -1,8 +1,8 @@
-import { isValidRoomName, roomNameProblem } from "@herenow/core";
+import { createPresenceToken, isValidRoomName, roomNameProblem } from "@herenow/core";
 import * as v from "valibot";
+import { env } from "../../../../env";
 import { problem } from "../../../../server/http";
 import { roomBans } from "../../../../server/party-api";
-import { issuePresenceToken } from "../../../../server/presence-token";
 import { sessionFromCookieHeader } from "../../../../server/session";
 
 export const dynamic = "force-dynamic";
@@ -36,8 +36,9 @@ export async function GET(request: Request): Promise<Response> {
       { status: 403, headers: { "cache-control": "no-store" } },
     );
   }
-  const { token, expiresAt } = await issuePresenceToken(user, query.output.room);
-  return Response.json({ token, expiresAt }, { headers: { "cache-control": "no-store" } });
+  // good for this room only, for core's default ten minutes; the hook renews it at 75%
+  const token = await createPresenceToken({ secret: env().secret, user, rooms: [query.output.room] });
+  return Response.json(token, { headers: { "cache-control": "no-store" } });
 }
 
 /**
