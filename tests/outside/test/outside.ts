@@ -92,8 +92,13 @@ export function npmInstall(dir: string): Promise<string> {
 }
 
 /** A long-running process in its own process group, stopped with all its children. */
-export function startDetached(command: string, args: string[], cwd: string): ChildProcess & { output: () => string } {
-  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+export function startDetached(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess & { output: () => string } {
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   const collect = (chunk: Buffer) => {
     output += chunk.toString();

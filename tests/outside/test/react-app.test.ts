@@ -1,9 +1,10 @@
 // A fresh Vite React app outside the monorepo installs @herenow/react from its tarball,
 // type-checks and builds; two pages of it, served by `vite preview` and opened in headless
-// Chromium, see each other through usePresence against the party.
+// Chromium, see each other through usePresence against the party, with tokens minted by
+// the packed @herenow/core's createPresenceToken in the app's own token route.
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, PartyServer, token } from "@herenow/party/test-harness";
+import { freePort, PartyServer, SECRET } from "@herenow/party/test-harness";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp, folderSize, kB, npmInstall, run, startDetached, stopDetached, tarballOf } from "./outside";
@@ -82,6 +83,7 @@ describe.skipIf(!haveChromium).each(REACT_VERSIONS)(
         join(dir, "node_modules", ".bin", "vite"),
         ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
         dir,
+        { ...process.env, HERENOW_SECRET: SECRET },
       );
       await waitForHttp(origin, () => preview?.output() ?? "");
 
@@ -100,12 +102,10 @@ describe.skipIf(!haveChromium).each(REACT_VERSIONS)(
       });
       const pageFor = async (user: { id: string; name: string }) => {
         const context = await browser.newContext();
+        // the app's sign-in, as far as its token route is concerned
+        await context.addCookies([{ name: "user", value: encodeURIComponent(`${user.id}:${user.name}`), url: origin }]);
         const page = await context.newPage();
-        const query = new URLSearchParams({
-          host: party.host,
-          room: `outside-${versions.react}`,
-          token: await token(user),
-        });
+        const query = new URLSearchParams({ host: party.host, room: `outside-${versions.react}` });
         await page.goto(`${origin}/?${query}`);
         return page;
       };
