@@ -51,6 +51,12 @@ interface Row extends Record<string, SqlStorageValue> {
 export class ChatLog {
   private readonly recent = new Map<string, number[]>();
   private ready = false;
+  /**
+   * The `chat:history` frame as last read, until a message changes it. A join storm then
+   * costs one query, not one per socket (it was a tenth of a storm's worker time); a room
+   * that wakes from hibernation starts without it and reads the table again.
+   */
+  private historyFrame: string | null = null;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -80,7 +86,8 @@ export class ChatLog {
   }
 
   sendHistory(socket: WebSocket): void {
-    socket.send(JSON.stringify({ type: "chat:history", messages: this.history() }));
+    this.historyFrame ??= JSON.stringify({ type: "chat:history", messages: this.history() });
+    socket.send(this.historyFrame);
   }
 
   /** Handles a `chat:*` message; false when the type is not the chat's. */
@@ -118,6 +125,7 @@ export class ChatLog {
       at,
     };
     sql.exec("DELETE FROM chat_messages WHERE seq <= ?", seq - HISTORY_LENGTH);
+    this.historyFrame = null;
     this.broadcast(JSON.stringify({ type: "chat:message", ...entry }));
     return true;
   }
