@@ -10,6 +10,13 @@ import {
 } from "@herenow/core";
 import { hashKey, type QueryClient } from "@tanstack/react-query";
 import PartySocket from "partysocket";
+import {
+  type ConnectionEffect,
+  type ConnectionEvent,
+  type ConnectionMachine,
+  initialMachine,
+  transition,
+} from "./connection-machine";
 import { Heartbeat } from "./heartbeat";
 import { watchIdle } from "./idle";
 import { PresenceError } from "./presence-error";
@@ -24,11 +31,14 @@ export type WebSocketClass = new (url: string, protocols?: string | string[]) =>
 export interface RoomConnectionOptions extends TokenSettings {
   heartbeatMs: number;
   idleAfterMs?: number | undefined;
+  idleKey?: string | undefined;
   WebSocket?: WebSocketClass | undefined;
 }
 
 const OPEN = 1;
 const LEAVE = '{"type":"presence:leave"}';
+/** Where the idle watcher writes `true`/`false` in the user's own state unless the app names another key. */
+export const DEFAULT_IDLE_KEY = "idle";
 const registries = new WeakMap<QueryClient, Map<string, RoomConnection>>();
 
 /**
@@ -54,18 +64,11 @@ export class RoomConnection {
   private readonly heartbeat: Heartbeat;
   private readonly tokens: TokenSource;
   private readonly states: StateSender;
+  private machine: ConnectionMachine;
   private state: RoomState = CONNECTING_STATE;
   private refs = 0;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
-  private wasOpen = false;
-  private live = false;
-  private lastCloseLive = false;
-  private stopped = false;
-  /** Attempts in a row that failed before the socket opened. */
-  private failures = 0;
-  private probing = false;
-  private retriedToken = false;
 
   constructor(
     private readonly client: QueryClient,
@@ -85,9 +88,9 @@ export class RoomConnection {
       (state) => this.selfUser() !== undefined && this.sendRaw(JSON.stringify({ type: "presence:state", state })),
       () => this.selfUser()?.state,
     );
-    if (!isValidRoomName(room)) {
-      this.stopped = true;
-      this.write({ status: "closed", error: new PresenceError("invalid_room", invalidRoom(room)) });
+    this.machine = initialMachine(room, isValidRoomName(room) ? null : invalidRoom(room));
+    if (this.machine.halted) {
+      this.write({ status: this.machine.status, error: this.machine.error });
       return;
     }
     const socket = new PartySocket({
@@ -95,7 +98,7 @@ export class RoomConnection {
       party,
       room,
       // read on every (re)connect, so a refreshed token never costs the socket its buffered messages
-      query: async () => ({ token: this.stopped ? null : await this.tokens.forConnect() }),
+      query: async () => ({ token: this.machine.halted ? null : await this.tokens.forConnect() }),
       WebSocket: options.WebSocket,
       // jittered, so a restarted server is not hit by every client in the same instant
       minReconnectionDelay: 500 + Math.random() * 1000,
@@ -103,15 +106,12 @@ export class RoomConnection {
       shouldReconnectOnClose: (event) => event.code !== CLOSE_CODES.kicked && event.code !== CLOSE_CODES.policy,
     });
     this.socket = socket;
-    this.on(socket, "open", this.onOpen);
+    this.on(socket, "open", () => this.dispatch({ type: "open" }));
     this.on(socket, "message", (event) => this.onMessage(event as MessageEvent));
-    this.on(socket, "close", (event) => this.onClose(event as CloseEvent));
+    this.on(socket, "close", (event) => this.dispatch({ type: "close", code: (event as CloseEvent).code }));
     this.on(socket, "error", (event) => this.onError(event as Event & { message?: string }));
     if (typeof window !== "undefined" && typeof document !== "undefined") {
-      this.on(window, "pagehide", () => {
-        this.leave();
-        this.write({ status: "closed" });
-      });
+      this.on(window, "pagehide", () => this.dispatch({ type: "leave", why: "pagehide" }));
       this.on(window, "pageshow", (event) => {
         if ((event as PageTransitionEvent).persisted) this.reconnect();
       });
@@ -119,8 +119,9 @@ export class RoomConnection {
         if (document.visibilityState === "visible") this.heartbeat.now();
       });
       if (options.idleAfterMs) {
-        this.setState({ status: "active" });
-        this.stops.push(watchIdle(options.idleAfterMs, (idle) => this.setState({ status: idle ? "idle" : "active" })));
+        const key = options.idleKey ?? DEFAULT_IDLE_KEY;
+        this.setState({ [key]: false });
+        this.stops.push(watchIdle(options.idleAfterMs, (idle) => this.setState({ [key]: idle })));
       }
     }
     this.write({});
@@ -128,9 +129,9 @@ export class RoomConnection {
 
   /** Takes the latest token settings of the hooks; a token that changes after a refusal retries. */
   update(options: Pick<RoomConnectionOptions, "token" | "getToken">): void {
-    const retry = this.state.status === "unauthorized" && options.token !== this.options.token;
+    const changed = options.token !== this.options.token;
     this.options = { ...this.options, token: options.token, getToken: options.getToken };
-    if (retry) this.reconnect();
+    if (changed) this.dispatch({ type: "token_changed" });
   }
 
   /** Listens to application messages (types not starting with `presence:`). */
@@ -156,19 +157,13 @@ export class RoomConnection {
 
   /** Leaves the room on purpose (others see it at once) and stays closed until `reconnect()`. */
   close(): void {
-    this.leave();
-    this.view.reset();
-    this.write({ snapshot: EMPTY_SNAPSHOT, status: "closed" });
+    this.dispatch({ type: "leave", why: "close" });
   }
 
   /** Connects again after a close, a kick or a refusal, with a freshly read token. */
   reconnect(): void {
     if (!this.socket || this.disposed) return;
-    this.stopped = false;
-    this.failures = 0;
-    this.retriedToken = false;
-    this.write({ status: this.wasOpen ? "reconnecting" : "connecting" });
-    this.socket.reconnect(4001, "reconnect");
+    this.dispatch({ type: "reconnect" });
   }
 
   retain(): void {
@@ -186,7 +181,7 @@ export class RoomConnection {
   }
 
   private dispose(): void {
-    this.leave();
+    this.dispatch({ type: "leave", why: "dispose" });
     this.disposed = true;
     for (const stop of this.stops) stop();
     this.states.stop();
@@ -199,30 +194,55 @@ export class RoomConnection {
     }
   }
 
-  /** No more reconnecting by itself, no heartbeats, no token refreshes, until `reconnect()`. */
-  private halt(): void {
-    this.stopped = true;
-    this.heartbeat.stop();
-    this.tokens.stop();
+  /** Moves the machine on, runs its effects, and writes what the hooks see in one update. */
+  private dispatch(event: ConnectionEvent): void {
+    const before = this.machine;
+    const { machine, effects } = transition(before, event);
+    this.machine = machine;
+    const change: Partial<RoomState> = {};
+    for (const effect of effects) Object.assign(change, this.run(effect));
+    if (machine.status !== before.status) change.status = machine.status;
+    if (machine.error !== before.error) change.error = machine.error;
+    if (Object.keys(change).length > 0) this.write(change);
   }
 
-  private leave(): void {
-    this.halt();
-    if (!this.socket) return;
-    // the leave goes out before the close frame, so the room drops us at once instead of after its grace
-    this.sendRaw(LEAVE);
-    this.socket.close(1000, "left");
+  private run(effect: ConnectionEffect): Partial<RoomState> | undefined {
+    switch (effect) {
+      case "start_heartbeat":
+        this.heartbeat.start();
+        return;
+      case "stop_heartbeat":
+        this.heartbeat.stop();
+        return;
+      case "halt":
+        this.heartbeat.stop();
+        this.tokens.stop();
+        return;
+      case "reset_states":
+        this.states.reset();
+        return;
+      case "reset_view":
+        this.view.reset();
+        return { snapshot: EMPTY_SNAPSHOT };
+      case "leave":
+        // the leave goes out before the close frame, so the room drops us at once instead of after its grace
+        this.sendRaw(LEAVE);
+        this.socket?.close(1000, "left");
+        return;
+      case "close_socket":
+        this.socket?.close();
+        return;
+      case "reconnect_socket":
+        this.socket?.reconnect(4001, "reconnect");
+        return;
+      case "refresh_token":
+        this.tokens.refreshNext();
+        return;
+      case "probe":
+        this.probe();
+        return;
+    }
   }
-
-  private readonly onOpen = () => {
-    this.live = true;
-    this.wasOpen = true;
-    this.failures = 0;
-    this.retriedToken = false;
-    this.states.reset();
-    this.heartbeat.start();
-    this.write({ status: "open", error: null });
-  };
 
   private onMessage(event: MessageEvent): void {
     this.heartbeat.alive();
@@ -251,95 +271,34 @@ export class RoomConnection {
       this.states.restore();
       if (this.view.snapshot !== this.state.snapshot) this.write({ snapshot: this.view.snapshot });
     } else if (type === "presence:error") {
-      this.write({ error: new PresenceError(message.code ?? "invalid_message", message.message ?? "") });
+      const error = new PresenceError(message.code ?? "invalid_message", message.message ?? "");
+      this.dispatch({ type: "server_error", error });
     }
   }
 
-  private onClose(event: CloseEvent): void {
-    const wasLive = this.live;
-    this.live = false;
-    this.lastCloseLive = wasLive;
-    this.heartbeat.stop();
-    // closes before an open are failed attempts: `onError` follows and judges them
-    if (!wasLive || this.stopped) return;
-    if (event.code === CLOSE_CODES.kicked || event.code === CLOSE_CODES.policy) {
-      this.halt();
-      this.view.reset();
-      const kicked = event.code === CLOSE_CODES.kicked;
-      this.write({
-        snapshot: EMPTY_SNAPSHOT,
-        status: "closed",
-        error: new PresenceError(
-          kicked ? "kicked" : "policy",
-          kicked
-            ? "an administrator removed this connection from the room (close code 4003); it will not reconnect by itself"
-            : "the room closed this connection for sending too many invalid messages (close code 4008); it will not reconnect by itself",
-        ),
-      });
-      return;
-    }
-    this.write({ status: "reconnecting" });
-  }
-
-  /**
-   * A failed attempt. Browsers do not show the HTTP status of a refused
-   * upgrade, so a refusal is told thus: `ws` (Node) names the status in the
-   * error (401 or another 4xx: refused); otherwise, after two failures in a
-   * row, one `no-cors` fetch to the room's URL checks whether the server
-   * answers HTTP at all: if it does, the upgrade was refused; if not, the
-   * server is down or the network is, and the socket keeps retrying. A
-   * refusal with `getToken` first retries once with a fresh token.
-   */
+  /** A failed attempt, with what the runtime tells of it (`ws` says "Unexpected server response: 401"; a browser nothing). */
   private onError(event: Event & { message?: string }): void {
-    if (this.live || this.lastCloseLive || this.stopped) {
-      this.lastCloseLive = false;
-      return;
-    }
-    this.failures++;
-    const failure = this.tokens.failure;
-    if (failure !== null) {
-      const reason = failure instanceof Error ? failure.message : String(failure);
-      this.tokens.failure = null;
-      this.write({ error: new PresenceError("token_failed", `getToken failed: ${reason}`) });
-      return;
-    }
-    // `ws` says "Unexpected server response: 401"; a browser says nothing
+    const failure = this.tokens.takeFailure();
     const status = /response: (\d{3})/.exec(event.message ?? "")?.[1];
-    if (status) {
-      if (status.startsWith("4")) this.refused(`HTTP ${status}`);
-    } else if (this.failures >= 2 && !this.probing && this.socket && event.message !== "TIMEOUT") {
-      // a timeout is a server that does not answer, never a refusal
-      this.probing = true;
-      const url = this.socket.roomUrl.replace(/^ws/, "http");
-      fetch(url, { mode: "no-cors", cache: "no-store", signal: AbortSignal.timeout(5000) })
-        .then(
-          () => this.failures > 0 && !this.stopped && this.refused("the server answers HTTP but refused the socket"),
-          () => undefined,
-        )
-        .finally(() => {
-          this.probing = false;
-        });
-    }
+    this.dispatch({
+      type: "error",
+      httpStatus: status === undefined ? null : Number(status),
+      timeout: event.message === "TIMEOUT",
+      tokenFailure: failure === null ? null : failure instanceof Error ? failure.message : String(failure),
+      canRefreshToken: this.options.getToken !== undefined,
+    });
   }
 
-  private refused(why: string): void {
-    if (this.options.getToken && !this.retriedToken) {
-      // partysocket is already on its way to the next attempt, which reads the token again
-      this.retriedToken = true;
-      this.tokens.refreshNext();
-      return;
-    }
-    this.halt();
-    this.socket?.close();
-    this.view.reset();
-    this.write({
-      snapshot: EMPTY_SNAPSHOT,
-      status: "unauthorized",
-      error: new PresenceError(
-        "unauthorized",
-        `the server refused the connection to room "${this.options.room}" (${why}): the token is missing, expired, forged or not good for this room, or the room admits no anonymous connections`,
-      ),
-    });
+  /** Asks the room's URL over HTTP whether the server is there at all (see `transition`). */
+  private probe(): void {
+    if (!this.socket) return;
+    const url = this.socket.roomUrl.replace(/^ws/, "http");
+    const answered = (yes: boolean) => () =>
+      this.dispatch({ type: "probed", answered: yes, canRefreshToken: this.options.getToken !== undefined });
+    fetch(url, { mode: "no-cors", cache: "no-store", signal: AbortSignal.timeout(5000) }).then(
+      answered(true),
+      answered(false),
+    );
   }
 
   private selfUser() {

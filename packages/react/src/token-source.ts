@@ -18,7 +18,7 @@ export interface TokenSettings {
  */
 export class TokenSource {
   /** Why the last read for a connection failed, until the connection takes it. */
-  failure: unknown = null;
+  private failure: unknown = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private fresh = false;
   private stopped = false;
@@ -40,6 +40,13 @@ export class TokenSource {
       this.failure = error ?? new Error("getToken failed");
       throw error;
     }
+  }
+
+  /** Why the last read for a connection failed (then forgotten), or `null`. */
+  takeFailure(): unknown {
+    const failure = this.failure;
+    this.failure = null;
+    return failure;
   }
 
   /** Makes the next read skip the cache (after a refusal). */

@@ -29,8 +29,13 @@ export interface PresenceSelf {
 export interface UsePresenceOptions extends RoomOptions {
   /** Heartbeat interval in ms (default 20 000); a missing pong soon after one reconnects. */
   heartbeatMs?: number | undefined;
-  /** Sets `status: "idle"` in this user's state after this long without pointer or key input. */
+  /**
+   * Sets `idle: true` in this user's custom state after this long without
+   * pointer or key input, and `idle: false` at the next input.
+   */
   idleAfterMs?: number | undefined;
+  /** The state key the idle watcher writes (default `"idle"`), when the app's state uses that name itself. */
+  idleKey?: string | undefined;
   /** `false` holds no connection (status `closed`). Default `true`. */
   enabled?: boolean | undefined;
   /** Application messages (types not starting with `presence:`). A new function does not reconnect. */
@@ -71,7 +76,7 @@ const whole = (state: RoomState) => state;
  * `["herenow", host, party, room]`; the socket closes, with a
  * `presence:leave` first, when the last of them unmounts (also on
  * `pagehide` and `close()`). The first hook to open a room sets its
- * `heartbeatMs`, `idleAfterMs` and `WebSocket`; the latest render's token
+ * `heartbeatMs`, `idleAfterMs`, `idleKey` and `WebSocket`; the latest render's token
  * settings are used at the next (re)connect. Only a change of host, party,
  * room or `enabled` rebuilds the socket.
  *

@@ -15,6 +15,7 @@ export interface RoomOptions {
   getToken?: TokenGetter | undefined;
   heartbeatMs?: number | undefined;
   idleAfterMs?: number | undefined;
+  idleKey?: string | undefined;
   enabled?: boolean | undefined;
   WebSocket?: WebSocketClass | undefined;
   queryClient?: QueryClient | undefined;
@@ -60,6 +61,7 @@ export function useRoom(options: RoomOptions, hook: string): ResolvedRoom {
       getToken,
       heartbeatMs: options.heartbeatMs ?? DEFAULTS.heartbeatMs,
       idleAfterMs: options.idleAfterMs,
+      idleKey: options.idleKey,
       WebSocket: options.WebSocket ?? settings?.WebSocket,
     });
     return () => connection.release();

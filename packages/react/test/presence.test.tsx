@@ -181,12 +181,36 @@ describe("state", () => {
     try {
       mount(() => usePresence({ host: server.host, room: "idle", token: t, idleAfterMs: 400, WebSocket: WS }));
       const stateOf = () => watcher.snapshot.users.find((u) => u.id === "u-idle")?.state;
-      await watcher.waitFor(() => stateOf()?.status === "active", 5000, "active");
-      await watcher.waitFor(() => stateOf()?.status === "idle", 3000, "idle");
+      await watcher.waitFor(() => stateOf()?.idle === false, 5000, "active");
+      await watcher.waitFor(() => stateOf()?.idle === true, 3000, "idle");
       act(() => {
         window.dispatchEvent(new KeyboardEvent("keydown", { key: "a" }));
       });
-      await watcher.waitFor(() => stateOf()?.status === "active", 3000, "active again");
+      await watcher.waitFor(() => stateOf()?.idle === false, 3000, "active again");
+    } finally {
+      watcher.close();
+    }
+  });
+
+  it("writes idleness under the key the app names, leaving the app's own keys alone", async () => {
+    const t = await as("u-away");
+    const watcher = await TestClient.open(server.url("idle-key", { token: await as("u-watch") }));
+    try {
+      const hook = mount(() =>
+        usePresence<{ status: string; away: boolean }>({
+          host: server.host,
+          room: "idle-key",
+          token: t,
+          idleAfterMs: 400,
+          idleKey: "away",
+          WebSocket: WS,
+        }),
+      );
+      await waitFor(() => expect(hook.result.current.status).toBe("open"), { timeout: 5000 });
+      act(() => hook.result.current.setState({ status: "in a meeting" }));
+      const stateOf = () => watcher.snapshot.users.find((u) => u.id === "u-away")?.state;
+      await watcher.waitFor(() => stateOf()?.away === true, 5000, "away");
+      expect(stateOf()).toEqual({ status: "in a meeting", away: true });
     } finally {
       watcher.close();
     }

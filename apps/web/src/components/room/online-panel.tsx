@@ -27,7 +27,7 @@ export function OnlinePanel({
       {total === 0 ? <p className="muted small">{live ? "Nobody yet." : "Not connected right now."}</p> : null}
       <ul className="online-list">
         {users.map((user) => {
-          const idle = user.state.status === "idle";
+          const idle = user.state.idle === true;
           const typing = user.state.typing === true && !idle;
           return (
             <li
