@@ -8,12 +8,41 @@ const PlainObject = v.custom<JsonObject>(
   "must be a JSON object",
 );
 
+const UserId = v.pipe(
+  v.string("must hold user ids"),
+  v.minLength(1, "holds an empty id"),
+  v.maxLength(128, "holds an id longer than 128 characters"),
+);
+
 const PresenceClientSchema = v.variant("type", [
   v.object({ type: v.literal("presence:heartbeat") }),
   v.object({ type: v.literal("presence:state"), state: PlainObject }),
   v.object({ type: v.literal("presence:resync") }),
   v.object({ type: v.literal("presence:leave") }),
+  v.object({
+    type: v.literal("presence:follow"),
+    ids: v.pipe(
+      v.array(UserId, "must be an array of user ids"),
+      v.maxLength(LIMITS.maxFollows, `may hold at most ${LIMITS.maxFollows} ids`),
+    ),
+  }),
+  v.object({
+    type: v.literal("presence:list"),
+    after: v.optional(
+      v.nullable(v.pipe(v.string("must be a cursor from presence:page"), v.maxLength(200, "is not a cursor"))),
+    ),
+    limit: v.optional(
+      v.pipe(
+        v.number("must be a number"),
+        v.integer("must be a whole number"),
+        v.minValue(1, "must be at least 1"),
+        v.maxValue(LIMITS.maxPageSize, `may be at most ${LIMITS.maxPageSize}`),
+      ),
+    ),
+  }),
 ]);
+
+const PRESENCE_TYPES = PresenceClientSchema.options.map((option) => option.entries.type.literal);
 
 /** A client frame, classified. */
 export type ParsedClientMessage =
@@ -63,8 +92,8 @@ export function parseClientMessage(frame: string | ArrayBuffer | ArrayBufferView
 
   const result = v.safeParse(PresenceClientSchema, value);
   if (!result.success) {
-    const known = ["presence:heartbeat", "presence:state", "presence:resync", "presence:leave"];
-    if (!known.includes(type)) return refuse("invalid_message", `unknown message type ${JSON.stringify(type)}`);
+    if (!(PRESENCE_TYPES as string[]).includes(type))
+      return refuse("invalid_message", `unknown message type ${JSON.stringify(type)}`);
     const issue = result.issues[0];
     const where = issue ? v.getDotPath(issue) : null;
     return refuse("invalid_message", `${type}: ${where ? `\`${where}\` ` : ""}${issue?.message ?? "is malformed"}`);

@@ -11,18 +11,23 @@ export type { ApplyResult, PresenceSnapshot } from "./presence-view";
 export { EMPTY_SNAPSHOT, PresenceView } from "./presence-view";
 export type {
   AppMessage,
+  CountMessage,
   DiffMessage,
   ErrorCode,
   ErrorMessage,
+  FollowMessage,
   HeartbeatMessage,
   Json,
   JsonObject,
   LeaveMessage,
+  ListMessage,
+  PageMessage,
   PongMessage,
   PresenceClientMessage,
   PresenceUser,
   ResyncMessage,
   RoomSnapshot,
+  RoomWindow,
   ServerMessage,
   StateMessage,
   SyncMessage,
@@ -42,6 +47,8 @@ export type {
   UserStateEntry,
 } from "./room-presence";
 export { RoomPresence } from "./room-presence";
+export type { WindowChanges, WindowSpec } from "./room-window";
+export { WindowedDiff, windowUsers } from "./room-window";
 export type { TokenClaims } from "./token-claims";
 export { checkTokenClaims, identityFromClaims } from "./token-claims";
 export type { WebhookBatch, WebhookConnection, WebhookEvent, WebhookReply } from "./webhook";

@@ -1,4 +1,4 @@
-import type { DiffMessage, PresenceUser, SyncMessage, UserIdentity } from "./protocol";
+import type { CountMessage, DiffMessage, PresenceUser, RoomWindow, SyncMessage, UserIdentity } from "./protocol";
 
 /** What a client knows of a room, as an immutable value that changes identity on every change. */
 export interface PresenceSnapshot {
@@ -7,9 +7,18 @@ export interface PresenceSnapshot {
   room: string | null;
   seq: number;
   self: { connectionId: string; user: UserIdentity | null } | null;
-  /** Users in the order they arrived. */
+  /** Users in the order they arrived: all of them, or with `window` this connection's window. */
   users: readonly PresenceUser[];
   anonymous: number;
+  /** How many users are in the room, listed or not. */
+  count: number;
+  /** Set while the room is large and `users` is a window of it (protocol 1.1). */
+  window: RoomWindow | null;
+}
+
+/** The order of a window (protocol 1.1): by the start of each stay, ties by id. */
+export function byArrival(a: PresenceUser, b: PresenceUser): number {
+  return a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** The outcome of applying one server message. */
@@ -23,13 +32,17 @@ export const EMPTY_SNAPSHOT: PresenceSnapshot = Object.freeze({
   self: null,
   users: Object.freeze([]) as readonly PresenceUser[],
   anonymous: 0,
+  count: 0,
+  window: null,
 });
 
 /**
  * A client's copy of a room, kept exactly as the protocol says: a sync
  * replaces it, each diff must carry the previous number plus one, an old
  * diff is ignored and a gap is reported so the caller asks for
- * `presence:resync`.
+ * `presence:resync`. In a windowed room (protocol 1.1) a connection only
+ * gets the diffs that touch its window, so numbers may jump there; head
+ * counts arrive in `presence:count`.
  *
  * @example
  * const view = new PresenceView();
@@ -48,7 +61,10 @@ export class PresenceView {
   get snapshot(): PresenceSnapshot {
     if (this.stale) {
       this.stale = false;
-      this.current = { ...this.current, users: Array.from(this.users.values()) };
+      const users = Array.from(this.users.values());
+      // a window's newcomers may have arrived before users it already shows (someone ahead left)
+      if (this.current.window) users.sort(byArrival);
+      this.current = { ...this.current, users };
     }
     return this.current;
   }
@@ -63,7 +79,7 @@ export class PresenceView {
     return this.users.get(id);
   }
 
-  apply(message: SyncMessage | DiffMessage): ApplyResult {
+  apply(message: SyncMessage | DiffMessage | CountMessage): ApplyResult {
     if (message.type === "presence:sync") {
       this.users = new Map(message.users.map((user) => [user.id, user]));
       this.current = {
@@ -73,12 +89,21 @@ export class PresenceView {
         self: message.self,
         users: message.users,
         anonymous: message.anonymous,
+        count: message.count ?? this.users.size,
+        window: message.window ?? null,
       };
       this.stale = this.users.size !== message.users.length;
       return "applied";
     }
+    if (message.type === "presence:count") {
+      if (!this.current.synced || message.seq < this.current.seq) return "duplicate";
+      if (message.count === this.current.count && message.anonymous === this.current.anonymous) return "duplicate";
+      this.current = { ...this.current, count: message.count, anonymous: message.anonymous };
+      return "applied";
+    }
     if (!this.current.synced || message.seq <= this.current.seq) return "duplicate";
-    if (message.seq !== this.current.seq + 1) return "gap";
+    const windowed = this.current.window !== null;
+    if (!windowed && message.seq !== this.current.seq + 1) return "gap";
     for (const id of message.left) this.users.delete(id);
     for (const user of message.joined) {
       // a stale entry must not keep its old place: joins go to the end
@@ -86,7 +111,8 @@ export class PresenceView {
       this.users.set(user.id, user);
     }
     for (const user of message.updated) this.users.set(user.id, user);
-    this.current = { ...this.current, seq: message.seq, anonymous: message.anonymous };
+    const count = message.count ?? (windowed ? this.current.count : this.users.size);
+    this.current = { ...this.current, seq: message.seq, anonymous: message.anonymous, count };
     this.stale = true;
     return "applied";
   }

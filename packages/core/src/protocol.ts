@@ -1,5 +1,5 @@
 /**
- * The herenow wire protocol, version 1, as TypeScript types and constants.
+ * The herenow wire protocol, version 1.1 (version 1 plus large-room windows), as TypeScript types and constants.
  * The prose contract is `shared/spec/protocol.md`; these names follow it.
  */
 
@@ -33,8 +33,19 @@ export interface SyncMessage {
   /** The number of the last diff this snapshot already includes. */
   seq: number;
   self: { connectionId: string; user: UserIdentity | null };
+  /** Every user, or (with `window`) the connection's window of them, in join order. */
   users: PresenceUser[];
   anonymous: number;
+  /** Version 1.1: how many users are in the room, listed or not. */
+  count?: number;
+  /** Version 1.1: present when the room is large and `users` is this connection's window. */
+  window?: RoomWindow;
+}
+
+/** What a windowed connection's `users` hold: the first `size` users, its own user and those it follows. */
+export interface RoomWindow {
+  size: number;
+  follows: string[];
 }
 
 /** Every change after the sync, coalesced over a short window. */
@@ -45,6 +56,27 @@ export interface DiffMessage {
   updated: PresenceUser[];
   left: string[];
   anonymous: number;
+  /** Version 1.1: how many users are in the room. */
+  count?: number;
+}
+
+/** Version 1.1, windowed connections only: the head count changed, coalesced to a few a second. */
+export interface CountMessage {
+  type: "presence:count";
+  seq: number;
+  count: number;
+  anonymous: number;
+}
+
+/** Version 1.1: the answer to `presence:list`, one page of everyone here in join order. */
+export interface PageMessage {
+  type: "presence:page";
+  /** The cursor the request asked from (`null`: the start). */
+  after: string | null;
+  users: PresenceUser[];
+  /** The cursor of the next page, `null` after the last user. */
+  next: string | null;
+  count: number;
 }
 
 export interface PongMessage {
@@ -61,7 +93,7 @@ export interface ErrorMessage {
 }
 
 /** Everything the presence server sends on a socket (application messages aside). */
-export type ServerMessage = SyncMessage | DiffMessage | PongMessage | ErrorMessage;
+export type ServerMessage = SyncMessage | DiffMessage | CountMessage | PageMessage | PongMessage | ErrorMessage;
 
 export interface HeartbeatMessage {
   type: "presence:heartbeat";
@@ -80,6 +112,19 @@ export interface LeaveMessage {
   type: "presence:leave";
 }
 
+/** Version 1.1: the users this connection follows (replacing the list), shown in its window wherever they joined. */
+export interface FollowMessage {
+  type: "presence:follow";
+  ids: string[];
+}
+
+/** Version 1.1: a page of everyone here, after a cursor from an earlier page. */
+export interface ListMessage {
+  type: "presence:list";
+  after?: string | null | undefined;
+  limit?: number | undefined;
+}
+
 /** A message whose `type` does not start with `presence:`: it belongs to the application. */
 export interface AppMessage {
   type: string;
@@ -87,7 +132,13 @@ export interface AppMessage {
 }
 
 /** Every presence message a client may send. */
-export type PresenceClientMessage = HeartbeatMessage | StateMessage | ResyncMessage | LeaveMessage;
+export type PresenceClientMessage =
+  | HeartbeatMessage
+  | StateMessage
+  | ResyncMessage
+  | LeaveMessage
+  | FollowMessage
+  | ListMessage;
 
 /** The room's answer to `GET /parties/main/<room>`. */
 export interface RoomSnapshot {
@@ -116,6 +167,14 @@ export const LIMITS = {
   maxTokenLifetimeSeconds: 24 * 60 * 60,
   /** Shortest `HERENOW_SECRET`, in bytes of UTF-8. */
   minSecretBytes: 32,
+  /** Largest window a connection may ask for (`?window=`), in users. */
+  maxWindowSize: 1000,
+  /** Most users one connection may follow. */
+  maxFollows: 100,
+  /** Largest `presence:list` page. */
+  maxPageSize: 500,
+  /** Shortest time between two `presence:count` messages, in ms. */
+  countIntervalMs: 250,
 } as const;
 
 /** WebSocket close codes the server uses. */
@@ -131,4 +190,10 @@ export const DEFAULTS = {
   maxAgeMs: 60_000,
   leaveGraceMs: 5_000,
   heartbeatMs: 20_000,
+  /** Users a room lists in full to everyone; above it, connections that ask for a window get one. */
+  windowThreshold: 500,
+  /** The window a client gets when it asks for one without a size. */
+  windowSize: 100,
+  /** A `presence:list` page without a `limit`. */
+  pageSize: 100,
 } as const;

@@ -404,6 +404,65 @@ export class RoomPresence {
     return Array.from(this.users.values(), toPresenceUser);
   }
 
+  /** The ids of the first `limit` users in join order: O(limit), for windows. */
+  headIds(limit: number): string[] {
+    const ids: string[] = [];
+    if (limit <= 0) return ids;
+    for (const id of this.users.keys()) {
+      ids.push(id);
+      if (ids.length >= limit) break;
+    }
+    return ids;
+  }
+
+  /** Whether a user is present (with a live or lingering connection). */
+  hasUser(userId: string): boolean {
+    return this.users.has(userId);
+  }
+
+  /** One present user as the room shows them, or `undefined`. */
+  presentUser(userId: string): PresenceUser | undefined {
+    const user = this.users.get(userId);
+    return user ? toPresenceUser(user) : undefined;
+  }
+
+  /**
+   * One page of every present user in join order, after a cursor an earlier
+   * page returned (`null`: from the start). The cursor names the last user
+   * of the page by the start of their stay and their id, so it stays good
+   * while users come and go: a page continues after that user, or, if they
+   * left, after the users who arrived no later than they did. `null` for a
+   * string that is no cursor.
+   */
+  page(after: string | null, limit: number): { users: PresenceUser[]; next: string | null } | null {
+    const users: PresenceUser[] = [];
+    const cursor = after === null ? null : parseCursor(after);
+    if (after !== null && cursor === null) return null;
+    let started = cursor === null;
+    if (cursor !== null && !this.users.has(cursor.id)) {
+      // the cursor's user left: continue with those who arrived after them
+      started = true;
+      for (const user of this.users.values()) {
+        if (user.since < cursor.since || (user.since === cursor.since && user.identity.id <= cursor.id)) continue;
+        users.push(toPresenceUser(user));
+        if (users.length > limit) break;
+      }
+    } else {
+      for (const [id, user] of this.users) {
+        if (!started) {
+          started = id === cursor?.id;
+          continue;
+        }
+        users.push(toPresenceUser(user));
+        if (users.length > limit) break;
+      }
+    }
+    const more = users.length > limit;
+    if (more) users.pop();
+    const last = users[users.length - 1];
+    return { users, next: more && last ? `${last.since}:${last.id}` : null };
+  }
+
   /** Every connection, live or lingering, with its user and times: for webhook snapshots. */
   snapshotConnections(): RestoredConnection[] {
     const all: RestoredConnection[] = [];
@@ -549,6 +608,14 @@ export class RoomPresence {
   private emit(event: ConnectionEvent): void {
     if (this.recordEvents) this.events.push(event);
   }
+}
+
+/** A `presence:page` cursor, `<since>:<user id>`, or `null` when it is not one. */
+function parseCursor(cursor: string): { since: number; id: string } | null {
+  const colon = cursor.indexOf(":");
+  const since = Number(cursor.slice(0, colon));
+  if (colon < 1 || !Number.isSafeInteger(since)) return null;
+  return { since, id: cursor.slice(colon + 1) };
 }
 
 function first<V>(map: Map<string, V>): V | undefined {

@@ -27,6 +27,28 @@ describe("parseClientMessage", () => {
     expect(parseClientMessage('{"type":"presence:leave"}')).toMatchObject({ ok: true });
   });
 
+  it("reads the large-room messages of version 1.1 and refuses malformed ones", () => {
+    expect(parseClientMessage('{"type":"presence:follow","ids":["u1","u2"]}')).toEqual({
+      ok: true,
+      kind: "presence",
+      message: { type: "presence:follow", ids: ["u1", "u2"] },
+    });
+    expect(parseClientMessage('{"type":"presence:list"}')).toMatchObject({ ok: true });
+    expect(parseClientMessage('{"type":"presence:list","after":"17:u1","limit":500}')).toMatchObject({ ok: true });
+    const ids = JSON.stringify(Array.from({ length: 101 }, (_, n) => `u${n}`));
+    expect(parseClientMessage(`{"type":"presence:follow","ids":${ids}}`)).toMatchObject({
+      ok: false,
+      code: "invalid_message",
+      message: expect.stringMatching(/at most 100 ids/),
+    });
+    expect(parseClientMessage('{"type":"presence:follow","ids":[""]}')).toMatchObject({ ok: false });
+    expect(parseClientMessage('{"type":"presence:list","limit":501}')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/limit.*at most 500/),
+    });
+    expect(parseClientMessage('{"type":"presence:list","limit":2.5}')).toMatchObject({ ok: false });
+  });
+
   it("hands other typed objects to the application", () => {
     expect(parseClientMessage('{"type":"chat:send","text":"hi"}')).toEqual({
       ok: true,
