@@ -210,7 +210,7 @@ export class TestClient {
       } catch {
         message = { type: "?", raw: text };
       }
-      if (message.type === "presence:sync" || message.type === "presence:diff") {
+      if (message.type === "presence:sync" || message.type === "presence:diff" || message.type === "presence:count") {
         if (this.view.apply(message) === "gap") this.gaps++;
       }
       this.messages.push(message);

@@ -29,11 +29,12 @@ export function partySuite(vars: Record<string, string> = {}) {
     /** Opens a client (signed in when `user` is given) and, unless `synced: false`, waits for its sync. */
     async connect(
       room: string,
-      options: { user?: { id: string; name: string }; pk?: string; synced?: boolean } = {},
+      options: { user?: { id: string; name: string }; pk?: string; synced?: boolean; window?: number } = {},
     ): Promise<TestClient> {
       const query: Record<string, string> = {};
       if (options.user) query.token = await token(options.user);
       if (options.pk) query._pk = options.pk;
+      if (options.window !== undefined) query.window = String(options.window);
       const client = await TestClient.open(this.server.url(room, query));
       open.push(client);
       if (options.synced !== false) await client.next("presence:sync", 0);

@@ -1,4 +1,4 @@
-import { identityFromClaims, roomNameProblem, type UserIdentity } from "@herenow/core";
+import { identityFromClaims, LIMITS, roomNameProblem, type UserIdentity } from "@herenow/core";
 import { errors, jwtVerify } from "jose";
 import type { PresenceSettings } from "./settings";
 
@@ -33,6 +33,11 @@ export class Refusal extends Error {
 
 const CONNECTION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
+/** Whether a `window` query parameter is a window size a room grants (protocol 1.1). */
+export function isWindowSize(value: string): boolean {
+  return /^[1-9][0-9]{0,3}$/.test(value) && Number(value) <= LIMITS.maxWindowSize;
+}
+
 /**
  * Checks what a client asks for when it connects: the room name, the
  * connection id it chose and its token. Resolves to the verified identity
@@ -55,6 +60,10 @@ export async function verifyConnection(
   const connectionId = params.get("_pk");
   if (connectionId !== null && !CONNECTION_ID.test(connectionId)) {
     throw new Refusal(400, "connection id (_pk) must be 1 to 128 characters from A-Z a-z 0-9 _ - . :");
+  }
+  const window = params.get("window");
+  if (window !== null && !isWindowSize(window)) {
+    throw new Refusal(400, `window must be a whole number of users from 1 to ${LIMITS.maxWindowSize}`);
   }
   const token = params.get("token");
   if (token === null || token === "") {

@@ -12,6 +12,10 @@ export interface ConnectionData {
   since: number;
   /** Set once the room removed the connection (leave, kick, abuse), so nothing it sends counts any more. */
   left?: true;
+  /** Protocol 1.1: the window size the client asked for (`?window=`); absent for a protocol 1 client. */
+  window?: number;
+  /** Protocol 1.1: the users it follows (`presence:follow`). */
+  follows?: string[];
 }
 
 /** One connection as application code sees it. */

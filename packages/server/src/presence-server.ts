@@ -2,11 +2,13 @@ import {
   type AppMessage,
   CLOSE_CODES,
   type ConnectionEvent,
+  DEFAULTS,
   type DiffMessage,
   ErrorBudget,
   type ErrorCode,
   type JsonObject,
   LIMITS,
+  type ListMessage,
   parseClientMessage,
   RoomPresence,
   type RoomSnapshot,
@@ -19,6 +21,7 @@ import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, 
 import { handleRoomRequest } from "./http-api";
 import { type Ban, RoomBans } from "./room-bans";
 import { RoomStorage } from "./room-storage";
+import { RoomWindows } from "./room-windows";
 import { type PresenceSettings, readSettings } from "./settings";
 import { WebhookOutbox } from "./webhook-outbox";
 
@@ -35,6 +38,10 @@ export interface PresenceChange {
 const LAST_SEEN_GRAIN_MS = 1000;
 /** Close codes a client sends when it closes on purpose; PartyServer reports them, PartyKit did not. */
 const DELIBERATE_CLOSE = 1000;
+/** Where the room keeps whether it is in windowed mode (protocol 1.1). */
+const WINDOWED_KEY = "windowed";
+/** `presence:list` requests a connection may make in a second. */
+const LISTS_PER_SECOND = 10;
 
 type Handlers = Pick<
   Server,
@@ -83,6 +90,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private readonly outbox: WebhookOutbox | null;
   private readonly store: RoomStorage;
   private readonly banList: RoomBans;
+  private readonly windows: RoomWindows;
+  private readonly lists = new Map<string, { second: number; count: number }>();
   /** Identities verified by `fetch` for the upgrade under way, so `getConnectionTags` need not verify again. */
   private readonly verified = new WeakMap<Request, UserIdentity | null>();
 
@@ -95,6 +104,16 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       maxAgeMs: this.settings.maxAgeMs,
       leaveGraceMs: this.settings.leaveGraceMs,
       recordEvents: true,
+    });
+    this.windows = new RoomWindows({
+      presence: this.presence,
+      threshold: this.settings.windowThreshold,
+      sockets: () => ctx.getWebSockets(),
+      dataOf: (socket) => this.dataOfSocket(socket),
+      send: sendQuietly,
+      saveMode: (windowed) => void ctx.storage.put(WINDOWED_KEY, windowed),
+      clock: systemClock,
+      setTimer: (run, ms) => setTimeout(run, ms),
     });
     const { webhookUrl, secret, webhookBatchMs, maxAgeMs } = this.settings;
     this.outbox = webhookUrl
@@ -321,6 +340,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const stored = await this.store.load();
     this.alarmAt = stored.alarmAt;
     this.presence.restore(stored.live, stored.lingering, stored.seq);
+    this.windows.restore((await this.ctx.storage.get<boolean>(WINDOWED_KEY)) ?? false);
     await this.outbox?.load(stored.live.length === 0, systemClock.now());
     await this.scheduleAlarm();
   }
@@ -342,6 +362,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.reserved.add(id);
     const now = systemClock.now();
     const data: ConnectionData = { herenow: 1, id, user, joinedAt: now, lastSeen: now, since: now };
+    // protocol 1.1: the client can show a window of a large room (checked before the upgrade)
+    const window = new URL(context.request.url).searchParams.get("window");
+    if (window !== null) data.window = Number(window);
     connection.setState(data);
     return user ? [tagOfConnection(id), tagOfUser(user.id)] : [tagOfConnection(id)];
   }
@@ -360,6 +383,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       const since = this.presence.userState(data.user.id)?.since ?? data.since;
       if (since !== data.since) connection.setState({ ...data, since });
     }
+    this.windows.remember(connection, data);
     this.awaitingSync.add(data.id);
     this.scheduleFlush();
     return true;
@@ -393,8 +417,54 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       case "presence:state":
         this.applyState(connection, data, parsed.message.state);
         break;
+      case "presence:follow":
+        this.follow(connection, data, parsed.message.ids);
+        break;
+      case "presence:list":
+        this.list(connection, data, parsed.message);
+        break;
     }
     return null;
+  }
+
+  /** Replaces the users a connection follows; a windowed connection gets its new window at once. */
+  private follow(connection: Connection, data: ConnectionData, ids: string[]): void {
+    const follows = [...new Set(ids)];
+    const next: ConnectionData = { ...data, follows };
+    connection.setState(next);
+    this.windows.remember(connection, next);
+    if (this.windows.windowed && data.window !== undefined) {
+      this.awaitingSync.add(data.id);
+      this.scheduleFlush();
+    }
+  }
+
+  /** Answers `presence:list` with one page of everyone here, at most ten pages a second per connection. */
+  private list(connection: Connection, data: ConnectionData, request: ListMessage): void {
+    const second = Math.floor(systemClock.now() / 1000);
+    const used = this.lists.get(data.id);
+    const count = used?.second === second ? used.count + 1 : 1;
+    this.lists.set(data.id, { second, count });
+    if (count > LISTS_PER_SECOND) {
+      // like state changes over the limit, not abuse: the client waits and asks again
+      sendQuietly(
+        connection,
+        JSON.stringify({
+          type: "presence:error",
+          code: "rate_limited",
+          message: `at most ${LISTS_PER_SECOND} presence:list a second`,
+        }),
+      );
+      return;
+    }
+    const after = request.after ?? null;
+    const page = this.presence.page(after, request.limit ?? DEFAULTS.pageSize);
+    if (!page) {
+      this.refuse(connection, data.id, "invalid_message", "presence:list: `after` is not a cursor from presence:page");
+      return;
+    }
+    const message = { type: "presence:page", after, ...page, count: this.presence.userCount };
+    sendQuietly(connection, JSON.stringify(message));
   }
 
   /**
@@ -405,6 +475,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const data = dataOf(connection);
     if (!data) return;
     this.budgets.delete(data.id);
+    this.lists.delete(data.id);
     this.awaitingSync.delete(data.id);
     if (data.left || !this.presence.isLive(data.id)) return;
     if (code === DELIBERATE_CLOSE) {
@@ -527,19 +598,16 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const diff = this.presence.takeDiff();
     const events = this.presence.takeEvents();
     if (diff) this.store.saveSeq(diff.seq);
+    // a room that crossed the large-room threshold resyncs every connection that asked for a window
+    const resync = this.windows.updateMode() ? [...this.windows.windowAware()] : [];
     // Connections that get a sync now get one numbered with this diff's seq, so the diff is
     // no news to them: it is not sent to them at all (a naive client would apply it twice).
-    const synced = this.awaitingSync.size > 0 ? this.sendSyncs([...this.awaitingSync]) : null;
+    const synced =
+      this.awaitingSync.size > 0 || resync.length > 0 ? this.sendSyncs([...this.awaitingSync], resync) : null;
     this.awaitingSync.clear();
-    if (diff) {
-      // One frame for everyone, sent with the runtime's own list of sockets: PartyServer's
-      // iterator reads every socket's attachment, which a room of thousands pays per diff.
-      const text = JSON.stringify(diff);
-      for (const socket of this.ctx.getWebSockets()) {
-        if (synced?.has(socket)) continue;
-        sendQuietly(socket, text);
-      }
-    }
+    // Sent with the runtime's own list of sockets: PartyServer's iterator reads every socket's
+    // attachment, which a room of thousands pays per diff.
+    if (diff) this.windows.send(diff, synced);
     if (events.length > 0) {
       this.outbox?.enqueue(events, this.lastFlushAt);
       void this.scheduleAlarm();
@@ -549,19 +617,43 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     }
   }
 
-  /** Sends a sync to each of these connections; returns the sockets that got one. */
-  private sendSyncs(ids: string[]): Set<WebSocket> {
+  /** Sends a sync to each of these connections and sockets; returns the sockets that got one. */
+  private sendSyncs(ids: string[], sockets: WebSocket[] = []): Set<WebSocket> {
     const sent = new Set<WebSocket>();
-    // the users list is the same for everyone: serialise it once, splice in each `self`
-    const head = `{"type":"presence:sync","room":${JSON.stringify(this.name)},"seq":${this.presence.seq},"self":`;
-    const tail = `,"users":${JSON.stringify(this.presence.snapshotUsers())},"anonymous":${this.presence.anonymous}}`;
+    // a full users list is the same for everyone: serialised once, however many get it
+    let everyone: string | null = null;
+    const users = () => {
+      everyone ??= JSON.stringify(this.presence.snapshotUsers());
+      return everyone;
+    };
+    const send = (socket: WebSocket, data: ConnectionData) => {
+      if (sent.has(socket)) return;
+      const base = {
+        type: "presence:sync" as const,
+        room: this.name,
+        seq: this.presence.seq,
+        self: { connectionId: data.id, user: data.user },
+        anonymous: this.presence.anonymous,
+      };
+      sendQuietly(socket, this.windows.sync(socket, base, users));
+      sent.add(socket);
+    };
     for (const id of ids) {
-      for (const { socket, data } of this.socketsOf({ connectionId: id })) {
-        sendQuietly(socket, head + JSON.stringify({ connectionId: data.id, user: data.user }) + tail);
-        sent.add(socket);
-      }
+      for (const { socket, data } of this.socketsOf({ connectionId: id })) send(socket, data);
+    }
+    for (const socket of sockets) {
+      const data = this.dataOfSocket(socket);
+      if (data && !data.left) send(socket, data);
     }
     return sent;
+  }
+
+  /** The herenow data of a socket the runtime listed, whether PartyServer handed it out yet or not. */
+  private dataOfSocket(socket: WebSocket): ConnectionData | null {
+    // PartyServer gives a socket its Connection fields when it first hands it out; one the
+    // runtime lists before that (after a wake) gets them from a pass over the room's connections
+    if (!("setState" in socket)) for (const _ of this.getConnections());
+    return "setState" in socket ? dataOf(socket as unknown as Connection) : null;
   }
 
   private async scheduleAlarm(): Promise<void> {

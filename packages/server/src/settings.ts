@@ -12,6 +12,8 @@ export interface PresenceSettings {
   webhookUrl: string | null;
   /** How long events wait to go out together (`HERENOW_WEBHOOK_BATCH_MS`, default 500). */
   webhookBatchMs: number;
+  /** Users above which connections that ask for a window get one (`HERENOW_WINDOW_THRESHOLD`, default 500). */
+  windowThreshold: number;
 }
 
 /** A setting that is missing or malformed; the message names the variable and how to fix it. */
@@ -34,14 +36,18 @@ function text(env: Record<string, unknown>, name: string): string | undefined {
   return typeof value === "string" ? value.trim() : String(value);
 }
 
-function milliseconds(env: Record<string, unknown>, name: string, fallback: number, min: number): number {
+function wholeNumber(env: Record<string, unknown>, name: string, fallback: number, min: number, unit: string): number {
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new SettingsError(name, `expected a whole number of milliseconds ≥ ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new SettingsError(name, `expected a whole number of ${unit} ≥ ${min}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function milliseconds(env: Record<string, unknown>, name: string, fallback: number, min: number): number {
+  return wholeNumber(env, name, fallback, min, "milliseconds");
 }
 
 function flag(env: Record<string, unknown>, name: string, fallback: boolean): boolean {
@@ -82,5 +88,6 @@ export function readSettings(env: Record<string, unknown>): PresenceSettings {
     anonymous: flag(env, "HERENOW_ANONYMOUS", true),
     webhookUrl,
     webhookBatchMs: milliseconds(env, "HERENOW_WEBHOOK_BATCH_MS", 500, 0),
+    windowThreshold: wholeNumber(env, "HERENOW_WINDOW_THRESHOLD", DEFAULTS.windowThreshold, 1, "users"),
   };
 }

@@ -20,6 +20,7 @@ describe("readSettings", () => {
       anonymous: true,
       webhookUrl: null,
       webhookBatchMs: 500,
+      windowThreshold: 500,
     });
   });
 
