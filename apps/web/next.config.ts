@@ -15,8 +15,9 @@ const sourceEntries = Object.fromEntries(
 const nextConfig: NextConfig = {
   // The workspace packages' source is TypeScript.
   transpilePackages: ["@herenow/core", "@herenow/db", "@herenow/react"],
-  // The database drivers load WASM and native modules at run time: Node requires them, the bundler leaves them alone.
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "@vercel/postgres"],
+  // The database drivers stay out of the bundle: Node requires them at run time. PGlite must, as it
+  // loads its WASM and data files from its own folder; pg has optional native parts the bundler cannot follow.
+  serverExternalPackages: ["@electric-sql/pglite", "pg"],
   turbopack: { root: repoRoot, resolveAlias: sourceEntries },
   webpack(config: { resolve: { conditionNames?: string[] } }) {
     config.resolve.conditionNames = ["herenow:source", ...(config.resolve.conditionNames ?? ["..."])];

@@ -1,8 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
-import { type Dialect, Kysely, type KyselyConfig, PostgresDialect, type PostgresPool } from "kysely";
+import { type Dialect, Kysely, type KyselyConfig, PGliteDialect, PostgresDialect } from "kysely";
 import { migrateToLatest, throwIfMigrationFailed } from "./migrate";
-import { PgliteDialect } from "./pglite-dialect";
 import type { Database } from "./schema";
 
 /**
@@ -12,7 +11,19 @@ import type { Database } from "./schema";
  * createDb({ url: EMBEDDED_DB_URL, cwd: "/srv/app" }); // PGlite in /srv/app/.data/pglite
  */
 export const EMBEDDED_DB_URL = "pglite://.data/pglite";
-const VERCEL_DB_URL = "vercel-postgres://";
+
+/**
+ * The part of a `pg` Pool that {@link CreateDbConfig.onPool} receives: enough
+ * for a platform hook such as Vercel's `attachDatabasePool`, without making
+ * `pg`'s types part of this package's API.
+ *
+ * @example
+ * createDb({ url, onPool: (pool: PgPoolLike) => attachDatabasePool(pool) });
+ */
+export interface PgPoolLike {
+  options: { idleTimeoutMillis?: number | null; max?: number };
+  on(event: "connect" | "acquire" | "release" | "remove" | "error", listener: (...args: never[]) => void): unknown;
+}
 
 /**
  * Options for {@link createDb}.
@@ -22,18 +33,19 @@ const VERCEL_DB_URL = "vercel-postgres://";
  */
 export interface CreateDbConfig {
   /**
-   * `pglite://memory`, `pglite://<dir>` (relative to `cwd`),
-   * `postgres://…` / `postgresql://…` (node `pg`), or `vercel-postgres://`
-   * (`@vercel/postgres` with `POSTGRES_URL`). Unset or empty: embedded
+   * `pglite://memory`, `pglite://<dir>` (relative to `cwd`), or
+   * `postgres://…` / `postgresql://…` (node `pg`). Unset or empty: embedded
    * PGlite in `.data/pglite`.
    */
   url?: string | undefined;
-  /** Same as `url: "vercel-postgres://"`. */
-  vercel?: boolean;
   /** Base for relative PGlite directories. Default `process.cwd()`. */
   cwd?: string;
   /** Migrate an embedded PGlite to the latest schema before its first query. Default true; ignored for servers. */
   migrate?: boolean;
+  /** Settings of the `pg` pool: at most `max` connections (default 10), idle ones closed after `idleTimeoutMillis` (default 10 s). */
+  pool?: { max?: number; idleTimeoutMillis?: number };
+  /** Called once with the `pg` pool when it is created, on the first query (Vercel's `attachDatabasePool`, say). */
+  onPool?: (pool: PgPoolLike) => void;
   /** Errors of idle pooled connections (a server restart, say), which would otherwise crash the process. */
   onPoolError?: (error: Error) => void;
   /** Kysely's query log hook. */
@@ -46,10 +58,7 @@ export interface CreateDbConfig {
  * @example
  * const target: DbTarget = parseDbUrl("pglite://memory", process.cwd()); // { kind: "pglite", dataDir: null }
  */
-export type DbTarget =
-  | { kind: "pglite"; dataDir: string | null }
-  | { kind: "postgres"; url: string }
-  | { kind: "vercel" };
+export type DbTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string };
 
 /**
  * Opens herenow's database. Nothing connects until the first query; an
@@ -62,21 +71,20 @@ export type DbTarget =
  * await db.destroy();
  */
 export function createDb(config: CreateDbConfig = {}): Kysely<Database> {
-  const target = config.vercel ? ({ kind: "vercel" } as const) : parseDbUrl(config.url, config.cwd ?? process.cwd());
+  const target = parseDbUrl(config.url, config.cwd ?? process.cwd());
   return new Kysely<Database>({ dialect: createDialect(target, config), ...(config.log ? { log: config.log } : {}) });
 }
 
 /**
  * Picks the database URL from the environment: `DATABASE_URL`, else
- * `POSTGRES_URL` (Vercel Postgres), else the embedded PGlite.
+ * `POSTGRES_URL` (what Vercel's Neon integration also sets), else the
+ * embedded PGlite.
  *
  * @example
- * resolveDbUrl({ POSTGRES_URL: "postgres://…" }); // "vercel-postgres://"
+ * resolveDbUrl({ POSTGRES_URL: "postgres://…" }); // "postgres://…"
  */
 export function resolveDbUrl(env: Record<string, string | undefined>): string {
-  if (env.DATABASE_URL?.trim()) return env.DATABASE_URL.trim();
-  if (env.POSTGRES_URL?.trim()) return VERCEL_DB_URL;
-  return EMBEDDED_DB_URL;
+  return env.DATABASE_URL?.trim() || env.POSTGRES_URL?.trim() || EMBEDDED_DB_URL;
 }
 
 /**
@@ -95,10 +103,9 @@ export function parseDbUrl(url: string | undefined, cwd: string): DbTarget {
     return { kind: "pglite", dataDir: isAbsolute(location) ? location : resolve(cwd, location) };
   }
   if (/^postgres(ql)?:\/\/./i.test(value)) return { kind: "postgres", url: value };
-  if (value === VERCEL_DB_URL) return { kind: "vercel" };
   throw new Error(
-    `Unsupported database URL "${redactDbUrl(value)}": use pglite://memory, pglite://<directory>, ` +
-      "postgres://user:password@host:5432/db or vercel-postgres:// (which reads POSTGRES_URL). " +
+    `Unsupported database URL "${redactDbUrl(value)}": use pglite://memory, pglite://<directory> ` +
+      "or postgres://user:password@host:5432/db. " +
       "Leave DATABASE_URL unset for the embedded database in .data/pglite.",
   );
 }
@@ -108,37 +115,39 @@ function createDialect(target: DbTarget, config: CreateDbConfig): Dialect {
   // WASM and an embedded one never loads pg.
   switch (target.kind) {
     case "pglite":
-      return new PgliteDialect({
-        pglite: async () => {
-          const { PGlite } = await import("@electric-sql/pglite");
-          if (target.dataDir === null) return PGlite.create();
-          await mkdir(target.dataDir, { recursive: true });
-          return PGlite.create(target.dataDir);
-        },
-        ...(config.migrate === false
-          ? {}
-          : { onReady: async (db: Kysely<unknown>) => throwIfMigrationFailed(await migrateToLatest(db)) }),
-      });
+      return new PGliteDialect({ pglite: () => openPglite(target.dataDir, config.migrate !== false) });
     case "postgres":
       return new PostgresDialect({
         pool: async () => {
           const { Pool } = await import("pg");
-          const pool = new Pool({ connectionString: target.url });
+          const pool = new Pool({ connectionString: target.url, ...config.pool });
           pool.on("error", (error) => config.onPoolError?.(error));
+          config.onPool?.(pool);
           return pool;
         },
       });
-    case "vercel":
-      return new PostgresDialect({
-        pool: async () => {
-          const { createPool } = await import("@vercel/postgres");
-          const pool = createPool();
-          pool.on("error", (error: Error) => config.onPoolError?.(error));
-          // A pg Pool at runtime (Neon's fork of pg-pool); its typings just omit `options`.
-          return pool as unknown as PostgresPool;
-        },
-      });
   }
+}
+
+/**
+ * Opens an embedded database and migrates it before Kysely's first query.
+ * Kysely calls this again after a failure, so a failed attempt closes its
+ * PGlite: a data directory must never be open twice.
+ */
+async function openPglite(dataDir: string | null, migrate: boolean) {
+  const { PGlite } = await import("@electric-sql/pglite");
+  if (dataDir !== null) await mkdir(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir ?? undefined);
+  if (!migrate) return pglite;
+  try {
+    // Not destroyed afterwards: that would close the PGlite the caller's Kysely goes on with.
+    const migrating = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) });
+    throwIfMigrationFailed(await migrateToLatest(migrating));
+  } catch (error) {
+    await pglite.close();
+    throw error;
+  }
+  return pglite;
 }
 
 /**

@@ -6,13 +6,13 @@ export {
   createDb,
   type DbTarget,
   EMBEDDED_DB_URL,
+  type PgPoolLike,
   parseDbUrl,
   redactDbUrl,
   resolveDbUrl,
 } from "./create-db";
 export { formatDuration, parseDuration } from "./duration";
 export { type MigrateDownOptions, migrateDown, migrateToLatest, throwIfMigrationFailed } from "./migrate";
-export { PgliteDialect, type PgliteDialectConfig, type PgliteLike } from "./pglite-dialect";
 export type {
   Presence,
   PresenceChange,

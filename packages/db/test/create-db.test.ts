@@ -2,8 +2,10 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDb, parseDbUrl, redactDbUrl, resolveDbUrl } from "../src/create-db";
+import { PGlite } from "@electric-sql/pglite";
+import { isAbortedTransactionError, type Kysely, sql } from "kysely";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createDb, type PgPoolLike, parseDbUrl, redactDbUrl, resolveDbUrl } from "../src/create-db";
 import { createPresenceStore } from "../src/store";
 
 describe("parseDbUrl", () => {
@@ -13,7 +15,6 @@ describe("parseDbUrl", () => {
     expect(parseDbUrl("pglite:///var/lib/herenow", "/app")).toEqual({ kind: "pglite", dataDir: "/var/lib/herenow" });
     expect(parseDbUrl("postgres://u:p@h:5432/d", "/app")).toEqual({ kind: "postgres", url: "postgres://u:p@h:5432/d" });
     expect(parseDbUrl("postgresql://h/d", "/app")).toEqual({ kind: "postgres", url: "postgresql://h/d" });
-    expect(parseDbUrl("vercel-postgres://", "/app")).toEqual({ kind: "vercel" });
   });
 
   it("falls back to the embedded database in .data/pglite when unset or empty", () => {
@@ -23,10 +24,12 @@ describe("parseDbUrl", () => {
 
   it("refuses anything else with an error that lists the accepted forms and hides the password", () => {
     expect(() => parseDbUrl("mysql://root:hunter2@db/app", "/app")).toThrow(
-      /Unsupported database URL "mysql:\/\/root:\*\*\*@db\/app": use pglite:\/\/memory, pglite:\/\/<directory>, postgres:\/\//,
+      /Unsupported database URL "mysql:\/\/root:\*\*\*@db\/app": use pglite:\/\/memory, pglite:\/\/<directory> or postgres:\/\//,
     );
     expect(() => parseDbUrl("mysql://root:hunter2@db/app", "/app")).not.toThrow(/hunter2/);
     expect(() => parseDbUrl("localhost:5432", "/app")).toThrow(/Unsupported database URL/);
+    // @vercel/postgres is gone: Vercel's Neon integration sets a plain postgres:// URL that pg serves
+    expect(() => parseDbUrl("vercel-postgres://", "/app")).toThrow(/Unsupported database URL/);
     expect(() => parseDbUrl("pglite://", "/app")).toThrow(/needs a location/);
     expect(() => createDb({ url: "sqlite://x.db" })).toThrow(/Unsupported database URL "sqlite:\/\/x.db"/);
   });
@@ -38,9 +41,9 @@ describe("parseDbUrl", () => {
 });
 
 describe("resolveDbUrl", () => {
-  it("prefers DATABASE_URL, then POSTGRES_URL through Vercel, then the embedded database", () => {
+  it("prefers DATABASE_URL, then POSTGRES_URL, then the embedded database", () => {
     expect(resolveDbUrl({ DATABASE_URL: "postgres://a/b", POSTGRES_URL: "postgres://c/d" })).toBe("postgres://a/b");
-    expect(resolveDbUrl({ POSTGRES_URL: "postgres://c/d" })).toBe("vercel-postgres://");
+    expect(resolveDbUrl({ DATABASE_URL: " ", POSTGRES_URL: " postgres://c/d " })).toBe("postgres://c/d");
     expect(resolveDbUrl({ DATABASE_URL: "", POSTGRES_URL: "" })).toBe("pglite://.data/pglite");
     expect(resolveDbUrl({})).toBe("pglite://.data/pglite");
   });
@@ -98,14 +101,41 @@ describe("createDb", () => {
     }
   });
 
-  it("connects nothing until the first query, so a Vercel database without POSTGRES_URL fails there, clearly", async () => {
-    const saved = process.env.POSTGRES_URL;
-    delete process.env.POSTGRES_URL;
-    const db = createDb({ vercel: true });
+  it("closes a PGlite whose migration failed and migrates again on the next query", async () => {
+    const dataDir = join(dir, "conflict");
+    // A table of the same name but another shape makes the first migration fail.
+    const squatter = await PGlite.create(dataDir);
+    await squatter.exec("create table herenow_rooms (squatter text)");
+    await squatter.close();
+
+    const db = createDb({ url: `pglite://${dataDir}` });
     try {
-      await expect(db.selectFrom("herenow_rooms").selectAll().execute()).rejects.toThrow(/POSTGRES_URL/);
+      await expect(db.selectFrom("herenow_rooms").selectAll().execute()).rejects.toThrow(/herenow migration .* failed/);
+      // Safe only because the failed attempt closed its PGlite: two on one directory corrupt it.
+      const repair = await PGlite.create(dataDir);
+      await repair.exec("drop table herenow_rooms");
+      await repair.close();
+      await createPresenceStore(db).add("lobby", "c-1", { id: "u1", name: "Ann" });
+      expect(await createPresenceStore(db).getUsers("lobby")).toEqual([{ id: "u1", name: "Ann", info: null }]);
     } finally {
-      if (saved !== undefined) process.env.POSTGRES_URL = saved;
+      await db.destroy();
+    }
+  });
+
+  it("hands the pg pool, with its settings, to onPool once, on the first query", async () => {
+    const pools: PgPoolLike[] = [];
+    const db = createDb({
+      url: "postgres://nobody:secret@127.0.0.1:1/none",
+      pool: { max: 3, idleTimeoutMillis: 5_000 },
+      onPool: (pool) => void pools.push(pool),
+    });
+    try {
+      expect(pools).toHaveLength(0);
+      await expect(db.selectFrom("herenow_rooms").selectAll().execute()).rejects.toThrow();
+      await expect(db.selectFrom("herenow_rooms").selectAll().execute()).rejects.toThrow();
+      expect(pools).toHaveLength(1);
+      expect(pools[0]?.options).toMatchObject({ max: 3, idleTimeoutMillis: 5_000 });
+    } finally {
       await db.destroy();
     }
   });
@@ -118,5 +148,93 @@ describe("createDb", () => {
     } finally {
       await db.destroy();
     }
+  });
+});
+
+// Kysely's PGliteDialect serves the embedded database; the store's batches rely on these guarantees of it.
+describe("an embedded database", () => {
+  interface Items {
+    items: { name: string };
+  }
+  let db: Kysely<Items>;
+  beforeAll(() => {
+    db = createDb({ url: "pglite://memory", migrate: false }) as unknown as Kysely<Items>;
+  });
+  afterAll(async () => {
+    await db.destroy();
+  });
+  beforeEach(async () => {
+    await sql`drop table if exists items`.execute(db);
+    await sql`create table items (name text primary key)`.execute(db);
+  });
+  const names = async () => (await db.selectFrom("items").select("name").orderBy("name").execute()).map((r) => r.name);
+
+  it("keeps other queries out of an open transaction until it ends", async () => {
+    let releaseTransaction!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      releaseTransaction = resolve;
+    });
+    let inserted!: () => void;
+    const insertedInside = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const transaction = db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto("items").values({ name: "inside" }).execute();
+        inserted();
+        await gate;
+        throw new Error("roll back");
+      })
+      .catch((error: Error) => error.message);
+
+    await insertedInside;
+    let outsideDone = false;
+    const outside = db
+      .insertInto("items")
+      .values({ name: "outside" })
+      .execute()
+      .then(() => {
+        outsideDone = true;
+      });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(outsideDone).toBe(false);
+
+    releaseTransaction();
+    expect(await transaction).toBe("roll back");
+    await outside;
+    // Had the outside insert run inside the shared session, the rollback would have taken it too.
+    expect(await names()).toEqual(["outside"]);
+  });
+
+  it("refuses to report a commit of an aborted transaction as success", async () => {
+    const attempt = db.transaction().execute(async (trx) => {
+      await trx.insertInto("items").values({ name: "a" }).execute();
+      await trx
+        .insertInto("items")
+        .values({ name: "a" })
+        .execute()
+        .catch(() => undefined);
+    });
+    await expect(attempt).rejects.toSatisfy(isAbortedTransactionError);
+    expect(await names()).toEqual([]);
+  });
+
+  it("counts the rows a statement changed, statement by statement", async () => {
+    await db
+      .insertInto("items")
+      .values([{ name: "x" }, { name: "y" }, { name: "z" }])
+      .execute();
+    await db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable("items")
+        .set({ name: sql`name || '!'` })
+        .where("name", "in", ["x", "y"])
+        .executeTakeFirst();
+      expect(updated.numUpdatedRows).toBe(2n);
+      const deleted = await trx.deleteFrom("items").where("name", "=", "z").executeTakeFirst();
+      expect(deleted.numDeletedRows).toBe(1n);
+    });
+    expect(await names()).toEqual(["x!", "y!"]);
   });
 });

@@ -1,4 +1,6 @@
+import "server-only";
 import { createDb, createPresenceStore, createWebhookHandler, type PresenceStore } from "@herenow/db";
+import { attachDatabasePool } from "@vercel/functions";
 import { env } from "../env";
 
 /** The process's database handles. */
@@ -28,6 +30,10 @@ export function database(): AppDatabase {
     const db = createDb({
       url: settings.databaseUrl,
       cwd: settings.repoRoot,
+      // Vercel's guidance for pools on Fluid compute: a short idle timeout, and attachDatabasePool
+      // keeps a suspended instance alive until idle connections closed, so none leak. It does nothing off Vercel.
+      pool: { idleTimeoutMillis: 5_000 },
+      onPool: (pool) => attachDatabasePool(pool),
       onPoolError: (error) => console.error("herenow: database pool error", error),
     });
     const store = createPresenceStore(db);
