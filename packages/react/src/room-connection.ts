@@ -1,10 +1,13 @@
 import {
   type AppMessage,
   CLOSE_CODES,
+  type CountMessage,
+  DEFAULTS,
   type DiffMessage,
   EMPTY_SNAPSHOT,
   type ErrorCode,
   isValidRoomName,
+  type PageMessage,
   PresenceView,
   type SyncMessage,
 } from "@herenow/core";
@@ -32,6 +35,8 @@ export interface RoomConnectionOptions extends TokenSettings {
   heartbeatMs: number;
   idleAfterMs?: number | undefined;
   idleKey?: string | undefined;
+  /** The window to ask for in a large room (protocol 1.1), or `false` for the full list. */
+  window?: number | false | undefined;
   WebSocket?: WebSocketClass | undefined;
 }
 
@@ -69,6 +74,10 @@ export class RoomConnection {
   private refs = 0;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  /** The users followed, sent again on every open (the room forgets them with the socket). */
+  private follows: readonly string[] = [];
+  /** The cursor a `presence:list` is out for (`null`: the first page), or `undefined`. */
+  private listing: string | null | undefined;
 
   constructor(
     private readonly client: QueryClient,
@@ -98,7 +107,10 @@ export class RoomConnection {
       party,
       room,
       // read on every (re)connect, so a refreshed token never costs the socket its buffered messages
-      query: async () => ({ token: this.machine.halted ? null : await this.tokens.forConnect() }),
+      query: async () => ({
+        token: this.machine.halted ? null : await this.tokens.forConnect(),
+        ...(options.window === false ? {} : { window: String(options.window ?? DEFAULTS.windowSize) }),
+      }),
       WebSocket: options.WebSocket,
       // jittered, so a restarted server is not hit by every client in the same instant
       minReconnectionDelay: 500 + Math.random() * 1000,
@@ -143,6 +155,22 @@ export class RoomConnection {
   /** Merges into this client's custom state; sent at once, then at most 5 times a second. */
   setState(update: StateUpdate): void {
     this.states.update(update);
+  }
+
+  /** Replaces the users this connection follows; kept across reconnects. */
+  follow(userIds: readonly string[]): void {
+    this.follows = [...userIds];
+    this.sendRaw(JSON.stringify({ type: "presence:follow", ids: this.follows }));
+  }
+
+  /** Asks for the next page of everyone here; one request at a time, none after the last page. */
+  loadMore(limit: number = DEFAULTS.pageSize): void {
+    const pages = this.state.pages;
+    if (this.listing !== undefined || pages?.next === null) return;
+    const after = pages?.next ?? null;
+    if (!this.sendRaw(JSON.stringify({ type: "presence:list", after, limit }))) return;
+    this.listing = after;
+    this.write({ pages: { users: pages?.users ?? [], next: after, loading: true } });
   }
 
   /** Sends an application message; partysocket buffers it while reconnecting. */
@@ -220,10 +248,17 @@ export class RoomConnection {
         return;
       case "reset_states":
         this.states.reset();
+        if (this.follows.length > 0) this.sendRaw(JSON.stringify({ type: "presence:follow", ids: this.follows }));
+        // a page asked for on the socket that went is never answered
+        if (this.listing !== undefined && this.state.pages) {
+          this.listing = undefined;
+          return { pages: { ...this.state.pages, loading: false } };
+        }
         return;
       case "reset_view":
         this.view.reset();
-        return { snapshot: EMPTY_SNAPSHOT };
+        this.listing = undefined;
+        return { snapshot: EMPTY_SNAPSHOT, pages: null };
       case "leave":
         // the leave goes out before the close frame, so the room drops us at once instead of after its grace
         this.sendRaw(LEAVE);
@@ -265,15 +300,27 @@ export class RoomConnection {
           });
         }
       }
-    } else if (type === "presence:sync" || type === "presence:diff") {
-      if (this.view.apply(message as SyncMessage | DiffMessage) === "gap") this.sendRaw('{"type":"presence:resync"}');
+    } else if (type === "presence:sync" || type === "presence:diff" || type === "presence:count") {
+      const result = this.view.apply(message as SyncMessage | DiffMessage | CountMessage);
+      if (result === "gap") this.sendRaw('{"type":"presence:resync"}');
       // the first sync of a connection tells who we are: the moment to restore our state
-      this.states.restore();
+      if (type !== "presence:count") this.states.restore();
       if (this.view.snapshot !== this.state.snapshot) this.write({ snapshot: this.view.snapshot });
+    } else if (type === "presence:page") {
+      this.onPage(message as unknown as PageMessage);
     } else if (type === "presence:error") {
       const error = new PresenceError(message.code ?? "invalid_message", message.message ?? "");
       this.dispatch({ type: "server_error", error });
     }
+  }
+
+  private onPage(page: PageMessage): void {
+    if (this.listing === undefined || page.after !== this.listing) return;
+    this.listing = undefined;
+    const known = new Set((this.state.pages?.users ?? []).map((user) => user.id));
+    // someone who left and came back between two pages is listed once
+    const users = [...(this.state.pages?.users ?? []), ...page.users.filter((user) => !known.has(user.id))];
+    this.write({ pages: { users, next: page.next, loading: false } });
   }
 
   /** A failed attempt, with what the runtime tells of it (`ws` says "Unexpected server response: 401"; a browser nothing). */

@@ -1,4 +1,4 @@
-import { EMPTY_SNAPSHOT, type PresenceSnapshot } from "@herenow/core";
+import { EMPTY_SNAPSHOT, type PresenceSnapshot, type PresenceUser } from "@herenow/core";
 import type { PresenceError } from "./presence-error";
 
 /**
@@ -13,11 +13,21 @@ import type { PresenceError } from "./presence-error";
  */
 export type PresenceStatus = "connecting" | "open" | "reconnecting" | "closed" | "unauthorized";
 
+/** The pages of everyone here loaded so far (protocol 1.1 `presence:list`): a snapshot, not kept live. */
+export interface RoomPages {
+  users: readonly PresenceUser[];
+  /** The cursor of the next page; `null` once the last page is in. */
+  next: string | null;
+  loading: boolean;
+}
+
 /** What the query cache holds for one room: the presence copy plus the connection's health. */
 export interface RoomState {
   snapshot: PresenceSnapshot;
   status: PresenceStatus;
   error: PresenceError | null;
+  /** `null` until the first `loadMore()`. */
+  pages: RoomPages | null;
 }
 
 /** Before any connection (and on the server): one frozen value, so renders compare equal. */
@@ -25,10 +35,16 @@ export const CONNECTING_STATE: RoomState = Object.freeze({
   snapshot: EMPTY_SNAPSHOT,
   status: "connecting",
   error: null,
+  pages: null,
 });
 
 /** A hook with `enabled: false`. */
-export const CLOSED_STATE: RoomState = Object.freeze({ snapshot: EMPTY_SNAPSHOT, status: "closed", error: null });
+export const CLOSED_STATE: RoomState = Object.freeze({
+  snapshot: EMPTY_SNAPSHOT,
+  status: "closed",
+  error: null,
+  pages: null,
+});
 
 /**
  * The query key a room's presence lives under in the React Query cache

@@ -36,6 +36,13 @@ export interface UsePresenceOptions extends RoomOptions {
   idleAfterMs?: number | undefined;
   /** The state key the idle watcher writes (default `"idle"`), when the app's state uses that name itself. */
   idleKey?: string | undefined;
+  /**
+   * In a room above the server's threshold (500 users by default), list only
+   * this many users (1 to 1000, default 100) plus yourself and those you
+   * `follow`, with the exact head count in `count` (protocol 1.1). `false`
+   * always asks for the full list.
+   */
+  window?: number | false | undefined;
   /** `false` holds no connection (status `closed`). Default `true`. */
   enabled?: boolean | undefined;
   /** Application messages (types not starting with `presence:`). A new function does not reconnect. */
@@ -50,6 +57,18 @@ export interface UsePresenceResult<TState extends object = JsonObject> {
   others: readonly PresenceMember<TState>[];
   /** How many anonymous connections are in the room. */
   anonymous: number;
+  /** How many signed-in users are in the room, listed in `users` or not. */
+  count: number;
+  /** `true` while the room is large and `users` is a window of it: the first users, you, those you follow. */
+  windowed: boolean;
+  /** Users to show live wherever they are in a large room (friends, teammates); replaces the list. */
+  follow: (userIds: readonly string[]) => void;
+  /** Everyone here, page by page in join order, as far as `loadMore` has loaded (a snapshot, not live). */
+  listed: readonly PresenceUser[];
+  /** Whether `loadMore` has more to load (`true` before the first page). */
+  hasMore: boolean;
+  /** Loads the next page of everyone here into `listed`. */
+  loadMore: (limit?: number) => void;
   /** This connection; `null` until the first sync. */
   self: PresenceSelf | null;
   status: PresenceStatus;
@@ -68,6 +87,7 @@ export interface UsePresenceResult<TState extends object = JsonObject> {
 }
 
 const whole = (state: RoomState) => state;
+const NO_USERS: readonly PresenceUser[] = Object.freeze([]);
 
 /**
  * Who is in a room right now, live. Every hook (and `usePresenceUsers`) of
@@ -76,7 +96,7 @@ const whole = (state: RoomState) => state;
  * `["herenow", host, party, room]`; the socket closes, with a
  * `presence:leave` first, when the last of them unmounts (also on
  * `pagehide` and `close()`). The first hook to open a room sets its
- * `heartbeatMs`, `idleAfterMs`, `idleKey` and `WebSocket`; the latest render's token
+ * `heartbeatMs`, `idleAfterMs`, `idleKey`, `window` and `WebSocket`; the latest render's token
  * settings are used at the next (re)connect. Only a change of host, party,
  * room or `enabled` rebuilds the socket.
  *
@@ -124,10 +144,19 @@ export function usePresence<TState extends object = JsonObject>(
   const send = useCallback((message: { type: string }) => findRoom(client, hash)?.send(message), [client, hash]);
   const close = useCallback(() => findRoom(client, hash)?.close(), [client, hash]);
   const reconnect = useCallback(() => findRoom(client, hash)?.reconnect(), [client, hash]);
+  const follow = useCallback((userIds: readonly string[]) => findRoom(client, hash)?.follow(userIds), [client, hash]);
+  const loadMore = useCallback((limit?: number) => findRoom(client, hash)?.loadMore(limit), [client, hash]);
+  const pages = state.pages;
   return {
     users,
     others,
     anonymous: snapshot.anonymous,
+    count: snapshot.count,
+    windowed: snapshot.window !== null,
+    follow,
+    listed: pages?.users ?? NO_USERS,
+    hasMore: pages?.next !== null,
+    loadMore,
     self: snapshot.self,
     status,
     error,

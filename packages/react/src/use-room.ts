@@ -16,6 +16,7 @@ export interface RoomOptions {
   heartbeatMs?: number | undefined;
   idleAfterMs?: number | undefined;
   idleKey?: string | undefined;
+  window?: number | false | undefined;
   enabled?: boolean | undefined;
   WebSocket?: WebSocketClass | undefined;
   queryClient?: QueryClient | undefined;
@@ -62,6 +63,7 @@ export function useRoom(options: RoomOptions, hook: string): ResolvedRoom {
       heartbeatMs: options.heartbeatMs ?? DEFAULTS.heartbeatMs,
       idleAfterMs: options.idleAfterMs,
       idleKey: options.idleKey,
+      window: options.window ?? DEFAULTS.windowSize,
       WebSocket: options.WebSocket ?? settings?.WebSocket,
     });
     return () => connection.release();

@@ -1,0 +1,74 @@
+// usePresence in a large room (protocol 1.1): the threshold is 3 users here, so a handful of
+// clients make the room windowed; the hook shows the exact count, its window, who it follows,
+// and pages of everyone.
+import { closeAll, PartyServer, TestClient, token, PromptCloseWebSocket as WS } from "@herenow/party/test-harness";
+import { act, cleanup, waitFor } from "@testing-library/react";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { usePresence } from "../src";
+import { ids, mount } from "./helpers";
+
+let server: PartyServer;
+const crowd: TestClient[] = [];
+const wait = { timeout: 5000 };
+
+beforeAll(async () => {
+  server = await PartyServer.start({ HERENOW_WINDOW_THRESHOLD: "3", HERENOW_LEAVE_GRACE_MS: "0" });
+});
+afterEach(() => {
+  cleanup();
+  closeAll(crowd.splice(0));
+});
+afterAll(async () => {
+  await server?.dispose();
+});
+
+async function join(room: string, id: string): Promise<TestClient> {
+  const client = await TestClient.open(server.url(room, { token: await token({ id, name: id }) }));
+  crowd.push(client);
+  await client.next("presence:sync", 0);
+  return client;
+}
+
+describe("usePresence in a large room", () => {
+  it("shows the count, a window, the people it follows and pages of everyone", async () => {
+    const room = "hook-large";
+    for (const id of ["u-1", "u-2"]) await join(room, id);
+    const me = await token({ id: "u-me", name: "Me" });
+    const hook = mount(() => usePresence({ host: server.host, room, token: me, window: 1, WebSocket: WS }));
+    await waitFor(() => expect(hook.result.current.count).toBe(3), wait);
+    expect(hook.result.current.windowed).toBe(false);
+    expect(ids(hook.result.current.users)).toEqual(["u-1", "u-2", "u-me"]);
+
+    for (const id of ["u-3", "u-4", "u-5"]) await join(room, id);
+    await waitFor(() => expect(hook.result.current.count).toBe(6), wait);
+    expect(hook.result.current.windowed).toBe(true);
+    expect(ids(hook.result.current.users)).toEqual(["u-1", "u-me"]);
+
+    act(() => hook.result.current.follow(["u-5"]));
+    await waitFor(() => expect(ids(hook.result.current.users)).toEqual(["u-1", "u-me", "u-5"]), wait);
+
+    expect(hook.result.current.hasMore).toBe(true);
+    act(() => hook.result.current.loadMore(4));
+    await waitFor(() => expect(ids(hook.result.current.listed)).toEqual(["u-1", "u-2", "u-me", "u-3"]), wait);
+    expect(hook.result.current.hasMore).toBe(true);
+    act(() => hook.result.current.loadMore(4));
+    await waitFor(() => expect(hook.result.current.hasMore).toBe(false), wait);
+    expect(ids(hook.result.current.listed)).toEqual(["u-1", "u-2", "u-me", "u-3", "u-4", "u-5"]);
+
+    // the followed user is kept across a reconnect: the room forgot them with the old socket
+    act(() => hook.result.current.reconnect());
+    await waitFor(() => expect(hook.result.current.status).toBe("reconnecting"), wait);
+    await waitFor(() => expect(hook.result.current.status).toBe("open"), wait);
+    await waitFor(() => expect(ids(hook.result.current.users)).toEqual(["u-1", "u-me", "u-5"]), wait);
+  });
+
+  it("asks for the full list with window: false, however large the room", async () => {
+    const room = "hook-large-full";
+    for (const id of ["u-1", "u-2", "u-3", "u-4"]) await join(room, id);
+    const me = await token({ id: "u-me", name: "Me" });
+    const hook = mount(() => usePresence({ host: server.host, room, token: me, window: false, WebSocket: WS }));
+    await waitFor(() => expect(hook.result.current.count).toBe(5), wait);
+    expect(hook.result.current.windowed).toBe(false);
+    expect(ids(hook.result.current.users)).toEqual(["u-1", "u-2", "u-3", "u-4", "u-me"]);
+  });
+});
