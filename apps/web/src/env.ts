@@ -1,7 +1,9 @@
 // The one place the web app reads its configuration (create-t3-turbo's
 // `src/env.ts`): every setting is validated here, once, and the rest of the
 // code asks `env()`. In production a missing or malformed setting stops the
-// server at start (see `instrumentation.ts`) with a message naming it.
+// server at start (see `instrumentation.ts`) with a message naming it and
+// where to set it; every variable is described in `.env.example`.
+import "server-only";
 import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -14,17 +16,17 @@ export interface ServerEnv {
   secret: string;
   /** `HERENOW_SESSION_SECRET` (derived from `HERENOW_SECRET` outside production): signs the session cookies. */
   sessionSecret: string;
-  /** `HERENOW_ADMIN_PASSWORD`; `null` turns the admin page off. */
+  /** `HERENOW_ADMIN_PASSWORD`; `null` (`HERENOW_ADMIN=off`, or unset outside production) turns the admin page off. */
   adminPassword: string | null;
   /** `HERENOW_PARTY_HOST` / `NEXT_PUBLIC_HERENOW_PARTY_HOST`, `host[:port]` without a scheme. */
   partyHost: string;
   /** `http://` for local party hosts, `https://` otherwise (what partysocket picks for `ws`/`wss`). */
   partyOrigin: string;
-  /** `DATABASE_URL`, else `POSTGRES_URL` (as `vercel-postgres://`), else the embedded PGlite at `<repo>/.data/pglite`. */
+  /** `DATABASE_URL`, else `POSTGRES_URL`, else (outside production) the embedded PGlite at `<repo>/.data/pglite`. */
   databaseUrl: string;
   /** Base for a relative `pglite://<dir>`: the repository root, so the working directory does not matter. */
   repoRoot: string;
-  /** `CRON_SECRET`; `null` makes `/api/cron/prune` refuse every request. */
+  /** `CRON_SECRET` (required on Vercel in production); `null` makes `/api/cron/prune` refuse every request. */
   cronSecret: string | null;
   /** `HERENOW_MAX_AGE_MS`: what the prune buttons and the cron count as stale. */
   maxAgeMs: number;
@@ -37,8 +39,18 @@ export class EnvError extends Error {
     readonly problems: string[],
     /** Whether the settings were read for production, where a bad one must stop the server. */
     readonly production: boolean,
+    /** Whether the app runs on Vercel, which decides where the message says to set them. */
+    onVercel = false,
   ) {
-    super(`herenow web app configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    const where = onVercel
+      ? "Set them in the Vercel project (Settings → Environment Variables) and redeploy."
+      : production
+        ? "Set them in the server's environment (or apps/web/.env.production.local) and start again."
+        : "Set them in apps/web/.env.local (or the shell) and restart `npm run dev`.";
+    super(
+      `herenow web app configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n` +
+        `${where} apps/web/.env.example lists every variable; docs/deploying.md walks through a deployment.`,
+    );
   }
 }
 
@@ -65,12 +77,16 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
   };
   const mode = source.NODE_ENV === "production" ? "production" : source.NODE_ENV === "test" ? "test" : "development";
   const production = mode === "production";
+  // Vercel sets VERCEL=1 in builds and functions: its file system is read-only and thrown away, and its cron needs CRON_SECRET.
+  const onVercel = source.VERCEL === "1";
   const repoRoot = findRepoRoot(options.cwd ?? process.cwd());
 
   let secret = value("HERENOW_SECRET") ?? "";
   if (!secret) {
     if (production)
-      problems.push("HERENOW_SECRET is missing: set it to the party's secret (e.g. `openssl rand -hex 48`)");
+      problems.push(
+        "HERENOW_SECRET is missing: set it to the party's secret, the value given to `npx wrangler secret put HERENOW_SECRET` (make one with `openssl rand -hex 48`)",
+      );
     else secret = developmentSecret(repoRoot);
   }
   if (secret && Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
@@ -94,9 +110,17 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
     problems.push("HERENOW_SESSION_SECRET must differ from HERENOW_SECRET");
   }
 
-  const adminPassword = value("HERENOW_ADMIN_PASSWORD") ?? null;
+  const adminOff = value("HERENOW_ADMIN")?.toLowerCase() === "off";
+  const adminPassword = adminOff ? null : (value("HERENOW_ADMIN_PASSWORD") ?? null);
+  if (adminPassword === null && production && !adminOff) {
+    problems.push(
+      "HERENOW_ADMIN_PASSWORD is missing: set the /admin page's password (at least 12 characters), or HERENOW_ADMIN=off to deploy without it",
+    );
+  }
   if (adminPassword !== null && production && adminPassword.length < 12) {
-    problems.push("HERENOW_ADMIN_PASSWORD is too short for production: use at least 12 characters, or unset it");
+    problems.push(
+      "HERENOW_ADMIN_PASSWORD is too short for production: use at least 12 characters, or HERENOW_ADMIN=off",
+    );
   }
 
   const hostSetting = value("HERENOW_PARTY_HOST") ? "HERENOW_PARTY_HOST" : "NEXT_PUBLIC_HERENOW_PARTY_HOST";
@@ -104,7 +128,7 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
   if (!partyHost) {
     if (production) {
       problems.push(
-        "HERENOW_PARTY_HOST is missing: set it to the party's host, e.g. herenow.<your-subdomain>.workers.dev (NEXT_PUBLIC_HERENOW_PARTY_HOST works too)",
+        "HERENOW_PARTY_HOST is missing: set it to the host `npx wrangler deploy` printed for the party, e.g. herenow.<your-subdomain>.workers.dev (NEXT_PUBLIC_HERENOW_PARTY_HOST works too)",
       );
     } else partyHost = DEFAULT_PARTY_HOST;
   }
@@ -113,17 +137,38 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
     problems.push(`${hostSetting} must be host[:port] (e.g. 127.0.0.1:1999), got ${JSON.stringify(partyHost)}`);
   }
 
+  // POSTGRES_URL too: Vercel's Neon integration sets both, and older Vercel Postgres projects only that one.
   const databaseSetting = value("DATABASE_URL") ? "DATABASE_URL" : value("POSTGRES_URL") ? "POSTGRES_URL" : null;
-  let databaseUrl = `pglite://${join(repoRoot, ".data", "pglite")}`;
-  if (databaseSetting === "DATABASE_URL") databaseUrl = value("DATABASE_URL") as string;
-  if (databaseSetting === "POSTGRES_URL") databaseUrl = "vercel-postgres://";
+  const databaseUrl = databaseSetting
+    ? (value(databaseSetting) as string)
+    : `pglite://${join(repoRoot, ".data", "pglite")}`;
+  if (databaseSetting === null && production) {
+    // The embedded database is for development: on Vercel its folder is read-only, and a
+    // container loses it on every deploy, so production would fail at the first query instead.
+    problems.push(
+      "DATABASE_URL is missing: set it to your Postgres database, postgres://user:password@host:5432/db " +
+        "(on Vercel, add a Neon database under Storage: it sets DATABASE_URL), " +
+        "or to pglite://<directory> for an embedded database on a persistent disk",
+    );
+  }
   try {
-    parseDbUrl(databaseUrl, repoRoot);
+    const target = parseDbUrl(databaseUrl, repoRoot);
+    if (target.kind === "pglite" && databaseSetting !== null && production && onVercel) {
+      problems.push(
+        `${databaseSetting} is ${redactDbUrl(databaseUrl)}, but Vercel's file system is read-only and thrown away: ` +
+          "set it to a Postgres URL (add a Neon database under Storage)",
+      );
+    }
   } catch (error) {
-    problems.push(`DATABASE_URL ${redactDbUrl(databaseUrl)}: ${(error as Error).message}`);
+    problems.push(`${databaseSetting ?? "DATABASE_URL"} ${redactDbUrl(databaseUrl)}: ${(error as Error).message}`);
   }
 
   const cronSecret = value("CRON_SECRET") ?? null;
+  if (cronSecret === null && production && onVercel) {
+    problems.push(
+      "CRON_SECRET is missing: Vercel Cron calls /api/cron/prune with it (apps/web/vercel.json); set a random string of at least 16 characters",
+    );
+  }
   if (cronSecret !== null && cronSecret.length < 16) {
     problems.push("CRON_SECRET is too short: use at least 16 characters (Vercel generates one for you)");
   }
@@ -134,7 +179,7 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
     problems.push(`HERENOW_MAX_AGE_MS must be a whole number of milliseconds, at least 1000, got ${maxAgeText}`);
   }
 
-  if (problems.length > 0) throw new EnvError(problems, production);
+  if (problems.length > 0) throw new EnvError(problems, production, onVercel);
   return {
     mode,
     secret,

@@ -18,6 +18,8 @@ const production = {
   HERENOW_SECRET: "s".repeat(48),
   HERENOW_SESSION_SECRET: "t".repeat(48),
   HERENOW_PARTY_HOST: "herenow.example.workers.dev",
+  HERENOW_ADMIN_PASSWORD: "correct horse battery staple",
+  DATABASE_URL: "postgres://app:secret@db.example.com:5432/app",
 };
 
 function problems(source: Record<string, string | undefined>, cwd?: string): string[] {
@@ -33,10 +35,44 @@ function problems(source: Record<string, string | undefined>, cwd?: string): str
 describe("env", () => {
   it("in production, names every missing required setting", () => {
     const found = problems({ NODE_ENV: "production" });
-    expect(found).toHaveLength(3);
+    expect(found).toHaveLength(5);
     expect(found.join("\n")).toMatch(/HERENOW_SECRET is missing/);
     expect(found.join("\n")).toMatch(/HERENOW_SESSION_SECRET is missing/);
     expect(found.join("\n")).toMatch(/HERENOW_PARTY_HOST is missing/);
+    expect(found.join("\n")).toMatch(/HERENOW_ADMIN_PASSWORD is missing: .*or HERENOW_ADMIN=off/);
+    expect(found.join("\n")).toMatch(/DATABASE_URL is missing: set it to your Postgres database/);
+    // on Vercel the cron needs its secret too, and the message says where to set them all
+    const onVercel = problems({ NODE_ENV: "production", VERCEL: "1" });
+    expect(onVercel).toHaveLength(6);
+    expect(onVercel.join("\n")).toMatch(/CRON_SECRET is missing: Vercel Cron calls \/api\/cron\/prune/);
+    expect(() => readEnv({ NODE_ENV: "production", VERCEL: "1" })).toThrow(
+      /Set them in the Vercel project \(Settings → Environment Variables\) and redeploy/,
+    );
+    expect(() => readEnv({ NODE_ENV: "production" })).toThrow(/Set them in the server's environment/);
+  });
+
+  it("never falls back to the embedded database in production, and refuses PGlite on Vercel", () => {
+    const { DATABASE_URL: _, ...withoutDatabase } = production;
+    expect(problems(withoutDatabase)).toEqual([expect.stringMatching(/^DATABASE_URL is missing/)]);
+    expect(problems({ ...withoutDatabase, DATABASE_URL: "  " })).toEqual([
+      expect.stringMatching(/^DATABASE_URL is missing/),
+    ]);
+    // an embedded database chosen on purpose, on a disk that stays, is fine off Vercel
+    expect(readEnv({ ...production, DATABASE_URL: "pglite:///var/lib/herenow" }).databaseUrl).toBe(
+      "pglite:///var/lib/herenow",
+    );
+    expect(
+      problems({ ...production, DATABASE_URL: "pglite:///var/lib/herenow", VERCEL: "1", CRON_SECRET: "c".repeat(20) }),
+    ).toEqual([
+      expect.stringMatching(/^DATABASE_URL is pglite:\/\/\/var\/lib\/herenow, but Vercel's file system is read-only/),
+    ]);
+  });
+
+  it("turns the admin page off in production only when told to", () => {
+    const { HERENOW_ADMIN_PASSWORD: _, ...withoutAdmin } = production;
+    expect(readEnv({ ...withoutAdmin, HERENOW_ADMIN: "off" }).adminPassword).toBeNull();
+    expect(readEnv({ ...production, HERENOW_ADMIN: "off" }).adminPassword).toBeNull();
+    expect(readEnv(production).adminPassword).toBe("correct horse battery staple");
   });
 
   it("names malformed settings", () => {
@@ -62,13 +98,20 @@ describe("env", () => {
   });
 
   it("reads a complete production configuration", () => {
-    const settings = readEnv({ ...production, POSTGRES_URL: "postgres://u:p@db/x", CRON_SECRET: "c".repeat(20) });
+    const settings = readEnv({
+      ...production,
+      DATABASE_URL: "",
+      POSTGRES_URL: "postgres://u:p@db/x",
+      CRON_SECRET: "c".repeat(20),
+      VERCEL: "1",
+    });
     expect(settings).toMatchObject({
       mode: "production",
       partyHost: "herenow.example.workers.dev",
       partyOrigin: "https://herenow.example.workers.dev",
-      databaseUrl: "vercel-postgres://",
-      adminPassword: null,
+      databaseUrl: "postgres://u:p@db/x",
+      adminPassword: "correct horse battery staple",
+      cronSecret: "c".repeat(20),
       maxAgeMs: 60_000,
     });
     expect(readEnv({ ...production, NEXT_PUBLIC_HERENOW_PARTY_HOST: "x.dev", HERENOW_PARTY_HOST: "" }).partyHost).toBe(
