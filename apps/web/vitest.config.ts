@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
@@ -5,8 +7,13 @@ import { defineConfig } from "vitest/config";
 // the rest as vitest resolves by default (Node's conditions, whatever the environment)
 const conditions = ["herenow:source", ...defaultServerConditions.filter((condition) => condition !== "module")];
 
+// `server-only` throws unless resolved under React's "react-server" condition, which Next sets for
+// server code. Tests import the server modules directly, so they get its empty module, as Next does;
+// the condition itself stays off, or React would resolve to its server build too.
+const alias = { "server-only": join(dirname(createRequire(import.meta.url).resolve("server-only")), "empty.js") };
+
 export default defineConfig({
-  resolve: { conditions },
+  resolve: { conditions, alias },
   ssr: { resolve: { conditions } },
   test: {
     include: ["test/**/*.test.ts"],

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Presence, RoomSummary, Session } from "@herenow/db";
 import { database } from "./db";
 import { type RoomBan, roomBans } from "./party-api";

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHmac, randomUUID } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 import { env } from "../env";

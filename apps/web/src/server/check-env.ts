@@ -1,3 +1,4 @@
+import "server-only";
 import { EnvError, env } from "../env";
 
 /**

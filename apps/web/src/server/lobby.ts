@@ -1,3 +1,4 @@
+import "server-only";
 import { database } from "./db";
 
 /** A room as the lobby lists it. */

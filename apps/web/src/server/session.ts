@@ -1,3 +1,4 @@
+import "server-only";
 import { errors, jwtVerify, SignJWT } from "jose";
 import * as v from "valibot";
 import { env } from "../env";

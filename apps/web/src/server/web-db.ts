@@ -1,3 +1,4 @@
+import "server-only";
 import { type AppDatabase, database } from "./db";
 
 // The web app's own tables, next to @herenow/db's in the same database. They
