@@ -132,4 +132,17 @@ describe("env", () => {
     // a second start reads the same secret
     expect(readEnv({ NODE_ENV: "development" }, { cwd: app }).secret).toBe(settings.secret);
   });
+
+  it("documents every variable it reads in .env.example", () => {
+    const appDir = join(import.meta.dirname, "..", "..");
+    const source = readFileSync(join(appDir, "src", "env.ts"), "utf8");
+    const read = new Set([...source.matchAll(/(?:value\("|source\.)([A-Z][A-Z0-9_]+)/g)].map((match) => match[1]));
+    // set by the platform, not by whoever deploys
+    read.delete("NODE_ENV");
+    read.delete("VERCEL");
+    expect(read.size).toBeGreaterThanOrEqual(9);
+    const example = readFileSync(join(appDir, ".env.example"), "utf8");
+    const documented = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+  });
 });
