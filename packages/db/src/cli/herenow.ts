@@ -17,7 +17,7 @@ Options:
   --rooms               also delete empty rooms
   -h, --help            show this help
 
-The database is DATABASE_URL, else POSTGRES_URL (Vercel Postgres), else the
+The database is DATABASE_URL, else POSTGRES_URL (as Vercel's Neon sets it), else the
 embedded PGlite in .data/pglite. PGlite allows one process at a time: while
 the web app has an embedded database open, prune from the app (runPrune)
 instead.`;
