@@ -25,6 +25,8 @@ export type Command =
       /** The view every client must reach (user count) before "complete" is reported. */
       expect: number;
       heartbeatMs?: number;
+      /** Ask for a window of this many users (protocol 1.1); complete means an exact count. */
+      window?: number;
     }
   | { cmd: "watch"; expect: number; tag: string }
   | { cmd: "open-one"; kind: Kind; host: string; room: string; user: number; secret: string; token?: string }
@@ -58,6 +60,8 @@ interface Client {
   view: PresenceView | null;
   ids: Set<string> | null;
   silent: boolean;
+  /** Asked for a window: its view is complete when its count is, not its list. */
+  windowed: boolean;
 }
 
 const clients = new Map<number, Client>();
@@ -77,7 +81,8 @@ function send(report: Report): void {
 }
 
 function viewSize(client: Client): number {
-  return client.view ? client.view.size : (client.ids?.size ?? 0);
+  if (client.view) return client.windowed ? client.view.count : client.view.size;
+  return client.ids?.size ?? 0;
 }
 
 function checkWatch(client: Client): void {
@@ -104,10 +109,11 @@ async function openClient(
   user: number,
   secret: string,
   token?: string,
+  window?: number,
 ): Promise<Client> {
   const url =
     kind === "herenow"
-      ? `ws://${host}/parties/main/${room}?_pk=c${user}&token=${token ?? (await tokenFor(user, secret))}`
+      ? `ws://${host}/parties/main/${room}?_pk=c${user}&token=${token ?? (await tokenFor(user, secret))}${window ? `&window=${window}` : ""}`
       : `ws://${host}/parties/main/${room}?_pk=u${user}`;
   // workerd keeps the TCP connection open after a close the room started (prune, leave):
   // this client drops it once the handshake is done, as a browser does, so the close is seen
@@ -119,6 +125,7 @@ async function openClient(
     view: kind === "herenow" ? new PresenceView() : null,
     ids: kind === "baseline" ? new Set() : null,
     silent: false,
+    windowed: window !== undefined,
   };
   ws.on("message", (data: Buffer) => {
     bytes += data.length;
@@ -130,7 +137,7 @@ async function openClient(
     }
     if (client.view) {
       const message = JSON.parse(text);
-      if (message.type === "presence:sync" || message.type === "presence:diff") {
+      if (message.type === "presence:sync" || message.type === "presence:diff" || message.type === "presence:count") {
         if (client.view.apply(message) === "gap") ws.send('{"type":"presence:resync"}');
       }
     } else if (client.ids) {
@@ -183,7 +190,7 @@ async function handle(command: Command): Promise<void> {
         for (let user = start; user < Math.min(command.to, start + command.batch); user++) {
           watch.pending.add(user);
           const room = command.rooms ? (command.rooms[user % command.rooms.length] ?? command.room) : command.room;
-          batch.push(openClient(command.kind, command.host, room, user, command.secret));
+          batch.push(openClient(command.kind, command.host, room, user, command.secret, undefined, command.window));
         }
         if (!firstAt) firstAt = Date.now();
         await Promise.all(batch);

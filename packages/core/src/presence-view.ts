@@ -74,6 +74,11 @@ export class PresenceView {
     return this.users.size;
   }
 
+  /** How many users the room has, listed or not, without building the list. */
+  get count(): number {
+    return this.current.count;
+  }
+
   /** One user by id, without building the list. */
   user(id: string): PresenceUser | undefined {
     return this.users.get(id);

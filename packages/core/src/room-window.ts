@@ -78,6 +78,18 @@ export class WindowedDiff {
     return { joined, updated, left };
   }
 
+  /** Whether the first `size` users changed: every window of that size then has news. */
+  changesHead(size: number): boolean {
+    return this.headChangesOf(size).length > 0;
+  }
+
+  /** The users this diff is about (joined, updated or left): who their followers must hear of. */
+  *users(): Generator<string> {
+    yield* this.joined.keys();
+    yield* this.updated.keys();
+    yield* this.left;
+  }
+
   /** Users who entered or left the first `size` users: someone ahead of them left, or they did. */
   private headChangesOf(size: number): string[] {
     let changes = this.headChanges.get(size);

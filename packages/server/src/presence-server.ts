@@ -472,6 +472,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
    * leave; anything else, a reload's 1001 included, gets the leave grace.
    */
   private handleClose(connection: Connection, code: number): void {
+    this.windows.forget(connection);
     const data = dataOf(connection);
     if (!data) return;
     this.budgets.delete(data.id);

@@ -38,13 +38,21 @@ export interface WindowedRoom {
  * threshold, so a room at the edge does not flap; each switch resyncs the
  * connections that asked for windows.
  *
- * A connection's window is cached by socket: read once from its attachment
- * and kept until it changes, so a diff costs each socket a lookup and
- * O(changes), never an attachment read or O(room size).
+ * Sockets are indexed by window size and by the users they watch (their
+ * own and those they follow), so a diff costs the sockets it concerns, not
+ * the room: a join at the end of a crowd of 10,000 reaches the newcomer's
+ * followers and no one else's window. The index lives in memory and is
+ * rebuilt from the sockets' attachments after a wake.
  */
 export class RoomWindows {
   windowed = false;
-  private readonly specs = new WeakMap<WebSocket, WindowSpec | null>();
+  private readonly specs = new Map<WebSocket, WindowSpec | null>();
+  /** Protocol 1 sockets (no window asked for): they get every diff in full. */
+  private readonly full = new Set<WebSocket>();
+  private readonly bySize = new Map<number, Set<WebSocket>>();
+  /** User id → the sockets whose window shows that user wherever they are (self and follows). */
+  private readonly watchers = new Map<string, Set<WebSocket>>();
+  private indexed = false;
   /** The first users when the last diff went out: what windows were built from. */
   private head: string[] = [];
   /** Bumped by every diff; what each windowed socket last got of the counts. */
@@ -61,18 +69,37 @@ export class RoomWindows {
     if (windowed) this.head = this.room.presence.headIds(LIMITS.maxWindowSize);
   }
 
-  /** Remembers a socket's window after its data changed (connect, follow). */
+  /** Indexes a socket after its data changed (connect, follow). */
   remember(socket: WebSocket, data: ConnectionData): void {
-    this.specs.set(socket, specOf(data));
+    if (!this.indexed) return; // the first use after a wake indexes every socket, this one included
+    this.index(socket, specOf(data));
+  }
+
+  /** Drops a socket that closed from the index. */
+  forget(socket: WebSocket): void {
+    const spec = this.specs.get(socket);
+    this.specs.delete(socket);
+    if (spec === undefined) return;
+    if (spec === null) {
+      this.full.delete(socket);
+      return;
+    }
+    this.bySize.get(spec.size)?.delete(socket);
+    for (const userId of watched(spec)) {
+      const set = this.watchers.get(userId);
+      set?.delete(socket);
+      if (set?.size === 0) this.watchers.delete(userId);
+    }
   }
 
   /** The window a socket asked for, `null` for a protocol 1 client. */
   specOf(socket: WebSocket): WindowSpec | null {
+    this.ensureIndexed();
     let spec = this.specs.get(socket);
     if (spec === undefined) {
       const data = this.room.dataOf(socket);
       spec = data ? specOf(data) : null;
-      this.specs.set(socket, spec);
+      this.index(socket, spec);
     }
     return spec;
   }
@@ -93,7 +120,8 @@ export class RoomWindows {
 
   /** The sockets that asked for a window: they are resynced when the mode switches. */
   *windowAware(): Generator<WebSocket> {
-    for (const socket of this.room.sockets()) if (this.specOf(socket)) yield socket;
+    this.ensureIndexed();
+    for (const sockets of this.bySize.values()) yield* sockets;
   }
 
   /** The sync for one connection: its window when the room is windowed and it asked for one, else everyone. */
@@ -124,27 +152,65 @@ export class RoomWindows {
       for (const socket of this.room.sockets()) if (!skip?.has(socket)) this.room.send(socket, full);
       return;
     }
+    this.ensureIndexed();
+    for (const socket of this.full) if (!skip?.has(socket)) this.room.send(socket, full);
     const headAfter = presence.headIds(LIMITS.maxWindowSize);
     const windows = new WindowedDiff(presence, diff, this.head, headAfter);
     this.head = headAfter;
-    let countsOwed = false;
-    for (const socket of this.room.sockets()) {
-      if (skip?.has(socket)) continue;
-      const spec = this.specOf(socket);
-      if (!spec) {
-        this.room.send(socket, full);
-        continue;
-      }
+    // the windows this diff may touch: every window whose head moved, and the watchers of its users
+    const touched = new Set<WebSocket>();
+    for (const [size, sockets] of this.bySize) if (windows.changesHead(size)) for (const s of sockets) touched.add(s);
+    for (const userId of windows.users()) for (const s of this.watchers.get(userId) ?? []) touched.add(s);
+    const { seq, anonymous } = diff;
+    let sent = 0;
+    for (const socket of touched) {
+      const spec = this.specs.get(socket);
+      if (!spec || skip?.has(socket)) continue;
       const changes = windows.changesFor(spec);
-      if (!changes) {
-        countsOwed = true;
-        continue;
-      }
-      const { seq, anonymous } = diff;
+      if (!changes) continue;
       this.room.send(socket, JSON.stringify({ type: "presence:diff", seq, ...changes, anonymous, count }));
       this.countSent.set(socket, this.countVersion);
+      sent++;
     }
-    if (countsOwed) this.scheduleCounts();
+    if (sent < this.windowedSockets()) this.scheduleCounts();
+  }
+
+  private windowedSockets(): number {
+    let total = 0;
+    for (const sockets of this.bySize.values()) total += sockets.size;
+    return total;
+  }
+
+  private ensureIndexed(): void {
+    if (this.indexed) return;
+    this.indexed = true;
+    for (const socket of this.room.sockets()) {
+      const data = this.room.dataOf(socket);
+      this.index(socket, data ? specOf(data) : null);
+    }
+  }
+
+  private index(socket: WebSocket, spec: WindowSpec | null): void {
+    this.forget(socket);
+    this.specs.set(socket, spec);
+    if (spec === null) {
+      this.full.add(socket);
+      return;
+    }
+    let sized = this.bySize.get(spec.size);
+    if (!sized) {
+      sized = new Set();
+      this.bySize.set(spec.size, sized);
+    }
+    sized.add(socket);
+    for (const userId of watched(spec)) {
+      let set = this.watchers.get(userId);
+      if (!set) {
+        set = new Set();
+        this.watchers.set(userId, set);
+      }
+      set.add(socket);
+    }
   }
 
   private scheduleCounts(): void {
@@ -167,12 +233,18 @@ export class RoomWindows {
       count: presence.userCount,
       anonymous: presence.anonymous,
     });
-    for (const socket of this.room.sockets()) {
-      if (this.countSent.get(socket) === this.countVersion || !this.specOf(socket)) continue;
+    for (const socket of this.windowAware()) {
+      if (this.countSent.get(socket) === this.countVersion) continue;
       this.room.send(socket, text);
       this.countSent.set(socket, this.countVersion);
     }
   }
+}
+
+/** The users a window shows wherever they are in the join order. */
+function* watched(spec: WindowSpec): Generator<string> {
+  if (spec.selfUserId !== null) yield spec.selfUserId;
+  yield* spec.follows;
 }
 
 function specOf(data: ConnectionData): WindowSpec | null {

@@ -1,0 +1,172 @@
+// Large rooms (protocol 1.1): N signed-in clients that ask for a window join one room in a
+// storm; how long until every client's head count is exact, how many bytes each received,
+// and what the room's workerd spent per join. At a size where full lists are still
+// affordable, the same storm also runs with full lists and against the bare baseline, so
+// the gain is a ratio from one run.
+// Run: npm run large -w @herenow/bench -- --n 10000 --compare 2000
+import { parseArgs } from "node:util";
+import {
+  type CpuUse,
+  cpuMeter,
+  isReport,
+  listOption,
+  machine,
+  type Party,
+  protocolOf,
+  RUNTIMES,
+  type Runtime,
+  SECRET,
+  sleep,
+  startParty,
+  table,
+  Workers,
+} from "./lib/run";
+
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "10000" },
+    compare: { type: "string", default: "2000" },
+    window: { type: "string", default: "100" },
+    workers: { type: "string", default: "4" },
+    batch: { type: "string", default: "100" },
+    runtimes: { type: "string", default: "miniflare" },
+    "timeout-s": { type: "string", default: "900" },
+  },
+});
+const sizes = (values.n ?? "").split(",").filter(Boolean).map(Number);
+const compareSizes = (values.compare ?? "").split(",").filter(Boolean).map(Number);
+const windowSize = Number(values.window);
+const workerCount = Number(values.workers);
+const batch = Number(values.batch);
+const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
+const timeoutMs = Number(values["timeout-s"]) * 1000;
+
+type Mode = "windowed" | "full" | "baseline";
+
+interface Result {
+  fromFirst: number;
+  fromLast: number;
+  bytes: number;
+  messages: number;
+  cpu: CpuUse;
+  closed: Record<string, number>;
+}
+
+async function storm(mode: Mode, runtime: Runtime, n: number): Promise<Result> {
+  const party: Party = mode === "baseline" ? "baseline" : "herenow";
+  const server = await startParty(party, runtime);
+  const workers = new Workers(workerCount);
+  try {
+    await workers.ready();
+    const cpu = cpuMeter(server, workers);
+    workers.openUsers(n, {
+      kind: protocolOf(party),
+      host: server.host,
+      room: `large-${mode}-${n}`,
+      batch: Math.max(1, Math.floor(batch / workerCount)),
+      secret: SECRET,
+      expect: n,
+      ...(mode === "windowed" ? { window: windowSize } : {}),
+    });
+    const opened = await workers.collect(isReport("opened"), undefined, timeoutMs);
+    const complete = await workers.collect(isReport("complete"), undefined, timeoutMs);
+    const used = cpu();
+    // counts owed to windows go out at most every 250 ms: let the last ones arrive before counting bytes
+    await sleep(1000);
+    workers.broadcast({ cmd: "stats" });
+    const stats = await workers.collect(isReport("stats"));
+    const firstAt = Math.min(...opened.map((o) => o.firstAt));
+    const lastAt = Math.max(...opened.map((o) => o.lastAt));
+    const doneAt = Math.max(...complete.map((c) => c.at));
+    const closed: Record<string, number> = {};
+    for (const s of stats)
+      for (const [code, count] of Object.entries(s.closedWith)) closed[code] = (closed[code] ?? 0) + count;
+    return {
+      fromFirst: doneAt - firstAt,
+      fromLast: doneAt - lastAt,
+      bytes: stats.reduce((sum, s) => sum + s.bytes, 0),
+      messages: stats.reduce((sum, s) => sum + s.messages, 0),
+      cpu: used,
+      closed,
+    };
+  } finally {
+    workers.close();
+    await server.dispose();
+  }
+}
+
+/** What full lists cost at the least: every client learns every other user once (herenow's JSON entry). */
+function fullListBytes(n: number): number {
+  const entry = JSON.stringify({
+    id: `u${n}`,
+    name: `User ${n}`,
+    info: {},
+    connections: 1,
+    state: {},
+    since: Date.now(),
+  });
+  return n * n * entry.length;
+}
+
+const rows: (string | number)[][] = [];
+console.log(
+  `large-room storm on ${machine()}; window ${windowSize}, clients in ${workerCount} processes, batches of ${batch}; ${runtimes.join(", ")}`,
+);
+const plan: [number, Mode][] = [
+  ...compareSizes.flatMap((n): [number, Mode][] => [
+    [n, "baseline"],
+    [n, "full"],
+    [n, "windowed"],
+  ]),
+  ...sizes.map((n): [number, Mode] => [n, "windowed"]),
+];
+for (const runtime of runtimes) {
+  const baselineAt = new Map<number, number>();
+  for (const [n, mode] of plan) {
+    let result: Result;
+    try {
+      result = await storm(mode, runtime, n);
+    } catch (error) {
+      console.log(`  N=${n} ${runtime} ${mode}: FAILED ${error instanceof Error ? error.message : error}`);
+      rows.push([n, runtime, mode, "failed", "", "", "", "", "", "", "", ""]);
+      continue;
+    }
+    console.log(`  N=${n} ${runtime} ${mode}: ${JSON.stringify(result)}`);
+    if (mode === "baseline") baselineAt.set(n, result.fromFirst);
+    const baseline = baselineAt.get(n);
+    rows.push([
+      n,
+      runtime,
+      mode,
+      (result.fromFirst / 1000).toFixed(2),
+      (result.fromLast / 1000).toFixed(2),
+      baseline ? (result.fromFirst / baseline).toFixed(2) : "",
+      (result.bytes / 1e6).toFixed(1),
+      Math.round(result.bytes / n / 1000).toLocaleString("en-US"),
+      mode === "baseline" ? "" : (result.bytes / fullListBytes(n)).toFixed(3),
+      result.cpu.workerd.toFixed(1),
+      Math.round((result.cpu.workerd / n) * 1e6).toLocaleString("en-US"),
+      result.cpu.clients.toFixed(1),
+    ]);
+  }
+}
+console.log(
+  `\n${table(
+    [
+      "N",
+      "runtime",
+      "mode",
+      "exact after first connect (s)",
+      "after last connect (s)",
+      "× baseline",
+      "MB received",
+      "kB per client",
+      "bytes ÷ full lists' N²",
+      "workerd CPU (s)",
+      "workerd µs per join",
+      "clients CPU (s)",
+    ],
+    rows,
+  )}`,
+);
+process.exit(0);
