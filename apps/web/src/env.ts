@@ -7,6 +7,7 @@ import "server-only";
 import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { DEFAULTS, LIMITS, SETTING_MINIMUMS } from "@herenow/core";
 import { parseDbUrl, redactDbUrl } from "@herenow/db";
 
 /** The validated settings of the web app. */
@@ -56,7 +57,7 @@ export class EnvError extends Error {
 
 type Source = Record<string, string | undefined>;
 
-const MIN_SECRET_BYTES = 32;
+const MIN_SECRET_BYTES = LIMITS.minSecretBytes;
 const DEFAULT_PARTY_HOST = "127.0.0.1:1999";
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/;
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\])(:\d+)?$|\.local(:\d+)?$/;
@@ -173,10 +174,12 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
     problems.push("CRON_SECRET is too short: use at least 16 characters (Vercel generates one for you)");
   }
 
-  const maxAgeText = value("HERENOW_MAX_AGE_MS") ?? "60000";
+  const maxAgeText = value("HERENOW_MAX_AGE_MS") ?? String(DEFAULTS.maxAgeMs);
   const maxAgeMs = Number(maxAgeText);
-  if (!Number.isInteger(maxAgeMs) || maxAgeMs < 1000) {
-    problems.push(`HERENOW_MAX_AGE_MS must be a whole number of milliseconds, at least 1000, got ${maxAgeText}`);
+  if (!Number.isInteger(maxAgeMs) || maxAgeMs < SETTING_MINIMUMS.maxAgeMs) {
+    problems.push(
+      `HERENOW_MAX_AGE_MS must be a whole number of milliseconds, at least ${SETTING_MINIMUMS.maxAgeMs}, got ${maxAgeText}`,
+    );
   }
 
   if (problems.length > 0) throw new EnvError(problems, production, onVercel);

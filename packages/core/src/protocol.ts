@@ -185,6 +185,14 @@ export const CLOSE_CODES = {
   policy: 4008,
 } as const;
 
+/** The smallest values the `HERENOW_*` settings accept, wherever they are read (party and web app). */
+export const SETTING_MINIMUMS = {
+  maxAgeMs: 1000,
+  leaveGraceMs: 0,
+  webhookBatchMs: 0,
+  windowThreshold: 1,
+} as const;
+
 /** Defaults for the room settings that `HERENOW_*` variables override. */
 export const DEFAULTS = {
   maxAgeMs: 60_000,

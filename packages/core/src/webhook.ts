@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { safeEqual } from "./constant-time";
+import { isValidRoomName } from "./room-name";
 import type { LeaveReason } from "./room-presence";
 
 /**
@@ -56,7 +57,10 @@ const Time = v.pipe(v.number(), v.integer(), v.minValue(0));
 export const WebhookBatchSchema = v.object({
   v: v.literal(1),
   id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
-  room: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, "invalid room name")),
+  room: v.pipe(
+    v.string(),
+    v.check((name: string) => isValidRoomName(name), "invalid room name"),
+  ),
   generation: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
   seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
   sentAt: Time,

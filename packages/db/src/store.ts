@@ -1,3 +1,4 @@
+import { DEFAULTS } from "@herenow/core";
 import type { Kysely } from "kysely";
 import { removeOldBatches } from "./batches";
 import { getAnonymousCount, getPresences, getUsers, listRooms } from "./presence-reads";
@@ -28,7 +29,7 @@ import { listSessions, type SessionQuery, whoWasHere } from "./sessions";
  * @example
  * await store.prunePresences({ maxAgeMs: Number(env.HERENOW_MAX_AGE_MS ?? DEFAULT_MAX_AGE_MS) });
  */
-export const DEFAULT_MAX_AGE_MS = 60_000;
+export const DEFAULT_MAX_AGE_MS: number = DEFAULTS.maxAgeMs;
 
 /**
  * How long `pruneBatches` keeps the ids of applied webhook batches: one day.

@@ -1,4 +1,4 @@
-import { DEFAULTS, LIMITS } from "@herenow/core";
+import { DEFAULTS, LIMITS, SETTING_MINIMUMS as MIN } from "@herenow/core";
 
 /** A room's settings, read from the party's env (`HERENOW_*` variables). */
 export interface PresenceSettings {
@@ -83,11 +83,17 @@ export function readSettings(env: Record<string, unknown>): PresenceSettings {
   }
   return {
     secret,
-    maxAgeMs: milliseconds(env, "HERENOW_MAX_AGE_MS", DEFAULTS.maxAgeMs, 100),
-    leaveGraceMs: milliseconds(env, "HERENOW_LEAVE_GRACE_MS", DEFAULTS.leaveGraceMs, 0),
+    maxAgeMs: milliseconds(env, "HERENOW_MAX_AGE_MS", DEFAULTS.maxAgeMs, MIN.maxAgeMs),
+    leaveGraceMs: milliseconds(env, "HERENOW_LEAVE_GRACE_MS", DEFAULTS.leaveGraceMs, MIN.leaveGraceMs),
     anonymous: flag(env, "HERENOW_ANONYMOUS", true),
     webhookUrl,
-    webhookBatchMs: milliseconds(env, "HERENOW_WEBHOOK_BATCH_MS", 500, 0),
-    windowThreshold: wholeNumber(env, "HERENOW_WINDOW_THRESHOLD", DEFAULTS.windowThreshold, 1, "users"),
+    webhookBatchMs: milliseconds(env, "HERENOW_WEBHOOK_BATCH_MS", 500, MIN.webhookBatchMs),
+    windowThreshold: wholeNumber(
+      env,
+      "HERENOW_WINDOW_THRESHOLD",
+      DEFAULTS.windowThreshold,
+      MIN.windowThreshold,
+      "users",
+    ),
   };
 }
