@@ -97,6 +97,15 @@ describe("env", () => {
     }
   });
 
+  it("holds the admin password to 12 characters in development too", () => {
+    const { app } = fakeRepo();
+    const development = { NODE_ENV: "development", HERENOW_SECRET: production.HERENOW_SECRET };
+    expect(problems({ ...development, HERENOW_ADMIN_PASSWORD: "admin" }, app)).toEqual([
+      "HERENOW_ADMIN_PASSWORD is too short: use at least 12 characters, or HERENOW_ADMIN=off",
+    ]);
+    expect(problems({ ...development, HERENOW_ADMIN_PASSWORD: "twelve chars" }, app)).toEqual([]);
+  });
+
   it("reads a complete production configuration", () => {
     const settings = readEnv({
       ...production,
