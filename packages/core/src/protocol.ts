@@ -175,6 +175,8 @@ export const LIMITS = {
   maxPageSize: 500,
   /** Shortest time between two `presence:count` messages, in ms. */
   countIntervalMs: 250,
+  /** Longest: the interval grows with the windowed connections (a tenth of a ms each) up to this. */
+  countIntervalMaxMs: 1000,
 } as const;
 
 /** WebSocket close codes the server uses. */

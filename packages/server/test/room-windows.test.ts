@@ -102,6 +102,17 @@ describe("RoomWindows", () => {
     expect(sockets[2]?.sent).toEqual([expect.objectContaining({ left: ["u1"], joined: [] })]);
   });
 
+  it("sends counts less often as the windowed crowd grows, at most a second apart", () => {
+    const r = room(3);
+    for (let n = 1; n <= 10; n++) r.join(n, 5);
+    r.flush();
+    expect(r.windows.countInterval()).toBe(250);
+    for (let n = 11; n <= 5000; n++) r.join(n, 5);
+    expect(r.windows.countInterval()).toBe(500);
+    for (let n = 5001; n <= 20_000; n++) r.join(n, 5);
+    expect(r.windows.countInterval()).toBe(1000);
+  });
+
   it("rebuilds its index from the sockets after a wake", () => {
     const r = room(3);
     const sockets = [1, 2, 3, 4].map((n) => r.join(n, 1, n === 4 ? ["u5"] : undefined));
