@@ -1,6 +1,6 @@
 export type { PresenceErrorCode } from "./presence-error";
 export { PresenceError } from "./presence-error";
-export type { PresenceProviderProps, PresenceSettings } from "./presence-provider";
+export type { PresenceProviderProps, PresenceProviderSettings } from "./presence-provider";
 export { PresenceProvider } from "./presence-provider";
 export type { WebSocketClass } from "./room-connection";
 export type { PresenceStatus } from "./room-state";

@@ -4,7 +4,7 @@ import type { WebSocketClass } from "./room-connection";
 import type { TokenGetter } from "./token";
 
 /** Settings that every presence hook below a `<PresenceProvider>` shares. */
-export interface PresenceSettings {
+export interface PresenceProviderSettings {
   /** The party's host, such as `"herenow.<your-subdomain>.workers.dev"` or `"127.0.0.1:1999"`. */
   host: string;
   /** The party's name (default `"main"`). */
@@ -19,12 +19,12 @@ export interface PresenceSettings {
   WebSocket?: WebSocketClass | undefined;
 }
 
-export interface PresenceProviderProps extends PresenceSettings {
+export interface PresenceProviderProps extends PresenceProviderSettings {
   children?: ReactNode;
 }
 
 /** @internal read by the hooks */
-export const PresenceContext = createContext<PresenceSettings | null>(null);
+export const PresenceContext = createContext<PresenceProviderSettings | null>(null);
 
 /**
  * Shares a host, a token source and a QueryClient with every `usePresence`

@@ -1,6 +1,6 @@
 import { identityFromClaims, LIMITS, roomNameProblem, type UserIdentity } from "@herenow/core";
 import { errors, jwtVerify } from "jose";
-import type { PresenceSettings } from "./settings";
+import type { RoomSettings } from "./settings";
 
 const keys = new Map<string, Uint8Array>();
 
@@ -51,7 +51,7 @@ export function isWindowSize(value: string): boolean {
 export async function verifyConnection(
   url: string | URL,
   room: string,
-  settings: PresenceSettings,
+  settings: RoomSettings,
   nowMs = Date.now(),
 ): Promise<UserIdentity | null> {
   const problem = roomNameProblem(room);

@@ -22,11 +22,11 @@ import { handleRoomRequest } from "./http-api";
 import { type Ban, RoomBans } from "./room-bans";
 import { RoomStorage } from "./room-storage";
 import { RoomWindows } from "./room-windows";
-import { type PresenceSettings, readSettings } from "./settings";
+import { type RoomSettings, readSettings } from "./settings";
 import { WebhookOutbox } from "./webhook-outbox";
 
 /** What changed in a room over one coalescing window. */
-export interface PresenceChange {
+export interface RoomChange {
   room: string;
   /** The diff clients received, or `null` when only connection-level events happened. */
   diff: DiffMessage | null;
@@ -78,7 +78,7 @@ let warnedNoWebhook = false;
 export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends Server<Env> {
   static override options = { hibernate: true };
 
-  readonly settings: PresenceSettings;
+  readonly settings: RoomSettings;
   private readonly presence: RoomPresence;
   private readonly awaitingSync = new Set<string>();
   private readonly reserved = new Set<string>();
@@ -147,7 +147,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   }
 
   /** Presence changed, once per window: the `presence_changed` signal of django-channels-presence. */
-  onPresenceChanged(_change: PresenceChange): void | Promise<void> {}
+  onPresenceChanged(_change: RoomChange): void | Promise<void> {}
 
   /** Where errors of presence and of the application's hooks go. */
   onPresenceError(error: unknown, where: string): void {

@@ -1,7 +1,7 @@
 import { DEFAULTS, LIMITS, SETTING_MINIMUMS as MIN } from "@herenow/core";
 
 /** A room's settings, read from the party's env (`HERENOW_*` variables). */
-export interface PresenceSettings {
+export interface RoomSettings {
   /** HS256 key for tokens and the bearer secret of the room's HTTP API. */
   secret: string;
   maxAgeMs: number;
@@ -66,7 +66,7 @@ function flag(env: Record<string, unknown>, name: string, fallback: boolean): bo
  * @example
  * const settings = readSettings(room.env); // throws if HERENOW_SECRET is unset
  */
-export function readSettings(env: Record<string, unknown>): PresenceSettings {
+export function readSettings(env: Record<string, unknown>): RoomSettings {
   const secret = text(env, "HERENOW_SECRET");
   if (secret === undefined) {
     throw new SettingsError(
