@@ -51,12 +51,23 @@ export type { WindowChanges, WindowSpec } from "./room-window";
 export { WindowedDiff, windowUsers } from "./room-window";
 export type { TokenClaims } from "./token-claims";
 export { checkTokenClaims, identityFromClaims } from "./token-claims";
-export type { WebhookBatch, WebhookConnection, WebhookEvent, WebhookReply } from "./webhook";
+export type {
+  WebhookBatch,
+  WebhookConnection,
+  WebhookEvent,
+  WebhookHeader,
+  WebhookPart,
+  WebhookReply,
+  WebhookResult,
+} from "./webhook";
 export {
   newGeneration,
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,
   signWebhook,
   verifyWebhook,
+  WEBHOOK_PART_BYTES,
   WebhookBatchSchema,
+  WebhookPartSchema,
 } from "./webhook";
+export { joinWebhookParts, splitWebhookBatch } from "./webhook-parts";

@@ -11,7 +11,13 @@ import type { LeaveReason } from "./room-presence";
  * after its events: the receiver replaces its copy with it. The first batch
  * of every generation carries one, so a restarted room leaves no ghosts.
  */
-export interface WebhookBatch {
+export interface WebhookBatch extends WebhookHeader {
+  events: WebhookEvent[];
+  snapshot?: WebhookConnection[];
+}
+
+/** What every body names: its batch (`id`, `generation`, `seq`), room and send time. */
+export interface WebhookHeader {
   v: 1;
   id: string;
   room: string;
@@ -19,8 +25,6 @@ export interface WebhookBatch {
   generation: string;
   seq: number;
   sentAt: number;
-  events: WebhookEvent[];
-  snapshot?: WebhookConnection[];
 }
 
 /** A connection as the webhook describes it. */
@@ -37,11 +41,60 @@ export type WebhookEvent =
   /** The room is alive and these connections are still there: refreshes their last-seen time. */
   | { type: "keepalive"; at: number };
 
-/** What the receiver answers; `409` with `need: "snapshot"` asks the room for a full snapshot. */
-export interface WebhookReply {
-  status: "applied" | "duplicate" | "stale" | "out_of_sync";
-  need?: "snapshot";
+/**
+ * A batch too large for one body goes out as numbered parts: each carries
+ * the batch's `id`, `room`, `generation` and `seq` and, inside `part`, its
+ * slice of the events and of the snapshot. The receiver keeps the parts and
+ * applies the batch, as one, when it holds all `count` of them. `seal`
+ * names the content: parts with another seal under the same id are an older
+ * cut of the batch and are dropped. A body with `part` has no top-level
+ * `events`, so a receiver that predates parts refuses it (400) rather than
+ * mistake part 1 for the whole snapshot.
+ *
+ * @example
+ * const part: WebhookPart = { v: 1, id: "g:1", room: "hall", generation: "g", seq: 1, sentAt: Date.now(),
+ *   part: { number: 1, count: 2, seal: "9c1e07d2", events: [], snapshot: [] } };
+ */
+export interface WebhookPart extends WebhookHeader {
+  part: {
+    /** 1 to `count`. */
+    number: number;
+    count: number;
+    seal: string;
+    events: WebhookEvent[];
+    /** Present on every part of a batch that carries a snapshot (possibly empty). */
+    snapshot?: WebhookConnection[];
+  };
 }
+
+/**
+ * What the receiver answers. `result` is the protocol's field; `status`
+ * repeats it for readers written before the receiver followed the page.
+ * `partial` answers a part while others are missing (`received` of
+ * `count` held); the part that completes a batch is answered for the batch.
+ * `409` with `need: "snapshot"` asks the room for a full snapshot.
+ *
+ * @example
+ * const reply: WebhookReply = { result: "partial", status: "partial", received: 2, count: 7 };
+ */
+export interface WebhookReply {
+  result: WebhookResult;
+  status: WebhookResult;
+  need?: "snapshot";
+  received?: number;
+  count?: number;
+}
+
+/** The outcomes a receiver reports for a batch or a part. */
+export type WebhookResult = "applied" | "duplicate" | "stale" | "out_of_sync" | "partial";
+
+/**
+ * The largest body a room sends, in bytes: a batch over it goes out in
+ * parts. Well under Vercel's 4.5 MB request limit and the receiver's 5 MiB
+ * cap, and under a Durable Object's 2 MB per stored value, since the room
+ * keeps each part as one value until it is accepted.
+ */
+export const WEBHOOK_PART_BYTES = 1024 * 1024;
 
 const User = v.nullable(
   v.object({
@@ -53,8 +106,18 @@ const User = v.nullable(
 const ConnectionId = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 const Time = v.pipe(v.number(), v.integer(), v.minValue(0));
 
-/** Runtime schema of a webhook body, for receivers. */
-export const WebhookBatchSchema = v.object({
+const Event = v.variant("type", [
+  v.object({ type: v.literal("join"), connectionId: ConnectionId, user: User, at: Time }),
+  v.object({
+    type: v.literal("leave"),
+    connectionId: ConnectionId,
+    reason: v.picklist(["left", "closed", "stale", "kicked"]),
+    at: Time,
+  }),
+  v.object({ type: v.literal("keepalive"), at: Time }),
+]);
+const Snapshot = v.array(v.object({ connectionId: ConnectionId, user: User, joinedAt: Time, lastSeen: Time }));
+const Header = {
   v: v.literal(1),
   id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
   room: v.pipe(
@@ -64,19 +127,31 @@ export const WebhookBatchSchema = v.object({
   generation: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
   seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
   sentAt: Time,
-  events: v.array(
-    v.variant("type", [
-      v.object({ type: v.literal("join"), connectionId: ConnectionId, user: User, at: Time }),
-      v.object({
-        type: v.literal("leave"),
-        connectionId: ConnectionId,
-        reason: v.picklist(["left", "closed", "stale", "kicked"]),
-        at: Time,
-      }),
-      v.object({ type: v.literal("keepalive"), at: Time }),
-    ]),
+};
+
+/** Runtime schema of a webhook body that carries a whole batch, for receivers. */
+export const WebhookBatchSchema = v.object({
+  ...Header,
+  events: v.array(Event),
+  snapshot: v.optional(Snapshot),
+});
+
+/** Most parts one batch may come in: far more than a room of any size needs at 1 MiB a part. */
+const MAX_PARTS = 100_000;
+
+/** Runtime schema of a body that carries one part of a batch (it has `part` and no top-level `events`). */
+export const WebhookPartSchema = v.object({
+  ...Header,
+  part: v.pipe(
+    v.object({
+      number: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_PARTS)),
+      seal: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+      events: v.array(Event),
+      snapshot: v.optional(Snapshot),
+    }),
+    v.check((part) => part.number <= part.count, "number is over count"),
   ),
-  snapshot: v.optional(v.array(v.object({ connectionId: ConnectionId, user: User, joinedAt: Time, lastSeen: Time }))),
 });
 
 /** The signature header's name. */

@@ -1,16 +1,50 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { toPresence } from "./presence-rows";
 import type { Presence, PresenceUser, RoomSummary } from "./presence-types";
 import type { Database } from "./schema";
 
+/**
+ * A presence's last-seen time as readers see it: its own, or its room's
+ * lease (the room's last keep-alive) if that is later. For `returning`
+ * lists of statements on herenow_presences.
+ */
+export const leasedLastSeen = sql<Date>`greatest(herenow_presences.last_seen_at,
+  (select r.keepalive_at from herenow_rooms r where r.name = herenow_presences.room))`.as("last_seen_at");
+
+/** The columns of a presence row with {@link leasedLastSeen} for its last-seen time. */
+export const PRESENCE_COLUMNS = [
+  "herenow_presences.room",
+  "herenow_presences.connection_id",
+  "herenow_presences.user_id",
+  "herenow_presences.user_name",
+  "herenow_presences.user_info",
+  "herenow_presences.joined_at",
+  "herenow_presences.generation",
+  leasedLastSeen,
+] as const;
+
+/**
+ * Presence rows as readers see them, last-seen within the room's lease.
+ *
+ * @example
+ * const rows = await presenceRows(db).where("herenow_presences.room", "=", "lobby").execute();
+ */
+export function presenceRows(db: Kysely<Database>) {
+  return db
+    .selectFrom("herenow_presences")
+    .innerJoin("herenow_rooms", "herenow_rooms.name", "herenow_presences.room")
+    .select([
+      ...PRESENCE_COLUMNS.slice(0, -1),
+      sql<Date>`greatest(herenow_presences.last_seen_at, herenow_rooms.keepalive_at)`.as("last_seen_at"),
+    ] as const);
+}
+
 /** Every connection in a room, earliest joined first. */
 export async function getPresences(db: Kysely<Database>, room: string): Promise<Presence[]> {
-  const rows = await db
-    .selectFrom("herenow_presences")
-    .selectAll()
-    .where("room", "=", room)
-    .orderBy("joined_at")
-    .orderBy("connection_id")
+  const rows = await presenceRows(db)
+    .where("herenow_presences.room", "=", room)
+    .orderBy("herenow_presences.joined_at")
+    .orderBy("herenow_presences.connection_id")
     .execute();
   return rows.map(toPresence);
 }

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { inTransaction } from "./in-transaction";
+import { PRESENCE_COLUMNS } from "./presence-reads";
 import { keyOf, toPresence } from "./presence-rows";
 import type { Presence, PresenceUserInput } from "./presence-types";
 import type { Database, EndReason, Json } from "./schema";
@@ -119,7 +120,7 @@ export function addPresences(db: Kysely<Database>, joins: readonly Join[]): Prom
           generation: sql<string | null>`coalesce(excluded.generation, herenow_presences.generation)`,
         })),
       )
-      .returningAll()
+      .returning(PRESENCE_COLUMNS)
       // xmax is 0 only for a freshly inserted row: tells inserts from updates
       // even if another transaction inserted the row after our SELECT.
       .returning(sql<boolean>`xmax = 0`.as("inserted"))
@@ -222,7 +223,7 @@ export function removePresences(db: Kysely<Database>, leaves: readonly Leave[]):
       .using(keysTable(batch))
       .whereRef("keys.room", "=", "herenow_presences.room")
       .whereRef("keys.connection_id", "=", "herenow_presences.connection_id")
-      .returningAll("herenow_presences")
+      .returning(PRESENCE_COLUMNS)
       .execute();
     const byKey = new Map(batch.map((l) => [keyOf(l.room, l.connectionId), l]));
     const done = rows.flatMap((row) => byKey.get(keyOf(row.room, row.connection_id)) ?? []);
@@ -243,7 +244,7 @@ export function removeConnection(
     const rows = await trx
       .deleteFrom("herenow_presences")
       .where("connection_id", "=", connectionId)
-      .returningAll()
+      .returning(PRESENCE_COLUMNS)
       .execute();
     const done = rows.map((row) => ({ room: row.room, connectionId, reason, at }));
     await closeSessions(trx, done);
@@ -276,11 +277,22 @@ export async function touchConnection(db: Kysely<Database>, connectionId: string
 /**
  * Removes presences last seen before `before`, closing their sessions as
  * "stale" at their last-seen time: that is the last moment they were known
- * to be there, so history does not keep a ghost until the prune ran.
+ * to be there, so history does not keep a ghost until the prune ran. A
+ * presence's room lease counts as a sighting: a room whose keep-alives
+ * arrive keeps every member, whatever its row's own time.
  */
 export function removeStalePresences(db: Kysely<Database>, before: Date): Promise<Presence[]> {
   return inTransaction(db, async (trx) => {
-    const rows = await trx.deleteFrom("herenow_presences").where("last_seen_at", "<", before).returningAll().execute();
+    const rows = await trx
+      .deleteFrom("herenow_presences")
+      .using("herenow_rooms")
+      .whereRef("herenow_rooms.name", "=", "herenow_presences.room")
+      .where("herenow_presences.last_seen_at", "<", before)
+      .where((eb) =>
+        eb.or([eb("herenow_rooms.keepalive_at", "is", null), eb("herenow_rooms.keepalive_at", "<", before)]),
+      )
+      .returning(PRESENCE_COLUMNS)
+      .execute();
     await closeSessions(
       trx,
       rows.map((row) => ({ room: row.room, connectionId: row.connection_id, reason: "stale", at: row.last_seen_at })),

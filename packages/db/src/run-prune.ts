@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { removeOldParts } from "./batches";
 import type { Presence } from "./presence-types";
 import type { Database } from "./schema";
 import { createPresenceStore, DEFAULT_BATCH_MAX_AGE_MS, DEFAULT_MAX_AGE_MS } from "./store";
@@ -30,13 +31,16 @@ export interface PruneReport {
   rooms: string[];
   /** How many webhook batch ids were forgotten. */
   batches: number;
+  /** How many parts of large batches that never completed were dropped. */
+  parts: number;
 }
 
 /**
  * One prune pass, as `herenow prune` runs it: for a cron route where no room
  * alarm prunes (django-channels-presence's `prune_presences` + `prune_rooms`
  * from celery beat). It also forgets webhook batch ids older than a day,
- * which would otherwise pile up forever.
+ * which would otherwise pile up forever, and the staged parts of large
+ * batches that never completed within that time.
  *
  * @example
  * // app/api/cron/prune/route.ts
@@ -52,9 +56,8 @@ export async function runPrune(db: Kysely<Database>, options: RunPruneOptions = 
     ...(options.now ? { now: options.now } : {}),
   });
   const rooms = options.rooms ? await store.pruneRooms() : [];
-  const batches = await store.pruneBatches({
-    maxAgeMs: options.batchMaxAgeMs ?? DEFAULT_BATCH_MAX_AGE_MS,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  return { presences, rooms, batches };
+  const batchMaxAgeMs = options.batchMaxAgeMs ?? DEFAULT_BATCH_MAX_AGE_MS;
+  const batches = await store.pruneBatches({ maxAgeMs: batchMaxAgeMs, ...(options.now ? { now: options.now } : {}) });
+  const parts = await removeOldParts(db, new Date((options.now ?? new Date()).getTime() - batchMaxAgeMs));
+  return { presences, rooms, batches, parts };
 }

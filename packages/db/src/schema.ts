@@ -41,6 +41,12 @@ export interface RoomsTable {
   seq: Int8;
   created_at: Timestamp;
   last_activity_at: Timestamp;
+  /**
+   * The room's lease: when its last webhook keep-alive vouched for every
+   * connection it had. A presence counts as seen at the later of its own
+   * `last_seen_at` and this.
+   */
+  keepalive_at: Nullable<Date>;
 }
 
 /**
@@ -101,6 +107,27 @@ export interface BatchesTable {
 }
 
 /**
+ * Parts of a webhook batch too large for one request, kept until the batch
+ * is complete and applied. `events` and `snapshot` are the part's slices as
+ * JSON text.
+ *
+ * @example
+ * const staged = await db.selectFrom("herenow_batch_parts").selectAll().where("room", "=", "hall").execute();
+ */
+export interface BatchPartsTable {
+  room: string;
+  generation: string;
+  seq: Int8;
+  number: number;
+  count: number;
+  seal: string;
+  sent_at: Int8;
+  events: string;
+  snapshot: Nullable<string>;
+  staged_at: Timestamp;
+}
+
+/**
  * The tables herenow owns, for `Kysely<Database>`.
  *
  * @example
@@ -111,6 +138,7 @@ export interface Database {
   herenow_presences: PresencesTable;
   herenow_sessions: SessionsTable;
   herenow_batches: BatchesTable;
+  herenow_batch_parts: BatchPartsTable;
 }
 
 /** @example const r: RoomRecord = await db.selectFrom("herenow_rooms").selectAll().executeTakeFirstOrThrow(); */
@@ -133,6 +161,9 @@ export type SessionRecord = Selectable<SessionsTable>;
 export type NewSessionRecord = Insertable<SessionsTable>;
 /** @example const u: SessionRecordUpdate = { left_at: new Date(), end_reason: "closed" }; */
 export type SessionRecordUpdate = Updateable<SessionsTable>;
+
+/** @example const p: BatchPartRecord = await db.selectFrom("herenow_batch_parts").selectAll().executeTakeFirstOrThrow(); */
+export type BatchPartRecord = Selectable<BatchPartsTable>;
 
 /** @example const b: BatchRecord = await db.selectFrom("herenow_batches").selectAll().executeTakeFirstOrThrow(); */
 export type BatchRecord = Selectable<BatchesTable>;

@@ -1,5 +1,6 @@
 import type { WebhookBatch } from "@herenow/core";
 import { type CommonTableExpressionOutput, type Kysely, type QueryCreator, sql } from "kysely";
+import { presenceRows } from "./presence-reads";
 import { toPresence } from "./presence-rows";
 import type { Presence, PresenceChange } from "./presence-types";
 import type { Database } from "./schema";
@@ -22,7 +23,8 @@ export class ReceiverBugError extends Error {
   override readonly name = "ReceiverBugError";
 }
 
-interface RoomState {
+/** What the receiver knows of a room when a batch arrives. */
+export interface RoomState {
   generation: string | null;
   seq: number;
   /** The batch's id is recorded already. */
@@ -38,11 +40,27 @@ interface RoomState {
  * @example
  * const outcome = await applyWebhookBatch(db, v.parse(WebhookBatchSchema, body), new Date());
  */
-export async function applyWebhookBatch(db: Kysely<Database>, batch: WebhookBatch, now: Date): Promise<BatchOutcome> {
+export function applyWebhookBatch(db: Kysely<Database>, batch: WebhookBatch, now: Date): Promise<BatchOutcome> {
+  return inOwnTransaction(
+    db,
+    (trx) => applyInTransaction(trx, batch, now),
+    (outcome) => outcome.status === "applied",
+  );
+}
+
+/**
+ * Runs `work` in a transaction of its own, committed when `keep` says so and
+ * rolled back otherwise or on any error.
+ */
+export async function inOwnTransaction<T>(
+  db: Kysely<Database>,
+  work: (trx: Kysely<Database>) => Promise<T>,
+  keep: (outcome: T) => boolean,
+): Promise<T> {
   const trx = await db.startTransaction().execute();
   try {
-    const outcome = await decideAndWrite(trx, batch, now);
-    if (outcome.status === "applied") await trx.commit().execute();
+    const outcome = await work(trx);
+    if (keep(outcome)) await trx.commit().execute();
     else await trx.rollback().execute();
     return outcome;
   } catch (error) {
@@ -55,7 +73,11 @@ export async function applyWebhookBatch(db: Kysely<Database>, batch: WebhookBatc
   }
 }
 
-async function decideAndWrite(trx: Kysely<Database>, batch: WebhookBatch, now: Date): Promise<BatchOutcome> {
+/**
+ * Decides and applies one batch inside the caller's transaction; writes
+ * nothing unless the outcome is `applied`.
+ */
+export async function applyInTransaction(trx: Kysely<Database>, batch: WebhookBatch, now: Date): Promise<BatchOutcome> {
   const room = await lockRoom(trx, batch, now);
   const verdict = decide(room, batch);
   if (verdict !== "apply") return { status: verdict };
@@ -72,6 +94,29 @@ async function decideAndWrite(trx: Kysely<Database>, batch: WebhookBatch, now: D
   return { status: "applied", change: changeOf(batch.room, plan) };
 }
 
+/** Whether the batch's id is recorded for its room, as a column of a room query. */
+function seenColumn(batch: Pick<WebhookBatch, "room" | "id">) {
+  return sql<boolean>`exists (select 1 from herenow_batches where room = ${batch.room} and id = ${batch.id})`.as(
+    "seen",
+  );
+}
+
+/**
+ * The room's generation, sequence number and whether the batch is known,
+ * without a lock or creating the room: a room without a row reads as one
+ * that has applied nothing yet.
+ */
+export async function readRoom(trx: Kysely<Database>, batch: Pick<WebhookBatch, "room" | "id">): Promise<RoomState> {
+  const row = await trx
+    .selectFrom("herenow_rooms")
+    .select(["generation", "seq", seenColumn(batch)])
+    .where("name", "=", batch.room)
+    .executeTakeFirst();
+  return row
+    ? { generation: row.generation, seq: Number(row.seq), seen: row.seen }
+    : { generation: null, seq: 0, seen: false };
+}
+
 /**
  * Locks the room's row (`SELECT … FOR UPDATE`), reading its generation and
  * sequence number and whether the batch is known. A room without a row is
@@ -79,9 +124,7 @@ async function decideAndWrite(trx: Kysely<Database>, batch: WebhookBatch, now: D
  * snapshot. Null: no row and no snapshot.
  */
 async function lockRoom(trx: Kysely<Database>, batch: WebhookBatch, now: Date): Promise<RoomState | null> {
-  const seen = sql<boolean>`exists (select 1 from herenow_batches where room = ${batch.room} and id = ${batch.id})`.as(
-    "seen",
-  );
+  const seen = seenColumn(batch);
   const row = await trx
     .selectFrom("herenow_rooms")
     .select(["generation", "seq", seen])
@@ -100,8 +143,14 @@ async function lockRoom(trx: Kysely<Database>, batch: WebhookBatch, now: Date): 
   return { generation: created.generation, seq: Number(created.seq), seen: created.seen };
 }
 
-/** Generations sort by start time as strings; sequence numbers count a generation's batches from 1. */
-function decide(room: RoomState | null, batch: WebhookBatch): "apply" | "duplicate" | "stale" | "out_of_sync" {
+/**
+ * Generations sort by start time as strings; sequence numbers count a
+ * generation's batches from 1. Only whether `snapshot` is there matters of it.
+ */
+export function decide(
+  room: RoomState | null,
+  batch: Pick<WebhookBatch, "generation" | "seq" | "snapshot">,
+): "apply" | "duplicate" | "stale" | "out_of_sync" {
   if (room === null) return "out_of_sync";
   if (room.seen) return "duplicate";
   if (room.generation === null || batch.generation > room.generation) return batch.snapshot ? "apply" : "out_of_sync";
@@ -111,14 +160,17 @@ function decide(room: RoomState | null, batch: WebhookBatch): "apply" | "duplica
   return "out_of_sync";
 }
 
-/** The rows the plan needs: those of the connections the events name, or the whole room for a snapshot. */
+/**
+ * The rows the plan needs: those of the connections the events name, or the
+ * whole room for a snapshot, with last-seen times within the room's lease.
+ */
 async function rowsBefore(trx: Kysely<Database>, batch: WebhookBatch): Promise<Map<string, Presence>> {
-  let query = trx.selectFrom("herenow_presences").selectAll().where("room", "=", batch.room);
+  let query = presenceRows(trx).where("herenow_presences.room", "=", batch.room);
   if (!batch.snapshot) {
     const ids = [...new Set(batch.events.flatMap((e) => (e.type === "keepalive" ? [] : [e.connectionId])))];
     if (ids.length === 0) return new Map();
     // An array through `= any(…)`, not a long IN list (see presence-writes.ts).
-    query = query.where("connection_id", "=", sql<string>`any(${ids}::text[])`);
+    query = query.where("herenow_presences.connection_id", "=", sql<string>`any(${ids}::text[])`);
   }
   const rows = await query.execute();
   return new Map(rows.map((row) => [row.connection_id, toPresence(row)]));
@@ -129,8 +181,9 @@ const iso = (at: Date | null) => at?.toISOString() ?? null;
 /**
  * Writes a plan as one statement: each part a data-modifying CTE, the batch
  * id's insert last. The parts touch disjoint rows (a connection is either
- * deleted or upserted; the keep-alive skips both; closed sessions are old
- * rows, new sessions new ones), which is what lets them share one snapshot.
+ * deleted or upserted; closed sessions are old rows, new sessions new ones;
+ * a keep-alive moves the room's lease, not the rows), which is what lets
+ * them share one snapshot.
  * Every list travels as an array through `unnest`, so the SQL text is the
  * same whatever the batch size. False when the id was recorded meanwhile.
  */
@@ -188,18 +241,6 @@ async function write(trx: Kysely<Database>, batch: WebhookBatch, plan: BatchPlan
         ),
     );
   }
-  if (plan.keepaliveAt && !batch.snapshot) {
-    add(
-      "alive",
-      trx
-        .updateTable("herenow_presences")
-        .set({ last_seen_at: sql<Date>`${iso(plan.keepaliveAt)}::timestamptz` })
-        .where("room", "=", room)
-        // never back, and no write for rows already as fresh
-        .where("last_seen_at", "<", sql<Date>`${iso(plan.keepaliveAt)}::timestamptz`)
-        .where(sql<boolean>`not (connection_id = any(${plan.touched}::text[]))`),
-    );
-  }
   if (plan.closes.length > 0) {
     add(
       "closed",
@@ -229,6 +270,19 @@ async function write(trx: Kysely<Database>, batch: WebhookBatch, plan: BatchPlan
     );
   }
   add("room", roomUpdate(trx, batch, plan));
+  // Parts staged for this batch or an earlier one can never complete now.
+  add(
+    "unstaged",
+    trx
+      .deleteFrom("herenow_batch_parts")
+      .where("room", "=", room)
+      .where((eb) =>
+        eb.or([
+          eb(sql`generation collate "C"`, "<", batch.generation),
+          eb.and([eb("generation", "=", batch.generation), eb("seq", "<=", batch.seq)]),
+        ]),
+      ),
+  );
 
   // Each `with` widens the creator's type by a CTE nobody selects from; the base tables are all we need.
   const withParts = parts.reduce<QueryCreator<Database>>(
@@ -252,6 +306,8 @@ function roomUpdate(trx: Kysely<Database>, batch: WebhookBatch, plan: BatchPlan)
       seq: batch.seq,
       // greatest() skips a null: a batch without events leaves last activity alone.
       last_activity_at: sql<Date>`greatest(last_activity_at, ${iso(plan.latestAt)}::timestamptz)`,
+      // A keep-alive vouches for every member in one column, however big the room.
+      keepalive_at: sql<Date>`greatest(keepalive_at, ${iso(plan.keepaliveAt)}::timestamptz)`,
     })
     .where("name", "=", batch.room);
 }

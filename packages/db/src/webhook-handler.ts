@@ -3,6 +3,8 @@ import {
   verifyWebhook,
   type WebhookBatch,
   WebhookBatchSchema,
+  type WebhookPart,
+  WebhookPartSchema,
   type WebhookReply,
 } from "@herenow/core";
 import type { Kysely } from "kysely";
@@ -11,14 +13,16 @@ import { emitToStore, isRegisteredStore } from "./presence-signal";
 import type { Database } from "./schema";
 import type { PresenceStore } from "./store";
 import { applyWebhookBatch, ReceiverBugError } from "./webhook-apply";
+import { applyWebhookPart, type PartOutcome } from "./webhook-parts";
 
 /**
- * The largest body the receiver reads by default: 5 MiB. A batch holds at
- * most 5,000 events, but a snapshot lists every connection of its room, so
- * rooms of more than about 20,000 connections need a higher `maxBodyBytes`.
+ * The largest body the receiver reads by default: 5 MiB, the protocol's
+ * cap. Rooms send at most 1 MiB a body (a larger batch, such as the snapshot
+ * of a big room, comes in parts), so this only needs changing to refuse
+ * more, not to accept more.
  *
  * @example
- * createWebhookHandler({ db, secret, maxBodyBytes: 4 * DEFAULT_MAX_BODY_BYTES });
+ * createWebhookHandler({ db, secret, maxBodyBytes: DEFAULT_MAX_BODY_BYTES / 2 });
  */
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
@@ -64,11 +68,15 @@ export type WebhookHandler = (request: Request) => Promise<Response>;
  * The receiver for the party's webhook (`HERENOW_WEBHOOK_URL`): checks the
  * signature, then applies each batch in one transaction so the database
  * stays an exact copy of the rooms whatever was lost, repeated, reordered
- * or restarted. Answers 200 `{ status: "applied" | "duplicate" | "stale" }`,
- * 409 `{ status: "out_of_sync", need: "snapshot" }` (the room resends with a
- * full snapshot), 401 for a bad or old signature, 400 for a malformed
- * batch, 405, 413, and 503 with `Retry-After` while the database is
- * unavailable. Nothing is written unless the answer is `applied`.
+ * or restarted. A batch sent in parts is kept part by part and applied, as
+ * one, with its last missing part. Answers 200
+ * `{ result: "applied" | "duplicate" | "stale" }`, 200
+ * `{ result: "partial", received, count }` for a part while others are
+ * missing, 409 `{ result: "out_of_sync", need: "snapshot" }` (the room
+ * resends with a full snapshot), 401 for a bad or old signature, 400 for a
+ * malformed body, 405, 413, and 503 with `Retry-After` while the database
+ * is unavailable (every reply also carries the result as `status`). Nothing
+ * of a batch is written unless the answer is `applied`.
  *
  * @example
  * // app/api/herenow/events/route.ts
@@ -107,12 +115,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const check = await verifyWebhook(body, request.headers.get(SIGNATURE_HEADER), secret, at.getTime());
     if (!check.ok) return json(401, { error: check.reason });
 
-    const batch = parseBatch(body);
-    if (typeof batch === "string") return json(400, { error: batch });
+    const parsed = parseBody(body);
+    if (typeof parsed === "string") return json(400, { error: parsed });
 
-    let outcome: Awaited<ReturnType<typeof applyWebhookBatch>>;
+    let outcome: PartOutcome;
     try {
-      outcome = await applyWebhookBatch(db, batch, at);
+      outcome = "part" in parsed ? await applyWebhookPart(db, parsed, at) : await applyWebhookBatch(db, parsed, at);
     } catch (error) {
       report(error);
       if (error instanceof ReceiverBugError) return json(500, { error: "the receiver failed on this batch" });
@@ -122,11 +130,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         { "retry-after": String(RETRY_AFTER_SECONDS) },
       );
     }
-    if (outcome.status === "out_of_sync") {
-      return json(409, { status: "out_of_sync", need: "snapshot" } satisfies WebhookReply);
+    const result = outcome.status;
+    if (result === "out_of_sync") return json(409, { result, status: result, need: "snapshot" } satisfies WebhookReply);
+    if (result === "partial") {
+      const { received, count } = outcome;
+      return json(200, { result, status: result, received, count } satisfies WebhookReply);
     }
-    if (outcome.status === "applied" && outcome.change) emitToStore(store, db, outcome.change);
-    return json(200, { status: outcome.status } satisfies WebhookReply);
+    if (result === "applied" && outcome.change) emitToStore(store, db, outcome.change);
+    return json(200, { result, status: result } satisfies WebhookReply);
   };
 }
 
@@ -163,19 +174,20 @@ async function readBody(request: Request, max: number): Promise<string | "too la
   return text + decoder.decode();
 }
 
-/** The batch, or what is wrong with it. */
-function parseBatch(body: string): WebhookBatch | string {
+/** The batch or part, or what is wrong with it. */
+function parseBody(body: string): WebhookBatch | WebhookPart | string {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
     return "the body is not JSON";
   }
-  const parsed = v.safeParse(WebhookBatchSchema, value);
+  const isPart = typeof value === "object" && value !== null && "part" in value;
+  const parsed = isPart ? v.safeParse(WebhookPartSchema, value) : v.safeParse(WebhookBatchSchema, value);
   if (!parsed.success) {
     const [issue] = parsed.issues;
     const path = issue?.path?.map((item) => String(item.key)).join(".");
-    return `not a webhook batch: ${path ? `${path}: ` : ""}${issue?.message ?? "invalid"}`;
+    return `not a webhook ${isPart ? "part" : "batch"}: ${path ? `${path}: ` : ""}${issue?.message ?? "invalid"}`;
   }
   return parsed.output;
 }

@@ -34,9 +34,7 @@ export interface BatchPlan {
   upserts: Presence[];
   /** Connections whose rows go. */
   deletes: string[];
-  /** Every connection the batch names: the rows a keep-alive must not touch again. */
-  touched: string[];
-  /** Moves last-seen of the room's other rows forward, or null. */
+  /** The latest keep-alive, which extends the room's lease (its other rows are not written), or null. */
   keepaliveAt: Date | null;
   closes: ClosedSession[];
   sessions: NewSession[];
@@ -156,7 +154,6 @@ export function planBatch(batch: WebhookBatch, before: ReadonlyMap<string, Prese
   return {
     upserts,
     deletes,
-    touched: [...state.keys()],
     keepaliveAt: keepaliveAt === null ? null : new Date(keepaliveAt),
     closes,
     sessions,

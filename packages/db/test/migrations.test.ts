@@ -5,7 +5,13 @@ import { migrations } from "../src/migrations/index";
 import { createPresenceStore } from "../src/store";
 import { describeEachDatabase } from "./support/databases";
 
-const HERENOW_TABLES = ["herenow_batches", "herenow_presences", "herenow_rooms", "herenow_sessions"];
+const HERENOW_TABLES = [
+  "herenow_batch_parts",
+  "herenow_batches",
+  "herenow_presences",
+  "herenow_rooms",
+  "herenow_sessions",
+];
 
 describeEachDatabase("migrations", (db) => {
   const tables = async () =>
@@ -19,6 +25,20 @@ describeEachDatabase("migrations", (db) => {
     // Batch ids are keyed per room.
     await db().insertInto("herenow_batches").values({ id: "g:1", room: "a" }).execute();
     await db().insertInto("herenow_batches").values({ id: "g:1", room: "b" }).execute();
+
+    // Stepping down from the room lease writes it into the rows, so no live presence looks stale.
+    const seen = new Date("2026-11-28T12:00:00Z");
+    const lease = new Date("2026-11-28T12:05:00Z");
+    await createPresenceStore(db()).add("lobby", "c-1", null, { at: seen });
+    await db().updateTable("herenow_rooms").set({ keepalive_at: lease }).execute();
+    const leaseDown = await migrateDown(db());
+    expect(leaseDown.results).toEqual([
+      { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Down", status: "Success" },
+    ]);
+    expect(await tables()).not.toContain("herenow_batch_parts");
+    const { rows } = await sql<{ last_seen_at: Date }>`select last_seen_at from herenow_presences`.execute(db());
+    expect(new Date(rows[0]?.last_seen_at ?? 0)).toEqual(lease);
+    await sql`delete from herenow_rooms`.execute(db());
 
     const down = await migrateDown(db());
     expect(down.error).toBeUndefined();
@@ -42,6 +62,7 @@ describeEachDatabase("migrations", (db) => {
     expect(up.results).toEqual([
       { migrationName: "2026-11-28T0000-init", direction: "Up", status: "Success" },
       { migrationName: "2026-11-28T0100-batches-per-room", direction: "Up", status: "Success" },
+      { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "Success" },
     ]);
     expect((await migrateToLatest(db())).results).toEqual([]);
 
@@ -83,6 +104,7 @@ describeEachDatabase("migrations", (db) => {
     expect(result.results).toEqual([
       { migrationName: "2026-11-28T0000-init", direction: "Up", status: "Error" },
       { migrationName: "2026-11-28T0100-batches-per-room", direction: "Up", status: "NotExecuted" },
+      { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "NotExecuted" },
     ]);
     expect(() => throwIfMigrationFailed(result)).toThrow(
       /herenow migration "2026-11-28T0000-init" failed: .*herenow_rooms/,

@@ -12,6 +12,7 @@ import { at, T0 } from "./support/clock";
 import { describeEachDatabase } from "./support/databases";
 import {
   ann,
+  answer,
   batch,
   bo,
   conn,
@@ -119,7 +120,7 @@ describeEachDatabase("webhook receiver", (db) => {
     it("applies the next batch's joins and leaves, closing sessions with the event's reason and time", async () => {
       await send(first());
       const reply = await send(batch(2, [join("c3", cy, 3), leave("c1", 4, "kicked"), leave("c2", 5, "closed")]));
-      expect(reply.body).toEqual({ status: "applied" });
+      expect(reply.body).toEqual(answer("applied"));
       expect(await copy()).toEqual([["c3", "u3"]]);
       expect(await sessions()).toEqual([
         ["c1", "u1", ms(1), ms(4), "kicked"],
@@ -185,14 +186,14 @@ describeEachDatabase("webhook receiver", (db) => {
       const joins = Array.from({ length: 1000 }, (_, i) => join(`c${i}`, i % 4 ? { ...bo, id: `u${i}` } : null, 1));
       await send(batch(1, [], { snapshot: [] }), counted);
       statements = 0;
-      expect((await send(batch(2, joins), counted)).body).toEqual({ status: "applied" });
+      expect((await send(batch(2, joins), counted)).body).toEqual(answer("applied"));
       // the lock, the read of the named rows, one write (BEGIN and COMMIT are not counted here)
       expect(statements).toBe(3);
       expect(await counts()).toMatchObject({ presences: 1000, sessions: 1000 });
 
       statements = 0;
       const leaves = Array.from({ length: 1000 }, (_, i) => leave(`c${i}`, 2));
-      expect((await send(batch(3, [...leaves, keepalive(3)]), counted)).body).toEqual({ status: "applied" });
+      expect((await send(batch(3, [...leaves, keepalive(3)]), counted)).body).toEqual(answer("applied"));
       expect(statements).toBe(3);
       expect(await counts()).toMatchObject({ presences: 0, sessions: 1000 });
       expect((await store().sessions({ limit: 1000 })).every((s) => s.endReason === "left")).toBe(true);
@@ -324,7 +325,7 @@ describeEachDatabase("webhook receiver", (db) => {
     it("applies a replayed batch once", async () => {
       await send(first());
       const next = batch(2, [join("c3", cy, 3)]);
-      expect((await send(next)).body).toEqual({ status: "applied" });
+      expect((await send(next)).body).toEqual(answer("applied"));
       const before = { copy: await copy(), sessions: await sessions(), counts: await counts() };
       expect(await send(next)).toMatchObject({ status: 200, body: { status: "duplicate" } });
       expect(await send(first())).toMatchObject({ status: 200, body: { status: "duplicate" } });
@@ -345,10 +346,10 @@ describeEachDatabase("webhook receiver", (db) => {
 
     it("asks for a snapshot when batches come out of order, then applies them in order", async () => {
       const second = batch(2, [join("c3", cy, 3)]);
-      expect(await send(second)).toMatchObject({ status: 409, body: { status: "out_of_sync", need: "snapshot" } });
+      expect(await send(second)).toMatchObject({ status: 409, body: { ...answer("out_of_sync"), need: "snapshot" } });
       expect(await counts()).toEqual(EMPTY);
-      expect((await send(first())).body).toEqual({ status: "applied" });
-      expect((await send(second)).body).toEqual({ status: "applied" });
+      expect((await send(first())).body).toEqual(answer("applied"));
+      expect((await send(second)).body).toEqual(answer("applied"));
       expect(await copy()).toEqual([
         ["c1", "u1"],
         ["c2", "u2"],
@@ -368,7 +369,7 @@ describeEachDatabase("webhook receiver", (db) => {
       ]);
 
       const resent = { ...third, snapshot: [conn("c2", bo, 2, 4), conn("c3", cy, 3), conn("c4", ann, 5)] };
-      expect((await send(resent)).body).toEqual({ status: "applied" });
+      expect((await send(resent)).body).toEqual(answer("applied"));
       expect(await copy()).toEqual([
         ["c2", "u2"],
         ["c3", "u3"],
@@ -383,8 +384,8 @@ describeEachDatabase("webhook receiver", (db) => {
       ]);
       expect((await store().getPresences("lobby")).find((p) => p.connectionId === "c2")?.lastSeenAt).toEqual(at(4));
       expect(await room()).toMatchObject({ generation: GEN1, seq: 3 });
-      expect((await send(batch(4, [leave("c4", 6)]))).body).toEqual({ status: "applied" });
-      expect((await send(batch(2, [leave("c1", 2)]))).body).toEqual({ status: "duplicate" });
+      expect((await send(batch(4, [leave("c4", 6)]))).body).toEqual(answer("applied"));
+      expect((await send(batch(2, [leave("c1", 2)]))).body).toEqual(answer("duplicate"));
     });
 
     it("replaces an old generation's rows with a new generation's snapshot: no ghosts, old stays end as restart", async () => {
@@ -398,7 +399,7 @@ describeEachDatabase("webhook receiver", (db) => {
         snapshot: [conn("c2", bo, 40, 42), conn("c5", ann, 41, 42)],
       });
       expect((await send(batch(1, [join("c5", ann, 41)], { generation: GEN2 }))).status).toBe(409);
-      expect((await send(reborn)).body).toEqual({ status: "applied" });
+      expect((await send(reborn)).body).toEqual(answer("applied"));
 
       const after = await store().getPresences("lobby");
       expect(after.map((p) => [p.connectionId, p.user?.id, p.generation])).toEqual([
@@ -424,7 +425,7 @@ describeEachDatabase("webhook receiver", (db) => {
     it("replaces rows the store wrote without a generation", async () => {
       await store().add("lobby", "manual", ann, { at: at(0) });
       expect((await send(batch(1, [join("c1", ann, 1)]))).status).toBe(409);
-      expect((await send({ ...first(), events: [] })).body).toEqual({ status: "applied" });
+      expect((await send({ ...first(), events: [] })).body).toEqual(answer("applied"));
       expect(await copy()).toEqual([
         ["c1", "u1"],
         ["c2", "u2"],
@@ -447,7 +448,7 @@ describeEachDatabase("webhook receiver", (db) => {
       } finally {
         await down.destroy();
       }
-      expect((await send(first())).body).toEqual({ status: "applied" });
+      expect((await send(first())).body).toEqual(answer("applied"));
       expect(await counts()).toEqual({ rooms: 1, presences: 2, sessions: 2, batches: 1 });
     });
 

@@ -1,6 +1,7 @@
 import type { Migration } from "kysely/migration";
 import * as init from "./2026-11-28T0000-init";
 import * as batchesPerRoom from "./2026-11-28T0100-batches-per-room";
+import * as batchPartsAndRoomLease from "./2026-11-28T2000-batch-parts-and-room-lease";
 
 /**
  * Every migration by name, listed statically rather than read from disk
@@ -14,4 +15,5 @@ import * as batchesPerRoom from "./2026-11-28T0100-batches-per-room";
 export const migrations: Record<string, Migration> = {
   "2026-11-28T0000-init": init,
   "2026-11-28T0100-batches-per-room": batchesPerRoom,
+  "2026-11-28T2000-batch-parts-and-room-lease": batchPartsAndRoomLease,
 };

@@ -77,3 +77,6 @@ export async function signedRequest(
     body: text,
   });
 }
+
+/** A reply's body: the protocol's `result`, repeated as `status` for older readers. */
+export const answer = (result: string) => ({ result, status: result });
