@@ -16,8 +16,8 @@ describe("a room above the window threshold", () => {
   it("gives windowed clients their window and exact counts, and v1 clients the full list", async () => {
     const room = "large-1";
     const watcher = await party.connect(room, { user: user("watch"), window: 2 });
-    const classic = await party.connect(room, { user: user("classic") });
     expect(watcher.snapshot).toMatchObject({ count: 1, window: null });
+    const classic = await party.connect(room, { user: user("classic") });
     const crowd: TestClient[] = [];
     for (const name of ["a", "b", "c", "d", "e"]) {
       crowd.push(await party.connect(room, { user: user(name) }));
