@@ -115,12 +115,13 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       clock: systemClock,
       setTimer: (run, ms) => setTimeout(run, ms),
     });
-    const { webhookUrl, secret, webhookBatchMs, maxAgeMs } = this.settings;
+    const { webhookUrl, secret, webhookBatchMs, webhookPartBytes, maxAgeMs } = this.settings;
     this.outbox = webhookUrl
       ? new WebhookOutbox(ctx.storage, {
           url: webhookUrl,
           secret,
           batchMs: webhookBatchMs,
+          partBytes: webhookPartBytes,
           keepAliveMs: Math.max(1000, Math.floor(maxAgeMs / 2)),
           room: () => this.name,
           snapshot: () => this.presence.snapshotConnections(),

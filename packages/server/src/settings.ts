@@ -1,4 +1,4 @@
-import { DEFAULTS, LIMITS, SETTING_MINIMUMS as MIN } from "@herenow/core";
+import { DEFAULTS, LIMITS, SETTING_MINIMUMS as MIN, WEBHOOK_PART_BYTES } from "@herenow/core";
 
 /** A room's settings, read from the party's env (`HERENOW_*` variables). */
 export interface RoomSettings {
@@ -12,6 +12,8 @@ export interface RoomSettings {
   webhookUrl: string | null;
   /** How long events wait to go out together (`HERENOW_WEBHOOK_BATCH_MS`, default 500). */
   webhookBatchMs: number;
+  /** The largest webhook body; a larger batch goes in parts (`HERENOW_WEBHOOK_PART_BYTES`, default and most 1 MiB). */
+  webhookPartBytes: number;
   /** Users above which connections that ask for a window get one (`HERENOW_WINDOW_THRESHOLD`, default 500). */
   windowThreshold: number;
 }
@@ -58,6 +60,20 @@ function flag(env: Record<string, unknown>, name: string, fallback: boolean): bo
   throw new SettingsError(name, `expected true or false, got ${JSON.stringify(raw)}`);
 }
 
+/** The smallest part budget: a part's header and one connection must fit. */
+const MIN_PART_BYTES = 512;
+
+function partBytes(env: Record<string, unknown>): number {
+  const value = wholeNumber(env, "HERENOW_WEBHOOK_PART_BYTES", WEBHOOK_PART_BYTES, MIN_PART_BYTES, "bytes");
+  if (value > WEBHOOK_PART_BYTES) {
+    throw new SettingsError(
+      "HERENOW_WEBHOOK_PART_BYTES",
+      `at most ${WEBHOOK_PART_BYTES} (1 MiB): a room stores each part as one value, and hosts cap request bodies; got ${value}`,
+    );
+  }
+  return value;
+}
+
 /**
  * Reads and checks the `HERENOW_*` settings. Throws a `SettingsError` that
  * names the variable when one is missing or malformed: a party without a
@@ -88,6 +104,7 @@ export function readSettings(env: Record<string, unknown>): RoomSettings {
     anonymous: flag(env, "HERENOW_ANONYMOUS", true),
     webhookUrl,
     webhookBatchMs: milliseconds(env, "HERENOW_WEBHOOK_BATCH_MS", 500, MIN.webhookBatchMs),
+    webhookPartBytes: partBytes(env),
     windowThreshold: wholeNumber(
       env,
       "HERENOW_WINDOW_THRESHOLD",

@@ -4,14 +4,23 @@ import {
   type RestoredConnection,
   SIGNATURE_HEADER,
   signWebhook,
+  splitWebhookBatch,
+  WEBHOOK_PART_BYTES,
   type WebhookBatch,
   type WebhookConnection,
   type WebhookEvent,
+  type WebhookPart,
+  type WebhookResult,
 } from "@herenow/core";
 
 const META = "wh:meta";
 const BATCH = "wh:batch";
 const CHUNK_PREFIX = "wh:c:";
+const PART_PREFIX = "wh:p:";
+/** Keys one storage call takes at most. */
+const MAX_KEYS_PER_CALL = 128;
+/** Flush windows in one batch at most: their keys and the batch's own go in one delete. */
+const MAX_CHUNKS_PER_BATCH = MAX_KEYS_PER_CALL - 1;
 /** Events in one request at most; a backlog goes out over several. */
 const MAX_EVENTS_PER_BATCH = 5000;
 const MAX_BACKOFF_MS = 60_000;
@@ -27,6 +36,8 @@ interface OutboxMeta {
   attempt: number;
   retryAt: number | null;
   lastSentAt: number;
+  /** When the receiver last accepted a keep-alive (absent in rooms from before it was kept: `lastSentAt`). */
+  lastKeepAliveAt?: number;
 }
 
 interface Chunk {
@@ -34,9 +45,25 @@ interface Chunk {
   events: WebhookEvent[];
 }
 
+/**
+ * The batch being delivered. Sent whole, `batch` is the body. Sent in
+ * parts, `batch` keeps only the header (no events, no snapshot) and each
+ * part is a storage value of its own under `wh:p:<number>`, no larger than
+ * a part's body: a Durable Object refuses values over 2 MB, and a
+ * 50,000-connection snapshot is several times that.
+ */
 interface SealedBatch {
   batch: WebhookBatch;
   chunks: string[];
+  parts?: {
+    seal: string;
+    count: number;
+    /** The next part to send. */
+    next: number;
+    snapshot: boolean;
+    /** The time of the batch's keep-alive, if it has one. */
+    keepalive: number | null;
+  };
 }
 
 export interface OutboxOptions {
@@ -46,6 +73,8 @@ export interface OutboxOptions {
   batchMs: number;
   /** How often a room with connections tells the receiver it is alive. */
   keepAliveMs: number;
+  /** The largest body to send; a larger batch goes in parts. Default (and at most) `WEBHOOK_PART_BYTES`, 1 MiB. */
+  partBytes?: number;
   room: () => string;
   /** Every connection the room has now. */
   snapshot: () => RestoredConnection[];
@@ -60,7 +89,10 @@ export interface OutboxOptions {
  * time and in order, retried with exponential backoff from the room's alarm,
  * and kept in room storage so neither a restart nor hibernation loses one.
  * The receiver gets a full snapshot with the first batch of every generation
- * and whenever it answers 409.
+ * and whenever it answers 409. A batch over `partBytes` (the snapshot of a
+ * big room) goes out as numbered parts, one request each, that the receiver
+ * applies as one; every part is stored as it was cut, so a retry sends the
+ * same bytes.
  */
 export class WebhookOutbox {
   private meta: OutboxMeta | null = null;
@@ -130,8 +162,12 @@ export class WebhookOutbox {
     if (this.sealed || this.chunkKeys.length > 0 || meta.needSnapshot) {
       return (this.firstPendingAt ?? meta.lastSentAt) + this.options.batchMs;
     }
-    if (this.options.hasConnections()) return meta.lastSentAt + this.options.keepAliveMs;
+    if (this.options.hasConnections()) return this.lastKeepAliveAt(meta) + this.options.keepAliveMs;
     return null;
+  }
+
+  private lastKeepAliveAt(meta: OutboxMeta): number {
+    return meta.lastKeepAliveAt ?? meta.lastSentAt;
   }
 
   /** Sends what is due: a retry, the pending events, or a keep-alive. Never throws. */
@@ -141,23 +177,27 @@ export class WebhookOutbox {
     if (!meta || this.inFlight || due === null || due > now) return;
     this.inFlight = true;
     try {
-      if (!this.sealed && this.chunkKeys.length === 0 && !meta.needSnapshot) {
-        this.sealed = await this.seal([{ type: "keepalive", at: now }], now);
-      }
-      this.sealed ??= await this.seal([], now);
-      await this.send(this.sealed, now);
+      this.sealed ??= await this.seal(now);
+      if (this.sealed.parts) await this.sendParts(this.sealed, now);
+      else await this.send(this.sealed, now);
     } finally {
       this.inFlight = false;
     }
   }
 
-  private async seal(extra: WebhookEvent[], now: number): Promise<SealedBatch> {
+  /**
+   * Seals the next batch: the pending events of one generation, a snapshot
+   * when one is owed, and a keep-alive when one is due. A keep-alive rides
+   * along with events too, so a room whose events never stop still renews
+   * its lease at the receiver.
+   */
+  private async seal(now: number): Promise<SealedBatch> {
     const meta = this.meta as OutboxMeta;
-    const chunks = await this.storage.get<Chunk>(this.chunkKeys.slice(0, 200));
+    const chunks = await this.storage.get<Chunk>(this.chunkKeys.slice(0, MAX_CHUNKS_PER_BATCH));
     const generation = chunks.get(this.chunkKeys[0] ?? "")?.generation ?? meta.generation;
-    const events: WebhookEvent[] = [...extra];
+    const events: WebhookEvent[] = [];
     const used: string[] = [];
-    for (const key of this.chunkKeys.slice(0, 200)) {
+    for (const key of this.chunkKeys.slice(0, MAX_CHUNKS_PER_BATCH)) {
       const chunk = chunks.get(key);
       if (!chunk) {
         used.push(key);
@@ -179,19 +219,45 @@ export class WebhookOutbox {
       sentAt: now,
       events,
     };
+    if (current && this.options.hasConnections() && now >= this.lastKeepAliveAt(meta) + this.options.keepAliveMs) {
+      events.push({ type: "keepalive", at: now });
+    }
     if (current && meta.needSnapshot && used.length === this.chunkKeys.length) {
       batch.snapshot = this.options.snapshot().map(toWebhookConnection);
     }
-    const sealed = { batch, chunks: used };
-    await this.storage.put(BATCH, sealed);
+    const seal = crypto.randomUUID().slice(0, 8);
+    const parts = splitWebhookBatch(batch, this.options.partBytes ?? WEBHOOK_PART_BYTES, seal);
+    if (!parts) {
+      const sealed: SealedBatch = { batch, chunks: used };
+      await this.storage.put(BATCH, sealed);
+      return sealed;
+    }
+    const { snapshot: _, ...header } = batch;
+    const sealed: SealedBatch = {
+      batch: { ...header, events: [] },
+      chunks: used,
+      parts: {
+        seal,
+        count: parts.length,
+        next: 1,
+        snapshot: batch.snapshot !== undefined,
+        keepalive: keepaliveAt(events),
+      },
+    };
+    // The header goes in the last write, so a crash halfway leaves no header pointing at missing parts;
+    // a snapshot of one object's connections fits in far fewer parts than one write takes.
+    const entries: [string, unknown][] = parts.map((part) => [partKey(part.part.number), part]);
+    entries.push([BATCH, sealed]);
+    for (let i = 0; i < entries.length; i += MAX_KEYS_PER_CALL) {
+      await this.storage.put(Object.fromEntries(entries.slice(i, i + MAX_KEYS_PER_CALL)));
+    }
     return sealed;
   }
 
-  private async send(sealed: SealedBatch, now: number): Promise<void> {
-    const meta = this.meta as OutboxMeta;
-    const body = JSON.stringify({ ...sealed.batch, sentAt: now });
+  /** Posts one body; the status is 0 when the request failed. */
+  private async post(body: string, now: number): Promise<{ status: number; reply: Reply }> {
     let status = 0;
-    let reply: { need?: string } = {};
+    let reply: Reply = {};
     try {
       const response = await (this.options.fetch ?? fetch)(this.options.url, {
         method: "POST",
@@ -203,20 +269,65 @@ export class WebhookOutbox {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       status = response.status;
-      reply = (await response.json().catch(() => ({}))) as { need?: string };
+      reply = (await response.json().catch(() => ({}))) as Reply;
     } catch (error) {
       this.options.log(`webhook to ${this.options.url} failed: ${error instanceof Error ? error.message : error}`);
     }
-    if (status >= 200 && status < 300) {
+    return { status, reply };
+  }
+
+  private async send(sealed: SealedBatch, now: number): Promise<void> {
+    const { status, reply } = await this.post(JSON.stringify({ ...sealed.batch, sentAt: now }), now);
+    await this.settle(sealed, status, reply, now);
+  }
+
+  /**
+   * Sends the parts of a batch in order, one request each, from the first
+   * the receiver has not accepted. `partial` answers a part while others are
+   * missing; any other success means the whole batch is settled (applied
+   * with this part, or earlier, or too old to matter).
+   */
+  private async sendParts(sealed: SealedBatch, now: number): Promise<void> {
+    const parts = sealed.parts as NonNullable<SealedBatch["parts"]>;
+    for (;;) {
+      const part = await this.storage.get<WebhookPart>(partKey(parts.next));
+      if (!part || part.part.seal !== parts.seal) {
+        // storage lost a part: cut the batch again from its events (and a fresh snapshot)
+        this.options.log(`webhook part ${parts.next} of batch ${sealed.batch.id} is missing; sealing it again`);
+        await this.discard(sealed, now);
+        return;
+      }
+      const { status, reply } = await this.post(JSON.stringify({ ...part, sentAt: now }), now);
+      if (!isSuccess(status) || resultOf(reply) !== "partial") return this.settle(sealed, status, reply, now);
+      if (parts.next < parts.count) {
+        parts.next++;
+        await this.storage.put(BATCH, sealed);
+        continue;
+      }
+      // The receiver lost parts it had taken (a restored database): start over after a pause.
+      this.options.log(`webhook receiver holds ${reply.received ?? "?"} of ${parts.count} parts; sending them again`);
+      parts.next = 1;
+      await this.storage.put(BATCH, sealed);
+      return this.retryLater(now);
+    }
+  }
+
+  private async settle(sealed: SealedBatch, status: number, reply: Reply, now: number): Promise<void> {
+    if (isSuccess(status)) {
       await this.acknowledge(sealed, now);
     } else if (status === 409 && reply.need === "snapshot") {
       await this.resealWithSnapshot(sealed, now);
     } else {
       if (status !== 0) this.options.log(`webhook to ${this.options.url} answered ${status}; will retry`);
-      meta.attempt++;
-      meta.retryAt = now + Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(meta.attempt, 10));
-      await this.storage.put(META, meta);
+      await this.retryLater(now);
     }
+  }
+
+  private async retryLater(now: number): Promise<void> {
+    const meta = this.meta as OutboxMeta;
+    meta.attempt++;
+    meta.retryAt = now + Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(meta.attempt, 10));
+    await this.storage.put(META, meta);
   }
 
   private async acknowledge(sealed: SealedBatch, now: number): Promise<void> {
@@ -225,7 +336,10 @@ export class WebhookOutbox {
     this.chunkKeys = this.chunkKeys.filter((key) => !done.has(key));
     this.sealed = null;
     meta.nextSeq[sealed.batch.generation] = sealed.batch.seq + 1;
-    if (sealed.batch.generation === meta.generation && sealed.batch.snapshot) meta.needSnapshot = false;
+    const current = sealed.batch.generation === meta.generation;
+    if (current && (sealed.batch.snapshot || sealed.parts?.snapshot)) meta.needSnapshot = false;
+    const keepalive = sealed.parts ? sealed.parts.keepalive : keepaliveAt(sealed.batch.events);
+    if (current && keepalive !== null) meta.lastKeepAliveAt = keepalive;
     // an older generation is done once none of its chunks wait
     for (const generation of Object.keys(meta.nextSeq)) {
       if (generation !== meta.generation && sealed.batch.generation !== generation) delete meta.nextSeq[generation];
@@ -235,7 +349,23 @@ export class WebhookOutbox {
     meta.lastSentAt = now;
     this.firstPendingAt = this.chunkKeys.length > 0 ? now : null;
     await this.storage.delete([...sealed.chunks, BATCH]);
+    await this.deleteParts(sealed);
     await this.storage.put(META, meta);
+  }
+
+  /** Drops a sealed batch whose parts cannot be sent; its events stay queued and go out again. */
+  private async discard(sealed: SealedBatch, now: number): Promise<void> {
+    await this.storage.delete(BATCH);
+    await this.deleteParts(sealed);
+    this.sealed = null;
+    this.firstPendingAt = now - this.options.batchMs;
+  }
+
+  private async deleteParts(sealed: SealedBatch): Promise<void> {
+    const keys = Array.from({ length: sealed.parts?.count ?? 0 }, (_, i) => partKey(i + 1));
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_CALL) {
+      await this.storage.delete(keys.slice(i, i + MAX_KEYS_PER_CALL));
+    }
   }
 
   /**
@@ -256,11 +386,36 @@ export class WebhookOutbox {
       await this.storage.put(META, meta);
       return;
     }
-    await this.storage.delete(BATCH);
-    this.sealed = null;
-    this.firstPendingAt = now - this.options.batchMs;
+    await this.discard(sealed, now);
     await this.storage.put(META, meta);
   }
+}
+
+/** What the outbox reads of a reply: the protocol's `result` (older receivers: `status`), `need`, `received`. */
+interface Reply {
+  result?: WebhookResult;
+  status?: WebhookResult;
+  need?: string;
+  received?: number;
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function resultOf(reply: Reply): WebhookResult | undefined {
+  return reply.result ?? reply.status;
+}
+
+/** The time of a batch's keep-alive, or null. */
+function keepaliveAt(events: readonly WebhookEvent[]): number | null {
+  let at: number | null = null;
+  for (const event of events) if (event.type === "keepalive") at = Math.max(at ?? event.at, event.at);
+  return at;
+}
+
+function partKey(number: number): string {
+  return PART_PREFIX + String(number).padStart(6, "0");
 }
 
 function toWebhookEvent(event: ConnectionEvent): WebhookEvent {

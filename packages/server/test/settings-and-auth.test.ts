@@ -20,6 +20,7 @@ describe("readSettings", () => {
       anonymous: true,
       webhookUrl: null,
       webhookBatchMs: 500,
+      webhookPartBytes: 1024 * 1024,
       windowThreshold: 500,
     });
   });
@@ -33,8 +34,9 @@ describe("readSettings", () => {
         HERENOW_ANONYMOUS: "false",
         HERENOW_WEBHOOK_URL: "http://127.0.0.1:3000/api/herenow/events",
         HERENOW_WEBHOOK_BATCH_MS: "100",
+        HERENOW_WEBHOOK_PART_BYTES: "4096",
       }),
-    ).toMatchObject({ maxAgeMs: 1500, leaveGraceMs: 0, anonymous: false, webhookBatchMs: 100 });
+    ).toMatchObject({ maxAgeMs: 1500, leaveGraceMs: 0, anonymous: false, webhookBatchMs: 100, webhookPartBytes: 4096 });
   });
 
   it.each([
@@ -43,6 +45,8 @@ describe("readSettings", () => {
     [{ HERENOW_SECRET: secret, HERENOW_MAX_AGE_MS: "soon" }, "HERENOW_MAX_AGE_MS"],
     [{ HERENOW_SECRET: secret, HERENOW_LEAVE_GRACE_MS: "-1" }, "HERENOW_LEAVE_GRACE_MS"],
     [{ HERENOW_SECRET: secret, HERENOW_ANONYMOUS: "maybe" }, "HERENOW_ANONYMOUS"],
+    [{ HERENOW_SECRET: secret, HERENOW_WEBHOOK_PART_BYTES: "100" }, "HERENOW_WEBHOOK_PART_BYTES"],
+    [{ HERENOW_SECRET: secret, HERENOW_WEBHOOK_PART_BYTES: String(2 * 1024 * 1024) }, "HERENOW_WEBHOOK_PART_BYTES"],
     [{ HERENOW_SECRET: secret, HERENOW_WEBHOOK_URL: "ftp://x" }, "HERENOW_WEBHOOK_URL"],
   ])("names the variable that is wrong in %j", (env, variable) => {
     try {
