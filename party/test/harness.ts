@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PresenceSnapshot, PresenceView } from "@herenow/core";
 import { SignJWT } from "jose";
+import { describe, it } from "vitest";
 import WebSocket from "ws";
 import { PromptCloseWebSocket } from "./prompt-close-ws";
 
@@ -430,4 +431,38 @@ async function buildBundle(projectDir: string): Promise<string> {
   rmSync(bundleDir, { recursive: true, force: true });
   renameSync(staging, bundleDir);
   return bundleDir;
+}
+
+/** Debian's Chromium, which the browser tests drive through playwright-core. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** What Chromium needs to run headless as root in a container, without phoning home. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--headless",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/**
+ * Whether Chromium is installed. When it is not, a test run by hand skips
+ * `what` with a message, and on CI (`CI` set) a failing test says so: CI
+ * must run the browser tests. Call it at the top of a test file.
+ */
+export function haveChromium(what: string): boolean {
+  if (existsSync(CHROMIUM_PATH)) return true;
+  const message = `${what} skipped: ${CHROMIUM_PATH} is missing (apt-get install chromium)`;
+  if (process.env.CI) {
+    describe(what, () => {
+      it("needs Chromium on CI", () => {
+        throw new Error(`${message}; CI must run it`);
+      });
+    });
+  } else {
+    console.warn(message);
+  }
+  return false;
 }

@@ -4,27 +4,13 @@
 // the packed @herenow/core's createPresenceToken in the app's own token route.
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, PartyServer, SECRET } from "@herenow/party/test-harness";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/party/test-harness";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp, folderSize, kB, npmInstall, run, startDetached, stopDetached, tarballOf } from "./outside";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
+const haveBrowser = haveChromium("the outside React app");
 const packed = inject("packed");
-
-if (!haveChromium) {
-  const message = `outside React app skipped: ${CHROMIUM} is missing (apt-get install chromium)`;
-  if (process.env.CI) {
-    describe("the outside React app", () => {
-      it("needs Chromium on CI", () => {
-        throw new Error(`${message}; CI must run it`);
-      });
-    });
-  } else {
-    console.warn(message);
-  }
-}
 
 // the peer range @herenow/react declares, both ends
 const REACT_VERSIONS = [
@@ -32,101 +18,87 @@ const REACT_VERSIONS = [
   { react: "18.3.1", types: "18.3.32", domTypes: "18.3.7" },
 ];
 
-describe.skipIf(!haveChromium).each(REACT_VERSIONS)(
-  "a Vite React $react app that installs the tarballs",
-  (versions) => {
-    let dir: string;
-    let party: PartyServer;
-    let preview: ReturnType<typeof startDetached> | undefined;
-    let origin: string;
-    let browser: Browser;
+describe.skipIf(!haveBrowser).each(REACT_VERSIONS)("a Vite React $react app that installs the tarballs", (versions) => {
+  let dir: string;
+  let party: PartyServer;
+  let preview: ReturnType<typeof startDetached> | undefined;
+  let origin: string;
+  let browser: Browser;
 
-    beforeAll(async () => {
-      dir = createApp(
-        "react-app",
-        {
-          scripts: { build: "tsc -p tsconfig.json && vite build" },
-          dependencies: { "@tanstack/react-query": "5.108.4", react: versions.react, "react-dom": versions.react },
-          devDependencies: {
-            "@types/react": versions.types,
-            "@types/react-dom": versions.domTypes,
-            "@vitejs/plugin-react": "6.0.1",
-            typescript: "5.9.3",
-            vite: "8.3.8",
-          },
+  beforeAll(async () => {
+    dir = createApp(
+      "react-app",
+      {
+        scripts: { build: "tsc -p tsconfig.json && vite build" },
+        dependencies: { "@tanstack/react-query": "5.108.4", react: versions.react, "react-dom": versions.react },
+        devDependencies: {
+          "@types/react": versions.types,
+          "@types/react-dom": versions.domTypes,
+          "@vitejs/plugin-react": "6.0.1",
+          typescript: "5.9.3",
+          vite: "8.3.8",
         },
-        // @herenow/react's own dependency on @herenow/core is the tarball too (overrides)
-        { "@herenow/react": tarballOf(packed, "@herenow/react"), "@herenow/core": tarballOf(packed, "@herenow/core") },
-      );
-      const [, startedParty] = await Promise.all([npmInstall(dir), PartyServer.start()]);
-      party = startedParty;
-    });
+      },
+      // @herenow/react's own dependency on @herenow/core is the tarball too (overrides)
+      { "@herenow/react": tarballOf(packed, "@herenow/react"), "@herenow/core": tarballOf(packed, "@herenow/core") },
+    );
+    const [, startedParty] = await Promise.all([npmInstall(dir), PartyServer.start()]);
+    party = startedParty;
+  });
 
-    afterAll(async () => {
-      await browser?.close();
-      stopDetached(preview);
-      await party?.dispose();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+  afterAll(async () => {
+    await browser?.close();
+    stopDetached(preview);
+    await party?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
-    it("type-checks against the packed declarations and builds", async () => {
-      await run("npm", ["run", "build"], dir);
-      const dist = join(dir, "dist");
-      console.info(`outside React ${versions.react} app: vite build ${kB(folderSize(dist))} in dist/`);
-      expect(existsSync(join(dist, "index.html"))).toBe(true);
-    });
+  it("type-checks against the packed declarations and builds", async () => {
+    await run("npm", ["run", "build"], dir);
+    const dist = join(dir, "dist");
+    console.info(`outside React ${versions.react} app: vite build ${kB(folderSize(dist))} in dist/`);
+    expect(existsSync(join(dist, "index.html"))).toBe(true);
+  });
 
-    it("shows two pages each other through usePresence", async () => {
-      const port = await freePort();
-      origin = `http://127.0.0.1:${port}`;
-      preview = startDetached(
-        join(dir, "node_modules", ".bin", "vite"),
-        ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
-        dir,
-        { ...process.env, HERENOW_SECRET: SECRET },
-      );
-      await waitForHttp(origin, () => preview?.output() ?? "");
+  it("shows two pages each other through usePresence", async () => {
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    preview = startDetached(
+      join(dir, "node_modules", ".bin", "vite"),
+      ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
+      dir,
+      { ...process.env, HERENOW_SECRET: SECRET },
+    );
+    await waitForHttp(origin, () => preview?.output() ?? "");
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        // playwright-core gives every launch a fresh temporary --user-data-dir of its own (and refuses one in args)
-        args: [
-          "--no-sandbox",
-          "--headless",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-      });
-      const pageFor = async (user: { id: string; name: string }) => {
-        const context = await browser.newContext();
-        // the app's sign-in, as far as its token route is concerned
-        await context.addCookies([{ name: "user", value: encodeURIComponent(`${user.id}:${user.name}`), url: origin }]);
-        const page = await context.newPage();
-        const query = new URLSearchParams({ host: party.host, room: `outside-${versions.react}` });
-        await page.goto(`${origin}/?${query}`);
-        return page;
-      };
-      const ann = await pageFor({ id: "u-ann", name: "Ann" });
-      const bo = await pageFor({ id: "u-bo", name: "Bo" });
+    // playwright-core gives every launch a fresh temporary --user-data-dir of its own (and refuses one in args)
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const pageFor = async (user: { id: string; name: string }) => {
+      const context = await browser.newContext();
+      // the app's sign-in, as far as its token route is concerned
+      await context.addCookies([{ name: "user", value: encodeURIComponent(`${user.id}:${user.name}`), url: origin }]);
+      const page = await context.newPage();
+      const query = new URLSearchParams({ host: party.host, room: `outside-${versions.react}` });
+      await page.goto(`${origin}/?${query}`);
+      return page;
+    };
+    const ann = await pageFor({ id: "u-ann", name: "Ann" });
+    const bo = await pageFor({ id: "u-bo", name: "Bo" });
 
-      for (const page of [ann, bo]) {
-        await page.getByTestId("status").filter({ hasText: "open" }).waitFor({ timeout: 15_000 });
-        await page.locator('[data-testid="user"][data-user-name="Ann"]').waitFor({ timeout: 15_000 });
-        await page.locator('[data-testid="user"][data-user-name="Bo"]').waitFor({ timeout: 15_000 });
-      }
-      expect(await ann.getByTestId("self").textContent()).toBe("Ann");
-      expect(await bo.getByTestId("user").allTextContents()).toEqual(expect.arrayContaining(["Ann", "Bo"]));
+    for (const page of [ann, bo]) {
+      await page.getByTestId("status").filter({ hasText: "open" }).waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid="user"][data-user-name="Ann"]').waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid="user"][data-user-name="Bo"]').waitFor({ timeout: 15_000 });
+    }
+    expect(await ann.getByTestId("self").textContent()).toBe("Ann");
+    expect(await bo.getByTestId("user").allTextContents()).toEqual(expect.arrayContaining(["Ann", "Bo"]));
 
-      // Bo closes the tab: Ann sees him go (the hook sends presence:leave on pagehide)
-      await bo.context().close();
-      await ann.locator('[data-testid="user"][data-user-name="Bo"]').waitFor({ state: "detached", timeout: 15_000 });
-      expect(await ann.getByTestId("user").allTextContents()).toEqual(["Ann"]);
-    });
-  },
-);
+    // Bo closes the tab: Ann sees him go (the hook sends presence:leave on pagehide)
+    await bo.context().close();
+    await ann.locator('[data-testid="user"][data-user-name="Bo"]').waitFor({ state: "detached", timeout: 15_000 });
+    expect(await ann.getByTestId("user").allTextContents()).toEqual(["Ann"]);
+  });
+});
 
 async function waitForHttp(url: string, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;

@@ -9,6 +9,7 @@ import type { SessionUser } from "../../server/session";
 import { SignInForm } from "../sign-in-form";
 import { Composer } from "./composer";
 import { ConnectionStatus } from "./connection-status";
+import { CrowdPanel } from "./crowd-panel";
 import { MessageList } from "./message-list";
 import { OnlinePanel } from "./online-panel";
 import type { ChatPresenceState } from "./types";
@@ -79,6 +80,7 @@ export function ChatRoom({
 
   const presence = usePresence<ChatPresenceState>({ room, idleAfterMs: IDLE_AFTER_MS, onMessage, getToken });
   const { users, others, anonymous, self, status, error, setState, send, close, reconnect } = presence;
+  const { count, windowed, listed, hasMore, follow, loadMore } = presence;
   useEffect(() => {
     if (refusal) close();
   }, [refusal, close]);
@@ -127,13 +129,27 @@ export function ChatRoom({
       ) : null}
       <div className="room-body">
         <aside className="room-side">
-          <OnlinePanel
-            users={users}
-            anonymous={anonymous}
-            selfId={selfId}
-            selfIsGuest={self !== null && self.user === null}
-            live={status === "open"}
-          />
+          {windowed ? (
+            <CrowdPanel
+              room={room}
+              count={count}
+              anonymous={anonymous}
+              users={users}
+              selfId={selfId}
+              listed={listed}
+              hasMore={hasMore}
+              follow={follow}
+              loadMore={loadMore}
+            />
+          ) : (
+            <OnlinePanel
+              users={users}
+              anonymous={anonymous}
+              selfId={selfId}
+              selfIsGuest={self !== null && self.user === null}
+              live={status === "open"}
+            />
+          )}
         </aside>
         <section className="chat" aria-label="Chat">
           <MessageList messages={log.messages} selfId={selfId ?? user?.id ?? null} loaded={log.loaded} />
