@@ -292,7 +292,7 @@ export class WebhookOutbox {
     for (;;) {
       const part = await this.storage.get<WebhookPart>(partKey(parts.next));
       if (!part || part.part.seal !== parts.seal) {
-        // storage lost a part: cut the batch again from its events (and a fresh snapshot)
+        // storage lost a part: cut the batch again from its events (and a fresh snapshot if it had one)
         this.options.log(`webhook part ${parts.next} of batch ${sealed.batch.id} is missing; sealing it again`);
         await this.discard(sealed, now);
         return;

@@ -250,6 +250,25 @@ describe("WebhookOutbox", () => {
     expect(receiver.applied[0]?.snapshot).toHaveLength(200);
   });
 
+  it("cuts the batch again when a stored part is gone, and the receiver drops the old cut", async () => {
+    const { storage, receiver, outbox, logs } = setup({ size: 200, partBytes: 4096 });
+    const t0 = Date.now();
+    await outbox.load(true, t0);
+    receiver.script = (body) => ("part" in body && body.part.number === 2 ? { status: 503 } : null);
+    await outbox.deliver(t0 + 100);
+    const [first] = receiver.parts();
+    await storage.delete("wh:p:000002");
+    receiver.script = () => null;
+    await outbox.deliver(outbox.nextDue() ?? 0);
+    expect(logs).toContainEqual(expect.stringContaining("part 2 of batch"));
+    await outbox.deliver(outbox.nextDue() ?? 0);
+    const resent = receiver.parts().slice(2);
+    expect(resent[0]?.part).toMatchObject({ number: 1 });
+    expect(resent[0]?.part.seal).not.toBe(first?.part.seal);
+    expect(receiver.applied.map((b) => [b.seq, b.snapshot?.length])).toEqual([[1, 200]]);
+    expect(storage.keys("wh:")).toEqual(["wh:meta"]);
+  });
+
   it("renews the lease of a room whose events never stop, once per keep-alive interval", async () => {
     const { receiver, outbox } = setup({ size: 3, keepAliveMs: 1000 });
     const t0 = Date.now();
