@@ -36,6 +36,21 @@ describe("herenow prune", () => {
     await store.add("lobby", "c-stale", { id: "u1", name: "Ann" }, { at: new Date(now - 10 * 60_000) });
     await store.add("lobby", "c-fresh", { id: "u2", name: "Bo" }, { at: new Date(now) });
     await store.add("attic", "c-ghost", null, { at: new Date(now - 3 * 60_000) });
+    // a part of a large batch whose other parts never came
+    await seed
+      .insertInto("herenow_batch_parts")
+      .values({
+        room: "hall",
+        generation: "g",
+        seq: 1,
+        number: 1,
+        count: 2,
+        seal: "s",
+        sent_at: now,
+        events: "[]",
+        staged_at: new Date(now - 2 * 86_400_000),
+      })
+      .execute();
     await seed.destroy();
 
     const result = await herenow(url, "prune", "--max-age", "2m", "--rooms");
@@ -48,7 +63,11 @@ describe("herenow prune", () => {
       expect.stringMatching(/^ {2}attic {2}c-ghost {2}anonymous {2}last seen \d{4}-/),
       expect.stringMatching(/^ {2}lobby {2}c-stale {2}Ann \(u1\) {2}last seen \d{4}-/),
     ]);
-    expect(lines.slice(3)).toEqual(["Removed 1 empty room:", "  attic"]);
+    expect(lines.slice(3)).toEqual([
+      "Removed 1 empty room:",
+      "  attic",
+      "Dropped 1 part of webhook batches that never completed.",
+    ]);
 
     const check = createDb({ url });
     try {

@@ -10,7 +10,8 @@ const USAGE = `Usage: herenow prune [--max-age <duration>] [--rooms]
 
 Removes presences not seen for longer than the max age and closes their
 sessions as "stale"; with --rooms, also deletes rooms nobody is in. Also
-forgets the ids of webhook batches applied more than a day ago.
+forgets the ids of webhook batches applied more than a day ago, and the parts
+of large batches that never completed within a day.
 
 Options:
   --max-age <duration>  default 60s; e.g. 1500ms, 60s, 5m, 1h or plain milliseconds
@@ -59,6 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       for (const room of report.rooms) io.out(`  ${room}`);
     }
     if (report.batches > 0) io.out(`Forgot ${plural(report.batches, "webhook batch id")} older than a day.`);
+    if (report.parts > 0) io.out(`Dropped ${plural(report.parts, "part")} of webhook batches that never completed.`);
     return 0;
   } catch (error) {
     io.err(`herenow prune failed on ${redactDbUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
