@@ -15,11 +15,11 @@ export { formatDuration, parseDuration } from "./duration";
 export { type MigrateDownOptions, migrateDown, migrateToLatest, throwIfMigrationFailed } from "./migrate";
 export type {
   Presence,
-  PresenceChange,
-  PresenceUser,
-  PresenceUserInput,
+  PresenceChangedEvent,
   RoomSummary,
   Session,
+  StoredUser,
+  StoredUserInput,
   WhoWasHere,
 } from "./presence-types";
 export { type PruneReport, type RunPruneOptions, runPrune } from "./run-prune";

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { toPresence } from "./presence-rows";
-import type { Presence, PresenceUser, RoomSummary } from "./presence-types";
+import type { Presence, RoomSummary, StoredUser } from "./presence-types";
 import type { Database } from "./schema";
 
 /**
@@ -54,8 +54,8 @@ export async function getPresences(db: Kysely<Database>, room: string): Promise<
  * ordered by their first join. Name and info come from their latest
  * connection, the freshest copy of their profile.
  */
-export async function getUsers(db: Kysely<Database>, room: string): Promise<PresenceUser[]> {
-  const users = new Map<string, PresenceUser>();
+export async function getUsers(db: Kysely<Database>, room: string): Promise<StoredUser[]> {
+  const users = new Map<string, StoredUser>();
   for (const { user } of await getSignedIn(db, room)) {
     // Map keeps first-insertion order, so replacing a value keeps the first join's place.
     if (user) users.set(user.id, user);

@@ -1,7 +1,7 @@
-import type { PresenceChange } from "./presence-types";
+import type { PresenceChangedEvent } from "./presence-types";
 
 /** Hands one change to a store's listeners (the store's own `emit`). */
-export type Emit = (change: PresenceChange) => void;
+export type Emit = (change: PresenceChangedEvent) => void;
 
 // Writers other than the store (the webhook receiver) reach a store's
 // listeners through these registries instead of a public `emit` method, so
@@ -36,7 +36,7 @@ export function listenOnDb(db: object, emit: Emit, listening: boolean): void {
 }
 
 /** Emits through `store` when one is given, else through every listening store created over `db`. */
-export function emitToStore(store: object | undefined, db: object, change: PresenceChange): void {
+export function emitToStore(store: object | undefined, db: object, change: PresenceChangedEvent): void {
   if (store) {
     emitterOfStore.get(store)?.(change);
     return;

@@ -5,9 +5,9 @@ import type { EndReason, Json } from "./schema";
  * user (`null`).
  *
  * @example
- * const users: PresenceUser[] = await store.getUsers("lobby"); // [{ id: "u1", name: "Ann", info: null }]
+ * const users: StoredUser[] = await store.getUsers("lobby"); // [{ id: "u1", name: "Ann", info: null }]
  */
-export interface PresenceUser {
+export interface StoredUser {
   id: string;
   name: string;
   info: Json | null;
@@ -19,7 +19,7 @@ export interface PresenceUser {
  * @example
  * await store.add("lobby", "c-1", { id: "u1", name: "Ann", info: { colour: "teal" } });
  */
-export interface PresenceUserInput {
+export interface StoredUserInput {
   id: string;
   name: string;
   info?: Json | null;
@@ -35,7 +35,7 @@ export interface PresenceUserInput {
 export interface Presence {
   room: string;
   connectionId: string;
-  user: PresenceUser | null;
+  user: StoredUser | null;
   joinedAt: Date;
   lastSeenAt: Date;
   generation: string | null;
@@ -53,7 +53,7 @@ export interface Presence {
  * @example
  * store.onPresenceChanged(({ room, addedAll, removedAll }) => log(room, addedAll.length, removedAll.length));
  */
-export interface PresenceChange {
+export interface PresenceChangedEvent {
   room: string;
   added: Presence | null;
   removed: Presence | null;

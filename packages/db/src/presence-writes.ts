@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import { inTransaction } from "./in-transaction";
 import { PRESENCE_COLUMNS } from "./presence-reads";
 import { keyOf, toPresence } from "./presence-rows";
-import type { Presence, PresenceUserInput } from "./presence-types";
+import type { Presence, StoredUserInput } from "./presence-types";
 import type { Database, EndReason, Json } from "./schema";
 import { closeSessions, openSessions } from "./sessions";
 
@@ -14,7 +14,7 @@ import { closeSessions, openSessions } from "./sessions";
 export interface Join {
   room: string;
   connectionId: string;
-  user: PresenceUserInput | null;
+  user: StoredUserInput | null;
   at: Date;
   generation: string | null;
 }

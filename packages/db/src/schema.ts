@@ -1,3 +1,4 @@
+import type { Json } from "@herenow/core";
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 
 /**
@@ -9,13 +10,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "
  */
 export type Int8 = ColumnType<string | number | bigint, number | bigint | undefined, number | bigint>;
 
-/**
- * A JSON value as `jsonb` stores it.
- *
- * @example
- * const info: Json = { avatar: "https://…/ann.png", colour: "teal" };
- */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/** A JSON value as `jsonb` stores it: the protocol's own `Json`. */
+export type { Json };
 
 /** Timestamps read back as `Date`, written as `Date` (or left to the default). */
 type Timestamp = ColumnType<Date, Date | undefined, Date>;

@@ -5,11 +5,11 @@ import { getAnonymousCount, getPresences, getUsers, listRooms } from "./presence
 import { listenOnDb, registerStore } from "./presence-signal";
 import type {
   Presence,
-  PresenceChange,
-  PresenceUser,
-  PresenceUserInput,
+  PresenceChangedEvent,
   RoomSummary,
   Session,
+  StoredUser,
+  StoredUserInput,
   WhoWasHere,
 } from "./presence-types";
 import {
@@ -47,7 +47,7 @@ export const DEFAULT_BATCH_MAX_AGE_MS = 24 * 60 * 60 * 1000;
  */
 export interface PresenceStoreOptions {
   /** Gets what a presence listener threw (or rejected with); the store carries on either way. */
-  onError?: (error: unknown, change: PresenceChange) => void;
+  onError?: (error: unknown, change: PresenceChangedEvent) => void;
   /** The clock for default timestamps. Default `() => new Date()`. */
   now?: () => Date;
 }
@@ -58,7 +58,7 @@ export interface PresenceStoreOptions {
  * @example
  * const listener: PresenceListener = ({ room, bulkChange, removedAll }) => metrics.count(room, removedAll.length);
  */
-export type PresenceListener = (change: PresenceChange) => void | Promise<void>;
+export type PresenceListener = (change: PresenceChangedEvent) => void | Promise<void>;
 
 /**
  * What `add` did. `added` is false when the connection was already in the
@@ -103,7 +103,7 @@ export interface PresenceStore {
   add(
     room: string,
     connectionId: string,
-    user?: PresenceUserInput | null,
+    user?: StoredUserInput | null,
     options?: { at?: Date; generation?: string | null },
   ): Promise<AddResult>;
   /** Removes a connection from a room; resolves to the removed row, or null if it was not there. @example await store.remove("lobby", "c-1", "left") */
@@ -124,7 +124,7 @@ export interface PresenceStore {
    */
   pruneBatches(options?: PruneOptions): Promise<number>;
   /** Distinct signed-in users, by first join. @example await store.getUsers("lobby") */
-  getUsers(room: string): Promise<PresenceUser[]>;
+  getUsers(room: string): Promise<StoredUser[]>;
   /** Anonymous connections in a room. @example await store.getAnonymousCount("lobby") */
   getAnonymousCount(room: string): Promise<number>;
   /** Every connection in a room. @example await store.getPresences("lobby") */
@@ -152,7 +152,7 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
   const listeners = new Set<PresenceListener>();
   const now = options.now ?? (() => new Date());
 
-  const report = (error: unknown, change: PresenceChange) => {
+  const report = (error: unknown, change: PresenceChangedEvent) => {
     try {
       options.onError?.(error, change);
     } catch {
@@ -160,7 +160,7 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
     }
   };
 
-  const emit = (change: PresenceChange): void => {
+  const emit = (change: PresenceChangedEvent): void => {
     // A copy, so a listener that unsubscribes itself does not skip the next one.
     for (const listener of [...listeners]) {
       try {

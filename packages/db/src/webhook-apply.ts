@@ -2,7 +2,7 @@ import type { WebhookBatch } from "@herenow/core";
 import { type CommonTableExpressionOutput, type Kysely, type QueryCreator, sql } from "kysely";
 import { presenceRows } from "./presence-reads";
 import { toPresence } from "./presence-rows";
-import type { Presence, PresenceChange } from "./presence-types";
+import type { Presence, PresenceChangedEvent } from "./presence-types";
 import type { Database } from "./schema";
 import { closeSessionsQuery } from "./sessions";
 import { type BatchPlan, planBatch } from "./webhook-plan";
@@ -15,7 +15,7 @@ import { type BatchPlan, planBatch } from "./webhook-plan";
  * const outcome: BatchOutcome = await applyWebhookBatch(db, batch, new Date());
  */
 export type BatchOutcome =
-  | { status: "applied"; change: PresenceChange | null }
+  | { status: "applied"; change: PresenceChangedEvent | null }
   | { status: "duplicate" | "stale" | "out_of_sync" };
 
 /** A fault in the receiver's own logic rather than in the database: the handler answers 500, not 503. */
@@ -313,7 +313,7 @@ function roomUpdate(trx: Kysely<Database>, batch: WebhookBatch, plan: BatchPlan)
 }
 
 /** The presence-changed signal for a batch: null when nobody came or went. */
-function changeOf(room: string, plan: BatchPlan): PresenceChange | null {
+function changeOf(room: string, plan: BatchPlan): PresenceChangedEvent | null {
   const changed = new Set([...plan.added, ...plan.removed].map((p) => p.connectionId));
   if (changed.size === 0) return null;
   const single = changed.size === 1;

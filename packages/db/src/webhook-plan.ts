@@ -1,5 +1,5 @@
 import type { WebhookBatch, WebhookConnection } from "@herenow/core";
-import type { Presence, PresenceUser } from "./presence-types";
+import type { Presence, StoredUser } from "./presence-types";
 import type { EndReason, Json } from "./schema";
 
 // The receiver works out what a whole batch does in memory, then writes it
@@ -9,7 +9,7 @@ import type { EndReason, Json } from "./schema";
 /** One session row to insert: complete when the stay began and ended inside the batch. */
 export interface NewSession {
   connectionId: string;
-  user: PresenceUser | null;
+  user: StoredUser | null;
   joinedAt: Date;
   leftAt: Date | null;
   reason: EndReason | null;
@@ -47,7 +47,7 @@ export interface BatchPlan {
 }
 
 interface Stay {
-  user: PresenceUser | null;
+  user: StoredUser | null;
   joinedAt: Date;
   lastSeen: Date;
   /** The row this stay has in the database already (its session is open there), or null for a new stay. */
@@ -90,7 +90,7 @@ export function planBatch(batch: WebhookBatch, before: ReadonlyMap<string, Prese
   // may change); with another user on it, a new stay begins. The old one
   // then ends "left" at a join, like store.add, or "restart" at its last-seen
   // time when a snapshot says so.
-  const arrive = (id: string, user: PresenceUser | null, joinedAt: Date, lastSeen: Date, via: "join" | "snapshot") => {
+  const arrive = (id: string, user: StoredUser | null, joinedAt: Date, lastSeen: Date, via: "join" | "snapshot") => {
     const stay = current(id);
     if (stay && stay.user?.id === user?.id) {
       state.set(id, { ...stay, user, lastSeen: later(stay.lastSeen, lastSeen) });
@@ -163,7 +163,7 @@ export function planBatch(batch: WebhookBatch, before: ReadonlyMap<string, Prese
   };
 }
 
-function toUser(user: WebhookConnection["user"]): PresenceUser | null {
+function toUser(user: WebhookConnection["user"]): StoredUser | null {
   return user ? { id: user.id, name: user.name, info: user.info as Json } : null;
 }
 

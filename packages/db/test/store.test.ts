@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { PresenceChange } from "../src/presence-types";
+import type { PresenceChangedEvent } from "../src/presence-types";
 import { createPresenceStore } from "../src/store";
 import { at, T0 } from "./support/clock";
 import { describeEachDatabase } from "./support/databases";
@@ -13,7 +13,7 @@ describeEachDatabase("presence store", (db) => {
   describe("add", () => {
     it("creates the room and the presence, and emits the addition", async () => {
       const s = store();
-      const changes: PresenceChange[] = [];
+      const changes: PresenceChangedEvent[] = [];
       s.onPresenceChanged((c) => void changes.push(c));
 
       const result = await s.add("lobby", "c-1", { ...ann, info: { colour: "teal", tags: ["a", 1] } }, { at: at(1) });
@@ -56,7 +56,7 @@ describeEachDatabase("presence store", (db) => {
 
     it("updates a connection that comes back with a different user instead of failing", async () => {
       const s = store();
-      const changes: PresenceChange[] = [];
+      const changes: PresenceChangedEvent[] = [];
       await s.add("lobby", "c-1", ann, { at: at(1) });
       s.onPresenceChanged((c) => void changes.push(c));
 
@@ -134,7 +134,7 @@ describeEachDatabase("presence store", (db) => {
       const s = store();
       await s.add("lobby", "c-1", ann, { at: at(1) });
       await s.add("lobby", "c-2", bo, { at: at(2) });
-      const changes: PresenceChange[] = [];
+      const changes: PresenceChangedEvent[] = [];
       s.onPresenceChanged((c) => void changes.push(c));
 
       const removed = await s.remove("lobby", "c-1", "kicked", { at: at(30) });
@@ -193,7 +193,7 @@ describeEachDatabase("presence store", (db) => {
       await s.add("a", "c-1", ann);
       await s.add("b", "c-1", ann);
       await s.add("b", "c-2", bo);
-      const changes: PresenceChange[] = [];
+      const changes: PresenceChangedEvent[] = [];
       s.onPresenceChanged((c) => void changes.push(c));
 
       const removed = await s.leaveAll("c-1");
@@ -216,7 +216,7 @@ describeEachDatabase("presence store", (db) => {
       await s.add("a", "c-edge", null, { at: at(40) });
       await s.add("a", "c-new", bo, { at: at(90) });
       await s.add("b", "c-old2", null, { at: at(10) });
-      const changes: PresenceChange[] = [];
+      const changes: PresenceChangedEvent[] = [];
       s.onPresenceChanged((c) => void changes.push(c));
 
       // now = 100 s, max age 60 s: last seen before 40 s is stale; exactly 40 s is not.

@@ -3,7 +3,7 @@ import type { WebhookBatch } from "@herenow/core";
 import type { KyselyPlugin } from "kysely";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../src/create-db";
-import type { PresenceChange } from "../src/presence-types";
+import type { PresenceChangedEvent } from "../src/presence-types";
 import { runPrune } from "../src/run-prune";
 import type { Database } from "../src/schema";
 import { createPresenceStore } from "../src/store";
@@ -203,7 +203,7 @@ describeEachDatabase("webhook receiver", (db) => {
   describe("the presence-changed signal", () => {
     it("fires once per applied batch, bulk when several connections changed, through the given store", async () => {
       const s = store();
-      const changes: PresenceChange[] = [];
+      const changes: PresenceChangedEvent[] = [];
       s.onPresenceChanged((change) => void changes.push(change));
       const handle = handler({ store: s });
 
@@ -229,7 +229,7 @@ describeEachDatabase("webhook receiver", (db) => {
 
     it("reaches the listening stores of the same database when no store is given", async () => {
       const s = store();
-      const changes: PresenceChange[] = [];
+      const changes: PresenceChangedEvent[] = [];
       const off = s.onPresenceChanged((change) => void changes.push(change));
       await send(first());
       expect(changes.map((c) => c.addedAll.length)).toEqual([2]);

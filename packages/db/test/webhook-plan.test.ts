@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Presence, PresenceUser } from "../src/presence-types";
+import type { Presence, StoredUser } from "../src/presence-types";
 import { planBatch } from "../src/webhook-plan";
 import { at } from "./support/clock";
 import { ann, batch, bo, conn, GEN1, GEN2, join, keepalive, leave } from "./support/webhook";
@@ -7,7 +7,7 @@ import { ann, batch, bo, conn, GEN1, GEN2, join, keepalive, leave } from "./supp
 // The in-memory half of the receiver, without a database: what one batch
 // does to the rows it names.
 
-const row = (connectionId: string, user: PresenceUser | null, joined: number, seen = joined): Presence => ({
+const row = (connectionId: string, user: StoredUser | null, joined: number, seen = joined): Presence => ({
   room: "lobby",
   connectionId,
   user,
