@@ -41,7 +41,7 @@ interface Outcome {
 async function drill(runtime: Runtime): Promise<Outcome> {
   const db = createDb({ url: "pglite://memory" });
   const store = createPresenceStore(db);
-  const receiver = new Receiver(await freePort(), createWebhookHandler({ db, store, secret: SECRET }));
+  const receiver = new Receiver(await freePort(), createWebhookHandler({ store, secret: SECRET }));
   await receiver.listen();
   const server = await PartyServer.start(
     {

@@ -316,6 +316,14 @@ export function refusal(url: string): Promise<{ status: number; body: string }> 
   });
 }
 
+/**
+ * How long a test waits for a copy (the database, a client's view) to catch
+ * up: a deadline for an outcome, not a claim about speed (bench/ measures
+ * that), so it is generous enough for a shared machine under heavy load,
+ * where a room's retries after a 503 alone can take tens of seconds.
+ */
+export const CONVERGE_MS = 60_000;
+
 /** Polls until `check` answers `null` (all is well), or fails with its last complaint or error. */
 export async function until(check: () => string | null | Promise<string | null>, timeoutMs: number): Promise<number> {
   const started = Date.now();

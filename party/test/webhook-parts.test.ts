@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, freePort, PartyServer, SECRET, TestClient, token, until } from "./harness";
+import { CONVERGE_MS, closeAll, freePort, PartyServer, SECRET, TestClient, token, until } from "./harness";
 import { Receiver } from "./http-receiver";
 
 // Batches in parts under the real runtime: a part budget of 1 KiB
@@ -15,7 +15,7 @@ describe("webhook batches in parts", () => {
   const db = createDb({ url: "pglite://memory" });
   const store = createPresenceStore(db);
   const bodies: { bytes: number; part: { number: number; count: number } | null; result: string }[] = [];
-  const handle = createWebhookHandler({ db, secret: SECRET });
+  const handle = createWebhookHandler({ store, secret: SECRET });
   let receiver: Receiver;
   let server: PartyServer;
   const clients = new Map<string, TestClient>();
@@ -61,33 +61,39 @@ describe("webhook batches in parts", () => {
     return ids.join() === [...want].sort().join() ? null : `database has ${ids.length}: [${ids}]`;
   }
 
-  it("delivers a room's snapshots and joins in parts, and the copy equals the room after a crash", async () => {
-    const room = `parts-${randomBytes(3).toString("hex")}`;
-    const first = Array.from({ length: 40 }, (_, i) => `c${String(i).padStart(2, "0")}`);
-    for (const id of first) await connect(room, id);
-    await until(() => inDatabase(room, first), 20_000);
+  it(
+    "delivers a room's snapshots and joins in parts, and the copy equals the room after a crash",
+    async () => {
+      const room = `parts-${randomBytes(3).toString("hex")}`;
+      const first = Array.from({ length: 40 }, (_, i) => `c${String(i).padStart(2, "0")}`);
+      for (const id of first) await connect(room, id);
+      await until(() => inDatabase(room, first), CONVERGE_MS);
 
-    const parts = bodies.filter((b) => b.part !== null);
-    expect(parts.length).toBeGreaterThanOrEqual(4);
-    expect(bodies.every((b) => b.bytes <= PART_BYTES)).toBe(true);
-    // every part but the one completing its batch was held, the completing one applied the batch
-    expect(parts.filter((b) => b.part && b.part.number < b.part.count).every((b) => b.result === "partial")).toBe(true);
-    expect(parts.some((b) => b.result === "applied")).toBe(true);
-    expect(receiver.statuses.get(500) ?? 0).toBe(0);
+      const parts = bodies.filter((b) => b.part !== null);
+      expect(parts.length).toBeGreaterThanOrEqual(4);
+      expect(bodies.every((b) => b.bytes <= PART_BYTES)).toBe(true);
+      // every part but the one completing its batch was held, the completing one applied the batch
+      expect(parts.filter((b) => b.part && b.part.number < b.part.count).every((b) => b.result === "partial")).toBe(
+        true,
+      );
+      expect(parts.some((b) => b.result === "applied")).toBe(true);
+      expect(receiver.statuses.get(500) ?? 0).toBe(0);
 
-    // a crash: the new generation's first batch carries a snapshot of 25 connections, too big for one body
-    const before = bodies.length;
-    await server.stop("SIGKILL");
-    await Promise.all([...clients.values()].map((client) => client.waitForClose(10_000)));
-    clients.clear();
-    await server.start();
-    const back = first.slice(0, 25);
-    for (const id of back) await connect(room, id);
-    await until(() => inDatabase(room, back), 30_000);
-    const snapshotParts = bodies.slice(before).filter((b) => b.part !== null);
-    expect(snapshotParts.length).toBeGreaterThanOrEqual(2);
-    const ended = (await store.sessions({ room, limit: 100 })).filter((s) => s.endReason === "restart");
-    expect(ended.map((s) => s.connectionId).sort()).toEqual(expect.arrayContaining(first.slice(25)));
-    expect(receiver.statuses.get(500) ?? 0).toBe(0);
-  }, 90_000);
+      // a crash: the new generation's first batch carries a snapshot of 25 connections, too big for one body
+      const before = bodies.length;
+      await server.stop("SIGKILL");
+      await Promise.all([...clients.values()].map((client) => client.waitForClose(10_000)));
+      clients.clear();
+      await server.start();
+      const back = first.slice(0, 25);
+      for (const id of back) await connect(room, id);
+      await until(() => inDatabase(room, back), CONVERGE_MS);
+      const snapshotParts = bodies.slice(before).filter((b) => b.part !== null);
+      expect(snapshotParts.length).toBeGreaterThanOrEqual(2);
+      const ended = (await store.sessions({ room, limit: 100 })).filter((s) => s.endReason === "restart");
+      expect(ended.map((s) => s.connectionId).sort()).toEqual(expect.arrayContaining(first.slice(25)));
+      expect(receiver.statuses.get(500) ?? 0).toBe(0);
+    },
+    4 * CONVERGE_MS,
+  );
 });

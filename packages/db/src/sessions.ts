@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { toSession } from "./presence-rows";
-import type { Presence, Session, WhoWasHere } from "./presence-types";
+import type { Session, WhoWasHere } from "./presence-types";
 import type { Database, EndReason } from "./schema";
 
 /** The end of one connection's stay in a room, for {@link closeSessions}. */
@@ -9,23 +9,6 @@ export interface SessionEnd {
   connectionId: string;
   reason: EndReason;
   at: Date;
-}
-
-/** Opens one history row per presence, in one statement. */
-export async function openSessions(db: Kysely<Database>, presences: readonly Presence[]): Promise<void> {
-  if (presences.length === 0) return;
-  await db
-    .insertInto("herenow_sessions")
-    .values(
-      presences.map((p) => ({
-        room: p.room,
-        connection_id: p.connectionId,
-        user_id: p.user?.id ?? null,
-        user_name: p.user?.name ?? null,
-        joined_at: p.joinedAt,
-      })),
-    )
-    .execute();
 }
 
 /**

@@ -2,7 +2,6 @@ import { DEFAULTS } from "@herenow/core";
 import type { Kysely } from "kysely";
 import { removeOldBatches } from "./batches";
 import { getAnonymousCount, getPresences, getUsers, listRooms } from "./presence-reads";
-import { listenOnDb, registerStore } from "./presence-signal";
 import type {
   Presence,
   PresenceChangedEvent,
@@ -12,16 +11,12 @@ import type {
   StoredUserInput,
   WhoWasHere,
 } from "./presence-types";
-import {
-  addPresences,
-  removeConnection,
-  removeEmptyRooms,
-  removePresences,
-  removeStalePresences,
-  touchConnection,
-} from "./presence-writes";
+import { removeEmptyRooms, removeStalePresences, roomsOfConnection, touchConnection } from "./presence-writes";
+import { changeOf, type RoomChanges } from "./room-plan";
+import { writeRoomEvents } from "./room-write";
 import type { Database, EndReason } from "./schema";
 import { listSessions, type SessionQuery, whoWasHere } from "./sessions";
+import { STORE_INTERNALS } from "./store-internals";
 
 /**
  * The default age after which a presence counts as stale, like `CHANNELS_PRESENCE_MAX_AGE = 60`.
@@ -172,17 +167,12 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
     }
   };
 
-  const emitRemoved = (removed: readonly Presence[]) => {
-    for (const presence of removed) {
-      emit({
-        room: presence.room,
-        added: null,
-        removed: presence,
-        bulkChange: false,
-        addedAll: [],
-        removedAll: [presence],
-      });
-    }
+  /** Writes one room's events as the webhook receiver writes a batch, and tells the listeners. */
+  const write = async (changes: RoomChanges, at: Date) => {
+    const plan = await writeRoomEvents(db, changes, at);
+    const change = plan && changeOf(changes.room, plan);
+    if (change) emit(change);
+    return plan;
   };
 
   const store: PresenceStore = {
@@ -190,28 +180,32 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
       requireName("add", "room", room);
       requireName("add", "connectionId", connectionId);
       if (user) requireName("add", "user.id", user.id);
-      const join = { room, connectionId, user, at: opts.at ?? now(), generation: opts.generation ?? null };
-      const [outcome] = await addPresences(db, [join]);
-      if (!outcome) throw new Error(`store.add: no row came back for ${connectionId} in ${room}`);
-      if (outcome.added) {
-        const removedAll = outcome.replaced ? [outcome.replaced] : [];
-        const addedAll = [outcome.presence];
-        emit({ room, added: outcome.presence, removed: outcome.replaced, bulkChange: false, addedAll, removedAll });
-      }
-      return outcome;
+      const at = opts.at ?? now();
+      const join = { type: "join", connectionId, user, at: at.getTime() } as const;
+      const plan = await write({ room, generation: opts.generation ?? null, events: [join] }, at);
+      const presence = plan?.present[0];
+      if (!plan || !presence) throw new Error(`store.add: nothing was planned for ${connectionId} in ${room}`);
+      return { presence, added: plan.added.length > 0, replaced: plan.removed[0] ?? null };
     },
 
     async remove(room, connectionId, reason = "closed", opts = {}) {
-      const removed = await removePresences(db, [{ room, connectionId, reason, at: opts.at ?? now() }]);
-      emitRemoved(removed);
-      return removed[0] ?? null;
+      const at = opts.at ?? now();
+      const leave = { type: "leave", connectionId, reason, at: at.getTime() } as const;
+      const plan = await write({ room, generation: null, events: [leave] }, at);
+      return plan?.removed[0] ?? null;
     },
 
     touch: (connectionId, at) => touchConnection(db, connectionId, at ?? now()),
 
     async leaveAll(connectionId, reason = "closed", opts = {}) {
-      const removed = await removeConnection(db, connectionId, reason, opts.at ?? now());
-      emitRemoved(removed);
+      const at = opts.at ?? now();
+      const leave = { type: "leave", connectionId, reason, at: at.getTime() } as const;
+      const removed: Presence[] = [];
+      // one room after another, each as its own write: every room's lock, plan and signal are its own
+      for (const room of await roomsOfConnection(db, connectionId)) {
+        const plan = await write({ room, generation: null, events: [leave] }, at);
+        removed.push(...(plan?.removed ?? []));
+      }
       return removed;
     },
 
@@ -250,14 +244,13 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
 
     onPresenceChanged(listener) {
       listeners.add(listener);
-      listenOnDb(db, emit, true);
       return () => {
         listeners.delete(listener);
-        if (listeners.size === 0) listenOnDb(db, emit, false);
       };
     },
   };
-  registerStore(store, emit);
+  // what createWebhookHandler({ store }) writes through: this database, these listeners
+  Object.defineProperty(store, STORE_INTERNALS, { value: { db, emit } });
   return store;
 }
 

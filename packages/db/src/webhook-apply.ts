@@ -1,11 +1,9 @@
 import type { WebhookBatch } from "@herenow/core";
-import { type CommonTableExpressionOutput, type Kysely, type QueryCreator, sql } from "kysely";
-import { presenceRows } from "./presence-reads";
-import { toPresence } from "./presence-rows";
-import type { Presence, PresenceChangedEvent } from "./presence-types";
+import { type Kysely, sql } from "kysely";
+import type { PresenceChangedEvent } from "./presence-types";
+import { changeOf, planRoom, type RoomPlan } from "./room-plan";
+import { iso, planWrites, rowsBefore, type WritePart, withParts } from "./room-write";
 import type { Database } from "./schema";
-import { closeSessionsQuery } from "./sessions";
-import { type BatchPlan, planBatch } from "./webhook-plan";
 
 /**
  * What became of one batch. Only `applied` wrote anything; `out_of_sync`
@@ -82,9 +80,9 @@ export async function applyInTransaction(trx: Kysely<Database>, batch: WebhookBa
   const verdict = decide(room, batch);
   if (verdict !== "apply") return { status: verdict };
   const before = await rowsBefore(trx, batch);
-  let plan: BatchPlan;
+  let plan: RoomPlan;
   try {
-    plan = planBatch(batch, before);
+    plan = planRoom(batch, before);
   } catch (error) {
     throw new ReceiverBugError(`planning batch ${batch.id} failed: ${String(error)}`, { cause: error });
   }
@@ -161,135 +159,32 @@ export function decide(
 }
 
 /**
- * The rows the plan needs: those of the connections the events name, or the
- * whole room for a snapshot, with last-seen times within the room's lease.
+ * Writes a plan as one statement: the rows and sessions as room-write.ts
+ * writes them for every writer, then the room's generation, sequence number
+ * and lease (a keep-alive moves the lease, not the rows), the parts staged
+ * for earlier batches, and the batch id's insert last. False when the id was
+ * recorded meanwhile.
  */
-async function rowsBefore(trx: Kysely<Database>, batch: WebhookBatch): Promise<Map<string, Presence>> {
-  let query = presenceRows(trx).where("herenow_presences.room", "=", batch.room);
-  if (!batch.snapshot) {
-    const ids = [...new Set(batch.events.flatMap((e) => (e.type === "keepalive" ? [] : [e.connectionId])))];
-    if (ids.length === 0) return new Map();
-    // An array through `= any(…)`, not a long IN list (see presence-writes.ts).
-    query = query.where("herenow_presences.connection_id", "=", sql<string>`any(${ids}::text[])`);
-  }
-  const rows = await query.execute();
-  return new Map(rows.map((row) => [row.connection_id, toPresence(row)]));
-}
-
-const iso = (at: Date | null) => at?.toISOString() ?? null;
-
-/**
- * Writes a plan as one statement: each part a data-modifying CTE, the batch
- * id's insert last. The parts touch disjoint rows (a connection is either
- * deleted or upserted; closed sessions are old rows, new sessions new ones;
- * a keep-alive moves the room's lease, not the rows), which is what lets
- * them share one snapshot.
- * Every list travels as an array through `unnest`, so the SQL text is the
- * same whatever the batch size. False when the id was recorded meanwhile.
- */
-async function write(trx: Kysely<Database>, batch: WebhookBatch, plan: BatchPlan, now: Date): Promise<boolean> {
+async function write(trx: Kysely<Database>, batch: WebhookBatch, plan: RoomPlan, now: Date): Promise<boolean> {
   const room = batch.room;
-  const parts: [string, CommonTableExpressionOutput<Database, string>][] = [];
-  const add = (name: string, query: CommonTableExpressionOutput<Database, string>) => parts.push([name, query]);
-
-  if (plan.deletes.length > 0) {
-    add(
-      "gone",
+  const parts: WritePart[] = [
+    ...planWrites(trx, room, plan),
+    ["room", roomUpdate(trx, batch, plan)],
+    // Parts staged for this batch or an earlier one can never complete now.
+    [
+      "unstaged",
       trx
-        .deleteFrom("herenow_presences")
+        .deleteFrom("herenow_batch_parts")
         .where("room", "=", room)
-        .where("connection_id", "=", sql<string>`any(${plan.deletes}::text[])`),
-    );
-  }
-  if (plan.upserts.length > 0) {
-    const rows = plan.upserts;
-    add(
-      "kept",
-      trx
-        .insertInto("herenow_presences")
-        .columns([
-          "room",
-          "connection_id",
-          "user_id",
-          "user_name",
-          "user_info",
-          "joined_at",
-          "last_seen_at",
-          "generation",
-        ])
-        .expression(
-          sql`select ${room}::text, u.connection_id, u.user_id, u.user_name, u.user_info::jsonb, u.joined_at,
-              u.last_seen_at, ${batch.generation}::text
-            from unnest(
-              ${rows.map((p) => p.connectionId)}::text[],
-              ${rows.map((p) => p.user?.id ?? null)}::text[],
-              ${rows.map((p) => p.user?.name ?? null)}::text[],
-              ${rows.map((p) => (p.user?.info == null ? null : JSON.stringify(p.user.info)))}::text[],
-              ${rows.map((p) => iso(p.joinedAt))}::timestamptz[],
-              ${rows.map((p) => iso(p.lastSeenAt))}::timestamptz[]
-            ) as u(connection_id, user_id, user_name, user_info, joined_at, last_seen_at)`,
-        )
-        .onConflict((oc) =>
-          oc.columns(["room", "connection_id"]).doUpdateSet((eb) => ({
-            user_id: eb.ref("excluded.user_id"),
-            user_name: eb.ref("excluded.user_name"),
-            user_info: eb.ref("excluded.user_info"),
-            joined_at: eb.ref("excluded.joined_at"),
-            last_seen_at: eb.ref("excluded.last_seen_at"),
-            generation: eb.ref("excluded.generation"),
-          })),
+        .where((eb) =>
+          eb.or([
+            eb(sql`generation collate "C"`, "<", batch.generation),
+            eb.and([eb("generation", "=", batch.generation), eb("seq", "<=", batch.seq)]),
+          ]),
         ),
-    );
-  }
-  if (plan.closes.length > 0) {
-    add(
-      "closed",
-      closeSessionsQuery(
-        trx,
-        plan.closes.map((c) => ({ room, ...c })),
-      ),
-    );
-  }
-  if (plan.sessions.length > 0) {
-    const rows = plan.sessions;
-    add(
-      "opened",
-      trx
-        .insertInto("herenow_sessions")
-        .columns(["room", "connection_id", "user_id", "user_name", "joined_at", "left_at", "end_reason"])
-        .expression(
-          sql`select ${room}::text, s.* from unnest(
-            ${rows.map((s) => s.connectionId)}::text[],
-            ${rows.map((s) => s.user?.id ?? null)}::text[],
-            ${rows.map((s) => s.user?.name ?? null)}::text[],
-            ${rows.map((s) => iso(s.joinedAt))}::timestamptz[],
-            ${rows.map((s) => iso(s.leftAt))}::timestamptz[],
-            ${rows.map((s) => s.reason)}::text[]
-          ) as s`,
-        ),
-    );
-  }
-  add("room", roomUpdate(trx, batch, plan));
-  // Parts staged for this batch or an earlier one can never complete now.
-  add(
-    "unstaged",
-    trx
-      .deleteFrom("herenow_batch_parts")
-      .where("room", "=", room)
-      .where((eb) =>
-        eb.or([
-          eb(sql`generation collate "C"`, "<", batch.generation),
-          eb.and([eb("generation", "=", batch.generation), eb("seq", "<=", batch.seq)]),
-        ]),
-      ),
-  );
-
-  // Each `with` widens the creator's type by a CTE nobody selects from; the base tables are all we need.
-  const withParts = parts.reduce<QueryCreator<Database>>(
-    (creator, [name, query]) => creator.with(name, query) as unknown as QueryCreator<Database>,
-    trx,
-  );
-  const recorded = await withParts
+    ],
+  ];
+  const recorded = await withParts(trx, parts)
     .insertInto("herenow_batches")
     .values({ id: batch.id, room, applied_at: now })
     .onConflict((oc) => oc.columns(["room", "id"]).doNothing())
@@ -298,7 +193,7 @@ async function write(trx: Kysely<Database>, batch: WebhookBatch, plan: BatchPlan
   return recorded !== undefined;
 }
 
-function roomUpdate(trx: Kysely<Database>, batch: WebhookBatch, plan: BatchPlan) {
+function roomUpdate(trx: Kysely<Database>, batch: WebhookBatch, plan: RoomPlan) {
   return trx
     .updateTable("herenow_rooms")
     .set({
@@ -310,19 +205,4 @@ function roomUpdate(trx: Kysely<Database>, batch: WebhookBatch, plan: BatchPlan)
       keepalive_at: sql<Date>`greatest(keepalive_at, ${iso(plan.keepaliveAt)}::timestamptz)`,
     })
     .where("name", "=", batch.room);
-}
-
-/** The presence-changed signal for a batch: null when nobody came or went. */
-function changeOf(room: string, plan: BatchPlan): PresenceChangedEvent | null {
-  const changed = new Set([...plan.added, ...plan.removed].map((p) => p.connectionId));
-  if (changed.size === 0) return null;
-  const single = changed.size === 1;
-  return {
-    room,
-    added: single ? (plan.added[0] ?? null) : null,
-    removed: single ? (plan.removed[0] ?? null) : null,
-    bulkChange: !single,
-    addedAll: plan.added,
-    removedAll: plan.removed,
-  };
 }

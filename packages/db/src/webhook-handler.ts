@@ -7,11 +7,9 @@ import {
   WebhookPartSchema,
   type WebhookReply,
 } from "@herenow/core";
-import type { Kysely } from "kysely";
 import * as v from "valibot";
-import { emitToStore, isRegisteredStore } from "./presence-signal";
-import type { Database } from "./schema";
 import type { PresenceStore } from "./store";
+import { internalsOf } from "./store-internals";
 import { applyWebhookBatch, ReceiverBugError } from "./webhook-apply";
 import { applyWebhookPart, type PartOutcome } from "./webhook-parts";
 
@@ -22,7 +20,7 @@ import { applyWebhookPart, type PartOutcome } from "./webhook-parts";
  * more, not to accept more.
  *
  * @example
- * createWebhookHandler({ db, secret, maxBodyBytes: DEFAULT_MAX_BODY_BYTES / 2 });
+ * createWebhookHandler({ store, secret, maxBodyBytes: DEFAULT_MAX_BODY_BYTES / 2 });
  */
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
@@ -33,19 +31,17 @@ const RETRY_AFTER_SECONDS = 5;
  * Options for {@link createWebhookHandler}.
  *
  * @example
- * const options: WebhookHandlerOptions = { db, secret: env.HERENOW_SECRET, store, onError: (e) => logger.error(e) };
+ * const options: WebhookHandlerOptions = { store, secret: env.HERENOW_SECRET, onError: (e) => logger.error(e) };
  */
 export interface WebhookHandlerOptions {
-  /** Where the copy lives (from `createDb`). */
-  db: Kysely<Database>;
+  /**
+   * The store the handler writes through (from `createPresenceStore`): the
+   * copy goes to its database, and its `onPresenceChanged` listeners hear of
+   * each applied batch, as they hear of the store's own writes.
+   */
+  store: PresenceStore;
   /** The party's `HERENOW_SECRET`, which signs every batch. */
   secret: string;
-  /**
-   * The store whose `onPresenceChanged` listeners hear of each applied
-   * batch. Without one, every store created over the same `db` that has
-   * listeners hears of it.
-   */
-  store?: PresenceStore;
   /** Bodies over this many bytes are refused with 413. Default 5 MiB. */
   maxBodyBytes?: number;
   /** The clock for the signature's 5-minute window and the batch ids' `applied_at`. Default `() => new Date()`. */
@@ -80,20 +76,24 @@ export type WebhookHandler = (request: Request) => Promise<Response>;
  *
  * @example
  * // app/api/herenow/events/route.ts
- * const db = createDb({ url: process.env.DATABASE_URL });
- * export const POST = createWebhookHandler({ db, secret: process.env.HERENOW_SECRET! });
+ * const store = createPresenceStore(createDb({ url: process.env.DATABASE_URL }));
+ * export const POST = createWebhookHandler({ store, secret: process.env.HERENOW_SECRET! });
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  const { db, secret, store, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, onError } = options;
+  const { secret, store, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, onError } = options;
+  const internals = typeof store === "object" && store !== null ? internalsOf(store) : undefined;
+  if (!internals) {
+    throw new TypeError(
+      "createWebhookHandler needs `store`: a store from createPresenceStore(db), which it writes through",
+    );
+  }
+  const { db, emit } = internals;
   const now = options.now ?? (() => new Date());
   if (typeof secret !== "string" || secret.length === 0) {
     throw new TypeError("createWebhookHandler needs `secret`: the party's HERENOW_SECRET, which signs every batch");
   }
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new RangeError(`createWebhookHandler: maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
-  }
-  if (store && !isRegisteredStore(store)) {
-    throw new TypeError("createWebhookHandler: `store` must come from createPresenceStore");
   }
   const report = (error: unknown) => {
     try {
@@ -136,7 +136,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       const { received, count } = outcome;
       return json(200, { result, status: result, received, count } satisfies WebhookReply);
     }
-    if (result === "applied" && outcome.change) emitToStore(store, db, outcome.change);
+    if (result === "applied" && outcome.change) emit(outcome.change);
     return json(200, { result, status: result } satisfies WebhookReply);
   };
 }

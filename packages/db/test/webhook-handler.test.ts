@@ -40,9 +40,9 @@ function closedPort(): Promise<number> {
 }
 
 describeEachDatabase("webhook receiver", (db) => {
+  const store = (over = db()) => createPresenceStore(over, { now: () => T0 });
   const handler = (options: Partial<WebhookHandlerOptions> = {}) =>
-    createWebhookHandler({ db: db(), secret: SECRET, now: () => T0, ...options });
-  const store = () => createPresenceStore(db(), { now: () => T0 });
+    createWebhookHandler({ store: store(), secret: SECRET, now: () => T0, ...options });
 
   async function send(body: WebhookBatch | string, handle = handler(), options = {}) {
     const response = await handle(await signedRequest(body, options));
@@ -182,7 +182,7 @@ describeEachDatabase("webhook receiver", (db) => {
           return args.result;
         },
       };
-      const counted = handler({ db: db().withPlugin(counter) });
+      const counted = handler({ store: store(db().withPlugin(counter)) });
       const joins = Array.from({ length: 1000 }, (_, i) => join(`c${i}`, i % 4 ? { ...bo, id: `u${i}` } : null, 1));
       await send(batch(1, [], { snapshot: [] }), counted);
       statements = 0;
@@ -227,15 +227,18 @@ describeEachDatabase("webhook receiver", (db) => {
       expect(changes).toHaveLength(2);
     });
 
-    it("reaches the listening stores of the same database when no store is given", async () => {
-      const s = store();
-      const changes: PresenceChangedEvent[] = [];
-      const off = s.onPresenceChanged((change) => void changes.push(change));
-      await send(first());
-      expect(changes.map((c) => c.addedAll.length)).toEqual([2]);
+    it("tells only the listeners of the store it writes through", async () => {
+      const given = store();
+      const other = store();
+      const heard: string[] = [];
+      given.onPresenceChanged((change) => void heard.push(`given ${change.addedAll.length}`));
+      const off = other.onPresenceChanged((change) => void heard.push(`other ${change.addedAll.length}`));
+      const handle = handler({ store: given });
+      await send(first(), handle);
+      // the other store's own write reaches its own listeners, not the given store's
+      await other.add("lobby", "c7", null, { at: new Date(T0.getTime() + 10) });
       off();
-      await send(batch(2, [leave("c1", 3)]));
-      expect(changes).toHaveLength(1);
+      expect(heard).toEqual(["given 2", "other 1"]);
     });
 
     it("refuses a store that createPresenceStore did not make", () => {
@@ -316,8 +319,13 @@ describeEachDatabase("webhook receiver", (db) => {
     });
 
     it("checks its options", () => {
-      expect(() => createWebhookHandler({ db: db(), secret: "" })).toThrow(/HERENOW_SECRET/);
-      expect(() => createWebhookHandler({ db: db(), secret: SECRET, maxBodyBytes: 0 })).toThrow(RangeError);
+      expect(() => createWebhookHandler({ store: store(), secret: "" })).toThrow(/HERENOW_SECRET/);
+      expect(() => createWebhookHandler({ store: store(), secret: SECRET, maxBodyBytes: 0 })).toThrow(RangeError);
+      // a database is not a store: the handler needs the store whose listeners hear its writes
+      const notAStore = db() as unknown as WebhookHandlerOptions["store"];
+      expect(() => createWebhookHandler({ store: notAStore, secret: SECRET })).toThrow(/createPresenceStore/);
+      const lookalike = { ...store() } as WebhookHandlerOptions["store"];
+      expect(() => createWebhookHandler({ store: lookalike, secret: SECRET })).toThrow(/createPresenceStore/);
     });
   });
 
@@ -441,7 +449,7 @@ describeEachDatabase("webhook receiver", (db) => {
       const errors: unknown[] = [];
       const down = createDb({ url: `postgres://herenow:herenow@127.0.0.1:${await closedPort()}/herenow` });
       try {
-        const reply = await send(first(), handler({ db: down, onError: (error) => errors.push(error) }));
+        const reply = await send(first(), handler({ store: store(down), onError: (error) => errors.push(error) }));
         expect(reply).toMatchObject({ status: 503, body: { error: expect.stringContaining("unavailable") } });
         expect(reply.response.headers.get("retry-after")).toBe("5");
         expect(errors).toHaveLength(1);
@@ -456,7 +464,7 @@ describeEachDatabase("webhook receiver", (db) => {
       const closed = createDb({ url: "pglite://memory" });
       await closed.selectFrom("herenow_rooms").selectAll().execute();
       await closed.destroy();
-      const reply = await send(first(), handler({ db: closed }));
+      const reply = await send(first(), handler({ store: store(closed) }));
       expect(reply.status).toBe(503);
       expect(reply.response.headers.get("retry-after")).toBe("5");
     });

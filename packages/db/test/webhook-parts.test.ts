@@ -53,7 +53,7 @@ function partsOf(whole: WebhookBatch, budget: number, seal = "seal-a"): WebhookP
 }
 
 describeEachDatabase("batches in parts", (db) => {
-  const handler = () => createWebhookHandler({ db: db(), secret: SECRET, now: () => T0 });
+  const handler = () => createWebhookHandler({ store: store(), secret: SECRET, now: () => T0 });
   const store = () => createPresenceStore(db(), { now: () => T0 });
 
   async function send(body: WebhookBatch | WebhookPart, handle = handler()) {
@@ -217,7 +217,11 @@ describeEachDatabase("batches in parts", (db) => {
           return args.result;
         },
       };
-      const counted = createWebhookHandler({ db: db().withPlugin(counter), secret: SECRET, now: () => T0 });
+      const counted = createWebhookHandler({
+        store: createPresenceStore(db().withPlugin(counter)),
+        secret: SECRET,
+        now: () => T0,
+      });
       const members = crowd(5000);
       await send(batch(1, [], { room: "hall", snapshot: members }), counted);
       await send(batch(1, [], { room: "quiet", snapshot: [conn("q1", cy, 1)] }), counted);

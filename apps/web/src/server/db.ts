@@ -41,7 +41,6 @@ export function database(): AppDatabase {
       db,
       store,
       receiveEvents: createWebhookHandler({
-        db,
         store,
         secret: settings.secret,
         // the room retries; the log says why it had to

@@ -1,10 +1,35 @@
-import type { WebhookBatch, WebhookConnection } from "@herenow/core";
-import type { Presence, StoredUser } from "./presence-types";
+import type { WebhookConnection } from "@herenow/core";
+import type { Presence, PresenceChangedEvent, StoredUser } from "./presence-types";
 import type { EndReason, Json } from "./schema";
 
-// The receiver works out what a whole batch does in memory, then writes it
-// with a fixed number of statements: applying events one at a time would
-// cost a statement or more per join.
+// Every write of presence goes through here: the webhook receiver with a
+// room's batch, the store's add, remove and leaveAll with a batch of one
+// event. The plan says in memory what the events do to the room's rows and
+// sessions; room-write.ts writes it with a fixed number of statements
+// whatever its size. The rules of a stay (who is the same stay, when a new
+// one begins, how the old one ends) exist here and nowhere else.
+
+/**
+ * One thing that happened in a room: a webhook event, or a store call.
+ * Webhook events are these (their `reason` is one of the protocol's leave reasons).
+ */
+export type RoomEvent =
+  | { type: "join"; connectionId: string; user: { id: string; name: string; info?: unknown } | null; at: number }
+  | { type: "leave"; connectionId: string; reason: EndReason; at: number }
+  /** The room is alive and its connections still there: extends the room's lease. */
+  | { type: "keepalive"; at: number };
+
+/**
+ * What is planned for one room: a webhook batch is one, and so is a store
+ * call. `generation` null (the store without one) keeps each row's own.
+ */
+export interface RoomChanges {
+  room: string;
+  generation: string | null;
+  events: readonly RoomEvent[];
+  /** Who is in the room after the events; rows it lacks end as `restart`. */
+  snapshot?: readonly WebhookConnection[];
+}
 
 /** One session row to insert: complete when the stay began and ended inside the batch. */
 export interface NewSession {
@@ -23,13 +48,13 @@ export interface ClosedSession {
 }
 
 /**
- * What applying one batch to one room does to the database.
+ * What applying events to one room does to the database.
  *
  * @example
- * const plan = planBatch(batch, await presencesOf(trx, batch));
+ * const plan = planRoom(batch, await rowsBefore(trx, batch));
  * plan.upserts.length; // rows to insert or overwrite
  */
-export interface BatchPlan {
+export interface RoomPlan {
   /** Rows present after the batch that are new or changed (written whole). */
   upserts: Presence[];
   /** Connections whose rows go. */
@@ -44,6 +69,8 @@ export interface BatchPlan {
   added: Presence[];
   /** Rows that were in the database and went. */
   removed: Presence[];
+  /** Every connection the events or the snapshot named that is present afterwards, as its row will read. */
+  present: Presence[];
 }
 
 interface Stay {
@@ -55,16 +82,16 @@ interface Stay {
 }
 
 /**
- * Plans one batch against the room's rows before it. `before` must hold the
- * row of every connection the events name, and for a batch with a snapshot
- * every row of the room. Events apply in order; then a snapshot, if any,
- * decides who is present: rows it lacks end with reason `restart` at their
- * last-seen time, connections in both keep their row and open session.
+ * Plans events against the room's rows before them. `before` must hold the
+ * row of every connection the events name, and with a snapshot every row of
+ * the room. Events apply in order; then a snapshot, if any, decides who is
+ * present: rows it lacks end with reason `restart` at their last-seen time,
+ * connections in both keep their row and open session.
  *
  * @example
- * const plan = planBatch(batch, new Map(rows.map((p) => [p.connectionId, p])));
+ * const plan = planRoom(batch, new Map(rows.map((p) => [p.connectionId, p])));
  */
-export function planBatch(batch: WebhookBatch, before: ReadonlyMap<string, Presence>): BatchPlan {
+export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presence>): RoomPlan {
   const state = new Map<string, Stay | null>();
   const closes: ClosedSession[] = [];
   const sessions: NewSession[] = [];
@@ -129,6 +156,7 @@ export function planBatch(batch: WebhookBatch, before: ReadonlyMap<string, Prese
   const upserts: Presence[] = [];
   const deletes: string[] = [];
   const added: Presence[] = [];
+  const present: Presence[] = [];
   for (const [id, stay] of state) {
     const row = before.get(id);
     if (!stay) {
@@ -142,8 +170,9 @@ export function planBatch(batch: WebhookBatch, before: ReadonlyMap<string, Prese
       user: stay.user,
       joinedAt: stay.joinedAt,
       lastSeenAt,
-      generation: batch.generation,
+      generation: batch.generation ?? row?.generation ?? null,
     };
+    present.push(presence);
     if (!stay.stored) {
       added.push(presence);
       sessions.push({ connectionId: id, user: stay.user, joinedAt: stay.joinedAt, leftAt: null, reason: null });
@@ -160,11 +189,27 @@ export function planBatch(batch: WebhookBatch, before: ReadonlyMap<string, Prese
     latestAt: latestAt === null ? null : new Date(latestAt),
     added,
     removed,
+    present,
   };
 }
 
-function toUser(user: WebhookConnection["user"]): StoredUser | null {
-  return user ? { id: user.id, name: user.name, info: user.info as Json } : null;
+/** The presence-changed signal of a plan, for the store's listeners: null when nobody came or went. */
+export function changeOf(room: string, plan: RoomPlan): PresenceChangedEvent | null {
+  const changed = new Set([...plan.added, ...plan.removed].map((p) => p.connectionId));
+  if (changed.size === 0) return null;
+  const single = changed.size === 1;
+  return {
+    room,
+    added: single ? (plan.added[0] ?? null) : null,
+    removed: single ? (plan.removed[0] ?? null) : null,
+    bulkChange: !single,
+    addedAll: plan.added,
+    removedAll: plan.removed,
+  };
+}
+
+function toUser(user: { id: string; name: string; info?: unknown } | null): StoredUser | null {
+  return user ? { id: user.id, name: user.name, info: (user.info ?? null) as Json | null } : null;
 }
 
 function later(a: Date, b: Date): Date {

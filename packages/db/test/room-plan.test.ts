@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Presence, StoredUser } from "../src/presence-types";
-import { planBatch } from "../src/webhook-plan";
+import { planRoom } from "../src/room-plan";
 import { at } from "./support/clock";
 import { ann, batch, bo, conn, GEN1, GEN2, join, keepalive, leave } from "./support/webhook";
 
@@ -17,9 +17,9 @@ const row = (connectionId: string, user: StoredUser | null, joined: number, seen
 });
 const rows = (...list: Presence[]) => new Map(list.map((p) => [p.connectionId, p]));
 
-describe("planBatch", () => {
+describe("planRoom", () => {
   it("ends a stay and begins another when a live connection id joins as a different user", () => {
-    const plan = planBatch(batch(2, [join("c1", bo, 5)]), rows(row("c1", ann, 1)));
+    const plan = planRoom(batch(2, [join("c1", bo, 5)]), rows(row("c1", ann, 1)));
     expect(plan.closes).toEqual([{ connectionId: "c1", reason: "left", at: at(5) }]);
     expect(plan.sessions).toEqual([{ connectionId: "c1", user: bo, joinedAt: at(5), leftAt: null, reason: null }]);
     expect(plan.upserts.map((p) => [p.connectionId, p.user?.id, p.joinedAt])).toEqual([["c1", "u2", at(5)]]);
@@ -28,12 +28,12 @@ describe("planBatch", () => {
   });
 
   it("ignores a leave of a connection it has no row for, and keeps a refresh that changes nothing out of the writes", () => {
-    const plan = planBatch(batch(2, [leave("ghost", 3), join("c1", ann, 4)]), rows(row("c1", ann, 1, 4)));
+    const plan = planRoom(batch(2, [leave("ghost", 3), join("c1", ann, 4)]), rows(row("c1", ann, 1, 4)));
     expect(plan).toMatchObject({ deletes: [], closes: [], sessions: [], upserts: [], added: [], removed: [] });
   });
 
   it("moves last-seen of the connections it names to the latest keep-alive and leaves the rest to the room's lease", () => {
-    const plan = planBatch(batch(2, [join("c2", bo, 3), keepalive(9)]), rows());
+    const plan = planRoom(batch(2, [join("c2", bo, 3), keepalive(9)]), rows());
     expect(plan.keepaliveAt).toEqual(at(9));
     expect(plan.upserts[0]).toMatchObject({ connectionId: "c2", joinedAt: at(3), lastSeenAt: at(9) });
     expect(plan.latestAt).toEqual(at(9));
@@ -41,7 +41,7 @@ describe("planBatch", () => {
 
   it("lets a snapshot decide who is present after the events, stamping the batch's generation", () => {
     const before = rows(row("c1", ann, 1, 8), row("c2", bo, 2));
-    const plan = planBatch(
+    const plan = planRoom(
       batch(1, [join("c3", null, 10), leave("c3", 11), join("c4", null, 12)], {
         generation: GEN2,
         snapshot: [conn("c2", bo, 2, 12), conn("c4", null, 12)],
