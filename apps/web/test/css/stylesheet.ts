@@ -119,12 +119,14 @@ export function themes(rules: readonly CssRule[]): Theme[] {
  */
 export function declared(rules: readonly CssRule[], selector: string, property: string): string {
   // the last rule wins, as in the cascade between rules of equal specificity
-  const rule = [...rules].reverse().find(
-    (candidate) =>
-      candidate.atRules.length === 0 &&
-      candidate.selector.split(",").some((part) => part.trim() === selector) &&
-      candidate.declarations.some(([name]) => name === property),
-  );
+  const rule = [...rules]
+    .reverse()
+    .find(
+      (candidate) =>
+        candidate.atRules.length === 0 &&
+        candidate.selector.split(",").some((part) => part.trim() === selector) &&
+        candidate.declarations.some(([name]) => name === property),
+    );
   const value = rule?.declarations.filter(([name]) => name === property).at(-1)?.[1];
   if (value === undefined) throw new Error(`globals.css declares no ${property} for ${selector}`);
   return value;
