@@ -444,7 +444,11 @@ async function buildBundle(projectDir: string): Promise<string> {
 /** Debian's Chromium, which the browser tests drive through playwright-core. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-/** What Chromium needs to run headless as root in a container, without phoning home. */
+/**
+ * What Chromium needs to run headless as root in a container, without phoning
+ * home. No --user-data-dir: playwright-core gives every launch a fresh
+ * temporary one of its own (and refuses one here).
+ */
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--headless",
@@ -453,6 +457,7 @@ export const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
   "--no-first-run",
+  "--disable-quic",
 ];
 
 /**

@@ -1,16 +1,14 @@
 // The demo end to end: a real `wrangler dev` of the party, the production
 // build of this app under `next start`, and Debian's Chromium driven by
 // playwright-core. Screenshots land in apps/web/test-artifacts/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, PartyServer, SECRET } from "@herenow/party/test-harness";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/party/test-harness";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, WebServer } from "./servers";
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
 const artifacts = join(import.meta.dirname, "..", "..", "test-artifacts");
 const ROOM = "e2e-room";
 const ADMIN_PASSWORD = "e2e admin password 42";
@@ -19,20 +17,9 @@ const LEAVE_GRACE_MS = 1_000;
 /** The phone every page must fit (an iPhone 12 to 15's CSS viewport). */
 const PHONE = { width: 390, height: 844 };
 
-if (!haveChromium) {
-  const message = `browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`;
-  if (process.env.CI) {
-    describe("browser tests", () => {
-      it("need Chromium on CI", () => {
-        throw new Error(`${message}; CI must run them`);
-      });
-    });
-  } else {
-    console.warn(message);
-  }
-}
+const browserTest = haveChromium("browser tests");
 
-describe.skipIf(!haveChromium)("the demo in Chromium", () => {
+describe.skipIf(!browserTest)("the demo in Chromium", () => {
   let party: PartyServer;
   let web: WebServer;
   let browser: Browser;
@@ -103,20 +90,7 @@ describe.skipIf(!haveChromium)("the demo in Chromium", () => {
       DATABASE_URL: `pglite://${join(dataDir, "pglite")}`,
       CRON_SECRET: "e2e-cron-secret-0123456789",
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // playwright-core gives every launch a fresh temporary --user-data-dir of its own (and refuses one in args)
-      args: [
-        "--no-sandbox",
-        "--headless",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   });
 
   // A failed step leaves what the pages showed and what the servers said.
