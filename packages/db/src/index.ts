@@ -22,6 +22,7 @@ export type {
   StoredUserInput,
   WhoWasHere,
 } from "./presence-types";
+export { MAX_ROOM_PAGE, type RoomPage, type RoomQuery } from "./room-search";
 export { type PruneReport, type RunPruneOptions, runPrune } from "./run-prune";
 export type {
   BatchesTable,

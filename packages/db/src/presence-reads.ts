@@ -103,13 +103,26 @@ export async function listRooms(db: Kysely<Database>): Promise<RoomSummary[]> {
     .groupBy("r.name")
     .orderBy("r.name")
     .execute();
-  return rows.map((r) => ({
-    name: r.name,
-    users: Number(r.users),
-    anonymous: Number(r.anonymous),
-    connections: Number(r.connections),
-    lastActivityAt: r.last_activity_at,
-    generation: r.generation,
-    seq: Number(r.seq),
-  }));
+  return rows.map(toRoomSummary);
+}
+
+/** A room row with its presence counts (as Postgres returns counts: bigint, so strings), as the store returns it. */
+export function toRoomSummary(row: {
+  name: string;
+  last_activity_at: Date;
+  generation: string | null;
+  seq: string | number | bigint;
+  users: string | number | bigint;
+  anonymous: string | number | bigint;
+  connections: string | number | bigint;
+}): RoomSummary {
+  return {
+    name: row.name,
+    users: Number(row.users),
+    anonymous: Number(row.anonymous),
+    connections: Number(row.connections),
+    lastActivityAt: row.last_activity_at,
+    generation: row.generation,
+    seq: Number(row.seq),
+  };
 }

@@ -13,6 +13,7 @@ import type {
 } from "./presence-types";
 import { removeEmptyRooms, removeStalePresences, roomsOfConnection, touchConnection } from "./presence-writes";
 import { changeOf, type RoomChanges } from "./room-plan";
+import { findRooms, type RoomPage, type RoomQuery } from "./room-search";
 import { writeRoomEvents } from "./room-write";
 import type { Database, EndReason } from "./schema";
 import { listSessions, type SessionQuery, whoWasHere } from "./sessions";
@@ -126,6 +127,12 @@ export interface PresenceStore {
   getPresences(room: string): Promise<Presence[]>;
   /** Every room with its counts. @example await store.listRooms() */
   listRooms(): Promise<RoomSummary[]>;
+  /**
+   * One page of rooms by name, optionally only those whose name contains
+   * `search` (ignoring case), and how many match in all.
+   * @example const { rooms, total } = await store.findRooms({ search: "lob", limit: 50, offset: 0 })
+   */
+  findRooms(query?: RoomQuery): Promise<RoomPage>;
   /** Who was in a room at an instant, from history. @example await store.whoWasHere("lobby", new Date(Date.now() - 3_600_000)) */
   whoWasHere(room: string, at: Date): Promise<WhoWasHere>;
   /** Session history, newest first. @example await store.sessions({ userId: "u1", limit: 20 }) */
@@ -239,6 +246,7 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
     getAnonymousCount: (room) => getAnonymousCount(db, room),
     getPresences: (room) => getPresences(db, room),
     listRooms: () => listRooms(db),
+    findRooms: (query) => findRooms(db, query),
     whoWasHere: (room, at) => whoWasHere(db, room, at),
     sessions: (query) => listSessions(db, query),
 

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Presence, RoomSummary, Session } from "@herenow/db";
+import { pageCount, ROOM_PAGE_SIZE, type RoomListParams } from "../lib/room-paging";
 import { database } from "./db";
 import { type RoomBan, roomBans } from "./party-api";
 
@@ -11,6 +12,39 @@ import { type RoomBan, roomBans } from "./party-api";
  */
 export function adminRooms(): Promise<RoomSummary[]> {
   return database().store.listRooms();
+}
+
+/** One page of the admin's room list: the rooms, which page it really is, and how many rooms match. */
+export interface AdminRoomList {
+  rooms: RoomSummary[];
+  search: string;
+  page: number;
+  pageCount: number;
+  total: number;
+}
+
+/**
+ * A page of rooms whose names contain `search`, cut in the database. A
+ * page past the end (rooms were pruned since the link was made, or the
+ * address was edited) gives the last page instead of an empty table.
+ *
+ * @example
+ * const list = await adminRoomList(roomListParams({ q: "lob", page: "2" }));
+ */
+export async function adminRoomList(
+  { search, page }: RoomListParams,
+  pageSize = ROOM_PAGE_SIZE,
+): Promise<AdminRoomList> {
+  const { store } = database();
+  const pageOf = (n: number) => store.findRooms({ search, limit: pageSize, offset: (n - 1) * pageSize });
+  let found = await pageOf(page);
+  let shown = page;
+  const pages = pageCount(found.total, pageSize);
+  if (page > pages) {
+    shown = pages;
+    found = await pageOf(shown);
+  }
+  return { rooms: found.rooms, search, page: shown, pageCount: pageCount(found.total, pageSize), total: found.total };
 }
 
 /** One room for the admin: its live connections and its latest session history. */

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/party/test-harness";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, WebServer } from "./servers";
 
@@ -236,7 +236,29 @@ describe.skipIf(!browserTest)("the demo in Chromium", () => {
       .poll(async () => (await row.count()) > 0 && (await row.getAttribute("data-users")), { timeout: 10_000 })
       .toBe("2");
     expect(await row.locator("td").nth(2).textContent()).toBe("1"); // the guest
+    // the list keeps itself current and says since when; times show in full on hover
+    expect(await admin.getByTestId("admin-updated").textContent()).toMatch(/^Updated (just now|\d+ s ago)$/);
+    const lastActivity = row.locator("time");
+    expect(await lastActivity.getAttribute("datetime")).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await lastActivity.getAttribute("title")).toMatch(/(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day/);
     await shot(admin, "admin-rooms");
+
+    // the search finds the room by part of its name in any case, and keeps what was typed
+    const search = admin.getByLabel("Find a room");
+    await search.fill("E2E-R");
+    await admin.getByRole("button", { name: "Search" }).click();
+    await admin.waitForURL(/\/admin\?q=E2E-R$/);
+    await row.waitFor();
+    expect(await search.inputValue()).toBe("E2E-R");
+    expect(await admin.getByTestId("admin-rooms-showing").textContent()).toBe("Showing 1 of 1 room matching “E2E-R”");
+    // "_" is a character to find, not LIKE's any-one-character, which would match "e2e-room"
+    await search.fill("e2e_room");
+    await admin.getByRole("button", { name: "Search" }).click();
+    await admin.getByTestId("admin-rooms-empty").filter({ hasText: "No rooms match “e2e_room”." }).waitFor();
+    expect(await row.count()).toBe(0);
+    await admin.getByRole("link", { name: "Show all" }).click();
+    await admin.waitForURL(/\/admin$/);
+    await row.waitFor();
 
     await row.getByRole("link").click();
     await admin.waitForURL(`**/admin/rooms/${ROOM}`);
@@ -244,9 +266,46 @@ describe.skipIf(!browserTest)("the demo in Chromium", () => {
     await admin.getByText("Nobody is banned from this room.").waitFor();
     await shot(admin, "admin-room");
 
+    // a kick asks first, naming who and what; Cancel has the focus, and Escape or Cancel sends nothing
+    const posts: string[] = [];
+    const countPost = (request: Request) => {
+      if (request.method() === "POST") posts.push(request.url());
+    };
+    admin.on("request", countPost);
+    const focused = () => admin.evaluate(() => document.activeElement?.textContent ?? null);
+    const kickQuestion = admin.getByRole("dialog", { name: `Kick Bo (1 connection) from #${ROOM}?` });
+    await admin.getByTestId("kick-user-Bo").first().click();
+    await kickQuestion.waitFor();
+    expect(await kickQuestion.textContent()).toContain("Their pages close and they can reconnect.");
+    expect(await focused()).toBe("Cancel");
+    await admin.keyboard.press("Escape");
+    await kickQuestion.waitFor({ state: "hidden" });
+    await admin.getByTestId("kick-user-Bo").first().click();
+    await kickQuestion.getByRole("button", { name: "Cancel" }).click();
+    await kickQuestion.waitFor({ state: "hidden" });
+
+    await admin.getByTestId("ban-user-Bo-choice").first().selectOption({ label: "7 days" });
+    await admin.getByTestId("ban-user-Bo").first().click();
+    const banQuestion = admin.getByRole("dialog", { name: `Ban Bo from #${ROOM} for 7 days?` });
+    await banQuestion.waitFor();
+    await shot(admin, "admin-room-confirm");
+    await admin.keyboard.press("Escape");
+    await banQuestion.waitFor({ state: "hidden" });
+    // nothing was sent, and Bo is still here
+    expect(posts).toEqual([]);
+    expect(await status(page("bo")).getAttribute("data-status")).toBe("open");
+    await admin.locator('[data-testid="admin-connection"][data-user-name="Bo"]').waitFor();
+
     await admin.getByTestId("ban-user-Bo-choice").first().selectOption({ label: "1 hour" });
     await admin.getByTestId("ban-user-Bo").first().click();
+    await admin
+      .getByRole("dialog", { name: `Ban Bo from #${ROOM} for 1 hour?` })
+      .getByRole("button", { name: "Kick and ban" })
+      .click();
+    // "Removed 1 connection": the cancelled kicks had left Bo connected
     await admin.getByText("Removed 1 connection; banned for 1 hour").waitFor({ timeout: 5_000 });
+    expect(posts).toHaveLength(1);
+    admin.off("request", countPost);
 
     const bo = page("bo");
     await bo.getByTestId("kicked").waitFor({ timeout: 5_000 });
@@ -291,6 +350,10 @@ describe.skipIf(!browserTest)("the demo in Chromium", () => {
     await admin.locator('[data-testid="admin-connection"][data-user-name="Bo"]').waitFor({ timeout: 10_000 });
 
     await admin.getByTestId("kick-user-Bo").first().click();
+    await admin
+      .getByRole("dialog", { name: `Kick Bo (1 connection) from #${ROOM}?` })
+      .getByRole("button", { name: "Kick" })
+      .click();
     await admin.getByText("Removed 1 connection").waitFor({ timeout: 5_000 });
     await bo.getByTestId("kicked").waitFor({ timeout: 5_000 });
     await admin
@@ -308,6 +371,32 @@ describe.skipIf(!browserTest)("the demo in Chromium", () => {
     await admin.getByRole("button", { name: "Prune empty rooms" }).click();
     await admin.getByText(/^(Pruned \d+ empty rooms?|No empty rooms)/).waitFor();
     await admin.locator(`[data-testid="admin-room"][data-room="${ROOM}"]`).waitFor();
+  });
+
+  it("keeps the admin room list current without a reload, and says when it was updated", async () => {
+    const admin = page("admin");
+    const row = admin.locator(`[data-testid="admin-room"][data-room="${ROOM}"]`);
+    await row.waitFor();
+    const users = Number(await row.getAttribute("data-users"));
+    // a reload would lose this
+    await admin.evaluate(() => {
+      (window as { stayed?: boolean }).stayed = true;
+    });
+
+    const cy = await open("cy");
+    await cy.goto(`/rooms/${ROOM}`);
+    await cy.locator("#sign-in-name-compact").fill("Cy");
+    await cy.getByRole("button", { name: "Sign in to chat" }).click();
+    await cy.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
+    // the party's webhook reaches the database, and the list refreshes itself
+    await expect.poll(() => row.getAttribute("data-users"), { timeout: 15_000 }).toBe(String(users + 1));
+    expect(await admin.evaluate(() => (window as { stayed?: boolean }).stayed)).toBe(true);
+    expect(await admin.getByTestId("admin-updated").textContent()).toMatch(/^Updated (just now|\d+ s ago)$/);
+
+    await contexts.get("cy")?.close();
+    contexts.delete("cy");
+    await expect.poll(() => row.getAttribute("data-users"), { timeout: LEAVE_GRACE_MS + 15_000 }).toBe(String(users));
+    expect(await admin.evaluate(() => (window as { stayed?: boolean }).stayed)).toBe(true);
   });
 
   it("fits a 390 px phone: no page scrolls sideways, and nothing is cut off", async () => {
@@ -375,8 +464,13 @@ describe.skipIf(!browserTest)("the demo in Chromium", () => {
     }
     await shot(admin, "phone-admin-room");
 
-    // and with a ban listed
+    // and with a ban listed, asked for in a dialog that fits the phone too
     await admin.getByTestId("ban-user-Dee").click();
+    const banDee = admin.getByRole("dialog", { name: `Ban Dee from #${ROOM} for 1 hour?` });
+    await banDee.waitFor();
+    await expectFitsWidth(admin, "the admin room page asking to ban");
+    await shot(admin, "phone-admin-room-confirm");
+    await banDee.getByRole("button", { name: "Kick and ban" }).click();
     await admin.getByText("Removed 1 connection; banned for 1 hour").waitFor({ timeout: 5_000 });
     await room.getByTestId("kicked").waitFor({ timeout: 5_000 });
     await admin.locator('[data-testid="admin-ban"][data-user-name="Dee"]').waitFor({ timeout: 10_000 });

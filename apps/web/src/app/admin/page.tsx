@@ -3,26 +3,29 @@ import Link from "next/link";
 import { ActionButton } from "../../components/admin/action-button";
 import { AdminOff } from "../../components/admin/admin-off";
 import { AutoRefresh } from "../../components/admin/auto-refresh";
+import { RelativeTime } from "../../components/admin/relative-time";
 import { env } from "../../env";
-import { ago } from "../../lib/relative-time";
-import { adminRooms } from "../../server/admin-data";
+import { roomListHref, roomListParams, showingRange } from "../../lib/room-paging";
+import { adminRoomList } from "../../server/admin-data";
 import { requireAdmin } from "../../server/page-session";
 import { pruneAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Admin" };
 
-export default async function AdminPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function AdminPage({ searchParams }: Props) {
   const { adminPassword, maxAgeMs } = env();
   if (adminPassword === null) return <AdminOff />;
   await requireAdmin();
-  const rooms = await adminRooms();
+  const { rooms, search, page, pageCount, total } = await adminRoomList(roomListParams(await searchParams));
   const now = Date.now();
   return (
     <div className="admin">
-      <AutoRefresh />
       <header className="admin-header">
         <h1>Rooms</h1>
+        <AutoRefresh renderedAt={now} />
         <form method="post" action="/api/admin/session">
           <input type="hidden" name="intent" value="logout" />
           <button type="submit" className="link-button">
@@ -30,7 +33,27 @@ export default async function AdminPage() {
           </button>
         </form>
       </header>
+      <search>
+        <form className="room-search" action="/admin">
+          <label htmlFor="room-search">Find a room</label>
+          <input
+            id="room-search"
+            name="q"
+            type="search"
+            defaultValue={search}
+            placeholder="part of the name"
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <button type="submit">Search</button>
+          {search !== "" ? <Link href="/admin">Show all</Link> : null}
+        </form>
+      </search>
       <div className="table-wrap card">
+        <p className="muted small room-count" data-testid="admin-rooms-showing">
+          {total === 0 ? null : showingRange(page, total)}
+          {search !== "" && total > 0 ? ` matching “${search}”` : null}
+        </p>
         <table className="table table-stack" data-testid="admin-rooms">
           <thead>
             <tr>
@@ -45,8 +68,8 @@ export default async function AdminPage() {
           <tbody>
             {rooms.length === 0 ? (
               <tr>
-                <td colSpan={6} className="muted">
-                  No rooms.
+                <td colSpan={6} className="muted" data-testid="admin-rooms-empty">
+                  {search === "" ? "No rooms." : `No rooms match “${search}”.`}
                 </td>
               </tr>
             ) : null}
@@ -59,9 +82,7 @@ export default async function AdminPage() {
                 <td data-label="Guests">{room.anonymous}</td>
                 <td data-label="Connections">{room.connections}</td>
                 <td data-label="Last activity">
-                  <time dateTime={room.lastActivityAt.toISOString()} title={room.lastActivityAt.toISOString()}>
-                    {ago(room.lastActivityAt, now)}
-                  </time>
+                  <RelativeTime date={room.lastActivityAt} now={now} />
                 </td>
                 <td data-label="Generation">
                   <code className="small">{room.generation ?? "–"}</code>
@@ -70,6 +91,27 @@ export default async function AdminPage() {
             ))}
           </tbody>
         </table>
+        {pageCount > 1 ? (
+          <nav className="pager" aria-label="Pages of rooms">
+            {page > 1 ? (
+              <Link href={roomListHref({ search, page: page - 1 })} rel="prev">
+                ← Previous
+              </Link>
+            ) : (
+              <span className="muted">← Previous</span>
+            )}
+            <span className="small muted">
+              Page {page} of {pageCount}
+            </span>
+            {page < pageCount ? (
+              <Link href={roomListHref({ search, page: page + 1 })} rel="next">
+                Next →
+              </Link>
+            ) : (
+              <span className="muted">Next →</span>
+            )}
+          </nav>
+        ) : null}
       </div>
       <section className="card">
         <h2>Maintenance</h2>

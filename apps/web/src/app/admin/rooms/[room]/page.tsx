@@ -2,13 +2,13 @@ import { isValidRoomName } from "@herenow/core";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ActionButton, type ActionChoice } from "../../../../components/admin/action-button";
+import { ActionButton, type ActionChoice, type ActionConfirm } from "../../../../components/admin/action-button";
 import { ActionStatus } from "../../../../components/admin/action-status";
 import { AdminOff } from "../../../../components/admin/admin-off";
 import { AutoRefresh } from "../../../../components/admin/auto-refresh";
+import { RelativeTime } from "../../../../components/admin/relative-time";
 import { env } from "../../../../env";
 import { BAN_DURATIONS } from "../../../../lib/ban-durations";
-import { ago, until } from "../../../../lib/relative-time";
 import { adminRoom, adminRoomBans } from "../../../../server/admin-data";
 import { requireAdmin } from "../../../../server/page-session";
 import { kickAction, unbanAction } from "../../actions";
@@ -22,6 +22,34 @@ const BAN_CHOICE: ActionChoice = {
   label: "Ban for",
   options: BAN_DURATIONS.map(({ seconds, label }) => ({ value: String(seconds), label })),
 };
+
+const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+function kickConnectionQuestion(room: string, userName: string | null): ActionConfirm {
+  return {
+    question:
+      userName === null ? `Kick this guest from #${room}?` : `Kick this connection of ${userName} from #${room}?`,
+    detail: "Its page closes and can reconnect; other connections stay.",
+    confirmLabel: "Kick",
+  };
+}
+
+function kickUserQuestion(room: string, userName: string, connections: number): ActionConfirm {
+  return {
+    question: `Kick ${userName} (${counted(connections, "connection")}) from #${room}?`,
+    detail: "Their pages close and they can reconnect.",
+    confirmLabel: "Kick",
+  };
+}
+
+function banUserQuestion(room: string, userName: string, connections: number): ActionConfirm {
+  return {
+    // {choice}: the ban length picked next to the button when it is pressed
+    question: `Ban ${userName} from #${room} for {choice}?`,
+    detail: `Their ${counted(connections, "connection")} close${connections === 1 ? "s" : ""}, and they cannot come back until the ban ends or is lifted.`,
+    confirmLabel: "Kick and ban",
+  };
+}
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { room } = await params;
@@ -38,21 +66,24 @@ export default async function AdminRoomPage({ params }: Props) {
   // the party knows banned users by id only; the names come from who was here
   const names = new Map<string, string>();
   for (const connection of connections) if (connection.user) names.set(connection.user.id, connection.user.name);
+  // a kick or a ban closes every connection of the user: the question says how many
+  const connectionsOf = new Map<string, number>();
+  for (const { user } of connections) if (user) connectionsOf.set(user.id, (connectionsOf.get(user.id) ?? 0) + 1);
   for (const session of sessions) {
     if (session.userId && session.userName && !names.has(session.userId)) names.set(session.userId, session.userName);
   }
   return (
     <div className="admin">
-      <AutoRefresh />
       <p className="small">
         <Link href="/admin">← All rooms</Link>
       </p>
       <header className="admin-header">
         <h1>#{room}</h1>
+        <AutoRefresh renderedAt={now} />
         {summary ? (
           <p className="muted small">
-            {summary.users} users · {summary.anonymous} guests · {summary.connections} connections · generation{" "}
-            <code>{summary.generation ?? "–"}</code>
+            {counted(summary.users, "user")} · {counted(summary.anonymous, "guest")} ·{" "}
+            {counted(summary.connections, "connection")} · generation <code>{summary.generation ?? "–"}</code>
           </p>
         ) : (
           <p className="muted small">Not in the database (never used, or pruned).</p>
@@ -100,14 +131,19 @@ export default async function AdminRoomPage({ params }: Props) {
                     <td data-label="Connection">
                       <code className="small">{connection.connectionId}</code>
                     </td>
-                    <td data-label="Joined">{ago(connection.joinedAt, now)}</td>
-                    <td data-label="Last seen">{ago(connection.lastSeenAt, now)}</td>
+                    <td data-label="Joined">
+                      <RelativeTime date={connection.joinedAt} now={now} />
+                    </td>
+                    <td data-label="Last seen">
+                      <RelativeTime date={connection.lastSeenAt} now={now} />
+                    </td>
                     <td className="actions">
                       <ActionButton
                         action={kickAction}
                         fields={{ room, connectionId: connection.connectionId }}
                         label="Kick connection"
                         tone="danger"
+                        confirm={kickConnectionQuestion(room, connection.user?.name ?? null)}
                       />
                       {connection.user ? (
                         <ActionButton
@@ -116,6 +152,11 @@ export default async function AdminRoomPage({ params }: Props) {
                           label="Kick user"
                           tone="danger"
                           testId={`kick-user-${connection.user.name}`}
+                          confirm={kickUserQuestion(
+                            room,
+                            connection.user.name,
+                            connectionsOf.get(connection.user.id) ?? 1,
+                          )}
                         />
                       ) : null}
                       {connection.user ? (
@@ -126,6 +167,11 @@ export default async function AdminRoomPage({ params }: Props) {
                           label="Kick and ban"
                           tone="danger"
                           testId={`ban-user-${connection.user.name}`}
+                          confirm={banUserQuestion(
+                            room,
+                            connection.user.name,
+                            connectionsOf.get(connection.user.id) ?? 1,
+                          )}
                         />
                       ) : null}
                     </td>
@@ -155,10 +201,7 @@ export default async function AdminRoomPage({ params }: Props) {
                       <code className="small muted">{ban.userId.slice(0, 10)}</code>
                     </span>
                     <span className="small muted">
-                      ends{" "}
-                      <time dateTime={ends.toISOString()} title={ends.toISOString()}>
-                        {until(ends, now)}
-                      </time>
+                      ends <RelativeTime date={ends} now={now} direction="until" />
                     </span>
                     <ActionButton
                       action={unbanAction}
@@ -193,9 +236,15 @@ export default async function AdminRoomPage({ params }: Props) {
                   <td data-label="Connection">
                     <code className="small">{session.connectionId}</code>
                   </td>
-                  <td data-label="Joined">{ago(session.joinedAt, now)}</td>
+                  <td data-label="Joined">
+                    <RelativeTime date={session.joinedAt} now={now} />
+                  </td>
                   <td data-label="Left">
-                    {session.leftAt ? ago(session.leftAt, now) : <span className="badge">here</span>}
+                    {session.leftAt ? (
+                      <RelativeTime date={session.leftAt} now={now} />
+                    ) : (
+                      <span className="badge">here</span>
+                    )}
                   </td>
                   <td data-label="Why">{session.endReason ?? ""}</td>
                 </tr>

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { roomListParams } from "../../src/lib/room-paging";
+import { adminRoomList } from "../../src/server/admin-data";
+import { closeDatabase, database } from "../../src/server/db";
+
+/** `hall-000` … `hall-119`: digits after a shared prefix sort the same under every collation. */
+const halls = Array.from({ length: 120 }, (_, i) => `hall-${String(i).padStart(3, "0")}`);
+const names = (list: { rooms: { name: string }[] }) => list.rooms.map((room) => room.name);
+/** The admin list as /admin?… asks for it. */
+const list = (query: Record<string, string>) => adminRoomList(roomListParams(query));
+
+afterAll(closeDatabase);
+
+beforeAll(async () => {
+  const { db, store } = database();
+  const rooms = [...halls, "Big_Lobby", "biglobby", "lobby"];
+  await db
+    .insertInto("herenow_rooms")
+    .values(rooms.map((name) => ({ name })))
+    .execute();
+  await store.add("hall-061", "c-guest", null);
+  await store.add("hall-061", "c-ann", { id: "u_ann", name: "Ann" });
+});
+
+describe("the admin room list", () => {
+  it("pages 123 rooms 50 at a time, with the total and the counts of the rooms shown", async () => {
+    const first = await list({});
+    expect(first).toMatchObject({ page: 1, pageCount: 3, total: 123 });
+    expect(first.rooms).toHaveLength(50);
+
+    const second = await list({ page: "2" });
+    expect(second.rooms).toHaveLength(50);
+    expect(second.rooms.find((room) => room.name === "hall-061")).toMatchObject({
+      users: 1,
+      anonymous: 1,
+      connections: 2,
+    });
+    const third = await list({ page: "3" });
+    expect(third.rooms).toHaveLength(23);
+    // every room once, across the pages
+    const all = [...names(first), ...names(second), ...names(third)];
+    expect(new Set(all).size).toBe(123);
+  });
+
+  it("shows the last page for a page past the end, and the first for nonsense", async () => {
+    expect(await list({ page: "9" })).toMatchObject({ page: 3, pageCount: 3 });
+    expect(await list({ page: "-1" })).toMatchObject({ page: 1 });
+  });
+
+  it("searches names ignoring case, and pages the matches", async () => {
+    const lobbies = await list({ q: "LOBBY" });
+    expect(lobbies).toMatchObject({ total: 3, page: 1, pageCount: 1, search: "LOBBY" });
+    expect(names(lobbies).sort()).toEqual(["Big_Lobby", "biglobby", "lobby"]);
+
+    // hall-100 … hall-119
+    const hundreds = await adminRoomList({ search: "ll-1", page: 2 }, 8);
+    expect(hundreds).toMatchObject({ total: 20, page: 2, pageCount: 3 });
+    expect(names(hundreds)).toEqual(halls.slice(108, 116));
+  });
+
+  it("takes _ and % in the search as themselves", async () => {
+    expect(names(await list({ q: "g_l" }))).toEqual(["Big_Lobby"]);
+    expect(await list({ q: "%" })).toMatchObject({ rooms: [], total: 0, page: 1, pageCount: 1 });
+    expect(await list({ q: "hall%0" })).toMatchObject({ rooms: [], total: 0 });
+    expect(await list({ q: "nothing like it" })).toMatchObject({ rooms: [], total: 0 });
+  });
+});

@@ -1,0 +1,91 @@
+import { type Kysely, sql } from "kysely";
+import { toRoomSummary } from "./presence-reads";
+import type { RoomSummary } from "./presence-types";
+import type { Database } from "./schema";
+
+/** The most rooms one `findRooms` call returns, so a mistyped limit cannot read the whole table. */
+export const MAX_ROOM_PAGE = 500;
+
+/**
+ * What `store.findRooms` takes: part of a room's name, and which slice of
+ * the matching rooms (by name) to return.
+ *
+ * @example
+ * await store.findRooms({ search: "lob", limit: 50, offset: 50 } satisfies RoomQuery);
+ */
+export interface RoomQuery {
+  /** Rooms whose name contains this, ignoring case; `%`, `_` and `\` are plain characters. Empty = every room. */
+  search?: string;
+  /** At most this many rooms, 1 to {@link MAX_ROOM_PAGE}. Default 50. */
+  limit?: number;
+  /** Skip this many matching rooms first. Default 0. */
+  offset?: number;
+}
+
+/**
+ * One page of rooms and how many rooms match in all, for "Showing 51–100 of 240".
+ *
+ * @example
+ * const { rooms, total } = await store.findRooms({ search: "lob" });
+ */
+export interface RoomPage {
+  rooms: RoomSummary[];
+  total: number;
+}
+
+/**
+ * A LIKE pattern that matches `text` anywhere, with LIKE's own wildcards in
+ * it taken literally: a search for `a_b` must not find `axb`.
+ */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/**
+ * A page of rooms by name with their counts, and the number of rooms that
+ * match. The page is cut in the database before the presences are counted,
+ * so a page costs the same however many rooms there are.
+ */
+export async function findRooms(db: Kysely<Database>, query: RoomQuery = {}): Promise<RoomPage> {
+  const { search = "", limit = 50, offset = 0 } = query;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ROOM_PAGE) {
+    throw new RangeError(`findRooms: limit must be an integer from 1 to ${MAX_ROOM_PAGE}, got ${limit}`);
+  }
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new RangeError(`findRooms: offset must be a non-negative integer, got ${offset}`);
+  }
+  const pattern = search === "" ? null : containsPattern(search);
+  const matching = () => {
+    const rooms = db.selectFrom("herenow_rooms");
+    // the escape character is spelled out rather than left to the server's default
+    return pattern === null ? rooms : rooms.where(sql<boolean>`name ilike ${pattern} escape '\\'`);
+  };
+  const [rows, counted] = await Promise.all([
+    db
+      .selectFrom(
+        matching()
+          .select(["name", "last_activity_at", "generation", "seq"])
+          .orderBy("name")
+          .limit(limit)
+          .offset(offset)
+          .as("r"),
+      )
+      .leftJoin("herenow_presences as p", "p.room", "r.name")
+      .select((eb) => [
+        "r.name",
+        "r.last_activity_at",
+        "r.generation",
+        "r.seq",
+        eb.fn.count("p.user_id").distinct().as("users"),
+        eb.fn.count("p.connection_id").filterWhere("p.user_id", "is", null).as("anonymous"),
+        eb.fn.count("p.connection_id").as("connections"),
+      ])
+      .groupBy(["r.name", "r.last_activity_at", "r.generation", "r.seq"])
+      .orderBy("r.name")
+      .execute(),
+    matching()
+      .select((eb) => eb.fn.countAll().as("total"))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rooms: rows.map(toRoomSummary), total: Number(counted.total) };
+}

@@ -1,0 +1,98 @@
+import { expect, it } from "vitest";
+import { MAX_ROOM_PAGE } from "../src/room-search";
+import { createPresenceStore } from "../src/store";
+import { at, T0 } from "./support/clock";
+import { describeEachDatabase } from "./support/databases";
+
+const names = (page: { rooms: { name: string }[] }) => page.rooms.map((room) => room.name);
+/** `room-000` … `room-119`: digits after a shared prefix sort the same under every collation. */
+const numbered = (count: number) => Array.from({ length: count }, (_, i) => `room-${String(i).padStart(3, "0")}`);
+
+describeEachDatabase("findRooms", (db) => {
+  const store = () => createPresenceStore(db(), { now: () => T0 });
+  const addRooms = (rooms: string[]) =>
+    db()
+      .insertInto("herenow_rooms")
+      .values(rooms.map((name) => ({ name, last_activity_at: T0 })))
+      .execute();
+
+  it("pages through 120 rooms by name with the total, the last page short and past the end empty", async () => {
+    await addRooms(numbered(120).reverse());
+    const s = store();
+
+    const first = await s.findRooms({ limit: 50 });
+    expect(first.total).toBe(120);
+    expect(names(first)).toEqual(numbered(50));
+    const second = await s.findRooms({ limit: 50, offset: 50 });
+    expect(names(second)).toEqual(numbered(100).slice(50));
+    const last = await s.findRooms({ limit: 50, offset: 100 });
+    expect(names(last)).toEqual(numbered(120).slice(100));
+    expect(await s.findRooms({ limit: 50, offset: 120 })).toEqual({ rooms: [], total: 120 });
+    // without a query: the first 50
+    expect(names(await s.findRooms())).toEqual(numbered(50));
+  });
+
+  it("counts the presences of the rooms on the page", async () => {
+    await addRooms(numbered(60));
+    const s = store();
+    await s.add("room-055", "c-1", { id: "u1", name: "Ann" }, { at: at(1) });
+    await s.add("room-055", "c-2", { id: "u1", name: "Ann" }, { at: at(2) });
+    await s.add("room-055", "c-3", null, { at: at(3) });
+
+    const { rooms } = await s.findRooms({ limit: 10, offset: 50 });
+    expect(rooms.find((room) => room.name === "room-055")).toEqual({
+      name: "room-055",
+      users: 1,
+      anonymous: 1,
+      connections: 3,
+      lastActivityAt: at(3),
+      generation: null,
+      seq: 0,
+    });
+    expect(rooms.find((room) => room.name === "room-054")).toMatchObject({ users: 0, anonymous: 0, connections: 0 });
+  });
+
+  it("finds rooms by part of the name, ignoring case, and pages the matches", async () => {
+    await addRooms([...numbered(120), "Lobby-Main", "side-LOBBY", "kitchen"]);
+    const s = store();
+
+    const lobbies = await s.findRooms({ search: "lobby" });
+    expect(lobbies.total).toBe(2);
+    expect(names(lobbies).sort()).toEqual(["Lobby-Main", "side-LOBBY"]);
+    expect(names(await s.findRooms({ search: "BBY-ma" }))).toEqual(["Lobby-Main"]);
+
+    // room-100 … room-119, one page of 20
+    const hundreds = await s.findRooms({ search: "m-1", limit: 50 });
+    expect(hundreds.total).toBe(20);
+    expect(names(hundreds)).toEqual(numbered(120).slice(100));
+    // room-010 … room-019, the second page of 4
+    const page2 = await s.findRooms({ search: "-01", limit: 4, offset: 4 });
+    expect(page2.total).toBe(10);
+    expect(names(page2)).toEqual(["room-014", "room-015", "room-016", "room-017"]);
+
+    expect(await s.findRooms({ search: "nowhere" })).toEqual({ rooms: [], total: 0 });
+  });
+
+  it("takes %, _ and \\ in the search as plain characters, not LIKE wildcards", async () => {
+    await addRooms(["a_b", "axb", "a.b", "ab", "under_score_"]);
+    const s = store();
+
+    expect(names(await s.findRooms({ search: "a_b" }))).toEqual(["a_b"]);
+    expect(names(await s.findRooms({ search: "_" })).sort()).toEqual(["a_b", "under_score_"]);
+    expect(names(await s.findRooms({ search: "e_" }))).toEqual(["under_score_"]);
+    expect(await s.findRooms({ search: "%" })).toEqual({ rooms: [], total: 0 });
+    expect(await s.findRooms({ search: "a%b" })).toEqual({ rooms: [], total: 0 });
+    expect(await s.findRooms({ search: "\\" })).toEqual({ rooms: [], total: 0 });
+    expect(await s.findRooms({ search: "a\\_b" })).toEqual({ rooms: [], total: 0 });
+    expect(names(await s.findRooms({ search: "." }))).toEqual(["a.b"]);
+  });
+
+  it("refuses a limit outside 1 to the maximum, and a negative or fractional offset", async () => {
+    const s = store();
+    await expect(s.findRooms({ limit: 0 })).rejects.toThrow(RangeError);
+    await expect(s.findRooms({ limit: MAX_ROOM_PAGE + 1 })).rejects.toThrow(/limit must be an integer from 1 to 500/);
+    await expect(s.findRooms({ limit: 2.5 })).rejects.toThrow(RangeError);
+    await expect(s.findRooms({ offset: -1 })).rejects.toThrow(/offset must be a non-negative integer/);
+    await expect(s.findRooms({ offset: Number.NaN })).rejects.toThrow(RangeError);
+  });
+});
