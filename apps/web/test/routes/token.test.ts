@@ -1,6 +1,6 @@
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, identityFromClaims } from "@herenow/core";
+import { SECRET as OTHER_SECRET, PartyServer } from "@herenow/party/test-harness";
 import { jwtVerify, SignJWT } from "jose";
-import { PartyServer, SECRET as OTHER_SECRET } from "@herenow/party/test-harness";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET } from "../../src/app/api/herenow/token/route";
 import { resetEnv } from "../../src/env";
