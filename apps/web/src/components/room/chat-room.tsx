@@ -91,6 +91,7 @@ export function ChatRoom({
         () => setPartyProblem(null),
         (failure: unknown) => {
           if (failure instanceof PartyProblemError) setPartyProblem(failure);
+          if (failure instanceof TokenRefusedError) setRefusal(failure);
         },
       );
     }, DIAGNOSE_EVERY_MS);
