@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { connectionProblem, describeStatus } from "../../src/components/room/connection-status";
 import { PartyProblemError } from "../../src/lib/presence-token-client";
 
-const ann: PresenceSelf = { connectionId: "c1", user: { id: "u-ann", name: "Ann" } };
+const ann: PresenceSelf = { connectionId: "c1", user: { id: "u-ann", name: "Ann", info: {} } };
 const guest: PresenceSelf = { connectionId: "c2", user: null };
 const refusedError = new PresenceError("unauthorized", "the server refused the connection");
 const base = {
