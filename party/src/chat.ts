@@ -2,12 +2,18 @@ import type { AppMessage } from "@herenow/core";
 import type { PresenceConnection } from "@herenow/server";
 import * as v from "valibot";
 
-/** One chat message as clients receive it. */
+/**
+ * One chat message as clients receive it. `clientId` is the id the sender's
+ * client chose for it in `chat:send`, when it chose one: the sender tells
+ * its own pending copy by it, also when the message comes back in the
+ * history after a reconnect instead of live.
+ */
 export interface ChatMessage {
   id: string;
   user: { id: string; name: string };
   text: string;
   at: number;
+  clientId?: string;
 }
 
 /** How many messages a room keeps and sends as history. */
@@ -15,6 +21,14 @@ export const HISTORY_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 2000;
 /** Messages a connection may send per second before `chat:error` `rate_limited`. */
 const MESSAGES_PER_SECOND = 5;
+
+/** The longest `clientId` a `chat:send` may carry (a UUID is 36 characters). */
+export const MAX_CLIENT_ID_LENGTH = 64;
+const ClientId = v.pipe(
+  v.string("`clientId` must be a string"),
+  v.minLength(1, "`clientId` is empty"),
+  v.maxLength(MAX_CLIENT_ID_LENGTH, `\`clientId\` is longer than ${MAX_CLIENT_ID_LENGTH} characters`),
+);
 
 const SendSchema = v.object({
   type: v.literal("chat:send"),
@@ -24,14 +38,22 @@ const SendSchema = v.object({
     v.minLength(1, "`text` is empty"),
     v.maxLength(MAX_TEXT_LENGTH, `\`text\` is longer than ${MAX_TEXT_LENGTH} characters`),
   ),
+  clientId: v.optional(ClientId),
 });
 
 const messageId = (at: number, seq: number) => `${at.toString(36)}-${seq}`;
 
 type ChatErrorCode = "forbidden" | "invalid_message" | "rate_limited";
 
-function chatError(code: ChatErrorCode, message: string): string {
-  return JSON.stringify({ type: "chat:error", code, message });
+/** A `chat:error`, naming the `clientId` of the send it answers when that had a usable one. */
+function chatError(code: ChatErrorCode, message: string, clientId?: string): string {
+  return JSON.stringify({ type: "chat:error", code, message, ...(clientId === undefined ? {} : { clientId }) });
+}
+
+/** The `clientId` of a `chat:send`, even one refused for its text, so the error can name it. */
+function clientIdOf(message: AppMessage): string | undefined {
+  const parsed = v.safeParse(ClientId, (message as { clientId?: unknown }).clientId);
+  return parsed.success ? parsed.output : undefined;
 }
 
 interface Row extends Record<string, SqlStorageValue> {
@@ -40,13 +62,17 @@ interface Row extends Record<string, SqlStorageValue> {
   user_name: string;
   text: string;
   at: number;
+  client_id: string | null;
 }
 
 /**
  * The demo chat of a room: the last 200 messages in the room's SQLite
  * database (one row each, read in order with one query, trimmed with one),
  * `chat:history` for every new connection, `chat:message` for every
- * accepted `chat:send`.
+ * accepted `chat:send`. A `chat:send` may carry a `clientId` (1 to 64
+ * characters) that its `chat:message`, the history and a `chat:error` for it
+ * repeat, so the sender can match its pending copy; clients that send none
+ * get messages without one, as before.
  */
 export class ChatLog {
   private readonly recent = new Map<string, number[]>();
@@ -67,7 +93,13 @@ export class ChatLog {
     if (!this.ready) {
       this.sql.exec(`CREATE TABLE IF NOT EXISTS chat_messages (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        user_id TEXT NOT NULL, user_name TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL)`);
+        user_id TEXT NOT NULL, user_name TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL,
+        client_id TEXT)`);
+      // a room created before `clientId` existed keeps its messages and gains the column
+      const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(chat_messages)").toArray();
+      if (!columns.some((column) => column.name === "client_id")) {
+        this.sql.exec("ALTER TABLE chat_messages ADD COLUMN client_id TEXT");
+      }
       this.ready = true;
     }
     return this.sql;
@@ -82,6 +114,7 @@ export class ChatLog {
       user: { id: row.user_id, name: row.user_name },
       text: row.text,
       at: row.at,
+      ...(row.client_id === null ? {} : { clientId: row.client_id }),
     }));
   }
 
@@ -94,28 +127,30 @@ export class ChatLog {
   handle(message: AppMessage, from: PresenceConnection): boolean {
     if (message.type !== "chat:send") return false;
     const { user, socket, connectionId } = from;
+    const clientId = clientIdOf(message);
     if (!user) {
-      socket.send(chatError("forbidden", "sign in to send messages: anonymous connections may only read"));
+      socket.send(chatError("forbidden", "sign in to send messages: anonymous connections may only read", clientId));
       return true;
     }
     const parsed = v.safeParse(SendSchema, message);
     if (!parsed.success) {
-      socket.send(chatError("invalid_message", parsed.issues[0]?.message ?? "chat:send needs { text }"));
+      socket.send(chatError("invalid_message", parsed.issues[0]?.message ?? "chat:send needs { text }", clientId));
       return true;
     }
     if (this.overRate(connectionId)) {
-      socket.send(chatError("rate_limited", `at most ${MESSAGES_PER_SECOND} messages a second`));
+      socket.send(chatError("rate_limited", `at most ${MESSAGES_PER_SECOND} messages a second`, clientId));
       return true;
     }
     const sql = this.table();
     const at = Date.now();
     const { seq } = sql
       .exec<{ seq: number }>(
-        "INSERT INTO chat_messages (user_id, user_name, text, at) VALUES (?, ?, ?, ?) RETURNING seq",
+        "INSERT INTO chat_messages (user_id, user_name, text, at, client_id) VALUES (?, ?, ?, ?, ?) RETURNING seq",
         user.id,
         user.name,
         parsed.output.text,
         at,
+        parsed.output.clientId ?? null,
       )
       .one();
     const entry: ChatMessage = {
@@ -123,6 +158,7 @@ export class ChatLog {
       user: { id: user.id, name: user.name },
       text: parsed.output.text,
       at,
+      ...(parsed.output.clientId === undefined ? {} : { clientId: parsed.output.clientId }),
     };
     sql.exec("DELETE FROM chat_messages WHERE seq <= ?", seq - HISTORY_LENGTH);
     this.historyFrame = null;

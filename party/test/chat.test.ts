@@ -78,4 +78,47 @@ describe("demo chat", () => {
     const error = await a.next("chat:error", from);
     expect(error.code).toBe("rate_limited");
   });
+
+  it("repeats the sender's clientId in the message, in the history, and in an error for that send", async () => {
+    const a = await connect("chat-7", ann);
+    const b = await connect("chat-7", bo);
+    const from = b.messages.length;
+    a.send({ type: "chat:send", text: "with an id", clientId: "c-123e4567" });
+    const echoed = await a.next("chat:message", 0);
+    expect(echoed).toMatchObject({ text: "with an id", clientId: "c-123e4567", user: { id: "u-ann" } });
+    expect((await b.next("chat:message", from)).clientId).toBe("c-123e4567");
+
+    // after a reconnect the history tells the sender which of its messages got through
+    const again = await connect("chat-7", ann);
+    const history = await again.next("chat:history", 0);
+    expect(history.messages.at(-1)).toMatchObject({ text: "with an id", clientId: "c-123e4567" });
+
+    const before = a.messages.length;
+    a.send({ type: "chat:send", text: "   ", clientId: "c-empty" });
+    expect(await a.next("chat:error", before)).toMatchObject({ code: "invalid_message", clientId: "c-empty" });
+  });
+
+  it("keeps messages without a clientId as they were, for clients that send none", async () => {
+    const a = await connect("chat-8", ann);
+    a.send({ type: "chat:send", text: "old client" });
+    const message = await a.next("chat:message", 0);
+    expect(message).not.toHaveProperty("clientId");
+    const guest = await connect("chat-8");
+    expect((await guest.next("chat:history", 0)).messages[0]).not.toHaveProperty("clientId");
+  });
+
+  it.each([
+    ["a clientId over 64 characters", "x".repeat(65)],
+    ["an empty clientId", ""],
+    ["a clientId that is not a string", 42],
+  ])("refuses %s with chat:error", async (_what, clientId) => {
+    const a = await connect("chat-9", ann);
+    const from = a.messages.length;
+    a.send({ type: "chat:send", text: "hello", clientId });
+    const error = await a.next("chat:error", from);
+    expect(error.code).toBe("invalid_message");
+    expect(error.message).toContain("clientId");
+    expect(error).not.toHaveProperty("clientId");
+    expect(a.messages.slice(from).some((m) => m.type === "chat:message")).toBe(false);
+  });
 });

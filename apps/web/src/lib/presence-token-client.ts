@@ -11,9 +11,38 @@ export class TokenRefusedError extends Error {
 }
 
 /**
+ * Why the chat server cannot take this visitor's socket, as the token route
+ * found when it asked the party (its 503 `reason`):
+ * - `party_unreachable`: the party does not answer (down, or a network between);
+ * - `secret_mismatch`: the party and this site have different `HERENOW_SECRET`s;
+ * - `party_misconfigured`: the party runs without a usable setting (it names which).
+ */
+export type PartyProblemReason = "party_unreachable" | "secret_mismatch" | "party_misconfigured";
+
+const PARTY_PROBLEM_REASONS: readonly string[] = ["party_unreachable", "secret_mismatch", "party_misconfigured"];
+
+/** The token route says the chat server cannot take sockets now (a 503 with a `reason`). */
+export class PartyProblemError extends Error {
+  override readonly name = "PartyProblemError";
+  constructor(
+    readonly reason: PartyProblemReason,
+    /** The route's technical account, for whoever runs the site. */
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** Only the site's operator can fix it: retrying from the page will not help until then. */
+  get misconfigured(): boolean {
+    return this.reason !== "party_unreachable";
+  }
+}
+
+/**
  * The presence token of the signed-in visitor for a room, from
  * `/api/herenow/token`; `null` for an anonymous visitor (401), who then
- * connects without one. Throws a `TokenRefusedError` for a 403 (banned).
+ * connects without one. Throws a `TokenRefusedError` for a 403 (banned),
+ * a `PartyProblemError` for a 503 with a reason, and a plain `Error` otherwise.
  *
  * @example
  * <PresenceProvider host={host} getToken={({ room }) => fetchPresenceToken(room)}>
@@ -27,6 +56,15 @@ export async function fetchPresenceToken(room: string): Promise<string | null> {
       typeof body.error === "string" ? body.error : "the token request was refused (HTTP 403)",
       typeof body.bannedUntil === "number" ? body.bannedUntil : null,
     );
+  }
+  if (response.status === 503) {
+    const body = (await response.json().catch(() => ({}))) as { error?: unknown; reason?: unknown };
+    if (typeof body.reason === "string" && PARTY_PROBLEM_REASONS.includes(body.reason)) {
+      throw new PartyProblemError(
+        body.reason as PartyProblemReason,
+        typeof body.error === "string" ? body.error : body.reason,
+      );
+    }
   }
   if (!response.ok) throw new Error(`the token request failed with HTTP ${response.status}`);
   const { token } = (await response.json()) as { token: string };

@@ -14,6 +14,33 @@ export interface RoomBan {
 /** The longest ban the room's API accepts: a year, in seconds. */
 export const MAX_BAN_SECONDS = 31_536_000;
 
+/**
+ * Why the party cannot serve this site, as far as the web app can tell:
+ * - `party_unreachable`: the connection failed (down, wrong host, network), or a gateway's 502-504;
+ *   a request that only timed out is a plain `Error`, since a slow party may still take sockets;
+ * - `secret_mismatch`: the party refused the bearer secret, so it refuses this app's tokens too;
+ * - `party_misconfigured`: the party answered 500, which its gate does while a setting such as
+ *   `HERENOW_SECRET` is missing or malformed.
+ */
+export type PartyProblemReason = "party_unreachable" | "secret_mismatch" | "party_misconfigured";
+
+/**
+ * A call of the room's API failed for a reason that stops every visitor's socket too
+ * (see `PartyProblemReason`); other failures are plain `Error`s.
+ *
+ * @example
+ * if (error instanceof PartyProblem && error.reason === "secret_mismatch") alertOperator(error.message);
+ */
+export class PartyProblem extends Error {
+  override readonly name = "PartyProblem";
+  constructor(
+    readonly reason: PartyProblemReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const Kicked = v.object({ closed: v.number() });
 const Bans = v.object({ bans: v.array(v.object({ userId: v.string(), until: v.number() })) });
 const Unbanned = v.object({ unbanned: v.boolean() });
@@ -83,13 +110,32 @@ async function roomRequest(
       cache: "no-store",
     });
   } catch (error) {
-    throw new Error(`the party at ${settings.partyHost} did not answer: ${(error as Error).message}`);
+    const message = `the party at ${settings.partyHost} did not answer: ${(error as Error).message}`;
+    // a party that is only slow may still take sockets; one that refuses the connection cannot
+    if ((error as Error).name === "TimeoutError") throw new Error(message);
+    throw new PartyProblem("party_unreachable", message);
   }
   const text = await response.text();
-  if (!response.ok) throw new Error(`the party refused ${what} (HTTP ${response.status}): ${text.slice(0, 200)}`);
+  if (!response.ok) {
+    const message = `the party refused ${what} (HTTP ${response.status}): ${text.trim().slice(0, 200)}`;
+    throw partyProblemOf(response.status, message) ?? new Error(message);
+  }
   try {
     return JSON.parse(text);
   } catch {
     throw new Error(`the party answered ${what} with something other than JSON: ${text.slice(0, 200)}`);
   }
+}
+
+/** The `PartyProblem` an HTTP status of the room's API stands for, or `null` when it is this request's own. */
+function partyProblemOf(status: number, message: string): PartyProblem | null {
+  if (status === 401) {
+    return new PartyProblem(
+      "secret_mismatch",
+      `${message}. HERENOW_SECRET differs between the web app and the party: set the same value in both`,
+    );
+  }
+  if (status === 500) return new PartyProblem("party_misconfigured", message);
+  if (status >= 502 && status <= 504) return new PartyProblem("party_unreachable", message);
+  return null;
 }

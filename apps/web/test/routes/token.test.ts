@@ -1,14 +1,40 @@
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, identityFromClaims } from "@herenow/core";
+import { SECRET as OTHER_SECRET, PartyServer } from "@herenow/party/test-harness";
 import { jwtVerify, SignJWT } from "jose";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET } from "../../src/app/api/herenow/token/route";
+import { resetEnv } from "../../src/env";
 import { SESSION_COOKIE } from "../../src/server/session";
 import { request, signedIn } from "./support";
 
-const secret = new TextEncoder().encode(process.env.HERENOW_SECRET);
-// HERENOW_PARTY_HOST is 127.0.0.1:1 here: nothing answers there, so every ban check fails and says so
+const ROUTE_SECRET = process.env.HERENOW_SECRET as string;
+const secret = new TextEncoder().encode(ROUTE_SECRET);
 const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-afterAll(() => warn.mockRestore());
+
+// Real parties, as the route meets them: one that shares the app's secret, one with another
+// secret, one started without any; the route reads HERENOW_PARTY_HOST through env().
+let party: PartyServer;
+let otherSecretParty: PartyServer;
+let noSecretParty: PartyServer;
+function useParty(host: string): void {
+  process.env.HERENOW_PARTY_HOST = host;
+  resetEnv();
+}
+
+beforeAll(async () => {
+  // the first start builds the worker's bundle, which the others then share
+  party = await PartyServer.start({ HERENOW_SECRET: ROUTE_SECRET });
+  [otherSecretParty, noSecretParty] = await Promise.all([
+    PartyServer.start({ HERENOW_SECRET: OTHER_SECRET }),
+    PartyServer.start({ HERENOW_SECRET: "" }),
+  ]);
+  useParty(party.host);
+});
+
+afterAll(async () => {
+  warn.mockRestore();
+  await Promise.all([party?.dispose(), otherSecretParty?.dispose(), noSecretParty?.dispose()]);
+});
 
 describe("GET /api/herenow/token", () => {
   it("gives a signed-in visitor a JWT for that room only, verifiable with HERENOW_SECRET", async () => {
@@ -90,11 +116,66 @@ describe("GET /api/herenow/token", () => {
     expect(response.status).toBe(403);
   });
 
-  it("still gives the token when the party cannot be asked about bans, and says so in the log", async () => {
+  it("answers 403, with when the ban ends, to a user the room has banned", async () => {
+    const user = { id: "u_22222222-banned", name: "Bo" };
+    const kick = await fetch(party.httpUrl("banned-room", "kick"), {
+      method: "POST",
+      headers: { authorization: `Bearer ${ROUTE_SECRET}`, "content-type": "application/json" },
+      body: JSON.stringify({ userId: user.id, banSeconds: 3600 }),
+    });
+    expect(kick.status).toBe(200);
+    const response = await GET(request("/api/herenow/token?room=banned-room", { cookie: await signedIn(user) }));
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { error: string; bannedUntil: number };
+    expect(body.error).toContain("banned");
+    expect(body.bannedUntil).toBeGreaterThan(Date.now() + 3_500_000);
+    // another room is fine
+    expect((await GET(request("/api/herenow/token?room=lobby", { cookie: await signedIn(user) }))).status).toBe(200);
+  });
+});
+
+describe("GET /api/herenow/token when the party cannot take sockets", () => {
+  afterAll(() => useParty(party.host));
+
+  const reasonOf = async (response: Response) => {
+    expect(response.status).toBe(503);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    return (await response.json()) as { error: string; reason: string };
+  };
+
+  it("says secret_mismatch to a signed-in visitor when the party has another secret", async () => {
+    useParty(otherSecretParty.host);
+    const body = await reasonOf(await GET(request("/api/herenow/token?room=lobby", { cookie: await signedIn() })));
+    expect(body.reason).toBe("secret_mismatch");
+    expect(body.error).toContain("HERENOW_SECRET");
+  });
+
+  it("still answers 401 to a guest there, whose socket needs no token", async () => {
+    useParty(otherSecretParty.host);
+    expect((await GET(request("/api/herenow/token?room=lobby"))).status).toBe(401);
+  });
+
+  it("says party_misconfigured, signed in or not, when the party runs without HERENOW_SECRET", async () => {
+    useParty(noSecretParty.host);
+    const signedInBody = await reasonOf(
+      await GET(request("/api/herenow/token?room=lobby", { cookie: await signedIn() })),
+    );
+    expect(signedInBody.reason).toBe("party_misconfigured");
+    // the party's own words, which name the variable, reach whoever runs the site
+    expect(signedInBody.error).toContain("HERENOW_SECRET: is not set");
+    expect((await reasonOf(await GET(request("/api/herenow/token?room=lobby")))).reason).toBe("party_misconfigured");
+  });
+
+  it("says party_unreachable, signed in or not, when nothing answers at the party's address", async () => {
+    // a party stopped for good: the last test was done with this one
+    const stopped = noSecretParty;
+    await stopped.stop("SIGKILL");
+    useParty(stopped.host);
     warn.mockClear();
-    const response = await GET(request("/api/herenow/token?room=unreachable", { cookie: await signedIn() }));
-    // the party itself refuses a banned user's socket, so an outage here must not stop everyone else
-    expect(response.status).toBe(200);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('no ban check for room "unreachable"'));
+    const body = await reasonOf(await GET(request("/api/herenow/token?room=lobby", { cookie: await signedIn() })));
+    expect(body.reason).toBe("party_unreachable");
+    expect(body.error).toContain(`the party at ${stopped.host} did not answer`);
+    expect((await reasonOf(await GET(request("/api/herenow/token?room=lobby")))).reason).toBe("party_unreachable");
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("party_unreachable"));
   });
 });

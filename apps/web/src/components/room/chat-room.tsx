@@ -2,14 +2,17 @@
 
 import type { AppMessage } from "@herenow/core";
 import { type TokenGetter, usePresence } from "@herenow/react";
-import { useCallback, useEffect, useReducer, useState } from "react";
-import { type ChatMessage, parseChatMessage } from "../../lib/chat-messages";
-import { fetchPresenceToken, TokenRefusedError } from "../../lib/presence-token-client";
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { newClientId, parseChatMessage } from "../../lib/chat-messages";
+import { fetchPresenceToken, PartyProblemError, TokenRefusedError } from "../../lib/presence-token-client";
 import type { SessionUser } from "../../server/session";
 import { SignInForm } from "../sign-in-form";
+import { chatLog, EMPTY_CHAT_LOG, nextTimeout } from "./chat-log";
 import { Composer } from "./composer";
-import { ConnectionStatus } from "./connection-status";
+import { ConnectionProblemBanner } from "./connection-problem";
+import { ConnectionStatus, connectionProblem } from "./connection-status";
 import { CrowdPanel } from "./crowd-panel";
+import { EmptyRoom, whoIsHere } from "./empty-room";
 import { MessageList } from "./message-list";
 import { OnlinePanel } from "./online-panel";
 import type { ChatPresenceState } from "./types";
@@ -17,32 +20,8 @@ import { TypingIndicator } from "./typing-indicator";
 
 /** Marked idle after this long without pointer or key input. */
 const IDLE_AFTER_MS = 60_000;
-/** Messages kept on screen; the party keeps the last 200 as history. */
-const MAX_ON_SCREEN = 500;
-
-interface ChatLog {
-  messages: ChatMessage[];
-  loaded: boolean;
-  error: string | null;
-}
-
-type ChatEvent =
-  | { type: "history"; messages: ChatMessage[] }
-  | { type: "message"; message: ChatMessage }
-  | { type: "error"; message: string };
-
-function chatLog(state: ChatLog, event: ChatEvent): ChatLog {
-  switch (event.type) {
-    // every (re)connect brings the history again: it replaces, so nothing shows twice
-    case "history":
-      return { messages: event.messages.slice(-MAX_ON_SCREEN), loaded: true, error: null };
-    case "message":
-      if (state.messages.some((message) => message.id === event.message.id)) return state;
-      return { ...state, messages: [...state.messages, event.message].slice(-MAX_ON_SCREEN), error: null };
-    case "error":
-      return { ...state, error: event.message };
-  }
-}
+/** How often a connection that does not open asks the token route why. */
+const DIAGNOSE_EVERY_MS = 5_000;
 
 /** A chat room: messages, composer, who is online and the connection's state. */
 export function ChatRoom({
@@ -54,26 +33,38 @@ export function ChatRoom({
   user: SessionUser | null;
   signInError?: string | undefined;
 }) {
-  const [log, dispatch] = useReducer(chatLog, { messages: [], loaded: false, error: null });
+  const [log, dispatch] = useReducer(chatLog, EMPTY_CHAT_LOG);
+  // the session's user: pending messages and their echoes are matched by it before the first sync
+  const selfIdRef = useRef(user?.id ?? null);
 
   const onMessage = useCallback((raw: AppMessage) => {
     const message = parseChatMessage(raw);
-    if (message?.type === "chat:history") dispatch({ type: "history", messages: message.messages });
+    const selfId = selfIdRef.current;
+    if (message?.type === "chat:history") dispatch({ type: "history", messages: message.messages, selfId });
     if (message?.type === "chat:message") {
       const { type: _, ...entry } = message;
-      dispatch({ type: "message", message: entry });
+      dispatch({ type: "message", message: entry, selfId });
     }
-    if (message?.type === "chat:error") dispatch({ type: "error", message: message.message });
+    if (message?.type === "chat:error") {
+      dispatch({ type: "error", message: message.message, clientId: message.clientId });
+    }
   }, []);
 
   // The room's own token getter: a refusal (a ban) stops the socket and says
-  // why, where the provider's would have it retry for as long as the page is open.
+  // why, where the provider's would have it retry for as long as the page is open;
+  // what the route last said also tells a broken party or an ended session from a refusal.
   const [refusal, setRefusal] = useState<TokenRefusedError | null>(null);
+  const [partyProblem, setPartyProblem] = useState<PartyProblemError | null>(null);
+  const [tokenWasNull, setTokenWasNull] = useState(false);
   const getToken = useCallback<TokenGetter>(async ({ room: tokenRoom }) => {
     try {
-      return await fetchPresenceToken(tokenRoom);
+      const token = await fetchPresenceToken(tokenRoom);
+      setPartyProblem(null);
+      setTokenWasNull(token === null);
+      return token;
     } catch (error) {
       if (error instanceof TokenRefusedError) setRefusal(error);
+      if (error instanceof PartyProblemError) setPartyProblem(error);
       throw error;
     }
   }, []);
@@ -88,16 +79,68 @@ export function ChatRoom({
     setRefusal(null);
     reconnect();
   };
+  // The hook reuses a fresh token across reconnects, so a party that went away after the
+  // page loaded never reaches the token route by itself: while no socket opens, the page asks
+  // the route now and then, whose check of the party tells "down" or "misconfigured" apart.
+  const waiting = status === "connecting" || status === "reconnecting";
+  useEffect(() => {
+    if (status === "open") setPartyProblem(null);
+    if (!waiting) return;
+    const timer = setInterval(() => {
+      fetchPresenceToken(room).then(
+        () => setPartyProblem(null),
+        (failure: unknown) => {
+          if (failure instanceof PartyProblemError) setPartyProblem(failure);
+          if (failure instanceof TokenRefusedError) setRefusal(failure);
+        },
+      );
+    }, DIAGNOSE_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [status, waiting, room]);
   const selfId = self?.user?.id ?? null;
+  useEffect(() => {
+    selfIdRef.current = selfId ?? user?.id ?? null;
+  }, [selfId, user]);
   const typingNames = others.filter((other) => other.state.typing === true).map((other) => other.name);
   const kicked = status === "closed" && error?.code === "kicked";
   const canSend = status === "open" || status === "reconnecting";
+  const problem = refusal
+    ? null
+    : connectionProblem({ status, error, self, partyProblem, tokenWasNull, signedIn: user !== null });
+
+  // Pending messages wait while the socket is away, and their clock runs only while it is open.
+  const halted = status === "closed" || status === "unauthorized";
+  useEffect(() => {
+    dispatch({ type: "connection", open: status === "open", halted, at: Date.now() });
+  }, [status, halted]);
+  const due = nextTimeout(log);
+  useEffect(() => {
+    if (due === null) return;
+    const timer = setTimeout(() => dispatch({ type: "expire", now: Date.now() }), Math.max(0, due - Date.now()));
+    return () => clearTimeout(timer);
+  }, [due]);
+
+  // the pending copy first, so the echo always finds it
+  const sendText = (text: string) => {
+    const clientId = newClientId();
+    dispatch({ type: "send", clientId, text, at: Date.now(), open: status === "open" });
+    send({ type: "chat:send", text, clientId });
+  };
+  const retrySend = (clientId: string) => {
+    const pending = log.pending.find((each) => each.clientId === clientId);
+    if (!pending) return;
+    dispatch({ type: "retry", clientId, at: Date.now(), open: status === "open" });
+    send({ type: "chat:send", text: pending.text, clientId });
+  };
+  const selfUser = user ? { id: selfId ?? user.id, name: self?.user?.name ?? user.name } : null;
+  const othersHere = users.filter((member) => member.id !== selfUser?.id).map((member) => member.name);
+  const guestsHere = Math.max(0, anonymous - (self !== null && self.user === null ? 1 : 0));
 
   return (
     <div className="room">
       <header className="room-header">
         <h1>#{room}</h1>
-        <ConnectionStatus status={status} error={error} />
+        <ConnectionStatus status={status} error={error} problem={problem} />
       </header>
       {kicked ? (
         <div className="banner banner-bad" role="alert" data-testid="kicked">
@@ -119,7 +162,17 @@ export function ChatRoom({
           </button>
         </div>
       ) : null}
-      {status === "closed" && !kicked && !refusal ? (
+      {problem ? (
+        <ConnectionProblemBanner
+          problem={problem}
+          room={room}
+          onRetry={() => {
+            setPartyProblem(null);
+            reconnect();
+          }}
+        />
+      ) : null}
+      {status === "closed" && !kicked && !refusal && !problem ? (
         <div className="banner" role="alert">
           <p>You are disconnected from this room.</p>
           <button type="button" onClick={reconnect}>
@@ -152,7 +205,23 @@ export function ChatRoom({
           )}
         </aside>
         <section className="chat" aria-label="Chat">
-          <MessageList messages={log.messages} selfId={selfId ?? user?.id ?? null} loaded={log.loaded} />
+          <MessageList
+            messages={log.messages}
+            pending={log.pending}
+            announced={log.announced}
+            self={selfUser}
+            loaded={log.loaded}
+            connecting={(status === "connecting" || status === "reconnecting") && problem === null}
+            empty={
+              <EmptyRoom
+                room={room}
+                here={whoIsHere(othersHere, guestsHere, self !== null || user !== null)}
+                canWrite={user !== null}
+              />
+            }
+            onRetry={retrySend}
+            onDiscard={(clientId) => dispatch({ type: "discard", clientId })}
+          />
           <TypingIndicator names={typingNames} />
           {log.error ? (
             <p className="form-error" role="alert">
@@ -160,11 +229,7 @@ export function ChatRoom({
             </p>
           ) : null}
           {user ? (
-            <Composer
-              disabled={!canSend}
-              onSend={(text) => send({ type: "chat:send", text })}
-              onTyping={(typing) => setState({ typing })}
-            />
+            <Composer disabled={!canSend} onSend={sendText} onTyping={(typing) => setState({ typing })} />
           ) : (
             <div className="composer-guest" data-testid="guest-composer">
               <p>

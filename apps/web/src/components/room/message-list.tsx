@@ -1,58 +1,195 @@
-import { useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import type { ChatMessage } from "../../lib/chat-messages";
 import { Avatar } from "./avatar";
+import { continuesRun, type PendingMessage } from "./chat-log";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 
-/** The chat: sender, time and text of each message (text only, never HTML), kept scrolled to the newest. */
+/** One row of the list: a message from the room, or one of ours that the room has not echoed yet. */
+type Row = { kind: "message"; message: ChatMessage } | { kind: "pending"; pending: PendingMessage };
+
+/**
+ * The chat: sender, time and text of each message (text only, never HTML),
+ * kept scrolled to the newest. One person's consecutive messages form a run
+ * with one avatar, name and time; our own unconfirmed messages follow,
+ * marked "sending…" or failed with Retry and Discard. Only messages from
+ * others that arrive live are read out, from a separate live region: the
+ * list itself is not live, so a reconnect's history is never read aloud.
+ */
 export function MessageList({
   messages,
-  selfId,
+  pending,
+  announced,
+  self,
   loaded,
+  connecting,
+  empty,
+  onRetry,
+  onDiscard,
 }: {
-  messages: ChatMessage[];
-  selfId: string | null;
+  messages: readonly ChatMessage[];
+  pending: readonly PendingMessage[];
+  announced: readonly ChatMessage[];
+  self: { id: string; name: string } | null;
   loaded: boolean;
+  /** The connection is on its way, so the history will come. */
+  connecting: boolean;
+  /** What an empty room shows instead of a blank list. */
+  empty: ReactNode;
+  onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
 }) {
   const list = useRef<HTMLOListElement>(null);
   const pinned = useRef(true);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a message arrives, to keep the newest in view
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a message arrives or is sent, to keep the newest in view
   useEffect(() => {
     const element = list.current;
     if (element && pinned.current) element.scrollTop = element.scrollHeight;
-  }, [messages]);
+  }, [messages, pending]);
+
+  const rows: Row[] = [
+    ...messages.map((message) => ({ kind: "message", message }) as const),
+    ...(self ? pending.map((each) => ({ kind: "pending", pending: each }) as const) : []),
+  ];
+  const author = (row: Row) =>
+    row.kind === "message"
+      ? { userId: row.message.user.id, at: row.message.at }
+      : { userId: self?.id ?? "", at: row.pending.at };
 
   return (
-    <ol
-      ref={list}
-      className="messages"
-      aria-label="Messages"
-      aria-live="polite"
-      onScroll={(event) => {
-        const element = event.currentTarget;
-        pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
-      }}
+    <>
+      <ol
+        ref={list}
+        className="messages"
+        aria-label="Messages"
+        aria-busy={!loaded}
+        data-testid="messages"
+        data-loaded={loaded ? "true" : "false"}
+        onScroll={(event) => {
+          const element = event.currentTarget;
+          pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+        }}
+      >
+        {!loaded ? (
+          <li className="messages-empty muted" data-testid="messages-loading">
+            {connecting ? "Loading messages…" : "Messages show here once you are connected."}
+          </li>
+        ) : null}
+        {loaded && rows.length === 0 ? <li className="messages-empty">{empty}</li> : null}
+        {rows.map((row, index) => {
+          const continued = continuesRun(rows[index - 1] && author(rows[index - 1] as Row), author(row));
+          if (row.kind === "pending" && self) {
+            return (
+              <PendingRow
+                key={row.pending.clientId}
+                pending={row.pending}
+                self={self}
+                continued={continued}
+                onRetry={onRetry}
+                onDiscard={onDiscard}
+              />
+            );
+          }
+          if (row.kind !== "message") return null;
+          const { message } = row;
+          return (
+            <MessageRow key={message.id} message={message} own={message.user.id === self?.id} continued={continued} />
+          );
+        })}
+      </ol>
+      <div className="visually-hidden" aria-live="polite" data-testid="message-announcer">
+        {announced.map((message) => (
+          <p key={message.id}>
+            {message.user.name}: {message.text}
+          </p>
+        ))}
+      </div>
+    </>
+  );
+}
+
+function rowClass(own: boolean, continued: boolean, extra = ""): string {
+  return ["message", own ? "message-own" : "", continued ? "message-continued" : "", extra].filter(Boolean).join(" ");
+}
+
+function MessageRow({ message, own, continued }: { message: ChatMessage; own: boolean; continued: boolean }) {
+  const at = new Date(message.at);
+  return (
+    <li
+      className={rowClass(own, continued)}
+      data-testid="message"
+      data-continued={continued ? "true" : undefined}
+      title={continued ? at.toLocaleString() : undefined}
     >
-      {loaded && messages.length === 0 ? <li className="messages-empty muted">No messages yet. Say hello.</li> : null}
-      {messages.map((message) => (
-        <li
-          key={message.id}
-          className={message.user.id === selfId ? "message message-own" : "message"}
-          data-testid="message"
-        >
-          <Avatar id={message.user.id} name={message.user.name} size="sm" />
-          <div className="message-body">
-            <p className="message-meta">
-              <span className="message-author">{message.user.name}</span>
-              <time dateTime={new Date(message.at).toISOString()} title={new Date(message.at).toLocaleString()}>
-                {timeFormat.format(message.at)}
-              </time>
-            </p>
-            <p className="message-text">{message.text}</p>
-          </div>
-        </li>
-      ))}
-    </ol>
+      {continued ? (
+        <span className="message-gutter" aria-hidden="true" />
+      ) : (
+        <Avatar id={message.user.id} name={message.user.name} size="sm" />
+      )}
+      <div className="message-body">
+        {continued ? null : (
+          <p className="message-meta">
+            <span className="message-author">{message.user.name}</span>
+            <time dateTime={at.toISOString()} title={at.toLocaleString()}>
+              {timeFormat.format(at)}
+            </time>
+          </p>
+        )}
+        <p className="message-text">{message.text}</p>
+      </div>
+    </li>
+  );
+}
+
+function PendingRow({
+  pending,
+  self,
+  continued,
+  onRetry,
+  onDiscard,
+}: {
+  pending: PendingMessage;
+  self: { id: string; name: string };
+  continued: boolean;
+  onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
+}) {
+  const failed = pending.failure !== null;
+  return (
+    <li
+      className={rowClass(true, continued, failed ? "message-failed" : "message-pending")}
+      data-testid="pending-message"
+      data-state={failed ? "failed" : "sending"}
+    >
+      {continued ? (
+        <span className="message-gutter" aria-hidden="true" />
+      ) : (
+        <Avatar id={self.id} name={self.name} size="sm" />
+      )}
+      <div className="message-body">
+        {continued ? null : (
+          <p className="message-meta">
+            <span className="message-author">{self.name}</span>
+          </p>
+        )}
+        <p className="message-text">{pending.text}</p>
+        {failed ? (
+          <p className="message-status message-status-failed" role="alert">
+            <span>Not sent: {pending.failure}.</span>{" "}
+            <button type="button" className="link-button" onClick={() => onRetry(pending.clientId)}>
+              Retry
+            </button>{" "}
+            <button type="button" className="link-button" onClick={() => onDiscard(pending.clientId)}>
+              Discard
+            </button>
+          </p>
+        ) : (
+          <p className="message-status" data-testid="sending-mark">
+            sending…
+          </p>
+        )}
+      </div>
+    </li>
   );
 }

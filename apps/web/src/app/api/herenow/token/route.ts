@@ -2,7 +2,7 @@ import { createPresenceToken, isValidRoomName, roomNameProblem } from "@herenow/
 import * as v from "valibot";
 import { env } from "../../../../env";
 import { problem } from "../../../../server/http";
-import { roomBans } from "../../../../server/party-api";
+import { PartyProblem, roomBans } from "../../../../server/party-api";
 import { sessionFromCookieHeader } from "../../../../server/session";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +16,11 @@ const BAN_CHECK_TIMEOUT_MS = 3_000;
  * `GET /api/herenow/token?room=<room>`: the presence token of the signed-in
  * visitor for that room, `{ token, expiresAt }`. 400 for a bad room name,
  * 401 for an anonymous visitor (who then connects without a token), 403
- * `{ error, bannedUntil }` for a user banned from the room.
+ * `{ error, bannedUntil }` for a user banned from the room, and 503
+ * `{ error, reason }` when the party cannot take this visitor's socket:
+ * `reason` is `party_unreachable`, `secret_mismatch` or
+ * `party_misconfigured` (see `PartyProblemReason`), so the page can say
+ * what happened instead of showing a refusal.
  */
 export async function GET(request: Request): Promise<Response> {
   const room = new URL(request.url).searchParams.get("room");
@@ -25,13 +29,21 @@ export async function GET(request: Request): Promise<Response> {
   // Only this site's pages need a token; a cross-site request gets nothing.
   if (request.headers.get("sec-fetch-site") === "cross-site") return problem(403, "cross-site request refused");
   const user = await sessionFromCookieHeader(request.headers.get("cookie"));
+  // The list of bans doubles as the check that the party is there and shares our secret.
+  const check = await checkParty(query.output.room, user?.id ?? null);
+  // a guest's socket carries no token, so only a secret that differs leaves it working
+  if (check.problem && (user || check.problem.reason !== "secret_mismatch")) {
+    return Response.json(
+      { error: check.problem.message, reason: check.problem.reason },
+      { status: 503, headers: { "cache-control": "no-store", "retry-after": "5" } },
+    );
+  }
   if (!user) return problem(401, "not signed in: anonymous visitors connect without a token");
-  const bannedUntil = await banOf(query.output.room, user.id);
-  if (bannedUntil !== null) {
+  if (check.bannedUntil !== null) {
     return Response.json(
       {
-        error: `you are banned from room "${query.output.room}" until ${new Date(bannedUntil).toISOString()}`,
-        bannedUntil,
+        error: `you are banned from room "${query.output.room}" until ${new Date(check.bannedUntil).toISOString()}`,
+        bannedUntil: check.bannedUntil,
       },
       { status: 403, headers: { "cache-control": "no-store" } },
     );
@@ -42,18 +54,27 @@ export async function GET(request: Request): Promise<Response> {
 }
 
 /**
- * When the user's ban from the room ends, or `null`. The party refuses a
- * banned user's socket itself (403 before the upgrade), so this check only
- * lets the page say why; when the party cannot be asked (down, slow, or
- * without a bans endpoint) sign-in goes ahead rather than failing for
- * everyone, and the room still keeps the banned user out.
+ * What the party says about this room and visitor: when the user's ban
+ * ends (or `null`), and a `PartyProblem` that stops every socket. The party
+ * refuses a banned user's socket itself (403 before the upgrade), so the ban
+ * check only lets the page say why; any other failure (a slow party, a 404
+ * from a party without a bans endpoint) lets sign-in go ahead, and the room
+ * still keeps the banned user out.
  */
-async function banOf(room: string, userId: string): Promise<number | null> {
+async function checkParty(
+  room: string,
+  userId: string | null,
+): Promise<{ bannedUntil: number | null; problem: PartyProblem | null }> {
   try {
     const bans = await roomBans(room, { timeoutMs: BAN_CHECK_TIMEOUT_MS });
-    return bans.find((ban) => ban.userId === userId && ban.until > Date.now())?.until ?? null;
+    const ban = userId === null ? undefined : bans.find((each) => each.userId === userId && each.until > Date.now());
+    return { bannedUntil: ban?.until ?? null, problem: null };
   } catch (error) {
+    if (error instanceof PartyProblem) {
+      console.warn(`herenow: the party cannot take sockets for room "${room}" (${error.reason}): ${error.message}`);
+      return { bannedUntil: null, problem: error };
+    }
     console.warn(`herenow: no ban check for room "${room}": ${(error as Error).message}`);
-    return null;
+    return { bannedUntil: null, problem: null };
   }
 }
