@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import { toPresence } from "./presence-rows";
 import type { Presence, RoomSummary, StoredUser } from "./presence-types";
 import type { Database } from "./schema";
@@ -88,8 +88,20 @@ export async function getAnonymousCount(db: Kysely<Database>, room: string): Pro
 
 /** Every room with its counts, by name. */
 export async function listRooms(db: Kysely<Database>): Promise<RoomSummary[]> {
+  return summarize(db, db.selectFrom("herenow_rooms"));
+}
+
+/**
+ * The rooms of `rooms` (a query of herenow_rooms: all of them, or a page) with
+ * their presence counts, by name. The page is cut before the presences are
+ * counted, so a page costs the same however many rooms there are.
+ */
+export async function summarize(
+  db: Kysely<Database>,
+  rooms: SelectQueryBuilder<Database, "herenow_rooms", object>,
+): Promise<RoomSummary[]> {
   const rows = await db
-    .selectFrom("herenow_rooms as r")
+    .selectFrom(rooms.select(["name", "last_activity_at", "generation", "seq"]).as("r"))
     .leftJoin("herenow_presences as p", "p.room", "r.name")
     .select((eb) => [
       "r.name",
@@ -100,14 +112,14 @@ export async function listRooms(db: Kysely<Database>): Promise<RoomSummary[]> {
       eb.fn.count("p.connection_id").filterWhere("p.user_id", "is", null).as("anonymous"),
       eb.fn.count("p.connection_id").as("connections"),
     ])
-    .groupBy("r.name")
+    .groupBy(["r.name", "r.last_activity_at", "r.generation", "r.seq"])
     .orderBy("r.name")
     .execute();
   return rows.map(toRoomSummary);
 }
 
 /** A room row with its presence counts (as Postgres returns counts: bigint, so strings), as the store returns it. */
-export function toRoomSummary(row: {
+function toRoomSummary(row: {
   name: string;
   last_activity_at: Date;
   generation: string | null;

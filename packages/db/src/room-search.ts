@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { toRoomSummary } from "./presence-reads";
+import { summarize } from "./presence-reads";
 import type { RoomSummary } from "./presence-types";
 import type { Database } from "./schema";
 
@@ -60,32 +60,11 @@ export async function findRooms(db: Kysely<Database>, query: RoomQuery = {}): Pr
     // the escape character is spelled out rather than left to the server's default
     return pattern === null ? rooms : rooms.where(sql<boolean>`name ilike ${pattern} escape '\\'`);
   };
-  const [rows, counted] = await Promise.all([
-    db
-      .selectFrom(
-        matching()
-          .select(["name", "last_activity_at", "generation", "seq"])
-          .orderBy("name")
-          .limit(limit)
-          .offset(offset)
-          .as("r"),
-      )
-      .leftJoin("herenow_presences as p", "p.room", "r.name")
-      .select((eb) => [
-        "r.name",
-        "r.last_activity_at",
-        "r.generation",
-        "r.seq",
-        eb.fn.count("p.user_id").distinct().as("users"),
-        eb.fn.count("p.connection_id").filterWhere("p.user_id", "is", null).as("anonymous"),
-        eb.fn.count("p.connection_id").as("connections"),
-      ])
-      .groupBy(["r.name", "r.last_activity_at", "r.generation", "r.seq"])
-      .orderBy("r.name")
-      .execute(),
+  const [rooms, counted] = await Promise.all([
+    summarize(db, matching().orderBy("name").limit(limit).offset(offset)),
     matching()
       .select((eb) => eb.fn.countAll().as("total"))
       .executeTakeFirstOrThrow(),
   ]);
-  return { rooms: rows.map(toRoomSummary), total: Number(counted.total) };
+  return { rooms, total: Number(counted.total) };
 }
