@@ -10,7 +10,14 @@ const conditions = ["herenow:source", ...defaultServerConditions.filter((conditi
 // `server-only` throws unless resolved under React's "react-server" condition, which Next sets for
 // server code. Tests import the server modules directly, so they get its empty module, as Next does;
 // the condition itself stays off, or React would resolve to its server build too.
-const alias = { "server-only": join(dirname(createRequire(import.meta.url).resolve("server-only")), "empty.js") };
+// `@/` is the app's src/, as tsconfig.json's paths say (and Next reads them from there).
+const alias = [
+  {
+    find: "server-only",
+    replacement: join(dirname(createRequire(import.meta.url).resolve("server-only")), "empty.js"),
+  },
+  { find: /^@\/(.*)$/, replacement: join(import.meta.dirname, "src", "$1") },
+];
 
 export default defineConfig({
   resolve: { conditions, alias },

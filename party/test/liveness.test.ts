@@ -33,8 +33,10 @@ describe("stale connections", () => {
     const watcher = await TestClient.open(server.url("zombie", { token: await token({ id: "u-w", name: "W" }) }));
     const stop = keepAlive(watcher);
     try {
-      const zombie = await TestClient.open(server.url("zombie", { token: await token({ id: "u-z", name: "Z" }) }));
+      const zombieToken = await token({ id: "u-z", name: "Z" });
+      // taken before the socket opens, so it is never later than the room's first sight of the zombie
       const joinedAt = Date.now();
+      const zombie = await TestClient.open(server.url("zombie", { token: zombieToken }));
       await watcher.waitForUsers(["u-w", "u-z"]);
       // How soon after its max age it goes is a matter of speed, measured in bench/vanished.ts;
       // here only the order: pruned, and never before it has been silent for its max age.

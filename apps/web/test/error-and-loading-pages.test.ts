@@ -3,10 +3,10 @@
 import { createElement, type ReactElement, type ReactNode } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
-import AdminLoading from "../src/app/admin/loading";
-import AdminRoomLoading from "../src/app/admin/rooms/[room]/loading";
-import GlobalError from "../src/app/global-error";
-import RoomLoading from "../src/app/rooms/[room]/loading";
+import AdminLoading from "@/app/admin/loading";
+import AdminRoomLoading from "@/app/admin/rooms/[room]/loading";
+import GlobalError from "@/app/global-error";
+import RoomLoading from "@/app/rooms/[room]/loading";
 
 type Props = { children?: ReactNode; onClick?: () => void; type?: string };
 

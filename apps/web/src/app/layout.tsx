@@ -1,9 +1,9 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { SignOutButton } from "../components/sign-out-button";
-import { env } from "../env";
-import { currentUser } from "../server/page-session";
+import { SignOutButton } from "@/components/sign-out-button";
+import { env } from "@/env";
+import { currentUser } from "@/server/page-session";
 import "./globals.css";
 import { Providers } from "./providers";
 

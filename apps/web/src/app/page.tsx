@@ -1,8 +1,8 @@
-import { EnterRoomForm } from "../components/enter-room-form";
-import { RoomList } from "../components/room-list";
-import { SignInForm, signInError } from "../components/sign-in-form";
-import { lobbyRooms } from "../server/lobby";
-import { currentUser } from "../server/page-session";
+import { EnterRoomForm } from "@/components/enter-room-form";
+import { RoomList } from "@/components/room-list";
+import { SignInForm, signInError } from "@/components/sign-in-form";
+import { lobbyRooms } from "@/server/lobby";
+import { currentUser } from "@/server/page-session";
 
 export const dynamic = "force-dynamic";
 

@@ -3,7 +3,7 @@
 import { PresenceProvider, type TokenGetter } from "@herenow/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
-import { fetchPresenceToken } from "../lib/presence-token-client";
+import { fetchPresenceToken } from "@/lib/presence-token-client";
 
 const fetchToken: TokenGetter = ({ room }) => fetchPresenceToken(room);
 

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { LobbyRoom } from "../server/lobby";
+import type { LobbyRoom } from "@/server/lobby";
 
 const REFRESH_MS = 3_000;
 

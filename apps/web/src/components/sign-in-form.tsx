@@ -1,4 +1,4 @@
-import { MAX_NAME_LENGTH } from "../lib/display-name";
+import { MAX_NAME_LENGTH } from "@/lib/display-name";
 
 /**
  * Sign in with a display name: a plain form posted to `/api/session`, which

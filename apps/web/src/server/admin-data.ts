@@ -1,6 +1,6 @@
 import "server-only";
 import type { Presence, RoomSummary, Session } from "@herenow/db";
-import { pageCount, ROOM_PAGE_SIZE, type RoomListParams } from "../lib/room-paging";
+import { pageCount, ROOM_PAGE_SIZE, type RoomListParams } from "@/lib/room-paging";
 import { database } from "./db";
 import { type RoomBan, roomBans } from "./party-api";
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHmac, randomUUID } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
-import { env } from "../env";
+import { env } from "@/env";
 import { readCookie, serializeCookie } from "./http";
 import { secretEquals } from "./secret-equal";
 import { type WebDb, webDb } from "./web-db";

@@ -1,5 +1,5 @@
 import "server-only";
-import { EnvError, env } from "../env";
+import { EnvError, env } from "@/env";
 
 /**
  * Validates the settings when the server starts. A production server with a

@@ -1,7 +1,7 @@
 import "server-only";
 import { createDb, createPresenceStore, createWebhookHandler, type PresenceStore } from "@herenow/db";
 import { attachDatabasePool } from "@vercel/functions";
-import { env } from "../env";
+import { env } from "@/env";
 
 /** The process's database handles. */
 export interface AppDatabase {

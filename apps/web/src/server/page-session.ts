@@ -1,7 +1,7 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { env } from "../env";
+import { env } from "@/env";
 import { ADMIN_COOKIE, isAdminSession } from "./admin-session";
 import { crossSiteProblem } from "./same-origin";
 import { SESSION_COOKIE, type SessionUser, verifySession } from "./session";

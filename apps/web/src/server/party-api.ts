@@ -1,6 +1,6 @@
 import "server-only";
 import * as v from "valibot";
-import { env } from "../env";
+import { env } from "@/env";
 
 /** Whom to remove from a room: every connection of a user, or one connection. */
 export type KickTarget = { userId: string } | { connectionId: string };

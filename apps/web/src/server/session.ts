@@ -1,8 +1,8 @@
 import "server-only";
 import { errors, jwtVerify, SignJWT } from "jose";
 import * as v from "valibot";
-import { env } from "../env";
-import { DisplayName } from "../lib/display-name";
+import { env } from "@/env";
+import { DisplayName } from "@/lib/display-name";
 import { type CookieOptions, readCookie, serializeCookie } from "./http";
 
 /** The session cookie's name. */

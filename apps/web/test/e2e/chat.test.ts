@@ -585,6 +585,13 @@ describe.skipIf(!browserTest)("the demo in Chromium", { timeout: 90_000 }, () =>
     await onlineUser(page("guest"), "Ann").waitFor({ state: "detached", timeout: LEAVE_GRACE_MS + 4_000 });
     await shot(page("guest"), "room-phone-after-leave");
   });
+
+  // Every step above reloads, closes, kicks or bans pages: the party's terminal must not show an
+  // error block for any of it, or a newcomer cannot tell real errors from noise.
+  it("left the party's terminal free of uncaught errors through every reload, close and kick", () => {
+    const noise = party.log.split("\n").filter((line) => /Uncaught|Network connection lost/.test(line));
+    expect(noise, noise.slice(0, 5).join("\n")).toEqual([]);
+  });
 });
 
 // Parties of its own, so one can be stopped and one can run with another secret, each with a

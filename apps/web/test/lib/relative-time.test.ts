@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ago, until } from "../../src/lib/relative-time";
+import { ago, until } from "@/lib/relative-time";
 
 const NOW = Date.parse("2026-11-29T12:00:00.000Z");
 const before = (seconds: number) => new Date(NOW - seconds * 1000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pageCount, roomListHref, roomListParams, showingRange } from "../../src/lib/room-paging";
+import { pageCount, roomListHref, roomListParams, showingRange } from "@/lib/room-paging";
 
 describe("roomListParams", () => {
   it("reads the search trimmed and the page as a whole number from 1", () => {

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { POST as adminSession } from "../../src/app/api/admin/session/route";
-import { closeDatabase } from "../../src/server/db";
-import { ADMIN_LOGIN_LIMITS, beginAdminLogin, clientBucket } from "../../src/server/login-limit";
-import { webDb } from "../../src/server/web-db";
+import { POST as adminSession } from "@/app/api/admin/session/route";
+import { closeDatabase } from "@/server/db";
+import { ADMIN_LOGIN_LIMITS, beginAdminLogin, clientBucket } from "@/server/login-limit";
+import { webDb } from "@/server/web-db";
 import { formPost, request } from "./support";
 
 const password = process.env.HERENOW_ADMIN_PASSWORD as string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { roomListParams } from "../../src/lib/room-paging";
-import { adminRoomList } from "../../src/server/admin-data";
-import { closeDatabase, database } from "../../src/server/db";
+import { roomListParams } from "@/lib/room-paging";
+import { adminRoomList } from "@/server/admin-data";
+import { closeDatabase, database } from "@/server/db";
 
 /** `hall-000` … `hall-119`: digits after a shared prefix sort the same under every collation. */
 const halls = Array.from({ length: 120 }, (_, i) => `hall-${String(i).padStart(3, "0")}`);

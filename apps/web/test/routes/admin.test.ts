@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { GET as adminRoom } from "../../src/app/api/admin/rooms/[room]/route";
-import { GET as adminRooms } from "../../src/app/api/admin/rooms/route";
-import { POST as adminSession } from "../../src/app/api/admin/session/route";
-import { resetEnv } from "../../src/env";
-import { ADMIN_COOKIE } from "../../src/server/admin-session";
-import { closeDatabase } from "../../src/server/db";
+import { GET as adminRoom } from "@/app/api/admin/rooms/[room]/route";
+import { GET as adminRooms } from "@/app/api/admin/rooms/route";
+import { POST as adminSession } from "@/app/api/admin/session/route";
+import { resetEnv } from "@/env";
+import { ADMIN_COOKIE } from "@/server/admin-session";
+import { closeDatabase } from "@/server/db";
 import { cookieFrom, formPost, request, signedIn } from "./support";
 
 const password = process.env.HERENOW_ADMIN_PASSWORD as string;

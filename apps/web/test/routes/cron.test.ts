@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { GET, POST } from "../../src/app/api/cron/prune/route";
-import { closeDatabase, database } from "../../src/server/db";
+import { GET, POST } from "@/app/api/cron/prune/route";
+import { closeDatabase, database } from "@/server/db";
 import { request } from "./support";
 
 const cronSecret = process.env.CRON_SECRET as string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { POST as adminSession } from "../../src/app/api/admin/session/route";
-import { POST as session } from "../../src/app/api/session/route";
-import { crossSiteProblem } from "../../src/server/same-origin";
-import { SESSION_COOKIE, sessionFromCookieHeader } from "../../src/server/session";
+import { POST as adminSession } from "@/app/api/admin/session/route";
+import { POST as session } from "@/app/api/session/route";
+import { crossSiteProblem } from "@/server/same-origin";
+import { SESSION_COOKIE, sessionFromCookieHeader } from "@/server/session";
 import { cookieFrom, formPost, ORIGIN, request } from "./support";
 
 describe("cross-site request refusal", () => {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EnvError, readEnv } from "../../src/env";
+import { EnvError, readEnv } from "@/env";
 
 function fakeRepo(): { root: string; app: string } {
   const root = mkdtempSync(join(tmpdir(), "herenow-env-"));

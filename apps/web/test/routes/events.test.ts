@@ -1,10 +1,10 @@
 import { newGeneration, SIGNATURE_HEADER, signWebhook, type WebhookBatch } from "@herenow/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { POST } from "../../src/app/api/herenow/events/route";
-import { GET as rooms } from "../../src/app/api/rooms/route";
-import { adminRooms } from "../../src/server/admin-data";
-import { closeDatabase, database } from "../../src/server/db";
-import type { LobbyRoom } from "../../src/server/lobby";
+import { POST } from "@/app/api/herenow/events/route";
+import { GET as rooms } from "@/app/api/rooms/route";
+import { adminRooms } from "@/server/admin-data";
+import { closeDatabase, database } from "@/server/db";
+import type { LobbyRoom } from "@/server/lobby";
 import { request } from "./support";
 
 const secret = process.env.HERENOW_SECRET as string;

@@ -1,4 +1,4 @@
-import { SESSION_COOKIE, sessionCookie } from "../../src/server/session";
+import { SESSION_COOKIE, sessionCookie } from "@/server/session";
 
 export const ORIGIN = "http://app.test";
 

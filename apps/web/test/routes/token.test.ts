@@ -2,9 +2,9 @@ import { DEFAULT_TOKEN_LIFETIME_SECONDS, identityFromClaims } from "@herenow/cor
 import { SECRET as OTHER_SECRET, PartyServer } from "@herenow/party/test-harness";
 import { jwtVerify, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { GET } from "../../src/app/api/herenow/token/route";
-import { resetEnv } from "../../src/env";
-import { SESSION_COOKIE } from "../../src/server/session";
+import { GET } from "@/app/api/herenow/token/route";
+import { resetEnv } from "@/env";
+import { SESSION_COOKIE } from "@/server/session";
 import { request, signedIn } from "./support";
 
 const ROUTE_SECRET = process.env.HERENOW_SECRET as string;

@@ -8,8 +8,8 @@ import {
   nextTimeout,
   RUN_WINDOW_MS,
   SEND_TIMEOUT_MS,
-} from "../../src/components/room/chat-log";
-import type { ChatMessage } from "../../src/lib/chat-messages";
+} from "@/components/room/chat-log";
+import type { ChatMessage } from "@/lib/chat-messages";
 
 const ANN = { id: "u-ann", name: "Ann" };
 const BO = { id: "u-bo", name: "Bo" };

@@ -1,7 +1,7 @@
 import { PresenceError, type PresenceSelf } from "@herenow/react";
 import { describe, expect, it } from "vitest";
-import { connectionProblem, describeStatus } from "../../src/components/room/connection-status";
-import { PartyProblemError } from "../../src/lib/presence-token-client";
+import { connectionProblem, describeStatus } from "@/components/room/connection-status";
+import { PartyProblemError } from "@/lib/presence-token-client";
 
 const ann: PresenceSelf = { connectionId: "c1", user: { id: "u-ann", name: "Ann", info: {} } };
 const guest: PresenceSelf = { connectionId: "c2", user: null };

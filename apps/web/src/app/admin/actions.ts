@@ -3,11 +3,11 @@
 import { isValidRoomName } from "@herenow/core";
 import { refresh } from "next/cache";
 import * as v from "valibot";
-import { env } from "../../env";
-import { banDurationLabel } from "../../lib/ban-durations";
-import { database } from "../../server/db";
-import { requireAdmin } from "../../server/page-session";
-import { kickFromRoom, MAX_BAN_SECONDS, unbanFromRoom } from "../../server/party-api";
+import { env } from "@/env";
+import { banDurationLabel } from "@/lib/ban-durations";
+import { database } from "@/server/db";
+import { requireAdmin } from "@/server/page-session";
+import { kickFromRoom, MAX_BAN_SECONDS, unbanFromRoom } from "@/server/party-api";
 
 /** What an admin action reports back to its button. */
 export interface ActionResult {

@@ -1,4 +1,4 @@
-import { LoadingStatus, SkeletonRows } from "../../components/skeleton";
+import { LoadingStatus, SkeletonRows } from "@/components/skeleton";
 
 /** The rooms table's place while the admin page reads the database (also the login's, which is quicker). */
 export default function AdminLoading() {

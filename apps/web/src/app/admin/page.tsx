@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ActionButton } from "../../components/admin/action-button";
-import { AdminOff } from "../../components/admin/admin-off";
-import { AutoRefresh } from "../../components/admin/auto-refresh";
-import { RelativeTime } from "../../components/admin/relative-time";
-import { env } from "../../env";
-import { roomListHref, roomListParams, showingRange } from "../../lib/room-paging";
-import { adminRoomList } from "../../server/admin-data";
-import { requireAdmin } from "../../server/page-session";
+import { ActionButton } from "@/components/admin/action-button";
+import { AdminOff } from "@/components/admin/admin-off";
+import { AutoRefresh } from "@/components/admin/auto-refresh";
+import { RelativeTime } from "@/components/admin/relative-time";
+import { env } from "@/env";
+import { roomListHref, roomListParams, showingRange } from "@/lib/room-paging";
+import { adminRoomList } from "@/server/admin-data";
+import { requireAdmin } from "@/server/page-session";
 import { pruneAction } from "./actions";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useId, useRef, useState } from "react";
-import type { ActionResult } from "../../app/admin/actions";
+import type { ActionResult } from "@/app/admin/actions";
 import { useActionReport } from "./action-status";
 
 /** A choice the admin makes before pressing the button (a `<select>` sent with the form). */

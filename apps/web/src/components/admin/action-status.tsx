@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, type ReactNode, useContext, useState } from "react";
-import type { ActionResult } from "../../app/admin/actions";
+import type { ActionResult } from "@/app/admin/actions";
 
 const Report = createContext<((result: ActionResult) => void) | null>(null);
 

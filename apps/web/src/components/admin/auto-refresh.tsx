@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
-import { ago } from "../../lib/relative-time";
+import { ago } from "@/lib/relative-time";
 
 /** Refreshes missed before the label says the page has stopped updating. */
 const MISSED_REFRESHES = 3;

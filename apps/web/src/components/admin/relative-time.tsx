@@ -1,7 +1,7 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
-import { ago, until } from "../../lib/relative-time";
+import { ago, until } from "@/lib/relative-time";
 
 const subscribeToNothing = () => () => {};
 

@@ -1,4 +1,4 @@
-import type { ChatMessage } from "../../lib/chat-messages";
+import type { ChatMessage } from "@/lib/chat-messages";
 
 /** Messages kept on screen; the party keeps the last 200 as history. */
 export const MAX_ON_SCREEN = 500;

@@ -3,10 +3,10 @@
 import type { AppMessage } from "@herenow/core";
 import { type TokenGetter, usePresence } from "@herenow/react";
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { newClientId, parseChatMessage } from "../../lib/chat-messages";
-import { fetchPresenceToken, PartyProblemError, TokenRefusedError } from "../../lib/presence-token-client";
-import type { SessionUser } from "../../server/session";
-import { SignInForm } from "../sign-in-form";
+import { SignInForm } from "@/components/sign-in-form";
+import { newClientId, parseChatMessage } from "@/lib/chat-messages";
+import { fetchPresenceToken, PartyProblemError, TokenRefusedError } from "@/lib/presence-token-client";
+import type { SessionUser } from "@/server/session";
 import { chatLog, EMPTY_CHAT_LOG, nextTimeout } from "./chat-log";
 import { Composer } from "./composer";
 import { ConnectionProblemBanner } from "./connection-problem";

@@ -1,5 +1,5 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
-import { MAX_MESSAGE_LENGTH } from "../../lib/chat-messages";
+import { MAX_MESSAGE_LENGTH } from "@/lib/chat-messages";
 
 /** How long after the last keystroke "typing" ends by itself. */
 export const TYPING_PAUSE_MS = 2_000;

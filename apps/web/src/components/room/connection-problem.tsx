@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { SignInForm } from "../sign-in-form";
+import { SignInForm } from "@/components/sign-in-form";
 import type { ConnectionProblem } from "./connection-status";
 
 /**

@@ -1,5 +1,5 @@
 import type { PresenceError, PresenceSelf, PresenceStatus } from "@herenow/react";
-import type { PartyProblemError } from "../../lib/presence-token-client";
+import type { PartyProblemError } from "@/lib/presence-token-client";
 
 /**
  * What keeps this visitor out of the room, as far as the browser can tell:

@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useRef } from "react";
-import type { ChatMessage } from "../../lib/chat-messages";
+import type { ChatMessage } from "@/lib/chat-messages";
 import { Avatar } from "./avatar";
 import { continuesRun, type PendingMessage } from "./chat-log";
 

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { AdminOff } from "../../../components/admin/admin-off";
-import { env } from "../../../env";
-import { hasAdminSession } from "../../../server/page-session";
+import { AdminOff } from "@/components/admin/admin-off";
+import { env } from "@/env";
+import { hasAdminSession } from "@/server/page-session";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Admin login" };

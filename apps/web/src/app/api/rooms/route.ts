@@ -1,4 +1,4 @@
-import { lobbyRooms } from "../../../server/lobby";
+import { lobbyRooms } from "@/server/lobby";
 
 export const dynamic = "force-dynamic";
 

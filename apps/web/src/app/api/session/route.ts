@@ -1,9 +1,9 @@
 import * as v from "valibot";
-import { DisplayName } from "../../../lib/display-name";
-import { isHttps, problem, safeReturnPath, seeOther } from "../../../server/http";
-import { readFields, wantsJson } from "../../../server/request-body";
-import { crossSiteProblem } from "../../../server/same-origin";
-import { clearSessionCookie, newUser, sessionCookie, sessionFromCookieHeader } from "../../../server/session";
+import { DisplayName } from "@/lib/display-name";
+import { isHttps, problem, safeReturnPath, seeOther } from "@/server/http";
+import { readFields, wantsJson } from "@/server/request-body";
+import { crossSiteProblem } from "@/server/same-origin";
+import { clearSessionCookie, newUser, sessionCookie, sessionFromCookieHeader } from "@/server/session";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { LoadingStatus, SkeletonRows } from "../../../components/skeleton";
+import { LoadingStatus, SkeletonRows } from "@/components/skeleton";
 
 /** The room's layout while the page comes: who is online on the side, messages and the message box. */
 export default function RoomLoading() {

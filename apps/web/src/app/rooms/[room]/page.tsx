@@ -1,9 +1,9 @@
 import { isValidRoomName } from "@herenow/core";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { ChatRoom } from "../../../components/room/chat-room";
-import { signInError } from "../../../components/sign-in-form";
-import { currentUser } from "../../../server/page-session";
+import { ChatRoom } from "@/components/room/chat-room";
+import { signInError } from "@/components/sign-in-form";
+import { currentUser } from "@/server/page-session";
 
 export const dynamic = "force-dynamic";
 

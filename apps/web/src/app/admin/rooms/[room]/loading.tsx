@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { LoadingStatus, SkeletonRows } from "../../../../components/skeleton";
+import { LoadingStatus, SkeletonRows } from "@/components/skeleton";
 
 /** A room's admin page while it asks the party and the database: its sections, their rows in grey. */
 export default function AdminRoomLoading() {

@@ -2,16 +2,16 @@ import { isValidRoomName } from "@herenow/core";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ActionButton, type ActionChoice, type ActionConfirm } from "../../../../components/admin/action-button";
-import { ActionStatus } from "../../../../components/admin/action-status";
-import { AdminOff } from "../../../../components/admin/admin-off";
-import { AutoRefresh } from "../../../../components/admin/auto-refresh";
-import { RelativeTime } from "../../../../components/admin/relative-time";
-import { env } from "../../../../env";
-import { BAN_DURATIONS } from "../../../../lib/ban-durations";
-import { adminRoom, adminRoomBans } from "../../../../server/admin-data";
-import { requireAdmin } from "../../../../server/page-session";
-import { kickAction, unbanAction } from "../../actions";
+import { kickAction, unbanAction } from "@/app/admin/actions";
+import { ActionButton, type ActionChoice, type ActionConfirm } from "@/components/admin/action-button";
+import { ActionStatus } from "@/components/admin/action-status";
+import { AdminOff } from "@/components/admin/admin-off";
+import { AutoRefresh } from "@/components/admin/auto-refresh";
+import { RelativeTime } from "@/components/admin/relative-time";
+import { env } from "@/env";
+import { BAN_DURATIONS } from "@/lib/ban-durations";
+import { adminRoom, adminRoomBans } from "@/server/admin-data";
+import { requireAdmin } from "@/server/page-session";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { adminRooms } from "../../../../server/admin-data";
-import { isAdminRequest } from "../../../../server/admin-session";
-import { problem } from "../../../../server/http";
+import { adminRooms } from "@/server/admin-data";
+import { isAdminRequest } from "@/server/admin-session";
+import { problem } from "@/server/http";
 
 export const dynamic = "force-dynamic";
 

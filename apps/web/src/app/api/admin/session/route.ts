@@ -1,11 +1,11 @@
 import * as v from "valibot";
-import { env } from "../../../../env";
-import { adminCookie, clearAdminCookie, endAdminSession, isAdminPassword } from "../../../../server/admin-session";
-import { isHttps, problem, seeOther } from "../../../../server/http";
-import { ADMIN_LOGIN_LIMITS, adminLoginSucceeded, beginAdminLogin, clientBucket } from "../../../../server/login-limit";
-import { readFields, wantsJson } from "../../../../server/request-body";
-import { crossSiteProblem } from "../../../../server/same-origin";
-import { webDb } from "../../../../server/web-db";
+import { env } from "@/env";
+import { adminCookie, clearAdminCookie, endAdminSession, isAdminPassword } from "@/server/admin-session";
+import { isHttps, problem, seeOther } from "@/server/http";
+import { ADMIN_LOGIN_LIMITS, adminLoginSucceeded, beginAdminLogin, clientBucket } from "@/server/login-limit";
+import { readFields, wantsJson } from "@/server/request-body";
+import { crossSiteProblem } from "@/server/same-origin";
+import { webDb } from "@/server/web-db";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 import { runPrune } from "@herenow/db";
-import { env } from "../../../../env";
-import { database } from "../../../../server/db";
-import { problem } from "../../../../server/http";
-import { secretEquals } from "../../../../server/secret-equal";
+import { env } from "@/env";
+import { database } from "@/server/db";
+import { problem } from "@/server/http";
+import { secretEquals } from "@/server/secret-equal";
 
 export const dynamic = "force-dynamic";
 

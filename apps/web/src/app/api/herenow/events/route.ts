@@ -1,4 +1,4 @@
-import { database } from "../../../../server/db";
+import { database } from "@/server/db";
 
 export const dynamic = "force-dynamic";
 

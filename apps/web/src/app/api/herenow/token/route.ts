@@ -1,9 +1,9 @@
 import { createPresenceToken, isValidRoomName, roomNameProblem } from "@herenow/core";
 import * as v from "valibot";
-import { env } from "../../../../env";
-import { problem } from "../../../../server/http";
-import { PartyProblem, roomBans } from "../../../../server/party-api";
-import { sessionFromCookieHeader } from "../../../../server/session";
+import { env } from "@/env";
+import { problem } from "@/server/http";
+import { PartyProblem, roomBans } from "@/server/party-api";
+import { sessionFromCookieHeader } from "@/server/session";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { isValidRoomName, roomNameProblem } from "@herenow/core";
-import { adminRoom } from "../../../../../server/admin-data";
-import { isAdminRequest } from "../../../../../server/admin-session";
-import { problem } from "../../../../../server/http";
+import { adminRoom } from "@/server/admin-data";
+import { isAdminRequest } from "@/server/admin-session";
+import { problem } from "@/server/http";
 
 export const dynamic = "force-dynamic";
 
