@@ -14,7 +14,7 @@ const sourceEntries = Object.fromEntries(
 
 const nextConfig: NextConfig = {
   // The workspace packages' source is TypeScript.
-  transpilePackages: ["@herenow/core", "@herenow/db", "@herenow/react"],
+  transpilePackages: ["@herenow/core", "@herenow/db", "@herenow/party", "@herenow/react"],
   // The database drivers stay out of the bundle: Node requires them at run time. PGlite must, as it
   // loads its WASM and data files from its own folder; pg has optional native parts the bundler cannot follow.
   serverExternalPackages: ["@electric-sql/pglite", "pg"],

@@ -1,58 +1,16 @@
 import type { AppMessage } from "@herenow/core";
 import type { PresenceConnection } from "@herenow/server";
 import * as v from "valibot";
+import { type ChatMessage, ChatSendSchema, ClientIdSchema, chatErrorFrame, HISTORY_LENGTH } from "./chat-protocol";
 
-/**
- * One chat message as clients receive it. `clientId` is the id the sender's
- * client chose for it in `chat:send`, when it chose one: the sender tells
- * its own pending copy by it, also when the message comes back in the
- * history after a reconnect instead of live.
- */
-export interface ChatMessage {
-  id: string;
-  user: { id: string; name: string };
-  text: string;
-  at: number;
-  clientId?: string;
-}
-
-/** How many messages a room keeps and sends as history. */
-export const HISTORY_LENGTH = 200;
-export const MAX_TEXT_LENGTH = 2000;
 /** Messages a connection may send per second before `chat:error` `rate_limited`. */
 const MESSAGES_PER_SECOND = 5;
 
-/** The longest `clientId` a `chat:send` may carry (a UUID is 36 characters). */
-export const MAX_CLIENT_ID_LENGTH = 64;
-const ClientId = v.pipe(
-  v.string("`clientId` must be a string"),
-  v.minLength(1, "`clientId` is empty"),
-  v.maxLength(MAX_CLIENT_ID_LENGTH, `\`clientId\` is longer than ${MAX_CLIENT_ID_LENGTH} characters`),
-);
-
-const SendSchema = v.object({
-  type: v.literal("chat:send"),
-  text: v.pipe(
-    v.string("`text` must be a string"),
-    v.trim(),
-    v.minLength(1, "`text` is empty"),
-    v.maxLength(MAX_TEXT_LENGTH, `\`text\` is longer than ${MAX_TEXT_LENGTH} characters`),
-  ),
-  clientId: v.optional(ClientId),
-});
-
 const messageId = (at: number, seq: number) => `${at.toString(36)}-${seq}`;
-
-type ChatErrorCode = "forbidden" | "invalid_message" | "rate_limited";
-
-/** A `chat:error`, naming the `clientId` of the send it answers when that had a usable one. */
-function chatError(code: ChatErrorCode, message: string, clientId?: string): string {
-  return JSON.stringify({ type: "chat:error", code, message, ...(clientId === undefined ? {} : { clientId }) });
-}
 
 /** The `clientId` of a `chat:send`, even one refused for its text, so the error can name it. */
 function clientIdOf(message: AppMessage): string | undefined {
-  const parsed = v.safeParse(ClientId, (message as { clientId?: unknown }).clientId);
+  const parsed = v.safeParse(ClientIdSchema, (message as { clientId?: unknown }).clientId);
   return parsed.success ? parsed.output : undefined;
 }
 
@@ -129,16 +87,18 @@ export class ChatLog {
     const { user, socket, connectionId } = from;
     const clientId = clientIdOf(message);
     if (!user) {
-      socket.send(chatError("forbidden", "sign in to send messages: anonymous connections may only read", clientId));
+      socket.send(
+        chatErrorFrame("forbidden", "sign in to send messages: anonymous connections may only read", clientId),
+      );
       return true;
     }
-    const parsed = v.safeParse(SendSchema, message);
+    const parsed = v.safeParse(ChatSendSchema, message);
     if (!parsed.success) {
-      socket.send(chatError("invalid_message", parsed.issues[0]?.message ?? "chat:send needs { text }", clientId));
+      socket.send(chatErrorFrame("invalid_message", parsed.issues[0]?.message ?? "chat:send needs { text }", clientId));
       return true;
     }
     if (this.overRate(connectionId)) {
-      socket.send(chatError("rate_limited", `at most ${MESSAGES_PER_SECOND} messages a second`, clientId));
+      socket.send(chatErrorFrame("rate_limited", `at most ${MESSAGES_PER_SECOND} messages a second`, clientId));
       return true;
     }
     const sql = this.table();

@@ -1,5 +1,5 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
-import { MAX_MESSAGE_LENGTH } from "@/lib/chat-messages";
+import { MAX_TEXT_LENGTH } from "@/lib/chat-messages";
 
 /** How long after the last keystroke "typing" ends by itself. */
 export const TYPING_PAUSE_MS = 2_000;
@@ -77,7 +77,7 @@ export function Composer({
         onChange={(event) => change(event.target.value)}
         onKeyDown={keyDown}
         onBlur={stopTyping}
-        maxLength={MAX_MESSAGE_LENGTH}
+        maxLength={MAX_TEXT_LENGTH}
         rows={1}
         // short enough for one line on a phone; the keys are told below
         placeholder={disabled ? "Not connected" : "Write a message…"}
