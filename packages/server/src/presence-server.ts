@@ -18,6 +18,7 @@ import {
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { Refusal, verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, tagOfUser } from "./connection-data";
+import { DiffWindow } from "./diff-window";
 import { handleRoomRequest } from "./http-api";
 import { type Ban, RoomBans } from "./room-bans";
 import { RoomStorage } from "./room-storage";
@@ -83,9 +84,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private readonly awaitingSync = new Set<string>();
   private readonly reserved = new Set<string>();
   private readonly budgets = new Map<string, ErrorBudget>();
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  private flushQueued = false;
-  private lastFlushAt = 0;
+  private readonly diffWindow = new DiffWindow(LIMITS.diffWindowMs, (at) => this.sendDiff(at), {
+    clock: systemClock,
+    setTimer: (run, ms) => setTimeout(run, ms),
+    clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+    queueMicrotask: (run) => queueMicrotask(run),
+  });
   private alarmAt: number | null = null;
   private readonly outbox: WebhookOutbox | null;
   private readonly store: RoomStorage;
@@ -569,33 +573,15 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer || this.flushQueued) return;
-    const wait = this.lastFlushAt + LIMITS.diffWindowMs - systemClock.now();
-    if (wait <= 0) {
-      // The first change after a quiet spell goes out as soon as the current event is handled
-      // (a microtask, not a timer turn: timers cost a millisecond or more); changes made by
-      // the same event still share the diff.
-      this.flushQueued = true;
-      queueMicrotask(() => {
-        this.flushQueued = false;
-        this.flushNow();
-      });
-      return;
-    }
-    // a burst waits for the rest of the window
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      this.flushNow();
-    }, wait);
+    this.diffWindow.changed();
+  }
+
+  private flushNow(): void {
+    this.diffWindow.flushNow();
   }
 
   /** Sends the coalesced diff to everyone and a fresh sync to those waiting for one. */
-  private flushNow(): void {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = null;
-    }
-    this.lastFlushAt = systemClock.now();
+  private sendDiff(at: number): void {
     this.store.saveStates(this.presence.takeStateChanges());
     const diff = this.presence.takeDiff();
     const events = this.presence.takeEvents();
@@ -611,7 +597,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     // attachment, which a room of thousands pays per diff.
     if (diff) this.windows.send(diff, synced);
     if (events.length > 0) {
-      this.outbox?.enqueue(events, this.lastFlushAt);
+      this.outbox?.enqueue(events, at);
       void this.scheduleAlarm();
     }
     if (diff || events.length > 0) {
