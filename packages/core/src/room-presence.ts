@@ -272,12 +272,6 @@ export class RoomPresence {
     return user ? { state: user.state, stateAt: user.stateAt, since: user.since } : null;
   }
 
-  /** The user a connection belongs to (`null` for anonymous, `undefined` if unknown). */
-  userOf(connectionId: string): UserIdentity | null | undefined {
-    const record = this.live.get(connectionId) ?? this.lingering.get(connectionId);
-    return record ? (record.user?.identity ?? null) : undefined;
-  }
-
   /** `presence:leave`: the connection goes at once, without grace. */
   leave(connectionId: string): boolean {
     return this.remove(connectionId, "left");
@@ -363,11 +357,6 @@ export class RoomPresence {
       this.applyState(record.user, state, now);
     }
     return result;
-  }
-
-  /** Whether a diff is waiting to be taken. */
-  hasChanges(): boolean {
-    return this.dirty.size > 0 || this.anonymousCount !== this.publishedAnonymous;
   }
 
   /**
