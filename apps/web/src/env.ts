@@ -4,11 +4,12 @@
 // server at start (see `instrumentation.ts`) with a message naming it and
 // where to set it; every variable is described in `.env.example`.
 import "server-only";
-import { createHmac, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHmac } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { DEFAULTS, LIMITS, SETTING_MINIMUMS } from "@herenow/core";
 import { parseDbUrl, redactDbUrl } from "@herenow/db";
+import { readOrCreateDevSecret } from "../../../scripts/dev-secret-file.mjs";
 
 /** The validated settings of the web app. */
 export interface ServerEnv {
@@ -243,25 +244,8 @@ export function findRepoRoot(from: string): string {
 
 /**
  * The development secret shared with `npm run dev` of the party: the same
- * file and rules as `scripts/dev-secret.mjs` (reimplemented, because the
- * bundler cannot follow that script's `import.meta.url`). Whichever of the
- * two starts first creates it.
+ * file, read or created by the same function (scripts/dev-secret-file.mjs).
  */
 function developmentSecret(repoRoot: string): string {
-  const file = join(repoRoot, ".data", "dev-secret");
-  const existed = existsSync(file);
-  if (existed) {
-    const saved = readFileSync(file, "utf8").trim();
-    if (saved.length >= MIN_SECRET_BYTES) return saved;
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  const secret = randomBytes(48).toString("hex");
-  try {
-    // `wx` for a new file: if the party's dev script wrote one in the meantime, use theirs
-    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: existed ? "w" : "wx" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return readFileSync(file, "utf8").trim();
-    throw error;
-  }
-  return secret;
+  return readOrCreateDevSecret(join(repoRoot, ".data", "dev-secret"), MIN_SECRET_BYTES);
 }
