@@ -8,7 +8,7 @@ import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { DEFAULTS, LIMITS, SETTING_MINIMUMS } from "@herenow/core";
-import { parseDbUrl, redactDbUrl } from "@herenow/db";
+import { dbUrlFromEnv, parseDbUrl, redactDbUrl } from "@herenow/db";
 import { readOrCreateDevSecret } from "../../../scripts/dev-secret-file.mjs";
 
 /** The validated settings of the web app. */
@@ -143,10 +143,9 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
   }
 
   // POSTGRES_URL too: Vercel's Neon integration sets both, and older Vercel Postgres projects only that one.
-  const databaseSetting = value("DATABASE_URL") ? "DATABASE_URL" : value("POSTGRES_URL") ? "POSTGRES_URL" : null;
-  const databaseUrl = databaseSetting
-    ? (value(databaseSetting) as string)
-    : `pglite://${join(repoRoot, ".data", "pglite")}`;
+  const fromEnv = dbUrlFromEnv(source);
+  const databaseSetting = fromEnv?.variable ?? null;
+  const databaseUrl = fromEnv?.url ?? `pglite://${join(repoRoot, ".data", "pglite")}`;
   if (databaseSetting === null && production) {
     // The embedded database is for development: on Vercel its folder is read-only, and a
     // container loses it on every deploy, so production would fail at the first query instead.

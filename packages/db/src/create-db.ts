@@ -76,15 +76,32 @@ export function createDb(config: CreateDbConfig = {}): Kysely<Database> {
 }
 
 /**
- * Picks the database URL from the environment: `DATABASE_URL`, else
- * `POSTGRES_URL` (what Vercel's Neon integration also sets), else the
- * embedded PGlite.
+ * The database URL the environment sets, and which variable set it:
+ * `DATABASE_URL`, else `POSTGRES_URL` (what Vercel's Neon integration also
+ * sets); null when neither holds more than whitespace.
+ *
+ * @example
+ * dbUrlFromEnv(process.env)?.variable; // "DATABASE_URL", to name it in a message
+ */
+export function dbUrlFromEnv(
+  env: Record<string, string | undefined>,
+): { variable: "DATABASE_URL" | "POSTGRES_URL"; url: string } | null {
+  for (const variable of ["DATABASE_URL", "POSTGRES_URL"] as const) {
+    const url = env[variable]?.trim();
+    if (url) return { variable, url };
+  }
+  return null;
+}
+
+/**
+ * Picks the database URL from the environment ({@link dbUrlFromEnv}), else
+ * the embedded PGlite.
  *
  * @example
  * resolveDbUrl({ POSTGRES_URL: "postgres://…" }); // "postgres://…"
  */
 export function resolveDbUrl(env: Record<string, string | undefined>): string {
-  return env.DATABASE_URL?.trim() || env.POSTGRES_URL?.trim() || EMBEDDED_DB_URL;
+  return dbUrlFromEnv(env)?.url ?? EMBEDDED_DB_URL;
 }
 
 /**

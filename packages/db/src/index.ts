@@ -5,6 +5,7 @@ export {
   type CreateDbConfig,
   createDb,
   type DbTarget,
+  dbUrlFromEnv,
   EMBEDDED_DB_URL,
   type PgPoolLike,
   parseDbUrl,

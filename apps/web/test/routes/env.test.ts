@@ -146,6 +146,8 @@ describe("env", () => {
     const appDir = join(import.meta.dirname, "..", "..");
     const source = readFileSync(join(appDir, "src", "env.ts"), "utf8");
     const read = new Set([...source.matchAll(/(?:value\("|source\.)([A-Z][A-Z0-9_]+)/g)].map((match) => match[1]));
+    // read through @herenow/db's dbUrlFromEnv, not by name in env.ts
+    if (source.includes("dbUrlFromEnv(source)")) for (const name of ["DATABASE_URL", "POSTGRES_URL"]) read.add(name);
     // set by the platform, not by whoever deploys
     read.delete("NODE_ENV");
     read.delete("VERCEL");
