@@ -33,7 +33,7 @@ export type {
   SyncMessage,
   UserIdentity,
 } from "./protocol";
-export { CLOSE_CODES, DEFAULTS, LIMITS, SETTING_MINIMUMS } from "./protocol";
+export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, SETTING_MINIMUMS } from "./protocol";
 export { isValidRoomName, roomNameProblem } from "./room-name";
 export type {
   ConnectionEvent,

@@ -149,6 +149,21 @@ export interface RoomSnapshot {
   connections: number;
 }
 
+/**
+ * The protocol's fixed messages as the frames sent for them, serialised
+ * once: a heartbeat every 20 s per client and a pong per heartbeat need no
+ * JSON.stringify each time, and no package spells them by hand.
+ *
+ * @example
+ * socket.send(FRAMES.heartbeat);
+ */
+export const FRAMES = {
+  heartbeat: JSON.stringify({ type: "presence:heartbeat" } satisfies HeartbeatMessage),
+  pong: JSON.stringify({ type: "presence:pong" } satisfies PongMessage),
+  resync: JSON.stringify({ type: "presence:resync" } satisfies ResyncMessage),
+  leave: JSON.stringify({ type: "presence:leave" } satisfies LeaveMessage),
+} as const;
+
 /** Limits and codes the protocol page fixes; clients and servers share them. */
 export const LIMITS = {
   /** Largest accepted frame, in bytes (UTF-8 for text). */

@@ -6,6 +6,7 @@ import {
   type DiffMessage,
   EMPTY_SNAPSHOT,
   type ErrorCode,
+  FRAMES,
   isValidRoomName,
   type PageMessage,
   PresenceView,
@@ -41,7 +42,6 @@ export interface RoomConnectionOptions extends TokenSettings {
 }
 
 const OPEN = 1;
-const LEAVE = '{"type":"presence:leave"}';
 /** Where the idle watcher writes `true`/`false` in the user's own state unless the app names another key. */
 export const DEFAULT_IDLE_KEY = "idle";
 const registries = new WeakMap<QueryClient, Map<string, RoomConnection>>();
@@ -88,7 +88,7 @@ export class RoomConnection {
     this.hash = hashKey(this.key);
     this.heartbeat = new Heartbeat(
       options.heartbeatMs,
-      () => this.sendRaw('{"type":"presence:heartbeat"}'),
+      () => this.sendRaw(FRAMES.heartbeat),
       // 3008 "timeout", not 1000: a runtime that reports codes may take 1000 as a leave
       () => this.socket?.reconnect(3008, "no pong"),
     );
@@ -261,7 +261,7 @@ export class RoomConnection {
         return { snapshot: EMPTY_SNAPSHOT, pages: null };
       case "leave":
         // the leave goes out before the close frame, so the room drops us at once instead of after its grace
-        this.sendRaw(LEAVE);
+        this.sendRaw(FRAMES.leave);
         this.socket?.close(1000, "left");
         return;
       case "close_socket":
@@ -302,7 +302,7 @@ export class RoomConnection {
       }
     } else if (type === "presence:sync" || type === "presence:diff" || type === "presence:count") {
       const result = this.view.apply(message as SyncMessage | DiffMessage | CountMessage);
-      if (result === "gap") this.sendRaw('{"type":"presence:resync"}');
+      if (result === "gap") this.sendRaw(FRAMES.resync);
       // the first sync of a connection tells who we are: the moment to restore our state
       if (type !== "presence:count") this.states.restore();
       if (this.view.snapshot !== this.state.snapshot) this.write({ snapshot: this.view.snapshot });

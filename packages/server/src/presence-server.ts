@@ -6,6 +6,7 @@ import {
   type DiffMessage,
   ErrorBudget,
   type ErrorCode,
+  FRAMES,
   type JsonObject,
   LIMITS,
   type ListMessage,
@@ -408,7 +409,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (parsed.kind === "app") return parsed.message;
     switch (parsed.message.type) {
       case "presence:heartbeat":
-        sendQuietly(connection, '{"type":"presence:pong"}');
+        sendQuietly(connection, FRAMES.pong);
         break;
       case "presence:resync":
         this.awaitingSync.add(data.id);
