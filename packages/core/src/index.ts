@@ -46,7 +46,7 @@ export type {
   TickResult,
   UserStateEntry,
 } from "./room-presence";
-export { RoomPresence } from "./room-presence";
+export { LEAVE_REASONS, RoomPresence } from "./room-presence";
 export type { WindowChanges, WindowSpec } from "./room-window";
 export { WindowedDiff, windowUsers } from "./room-window";
 export type { TokenClaims } from "./token-claims";

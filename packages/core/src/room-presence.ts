@@ -3,8 +3,11 @@ import { systemClock } from "./clock";
 import type { DiffMessage, JsonObject, PresenceUser, UserIdentity } from "./protocol";
 import { DEFAULTS, LIMITS } from "./protocol";
 
+/** Why a connection stopped counting as present: every value, for schemas that check one. */
+export const LEAVE_REASONS = ["left", "closed", "stale", "kicked"] as const;
+
 /** Why a connection stopped counting as present. */
-export type LeaveReason = "left" | "closed" | "stale" | "kicked";
+export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
 /** A connection-level change, for webhooks and `presence_changed`-style hooks. */
 export type ConnectionEvent =

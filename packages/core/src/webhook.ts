@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { safeEqual } from "./constant-time";
 import { isValidRoomName } from "./room-name";
-import type { LeaveReason } from "./room-presence";
+import { LEAVE_REASONS, type LeaveReason } from "./room-presence";
 
 /**
  * The body a room posts to `HERENOW_WEBHOOK_URL`. Batches of one generation
@@ -111,7 +111,7 @@ const Event = v.variant("type", [
   v.object({
     type: v.literal("leave"),
     connectionId: ConnectionId,
-    reason: v.picklist(["left", "closed", "stale", "kicked"]),
+    reason: v.picklist(LEAVE_REASONS),
     at: Time,
   }),
   v.object({ type: v.literal("keepalive"), at: Time }),

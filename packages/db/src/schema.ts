@@ -1,4 +1,4 @@
-import type { Json } from "@herenow/core";
+import type { Json, LeaveReason } from "@herenow/core";
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 
 /**
@@ -68,7 +68,7 @@ export interface PresencesTable {
  * @example
  * await store.remove("lobby", "c-1", "kicked" satisfies EndReason);
  */
-export type EndReason = "closed" | "left" | "stale" | "kicked" | "restart" | "pruned";
+export type EndReason = LeaveReason | "restart" | "pruned";
 
 /**
  * History: one row per stay of a connection in a room; `left_at` is null
