@@ -1,12 +1,10 @@
 import * as v from "valibot";
+import { isJsonObject, jsonObjectSchema } from "./json-object";
 import { exceedsUtf8, jsonSize } from "./json-size";
-import type { AppMessage, ErrorCode, JsonObject, PresenceClientMessage } from "./protocol";
+import type { AppMessage, ErrorCode, PresenceClientMessage } from "./protocol";
 import { LIMITS } from "./protocol";
 
-const PlainObject = v.custom<JsonObject>(
-  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-  "must be a JSON object",
-);
+const PlainObject = jsonObjectSchema("must be a JSON object");
 
 const UserId = v.pipe(
   v.string("must hold user ids"),
@@ -81,7 +79,7 @@ export function parseClientMessage(frame: string | ArrayBuffer | ArrayBufferView
     return refuse("invalid_message", "message is not valid JSON");
   }
   if (value === "heartbeat") return { ok: true, kind: "presence", message: { type: "presence:heartbeat" } };
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     return refuse("invalid_message", "message must be a JSON object with a string `type`");
   }
   const type = (value as { type?: unknown }).type;

@@ -1,6 +1,7 @@
 import * as v from "valibot";
+import { jsonObjectSchema } from "./json-object";
 import { jsonSize } from "./json-size";
-import type { JsonObject, UserIdentity } from "./protocol";
+import type { UserIdentity } from "./protocol";
 import { LIMITS } from "./protocol";
 import { isValidRoomName } from "./room-name";
 
@@ -15,12 +16,7 @@ const ClaimsSchema = v.object({
     v.minLength(1, "`name` is empty"),
     v.maxLength(64, "`name` is longer than 64 characters"),
   ),
-  info: v.optional(
-    v.custom<JsonObject>(
-      (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-      "`info` must be a JSON object",
-    ),
-  ),
+  info: v.optional(jsonObjectSchema("`info` must be a JSON object")),
   exp: v.number("`exp` is required"),
   rooms: v.optional(v.array(v.string("`rooms` must hold room names"), "`rooms` must be an array")),
 });
