@@ -1,8 +1,8 @@
-import type { KyselyPlugin } from "kysely";
 import { describe, expect, it } from "vitest";
 import { createPresenceStore } from "../src/store";
 import { at, T0 } from "./support/clock";
 import { describeEachDatabase } from "./support/databases";
+import { statementCounter } from "./support/statements";
 
 const ann = { id: "u1", name: "Ann" };
 const bo = { id: "u2", name: "Bo" };
@@ -96,28 +96,20 @@ describeEachDatabase("presence history", (db) => {
 
   describe("the store's writes", () => {
     it("cost what a webhook batch costs whatever the room holds: the lock, the read of the named rows, one write", async () => {
-      let statements = 0;
-      // Counted per result: transformQuery also sees every builder nested in a CTE.
-      const counter: KyselyPlugin = {
-        transformQuery: (args) => args.node,
-        transformResult: async (args) => {
-          statements += 1;
-          return args.result;
-        },
-      };
-      const s = createPresenceStore(db().withPlugin(counter));
+      const statements = statementCounter();
+      const s = createPresenceStore(db().withPlugin(statements.plugin));
       for (let i = 0; i < 50; i += 1) await s.add("a", `c-${i}`, { id: `u-${i}`, name: `User ${i}` }, { at: at(i) });
 
-      statements = 0;
+      statements.reset();
       await s.add("a", "c-new", ann, { at: at(60) });
-      expect(statements).toBe(3);
-      statements = 0;
+      expect(statements.count).toBe(3);
+      statements.reset();
       // another user on the same connection: the old stay ends and a new one begins, in the same three
       await s.add("a", "c-new", bo, { at: at(61) });
-      expect(statements).toBe(3);
-      statements = 0;
+      expect(statements.count).toBe(3);
+      statements.reset();
       await s.remove("a", "c-new", "left", { at: at(62) });
-      expect(statements).toBe(3);
+      expect(statements.count).toBe(3);
       const stays = await store().sessions({ room: "a", userId: "u2" });
       expect(stays.map((x) => [x.joinedAt.getTime(), x.leftAt?.getTime(), x.endReason])).toEqual([
         [at(61).getTime(), at(62).getTime(), "left"],

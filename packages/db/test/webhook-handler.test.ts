@@ -1,6 +1,5 @@
 import { createServer } from "node:net";
 import type { WebhookBatch } from "@herenow/core";
-import type { KyselyPlugin } from "kysely";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../src/create-db";
 import type { PresenceChangedEvent } from "../src/presence-types";
@@ -10,6 +9,7 @@ import { createPresenceStore } from "../src/store";
 import { createWebhookHandler, type WebhookHandlerOptions } from "../src/webhook-handler";
 import { at, T0 } from "./support/clock";
 import { describeEachDatabase } from "./support/databases";
+import { statementCounter } from "./support/statements";
 import {
   ann,
   answer,
@@ -173,28 +173,20 @@ describeEachDatabase("webhook receiver", (db) => {
     });
 
     it("writes a batch of 1,000 joins with a handful of statements", async () => {
-      let statements = 0;
-      // Counted per result: transformQuery also sees every builder nested in a CTE.
-      const counter: KyselyPlugin = {
-        transformQuery: (args) => args.node,
-        transformResult: async (args) => {
-          statements += 1;
-          return args.result;
-        },
-      };
-      const counted = handler({ store: store(db().withPlugin(counter)) });
+      const statements = statementCounter();
+      const counted = handler({ store: store(db().withPlugin(statements.plugin)) });
       const joins = Array.from({ length: 1000 }, (_, i) => join(`c${i}`, i % 4 ? { ...bo, id: `u${i}` } : null, 1));
       await send(batch(1, [], { snapshot: [] }), counted);
-      statements = 0;
+      statements.reset();
       expect((await send(batch(2, joins), counted)).body).toEqual(answer("applied"));
       // the lock, the read of the named rows, one write (BEGIN and COMMIT are not counted here)
-      expect(statements).toBe(3);
+      expect(statements.count).toBe(3);
       expect(await counts()).toMatchObject({ presences: 1000, sessions: 1000 });
 
-      statements = 0;
+      statements.reset();
       const leaves = Array.from({ length: 1000 }, (_, i) => leave(`c${i}`, 2));
       expect((await send(batch(3, [...leaves, keepalive(3)]), counted)).body).toEqual(answer("applied"));
-      expect(statements).toBe(3);
+      expect(statements.count).toBe(3);
       expect(await counts()).toMatchObject({ presences: 0, sessions: 1000 });
       expect((await store().sessions({ limit: 1000 })).every((s) => s.endReason === "left")).toBe(true);
     });

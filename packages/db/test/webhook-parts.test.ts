@@ -6,13 +6,14 @@ import {
   type WebhookConnection,
   type WebhookPart,
 } from "@herenow/core";
-import { type KyselyPlugin, sql } from "kysely";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { runPrune } from "../src/run-prune";
 import { createPresenceStore } from "../src/store";
 import { createWebhookHandler } from "../src/webhook-handler";
 import { at, T0 } from "./support/clock";
 import { describeEachDatabase } from "./support/databases";
+import { statementCounter } from "./support/statements";
 import {
   ann,
   answer,
@@ -209,16 +210,9 @@ describeEachDatabase("batches in parts", (db) => {
 
   describe("keep-alives of a big room", () => {
     it("extend the room's lease in one statement, rewrite no row, and keep every member through the prune", async () => {
-      let statements = 0;
-      const counter: KyselyPlugin = {
-        transformQuery: (args) => args.node,
-        transformResult: async (args) => {
-          statements += 1;
-          return args.result;
-        },
-      };
+      const statements = statementCounter();
       const counted = createWebhookHandler({
-        store: createPresenceStore(db().withPlugin(counter)),
+        store: createPresenceStore(db().withPlugin(statements.plugin)),
         secret: SECRET,
         now: () => T0,
       });
@@ -232,10 +226,10 @@ describeEachDatabase("batches in parts", (db) => {
         ).rows[0]?.xmins;
       const before = await version();
 
-      statements = 0;
+      statements.reset();
       expect((await send(batch(2, [keepalive(100)], { room: "hall" }), counted)).body).toEqual(answer("applied"));
       // the room's lock, then one write: the lease, the room's seq and the batch id
-      expect(statements).toBe(2);
+      expect(statements.count).toBe(2);
       expect(await version()).toBe(before);
       const presences = await store().getPresences("hall");
       expect(presences.every((p) => p.lastSeenAt.getTime() === ms(100))).toBe(true);
