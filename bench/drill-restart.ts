@@ -7,8 +7,8 @@
 import { parseArgs } from "node:util";
 import { PresenceView } from "@herenow/core";
 import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db";
-import { freePort, PartyServer, SECRET, token, until } from "@herenow/party/test-harness";
-import { Receiver } from "@herenow/party/test-http-receiver";
+import { freePort, PartyServer, SECRET, token, until } from "@herenow/testing";
+import { Receiver } from "@herenow/testing/http-receiver";
 import PartySocket from "partysocket";
 import WS from "ws";
 import { listOption, machine, RUNTIMES, type Runtime, sleep, table } from "./lib/run";

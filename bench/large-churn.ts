@@ -6,7 +6,7 @@
 // Run: npm run churn -w @herenow/bench -- --n 10000 --rate 50 --seconds 10
 import { parseArgs } from "node:util";
 import { PresenceView } from "@herenow/core";
-import { PromptCloseWebSocket } from "@herenow/party/test-harness";
+import { PromptCloseWebSocket } from "@herenow/testing";
 import { cpuMeter, isReport, machine, median, percentile, SECRET, sleep, startParty, table, Workers } from "./lib/run";
 import { tokenFor } from "./lib/token";
 

@@ -3,7 +3,7 @@
 // Each client keeps a view of the room: herenow clients apply sync and diff
 // messages with seq checks, baseline clients a set of ids from join/leave lines.
 import { PresenceView } from "@herenow/core";
-import { PromptCloseWebSocket } from "@herenow/party/test-harness";
+import { PromptCloseWebSocket } from "@herenow/testing";
 import type WebSocket from "ws";
 import { tokenFor } from "./token";
 

@@ -1,11 +1,11 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { type PartyRuntime, PartyServer } from "@herenow/party/test-harness";
+import { type PartyRuntime, PartyServer } from "@herenow/testing";
 import type { Command, Kind, Report } from "./client-worker";
 import { cpuSeconds, cpuSecondsOf, machineBusySeconds, type PartyProcesses, partyProcesses } from "./process-stats";
 
-export { SECRET } from "@herenow/party/test-harness";
+export { SECRET } from "@herenow/testing";
 export type { Kind, PartyServer };
 
 const here = import.meta.dirname;

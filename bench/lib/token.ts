@@ -1,4 +1,4 @@
-import { token } from "@herenow/party/test-harness";
+import { token } from "@herenow/testing";
 
 /** The token of benchmark user number `user`, signed by the same helper the party's tests use. */
 export function tokenFor(user: number, secret: string): Promise<string> {

@@ -1,5 +1,5 @@
+import type { TestClient } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import type { TestClient } from "./harness";
 import { partySuite } from "./suite";
 
 const party = partySuite();

@@ -1,6 +1,6 @@
 import { join } from "node:path";
+import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "./harness";
 
 // The extension contract of PresenceServer: an app overrides PartyServer's handlers without
 // calling super, and presence keeps working, with the app seeing only what is its own.

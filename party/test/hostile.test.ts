@@ -2,8 +2,9 @@
 // chat. Every bad frame must get the protocol's answer, sustained abuse must end
 // in 4008, the server must stay up and the normal clients must see the truth.
 // The full drill of 10,000 frames runs in about 15 s; FUZZ_FRAMES changes the count.
+
+import { closeAll, type Message, PartyServer, partyFetch, SECRET, sleep, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, type Message, PartyServer, partyFetch, SECRET, sleep, TestClient, token } from "./harness";
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 10_000);
 const FUZZERS = 20;

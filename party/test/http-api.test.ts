@@ -1,5 +1,5 @@
+import { partyFetch, refusal, SECRET, token, until } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import { partyFetch, refusal, SECRET, token, until } from "./harness";
 import { partySuite } from "./suite";
 
 const party = partySuite({ HERENOW_LEAVE_GRACE_MS: "5000" });

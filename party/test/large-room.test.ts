@@ -1,8 +1,9 @@
 // Large rooms (protocol 1.1): above HERENOW_WINDOW_THRESHOLD users, a client that asked for a
 // window gets the first users, itself and those it follows, exact counts, and pages of everyone.
 // The threshold is 4 here so a handful of sockets make a "large" room.
+
+import { refusal, type TestClient } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import { refusal, type TestClient } from "./harness";
 import { partySuite } from "./suite";
 
 const party = partySuite({ HERENOW_WINDOW_THRESHOLD: "4", HERENOW_LEAVE_GRACE_MS: "0" });

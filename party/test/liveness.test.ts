@@ -1,6 +1,4 @@
 import { PresenceView } from "@herenow/core";
-import PartySocket from "partysocket";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   PartyServer,
   partyFetch,
@@ -10,7 +8,9 @@ import {
   token,
   until,
   PromptCloseWebSocket as WS,
-} from "./harness";
+} from "@herenow/testing";
+import PartySocket from "partysocket";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const MAX_AGE = 1500;
 const GRACE = 1000;

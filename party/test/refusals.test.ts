@@ -1,6 +1,6 @@
+import { PartyServer, partyFetch, refusal, SECRET, TestClient, token } from "@herenow/testing";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PartyServer, partyFetch, refusal, SECRET, TestClient, token } from "./harness";
 
 let server: PartyServer;
 let closed: PartyServer;

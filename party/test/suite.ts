@@ -1,5 +1,5 @@
+import { closeAll, PartyServer, TestClient, token } from "@herenow/testing";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { closeAll, PartyServer, TestClient, token } from "./harness";
 
 /**
  * One `wrangler dev` for a test file, started before its tests and disposed

@@ -1,6 +1,6 @@
+import { closeAll, PartyServer, partyFetch, refusal, SECRET, sleep, TestClient, token, until } from "@herenow/testing";
+import { RecordingReceiver } from "@herenow/testing/receiver";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, PartyServer, partyFetch, refusal, SECRET, sleep, TestClient, token, until } from "./harness";
-import { RecordingReceiver } from "./receiver";
 
 let receiver: RecordingReceiver;
 let server: PartyServer;

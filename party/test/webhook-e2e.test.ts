@@ -8,7 +8,6 @@ import {
   type PresenceStore,
   throwIfMigrationFailed,
 } from "@herenow/db";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CONVERGE_MS,
   closeAll,
@@ -20,8 +19,9 @@ import {
   TestClient,
   token,
   until,
-} from "./harness";
-import { Receiver } from "./http-receiver";
+} from "@herenow/testing";
+import { Receiver } from "@herenow/testing/http-receiver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The whole path, for real: a `wrangler dev` posting signed batches to
 // @herenow/db's receiver on a node:http server, which writes PGlite (and a

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db";
+import { CONVERGE_MS, closeAll, freePort, PartyServer, SECRET, TestClient, token, until } from "@herenow/testing";
+import { Receiver } from "@herenow/testing/http-receiver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONVERGE_MS, closeAll, freePort, PartyServer, SECRET, TestClient, token, until } from "./harness";
-import { Receiver } from "./http-receiver";
 
 // Batches in parts under the real runtime: a part budget of 1 KiB
 // (HERENOW_WEBHOOK_PART_BYTES) forces a room of a few dozen connections to

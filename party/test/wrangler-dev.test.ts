@@ -1,5 +1,5 @@
+import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "./harness";
 
 // The rest of the suite runs the built bundle under Miniflare (see harness.ts); this file
 // runs the worker the way `npm run dev` does, under `wrangler dev`, so the dev command

@@ -1,4 +1,4 @@
-import { type PartyServer, SECRET, PromptCloseWebSocket as WS } from "@herenow/party/test-harness";
+import { type PartyServer, SECRET, PromptCloseWebSocket as WS } from "@herenow/testing";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { type RenderHookResult, renderHook } from "@testing-library/react";
 import { type ReactNode, StrictMode } from "react";

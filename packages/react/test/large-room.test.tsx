@@ -1,7 +1,7 @@
 // usePresence in a large room (protocol 1.1): the threshold is 3 users here, so a handful of
 // clients make the room windowed; the hook shows the exact count, its window, who it follows,
 // and pages of everyone.
-import { closeAll, PartyServer, TestClient, token, PromptCloseWebSocket as WS } from "@herenow/party/test-harness";
+import { closeAll, PartyServer, TestClient, token, PromptCloseWebSocket as WS } from "@herenow/testing";
 import { act, cleanup, waitFor } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { usePresence } from "../src";

@@ -1,5 +1,5 @@
 import type { AppMessage } from "@herenow/core";
-import { PartyServer, sleep, TestClient, token, PromptCloseWebSocket as WS } from "@herenow/party/test-harness";
+import { PartyServer, sleep, TestClient, token, PromptCloseWebSocket as WS } from "@herenow/testing";
 import { act, cleanup, waitFor } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { roomKey, shallowEqual, usePresence, usePresenceUsers } from "../src";

@@ -1,4 +1,4 @@
-import { freePort, PartyServer, sleep, token, PromptCloseWebSocket as WS } from "@herenow/party/test-harness";
+import { freePort, PartyServer, sleep, token, PromptCloseWebSocket as WS } from "@herenow/testing";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, renderHook, waitFor } from "@testing-library/react";
 import type { ReactNode } from "react";

@@ -1,4 +1,4 @@
-import { PartyServer, token, PromptCloseWebSocket as WS } from "@herenow/party/test-harness";
+import { PartyServer, token, PromptCloseWebSocket as WS } from "@herenow/testing";
 import { act, cleanup, waitFor } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { usePresence } from "../src";

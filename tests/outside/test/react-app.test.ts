@@ -4,7 +4,7 @@
 // the packed @herenow/core's createPresenceToken in the app's own token route.
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/party/test-harness";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/testing";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp, folderSize, kB, npmInstall, run, startDetached, stopDetached, tarballOf } from "./outside";

@@ -3,7 +3,7 @@
 // `wrangler deploy --dry-run`, and then runs in a local workerd (the party's harness).
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { closeAll, PartyServer, TestClient, token } from "@herenow/party/test-harness";
+import { closeAll, PartyServer, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp, kB, npmInstall, run, tarballOf } from "./outside";
 

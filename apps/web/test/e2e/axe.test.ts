@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/party/test-harness";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/testing";
 import type { AxeResults } from "axe-core";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/party/test-harness";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/testing";
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, WebServer } from "./servers";

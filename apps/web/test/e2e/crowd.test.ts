@@ -14,7 +14,7 @@ import {
   SECRET,
   TestClient,
   token,
-} from "@herenow/party/test-harness";
+} from "@herenow/testing";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, WebServer } from "./servers";

@@ -1,45 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { newestMtime, runCommand } from "@herenow/testing";
 
 const appDir = join(import.meta.dirname, "..", "..");
 const repoRoot = join(appDir, "..", "..");
 const nextBin = join(repoRoot, "node_modules", ".bin", "next");
 
-/** Newest modification time under a path (files only, skipping build output and dependencies). */
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(path)) {
-    if (entry === "node_modules" || entry === ".next" || entry === "test-artifacts" || entry === "test") continue;
-    newest = Math.max(newest, newestMtime(join(path, entry)));
-  }
-  return newest;
-}
-
-/** Runs a command to completion; rejects with its output when it fails. */
-function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(" ")} failed (${code}):\n${output}`)),
-    );
-  });
-}
+/** What the app's build never reads. */
+const BUILD_SKIP = ["node_modules", ".next", "test-artifacts", "test"];
 
 /**
  * A production build of the app, made only when the sources (the app's and
@@ -54,10 +23,13 @@ export async function ensureBuild(): Promise<"fresh" | "built"> {
     join(appDir, "package.json"),
     join(appDir, "tsconfig.json"),
     ...["core", "db", "react"].map((name) => join(repoRoot, "packages", name, "src")),
+    // bundled into the app too: the chat's wire shapes and the development secret's rules
+    join(repoRoot, "party", "src", "chat-protocol.ts"),
+    join(repoRoot, "scripts", "dev-secret-file.mjs"),
   ];
-  const newestSource = Math.max(...sources.map(newestMtime));
+  const newestSource = Math.max(...sources.map((source) => newestMtime(source, BUILD_SKIP)));
   if (existsSync(buildId) && statSync(buildId).mtimeMs > newestSource) return "fresh";
-  await run(nextBin, ["build"], {
+  await runCommand(nextBin, ["build"], {
     cwd: appDir,
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });

@@ -1,5 +1,5 @@
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, identityFromClaims } from "@herenow/core";
-import { SECRET as OTHER_SECRET, PartyServer } from "@herenow/party/test-harness";
+import { SECRET as OTHER_SECRET, PartyServer } from "@herenow/testing";
 import { jwtVerify, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET } from "@/app/api/herenow/token/route";

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,12 +7,17 @@ import { type PresenceSnapshot, PresenceView } from "@herenow/core";
 import { SignJWT } from "jose";
 import { describe, it } from "vitest";
 import WebSocket from "ws";
+import { newestMtime, runCommand } from "./processes";
 import { PromptCloseWebSocket } from "./prompt-close-ws";
+
+export { newestMtime, runCommand } from "./processes";
 
 export { PromptCloseWebSocket };
 
 export const SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
-const partyDir = join(import.meta.dirname, "..");
+// the repository's deployable worker, found by the layout (packages/testing/src → party/),
+// not through an export of the party package: the party does not ship its tests' tools
+const partyDir = join(import.meta.dirname, "..", "..", "..", "party");
 
 /** A free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -389,53 +394,26 @@ function readWranglerConfig(projectDir: string): WranglerConfig {
   ) as WranglerConfig;
 }
 
-/** Newest modification time of the files under a folder, skipping dependencies and build output. */
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(path)) {
-    if (entry === "node_modules" || entry === ".wrangler" || entry === "dist" || entry === "test") continue;
-    newest = Math.max(newest, newestMtime(join(path, entry)));
-  }
-  return newest;
-}
-
 /**
  * The bundle `wrangler deploy` would upload, built with `--dry-run` into the project's
  * `.wrangler/test-bundle` and built again only when the worker's or the packages' sources
  * are newer than it.
  */
+/** What the bundle's sources never include. */
+const BUNDLE_SKIP = ["node_modules", ".wrangler", "dist", "test"];
+
 async function buildBundle(projectDir: string): Promise<string> {
   const bundleDir = join(projectDir, ".wrangler", "test-bundle");
   const repoRoot = join(partyDir, "..");
   const sources = [projectDir, join(repoRoot, "packages", "core", "src"), join(repoRoot, "packages", "server", "src")];
   const built = existsSync(bundleDir) ? statSync(bundleDir).mtimeMs : 0;
-  if (built > Math.max(...sources.map(newestMtime))) return bundleDir;
+  if (built > Math.max(...sources.map((source) => newestMtime(source, BUNDLE_SKIP)))) return bundleDir;
   const staging = `${bundleDir}-${process.pid}`;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      "npx",
-      ["wrangler", "deploy", "--config", join(projectDir, "wrangler.jsonc"), "--dry-run", "--outdir", staging],
-      {
-        cwd: projectDir,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-      },
-    );
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`wrangler deploy --dry-run failed:\n${output}`)),
-    );
-  });
+  await runCommand(
+    "npx",
+    ["wrangler", "deploy", "--config", join(projectDir, "wrangler.jsonc"), "--dry-run", "--outdir", staging],
+    { cwd: projectDir, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
   rmSync(bundleDir, { recursive: true, force: true });
   renameSync(staging, bundleDir);
   return bundleDir;
