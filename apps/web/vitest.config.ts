@@ -1,11 +1,9 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
+import { SOURCE_CONDITIONS } from "../../vitest.shared";
 
-// @herenow/* resolve to their src/ (the "herenow:source" export condition), so tests need no build;
-// the rest as vitest resolves by default (Node's conditions, whatever the environment)
-const conditions = ["herenow:source", ...defaultServerConditions.filter((condition) => condition !== "module")];
+const conditions = SOURCE_CONDITIONS;
 
 // `server-only` throws unless resolved under React's "react-server" condition, which Next sets for
 // server code. Tests import the server modules directly, so they get its empty module, as Next does;

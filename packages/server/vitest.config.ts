@@ -1,9 +1,7 @@
-import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
+import { SOURCE_CONDITIONS } from "../../vitest.shared";
 
-// @herenow/* resolve to their src/ (the "herenow:source" export condition), so tests need no build;
-// the rest as vitest resolves by default (Node's conditions, whatever the environment)
-const conditions = ["herenow:source", ...defaultServerConditions.filter((condition) => condition !== "module")];
+const conditions = SOURCE_CONDITIONS;
 
 export default defineConfig({
   resolve: { conditions },
