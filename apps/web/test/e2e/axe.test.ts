@@ -2,15 +2,14 @@
 // dark and at desktop and phone size: a real `wrangler dev` party, the production
 // build under `next start`, and Debian's Chromium. A violation fails with what axe
 // found, where, and how to fix it; a screenshot of the page lands in apps/web/test-artifacts/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/testing";
+import { haveChromium } from "@herenow/testing";
 import type { AxeResults } from "axe-core";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuild, WebServer } from "./servers";
+import { type Demo, startDemo, type WebServer } from "./servers";
 
 const ROOM = "axe-room";
 const ADMIN_PASSWORD = "axe admin password 42";
@@ -44,36 +43,17 @@ function describeViolations(results: AxeResults): string[] {
 
 // a first page load can take 20 s on a busy two-core machine
 describe.skipIf(!browserTest)("every page passes axe (WCAG 2.1 A and AA)", { timeout: 60_000 }, () => {
-  let party: PartyServer;
+  let demo: Demo | undefined;
   let web: WebServer;
   let browser: Browser;
-  let dataDir: string;
   /** Bo stays in the room the whole run, so every room page has someone else in it and a message from them. */
   let other: BrowserContext;
   const opened: { name: string; page: Page }[] = [];
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    const webPort = await freePort();
-    const [built, startedParty] = await Promise.all([
-      ensureBuild(),
-      PartyServer.start({
-        HERENOW_WEBHOOK_URL: `http://127.0.0.1:${webPort}/api/herenow/events`,
-        HERENOW_WEBHOOK_BATCH_MS: "100",
-      }),
-    ]);
-    party = startedParty;
-    console.info(`next build: ${built}`);
-    dataDir = mkdtempSync(join(tmpdir(), "herenow-web-axe-"));
-    web = await WebServer.start(webPort, {
-      HERENOW_SECRET: SECRET,
-      HERENOW_SESSION_SECRET: "axe-session-secret-0123456789-abcdefghijklmnop",
-      HERENOW_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      HERENOW_PARTY_HOST: party.host,
-      DATABASE_URL: `pglite://${join(dataDir, "pglite")}`,
-      CRON_SECRET: "axe-cron-secret-0123456789",
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    demo = await startDemo("axe", { web: { HERENOW_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+    ({ web, browser } = demo);
 
     other = await browser.newContext({ baseURL: web.origin });
     const bo = await other.newPage();
@@ -85,19 +65,12 @@ describe.skipIf(!browserTest)("every page passes axe (WCAG 2.1 A and AA)", { tim
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === "fail") {
-      console.error(
-        `--- next start log (tail) ---\n${web?.log.slice(-3000)}\n--- wrangler dev log (tail) ---\n${party?.log.slice(-3000)}`,
-      );
-    }
+    if (task.result?.state === "fail") console.error(demo?.logs());
   });
 
   afterAll(async () => {
     await other?.close();
-    await browser?.close();
-    await web?.stop();
-    await party?.dispose();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   /** Signs in from the room's guest composer, and waits for the connection as that user. */

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/testing";
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuild, WebServer } from "./servers";
+import { type Demo, ensureBuild, startDemo, WebServer } from "./servers";
 
 const artifacts = join(import.meta.dirname, "..", "..", "test-artifacts");
 const ROOM = "e2e-room";
@@ -21,10 +21,10 @@ const browserTest = haveChromium("browser tests");
 
 // Each step waits on real servers that share two cores with other suites: 30 s was too tight for the admin steps.
 describe.skipIf(!browserTest)("the demo in Chromium", { timeout: 90_000 }, () => {
+  let demo: Demo | undefined;
   let party: PartyServer;
   let web: WebServer;
   let browser: Browser;
-  let dataDir: string;
   const contexts = new Map<string, BrowserContext>();
   const pages = new Map<string, Page>();
 
@@ -70,28 +70,11 @@ describe.skipIf(!browserTest)("the demo in Chromium", { timeout: 90_000 }, () =>
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    const webPort = await freePort();
-    // The build and the party start together: the build is the slow part.
-    const [built, startedParty] = await Promise.all([
-      ensureBuild(),
-      PartyServer.start({
-        HERENOW_WEBHOOK_URL: `http://127.0.0.1:${webPort}/api/herenow/events`,
-        HERENOW_LEAVE_GRACE_MS: String(LEAVE_GRACE_MS),
-        HERENOW_WEBHOOK_BATCH_MS: "100",
-      }),
-    ]);
-    party = startedParty;
-    console.info(`next build: ${built}`);
-    dataDir = mkdtempSync(join(tmpdir(), "herenow-web-e2e-"));
-    web = await WebServer.start(webPort, {
-      HERENOW_SECRET: SECRET,
-      HERENOW_SESSION_SECRET: "e2e-session-secret-0123456789-abcdefghijklmnop",
-      HERENOW_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      HERENOW_PARTY_HOST: party.host,
-      DATABASE_URL: `pglite://${join(dataDir, "pglite")}`,
-      CRON_SECRET: "e2e-cron-secret-0123456789",
+    demo = await startDemo("e2e", {
+      party: { HERENOW_LEAVE_GRACE_MS: String(LEAVE_GRACE_MS) },
+      web: { HERENOW_ADMIN_PASSWORD: ADMIN_PASSWORD },
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    ({ party, web, browser } = demo);
   });
 
   // A failed step leaves what the pages showed and what the servers said.
@@ -100,16 +83,11 @@ describe.skipIf(!browserTest)("the demo in Chromium", { timeout: 90_000 }, () =>
     for (const [name, opened] of pages) {
       if (!opened.isClosed()) await shot(opened, `failed-${name}`).catch(() => undefined);
     }
-    console.error(
-      `--- next start log (tail) ---\n${web?.log.slice(-4000)}\n--- wrangler dev log (tail) ---\n${party?.log.slice(-4000)}`,
-    );
+    console.error(demo?.logs());
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await web?.stop();
-    await party?.dispose();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it("two signed-in visitors see each other in the online panel within 2 s", async () => {

@@ -1,23 +1,12 @@
 // The demo's large-room view in Chromium: a party whose window threshold is 5 users, a
 // crowd of raw WebSocket clients, and a signed-in visitor who sees the head count, follows
 // someone from "Show everyone" and keeps following them after a reload.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  CHROMIUM_ARGS,
-  CHROMIUM_PATH,
-  closeAll,
-  freePort,
-  haveChromium,
-  PartyServer,
-  SECRET,
-  TestClient,
-  token,
-} from "@herenow/testing";
-import { type Browser, chromium } from "playwright-core";
+import { closeAll, haveChromium, type PartyServer, TestClient, token } from "@herenow/testing";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuild, WebServer } from "./servers";
+import { type Demo, startDemo, type WebServer } from "./servers";
 
 const ROOM = "stage-e2e";
 const artifacts = join(import.meta.dirname, "..", "..", "test-artifacts");
@@ -25,37 +14,27 @@ const artifacts = join(import.meta.dirname, "..", "..", "test-artifacts");
 const browserTest = haveChromium("the large-room browser test");
 
 describe.skipIf(!browserTest)("a large room in Chromium", () => {
+  let demo: Demo | undefined;
   let party: PartyServer;
   let web: WebServer;
   let browser: Browser;
-  let dataDir: string;
   const crowd: TestClient[] = [];
 
   beforeAll(async () => {
-    const webPort = await freePort();
-    const [, startedParty] = await Promise.all([ensureBuild(), PartyServer.start({ HERENOW_WINDOW_THRESHOLD: "5" })]);
-    party = startedParty;
-    dataDir = mkdtempSync(join(tmpdir(), "herenow-web-crowd-"));
-    web = await WebServer.start(webPort, {
-      HERENOW_SECRET: SECRET,
-      HERENOW_SESSION_SECRET: "e2e-session-secret-0123456789-abcdefghijklmnop",
-      HERENOW_ADMIN: "off",
-      HERENOW_PARTY_HOST: party.host,
-      DATABASE_URL: `pglite://${join(dataDir, "pglite")}`,
+    demo = await startDemo("crowd", {
+      party: { HERENOW_WINDOW_THRESHOLD: "5" },
+      web: { HERENOW_ADMIN: "off" },
     });
+    ({ party, web, browser } = demo);
     for (let n = 1; n <= 8; n++) {
       const url = party.url(ROOM, { token: await token({ id: `u-crowd-${n}`, name: `Crowd ${n}` }), window: "1" });
       crowd.push(await TestClient.open(url));
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {
     closeAll(crowd);
-    await browser?.close();
-    await web?.stop();
-    await party?.dispose();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it("shows the head count, pages through everyone and keeps a follow across a reload", async () => {

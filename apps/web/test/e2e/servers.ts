@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { newestMtime, runCommand } from "@herenow/testing";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, newestMtime, PartyServer, runCommand, SECRET } from "@herenow/testing";
+import { type Browser, chromium } from "playwright-core";
 
 const appDir = join(import.meta.dirname, "..", "..");
 const repoRoot = join(appDir, "..", "..");
@@ -92,4 +94,60 @@ export class WebServer {
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     if (this.child.exitCode === null) process.kill(-this.child.pid, "SIGKILL");
   }
+}
+
+/** The demo as a browser suite runs it: a party, the app's production build in front of it, Chromium. */
+export interface Demo {
+  party: PartyServer;
+  web: WebServer;
+  browser: Browser;
+  /** The tails of both servers' output, for a failed step's report. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the demo for a browser suite named `name`: a party (under Miniflare)
+ * whose webhook reaches the app, the app's production build (built first if
+ * its sources changed; the build and the party start together) on an
+ * embedded database of its own, and Chromium. `party` and `web` add to or
+ * override the settings each gets.
+ */
+export async function startDemo(
+  name: string,
+  settings: { party?: Record<string, string>; web?: Record<string, string> } = {},
+): Promise<Demo> {
+  const webPort = await freePort();
+  const [built, party] = await Promise.all([
+    ensureBuild(),
+    PartyServer.start({
+      HERENOW_WEBHOOK_URL: `http://127.0.0.1:${webPort}/api/herenow/events`,
+      HERENOW_WEBHOOK_BATCH_MS: "100",
+      ...settings.party,
+    }),
+  ]);
+  console.info(`next build: ${built}`);
+  const dataDir = mkdtempSync(join(tmpdir(), `herenow-web-${name}-`));
+  const web = await WebServer.start(webPort, {
+    HERENOW_SECRET: SECRET,
+    HERENOW_SESSION_SECRET: `${name}-session-secret-0123456789-abcdefghijklmnop`,
+    HERENOW_PARTY_HOST: party.host,
+    DATABASE_URL: `pglite://${join(dataDir, "pglite")}`,
+    CRON_SECRET: `${name}-cron-secret-0123456789`,
+    ...settings.web,
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return {
+    party,
+    web,
+    browser,
+    logs: () =>
+      `--- next start log (tail) ---\n${web.log.slice(-4000)}\n--- party log (tail) ---\n${party.log.slice(-4000)}`,
+    async stop() {
+      await browser.close();
+      await web.stop();
+      await party.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
