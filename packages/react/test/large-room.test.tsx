@@ -55,11 +55,13 @@ describe("usePresence in a large room", () => {
     await waitFor(() => expect(hook.result.current.hasMore).toBe(false), wait);
     expect(ids(hook.result.current.listed)).toEqual(["u-1", "u-2", "u-me", "u-3", "u-4", "u-5"]);
 
-    // the followed user is kept across a reconnect: the room forgot them with the old socket
+    // the followed user is kept across a reconnect: the room forgot them with the old socket.
+    // Without a grace (HERENOW_LEAVE_GRACE_MS 0) the reconnect may be a leave and a join, which
+    // moves "u-me" behind "u-5" in join order: which of the two happened is timing, not the point
     act(() => hook.result.current.reconnect());
     await waitFor(() => expect(hook.result.current.status).toBe("reconnecting"), wait);
     await waitFor(() => expect(hook.result.current.status).toBe("open"), wait);
-    await waitFor(() => expect(ids(hook.result.current.users)).toEqual(["u-1", "u-me", "u-5"]), wait);
+    await waitFor(() => expect(ids(hook.result.current.users).sort()).toEqual(["u-1", "u-5", "u-me"]), wait);
   });
 
   it("asks for the full list with window: false, however large the room", async () => {
