@@ -12,14 +12,18 @@ export class TokenRefusedError extends Error {
 
 /**
  * Why the chat server cannot take this visitor's socket, as the token route
- * found when it asked the party (its 503 `reason`):
+ * found when it asked the party (its 503 `reason`; the route's party-api.ts
+ * decides which from the party's answer):
  * - `party_unreachable`: the party does not answer (down, or a network between);
  * - `secret_mismatch`: the party and this site have different `HERENOW_SECRET`s;
  * - `party_misconfigured`: the party runs without a usable setting (it names which).
  */
-export type PartyProblemReason = "party_unreachable" | "secret_mismatch" | "party_misconfigured";
+export const PARTY_PROBLEM_REASONS = ["party_unreachable", "secret_mismatch", "party_misconfigured"] as const;
 
-const PARTY_PROBLEM_REASONS: readonly string[] = ["party_unreachable", "secret_mismatch", "party_misconfigured"];
+export type PartyProblemReason = (typeof PARTY_PROBLEM_REASONS)[number];
+
+const isPartyProblemReason = (value: unknown): value is PartyProblemReason =>
+  (PARTY_PROBLEM_REASONS as readonly unknown[]).includes(value);
 
 /** The token route says the chat server cannot take sockets now (a 503 with a `reason`). */
 export class PartyProblemError extends Error {
@@ -59,11 +63,8 @@ export async function fetchPresenceToken(room: string): Promise<string | null> {
   }
   if (response.status === 503) {
     const body = (await response.json().catch(() => ({}))) as { error?: unknown; reason?: unknown };
-    if (typeof body.reason === "string" && PARTY_PROBLEM_REASONS.includes(body.reason)) {
-      throw new PartyProblemError(
-        body.reason as PartyProblemReason,
-        typeof body.error === "string" ? body.error : body.reason,
-      );
+    if (isPartyProblemReason(body.reason)) {
+      throw new PartyProblemError(body.reason, typeof body.error === "string" ? body.error : body.reason);
     }
   }
   if (!response.ok) throw new Error(`the token request failed with HTTP ${response.status}`);

@@ -1,6 +1,7 @@
 import "server-only";
 import * as v from "valibot";
 import { env } from "@/env";
+import type { PartyProblemReason } from "@/lib/presence-token-client";
 
 /** Whom to remove from a room: every connection of a user, or one connection. */
 export type KickTarget = { userId: string } | { connectionId: string };
@@ -15,18 +16,13 @@ export interface RoomBan {
 export const MAX_BAN_SECONDS = 31_536_000;
 
 /**
- * Why the party cannot serve this site, as far as the web app can tell:
+ * A call of the room's API failed for a reason that stops every visitor's socket too;
+ * other failures are plain `Error`s. The reasons (`PartyProblemReason`, shared with the page):
  * - `party_unreachable`: the connection failed (down, wrong host, network), or a gateway's 502-504;
  *   a request that only timed out is a plain `Error`, since a slow party may still take sockets;
  * - `secret_mismatch`: the party refused the bearer secret, so it refuses this app's tokens too;
  * - `party_misconfigured`: the party answered 500, which its gate does while a setting such as
  *   `HERENOW_SECRET` is missing or malformed.
- */
-export type PartyProblemReason = "party_unreachable" | "secret_mismatch" | "party_misconfigured";
-
-/**
- * A call of the room's API failed for a reason that stops every visitor's socket too
- * (see `PartyProblemReason`); other failures are plain `Error`s.
  *
  * @example
  * if (error instanceof PartyProblem && error.reason === "secret_mismatch") alertOperator(error.message);
