@@ -180,7 +180,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** The room as it is now; any pending diff goes out first so `seq` covers everything. */
   snapshot(): RoomSnapshot {
-    this.flushNow();
+    this.diffWindow.flushNow();
     return {
       room: this.name,
       seq: this.presence.seq,
@@ -207,7 +207,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     }
     await this.store.forgetLingering(gone);
     for (const id of ids) this.presence.remove(id, "kicked");
-    this.flushNow();
+    this.diffWindow.flushNow();
     await this.scheduleAlarm();
     return ids.size;
   }
@@ -391,7 +391,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     }
     this.windows.remember(connection, data);
     this.awaitingSync.add(data.id);
-    this.scheduleFlush();
+    this.diffWindow.changed();
     return true;
   }
 
@@ -413,12 +413,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         break;
       case "presence:resync":
         this.awaitingSync.add(data.id);
-        this.scheduleFlush();
+        this.diffWindow.changed();
         break;
       case "presence:leave":
         this.presence.leave(data.id);
         this.closeSocket(connection, data, CLOSE_CODES.normal, "left");
-        this.flushNow();
+        this.diffWindow.flushNow();
         break;
       case "presence:state":
         this.applyState(connection, data, parsed.message.state);
@@ -441,7 +441,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.windows.remember(connection, next);
     if (this.windows.windowed && data.window !== undefined) {
       this.awaitingSync.add(data.id);
-      this.scheduleFlush();
+      this.diffWindow.changed();
     }
   }
 
@@ -487,12 +487,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (data.left || !this.presence.isLive(data.id)) return;
     if (code === DELIBERATE_CLOSE) {
       this.presence.leave(data.id);
-      this.flushNow();
+      this.diffWindow.flushNow();
       return;
     }
     const lingering = this.presence.close(data.id);
     if (lingering) this.store.saveLingering(lingering);
-    this.scheduleFlush();
+    this.diffWindow.changed();
   }
 
   /** Ends graces, prunes silent connections with 4000 and applies held state changes. */
@@ -505,7 +505,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       }
     }
     await this.store.forgetLingering(expired);
-    this.flushNow();
+    this.diffWindow.flushNow();
     await this.outbox?.deliver(systemClock.now());
     await this.scheduleAlarm();
   }
@@ -548,7 +548,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (!data || data.left) return;
     this.presence.remove(data.id, "closed");
     this.closeSocket(connection, data, CLOSE_CODES.policy, `more than ${LIMITS.errorsPerMinute} errors a minute`);
-    this.scheduleFlush();
+    this.diffWindow.changed();
   }
 
   private touch(connection: Connection, data: ConnectionData): void {
@@ -569,16 +569,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         `at most ${LIMITS.stateChangesPerSecond} state changes a second; the newest is applied when the second ends`,
       );
     } else if (result === "applied") {
-      this.scheduleFlush();
+      this.diffWindow.changed();
     }
-  }
-
-  private scheduleFlush(): void {
-    this.diffWindow.changed();
-  }
-
-  private flushNow(): void {
-    this.diffWindow.flushNow();
   }
 
   /** Sends the coalesced diff to everyone and a fresh sync to those waiting for one. */
