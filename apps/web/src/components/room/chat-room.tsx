@@ -56,18 +56,25 @@ export function ChatRoom({
   const [refusal, setRefusal] = useState<TokenRefusedError | null>(null);
   const [partyProblem, setPartyProblem] = useState<PartyProblemError | null>(null);
   const [tokenWasNull, setTokenWasNull] = useState(false);
-  const getToken = useCallback<TokenGetter>(async ({ room: tokenRoom }) => {
-    try {
-      const token = await fetchPresenceToken(tokenRoom);
-      setPartyProblem(null);
-      setTokenWasNull(token === null);
-      return token;
-    } catch (error) {
-      if (error instanceof TokenRefusedError) setRefusal(error);
-      if (error instanceof PartyProblemError) setPartyProblem(error);
-      throw error;
-    }
+  /** What a failed call of the token route tells the page: a refusal, or a party that cannot take sockets. */
+  const noteTokenFailure = useCallback((failure: unknown) => {
+    if (failure instanceof TokenRefusedError) setRefusal(failure);
+    if (failure instanceof PartyProblemError) setPartyProblem(failure);
   }, []);
+  const getToken = useCallback<TokenGetter>(
+    async ({ room: tokenRoom }) => {
+      try {
+        const token = await fetchPresenceToken(tokenRoom);
+        setPartyProblem(null);
+        setTokenWasNull(token === null);
+        return token;
+      } catch (error) {
+        noteTokenFailure(error);
+        throw error;
+      }
+    },
+    [noteTokenFailure],
+  );
 
   const presence = usePresence<ChatPresenceState>({ room, idleAfterMs: IDLE_AFTER_MS, onMessage, getToken });
   const { users, others, anonymous, self, status, error, setState, send, close, reconnect } = presence;
@@ -87,16 +94,10 @@ export function ChatRoom({
     if (status === "open") setPartyProblem(null);
     if (!waiting) return;
     const timer = setInterval(() => {
-      fetchPresenceToken(room).then(
-        () => setPartyProblem(null),
-        (failure: unknown) => {
-          if (failure instanceof PartyProblemError) setPartyProblem(failure);
-          if (failure instanceof TokenRefusedError) setRefusal(failure);
-        },
-      );
+      fetchPresenceToken(room).then(() => setPartyProblem(null), noteTokenFailure);
     }, DIAGNOSE_EVERY_MS);
     return () => clearInterval(timer);
-  }, [status, waiting, room]);
+  }, [status, waiting, room, noteTokenFailure]);
   const selfId = self?.user?.id ?? null;
   useEffect(() => {
     selfIdRef.current = selfId ?? user?.id ?? null;
@@ -211,7 +212,7 @@ export function ChatRoom({
             announced={log.announced}
             self={selfUser}
             loaded={log.loaded}
-            connecting={(status === "connecting" || status === "reconnecting") && problem === null}
+            connecting={waiting && problem === null}
             empty={
               <EmptyRoom
                 room={room}
