@@ -5,6 +5,8 @@ export { ManualClock, systemClock } from "./clock";
 export { safeEqual } from "./constant-time";
 export { ErrorBudget } from "./error-budget";
 export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
+export type { UserPage } from "./page";
+export { pageInJoinOrder } from "./page";
 export type { CreatePresenceTokenOptions, PresenceToken, PresenceTokenUser } from "./presence-token";
 export { createPresenceToken, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./presence-token";
 export type { ApplyResult, PresenceSnapshot } from "./presence-view";
@@ -34,6 +36,8 @@ export type {
   UserIdentity,
 } from "./protocol";
 export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, SETTING_MINIMUMS } from "./protocol";
+export type { MirrorChanges, RoomState } from "./room-mirror";
+export { RoomMirror } from "./room-mirror";
 export { isValidRoomName, roomNameProblem } from "./room-name";
 export type {
   ConnectionEvent,
@@ -47,8 +51,10 @@ export type {
   UserStateEntry,
 } from "./room-presence";
 export { LEAVE_REASONS, RoomPresence } from "./room-presence";
-export type { WindowChanges, WindowSpec } from "./room-window";
+export type { RoomReader, WindowChanges, WindowSpec } from "./room-window";
 export { WindowedDiff, windowUsers } from "./room-window";
+export type { ShardReport, ShardUser } from "./shard-totals";
+export { ShardTotals, takeShardReport } from "./shard-totals";
 export type { TokenClaims } from "./token-claims";
 export { checkTokenClaims, identityFromClaims } from "./token-claims";
 export type {

@@ -1,7 +1,9 @@
 import type { Clock } from "./clock";
 import { systemClock } from "./clock";
+import { headOf, pageInJoinOrder, type UserPage } from "./page";
 import type { DiffMessage, JsonObject, PresenceUser, UserIdentity } from "./protocol";
 import { DEFAULTS, LIMITS } from "./protocol";
+import type { RoomReader } from "./room-window";
 
 /** Why a connection stopped counting as present: every value, for schemas that check one. */
 export const LEAVE_REASONS = ["left", "closed", "stale", "kicked"] as const;
@@ -114,7 +116,7 @@ const RATE_WINDOW_MS = 1000;
  * room.connect("c1", { id: "u1", name: "Ann", info: {} });
  * const diff = room.takeDiff(); // { joined: [Ann], seq: 1, ... }
  */
-export class RoomPresence {
+export class RoomPresence implements RoomReader {
   readonly maxAgeMs: number;
   readonly leaveGraceMs: number;
   private readonly clock: Clock;
@@ -398,13 +400,7 @@ export class RoomPresence {
 
   /** The ids of the first `limit` users in join order: O(limit), for windows. */
   headIds(limit: number): string[] {
-    const ids: string[] = [];
-    if (limit <= 0) return ids;
-    for (const id of this.users.keys()) {
-      ids.push(id);
-      if (ids.length >= limit) break;
-    }
-    return ids;
+    return headOf(this.users, limit);
   }
 
   /** Whether a user is present (with a live or lingering connection). */
@@ -418,41 +414,9 @@ export class RoomPresence {
     return user ? toPresenceUser(user) : undefined;
   }
 
-  /**
-   * One page of every present user in join order, after a cursor an earlier
-   * page returned (`null`: from the start). The cursor names the last user
-   * of the page by the start of their stay and their id, so it stays good
-   * while users come and go: a page continues after that user, or, if they
-   * left, after the users who arrived no later than they did. `null` for a
-   * string that is no cursor.
-   */
-  page(after: string | null, limit: number): { users: PresenceUser[]; next: string | null } | null {
-    const users: PresenceUser[] = [];
-    const cursor = after === null ? null : parseCursor(after);
-    if (after !== null && cursor === null) return null;
-    let started = cursor === null;
-    if (cursor !== null && !this.users.has(cursor.id)) {
-      // the cursor's user left: continue with those who arrived after them
-      started = true;
-      for (const user of this.users.values()) {
-        if (user.since < cursor.since || (user.since === cursor.since && user.identity.id <= cursor.id)) continue;
-        users.push(toPresenceUser(user));
-        if (users.length > limit) break;
-      }
-    } else {
-      for (const [id, user] of this.users) {
-        if (!started) {
-          started = id === cursor?.id;
-          continue;
-        }
-        users.push(toPresenceUser(user));
-        if (users.length > limit) break;
-      }
-    }
-    const more = users.length > limit;
-    if (more) users.pop();
-    const last = users[users.length - 1];
-    return { users, next: more && last ? `${last.since}:${last.id}` : null };
+  /** One page of every present user in join order, after a cursor an earlier page returned (see `pageInJoinOrder`). */
+  page(after: string | null, limit: number): UserPage | null {
+    return pageInJoinOrder(this.users, (user) => user.since, toPresenceUser, after, limit);
   }
 
   /** Every connection, live or lingering, with its user and times: for webhook snapshots. */
@@ -600,14 +564,6 @@ export class RoomPresence {
   private emit(event: ConnectionEvent): void {
     if (this.recordEvents) this.events.push(event);
   }
-}
-
-/** A `presence:page` cursor, `<since>:<user id>`, or `null` when it is not one. */
-function parseCursor(cursor: string): { since: number; id: string } | null {
-  const colon = cursor.indexOf(":");
-  const since = Number(cursor.slice(0, colon));
-  if (colon < 1 || !Number.isSafeInteger(since)) return null;
-  return { since, id: cursor.slice(colon + 1) };
 }
 
 function first<V>(map: Map<string, V>): V | undefined {

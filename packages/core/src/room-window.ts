@@ -1,6 +1,27 @@
+import type { UserPage } from "./page";
 import { byArrival } from "./presence-view";
 import type { DiffMessage, PresenceUser } from "./protocol";
-import type { RoomPresence } from "./room-presence";
+
+/**
+ * What windows, syncs and pages read of a room: its users in join order, by
+ * id, and its counters. A room (`RoomPresence`), a shard's copy of a sharded
+ * room (`RoomMirror`) and its coordinator (`ShardTotals`) all provide it, so
+ * every connection is served the same way wherever it is.
+ */
+export interface RoomReader {
+  /** The number of the last diff. */
+  readonly seq: number;
+  readonly anonymous: number;
+  readonly userCount: number;
+  /** The ids of the first `limit` users in join order: O(limit). */
+  headIds(limit: number): string[];
+  hasUser(userId: string): boolean;
+  presentUser(userId: string): PresenceUser | undefined;
+  /** Every present user in join order: O(room size), for syncs and snapshots. */
+  snapshotUsers(): PresenceUser[];
+  /** One `presence:page` (see `pageInJoinOrder`); `null` for a string that is no cursor. */
+  page(after: string | null, limit: number): UserPage | null;
+}
 
 /** What one connection sees of a large room: the first `size` users, its own user, the users it follows. */
 export interface WindowSpec {
@@ -37,7 +58,7 @@ export class WindowedDiff {
   private readonly headChanges = new Map<number, string[]>();
 
   constructor(
-    private readonly room: RoomPresence,
+    private readonly room: RoomReader,
     diff: Pick<DiffMessage, "joined" | "updated" | "left">,
     private readonly headBefore: readonly string[],
     private readonly headAfter: readonly string[],
@@ -125,7 +146,7 @@ export class WindowedDiff {
  * this connection's own user and the users it follows who are here, all
  * sorted by arrival (`since`, ties by id), the order clients keep a window in.
  */
-export function windowUsers(room: RoomPresence, spec: WindowSpec): PresenceUser[] {
+export function windowUsers(room: RoomReader, spec: WindowSpec): PresenceUser[] {
   const head = room.headIds(spec.size);
   const inHead = new Set(head);
   const users = head.map((id) => room.presentUser(id)).filter((user) => user !== undefined);
