@@ -1,6 +1,6 @@
 import type { AppMessage } from "@herenow/core";
-import { type PresenceConnection, PresenceServer, presenceGates } from "@herenow/server";
-import { type Connection, routePartykitRequest } from "partyserver";
+import { type PresenceConnection, PresenceServer, routePresenceRequest } from "@herenow/server";
+import type { Connection } from "partyserver";
 import { ChatLog } from "./chat";
 
 /** The worker's bindings and variables (wrangler.jsonc `vars`, `.dev.vars`, `wrangler secret put`). */
@@ -11,6 +11,8 @@ export interface Env {
   HERENOW_MAX_AGE_MS?: string;
   HERENOW_LEAVE_GRACE_MS?: string;
   HERENOW_ANONYMOUS?: string;
+  HERENOW_SHARDED_ROOMS?: string;
+  HERENOW_SHARDS?: string;
 }
 
 /**
@@ -18,7 +20,8 @@ export interface Env {
  * messages. The binding is named `Main`, so rooms live at `/parties/main/<room>`.
  */
 export class Main extends PresenceServer<Env> {
-  private readonly chat = new ChatLog(this.ctx.storage.sql, (text) => this.broadcast(text));
+  // in a sharded room a message reaches every shard; the history is kept where it was sent
+  private readonly chat = new ChatLog(this.ctx.storage.sql, (text) => void this.broadcastToRoom(text));
 
   override onConnect(connection: Connection) {
     this.chat.sendHistory(connection);
@@ -36,7 +39,7 @@ export class Main extends PresenceServer<Env> {
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    const routed = await routePartykitRequest(request, env, presenceGates(env));
+    const routed = await routePresenceRequest(request, env);
     return routed ?? new Response("Not found: rooms live at /parties/main/<room>\n", { status: 404 });
   },
 } satisfies ExportedHandler<Env>;

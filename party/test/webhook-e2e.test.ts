@@ -90,6 +90,9 @@ describe.each(TARGETS)("webhook end to end on $name", (target) => {
       // keep-alives every 7.5 s, so a room's alarm wakes it soon after a crash; long enough that the
       // clients' heartbeats, sent from this process while PGlite (in it too) blocks it, always arrive
       HERENOW_MAX_AGE_MS: "15000",
+      // this run's rooms named "<prefix>s-…" spread over three shards
+      HERENOW_SHARDED_ROOMS: `${prefix}s-*`,
+      HERENOW_SHARDS: "3",
     });
     // the clients stay alive (no 4000 closes) however long a test waits
     heartbeat = setInterval(() => {
@@ -304,6 +307,36 @@ describe.each(TARGETS)("webhook end to end on $name", (target) => {
       generationsAfter.forEach((generation, i) => {
         expect(generation && generation > (generationsBefore[i] ?? "")).toBe(true);
       });
+    },
+    4 * CONVERGE_MS,
+  );
+
+  it(
+    "keeps the copy of a room spread over shards equal to the room, through churn and a crash",
+    async () => {
+      const room = `${prefix}s-big`;
+      const ids = Array.from({ length: 12 }, (_, n) => `s${n}`);
+      // twelve connections of nine users, one user with tabs that land on different shards
+      for (const [n, id] of ids.entries()) await connect(room, id, n < 9 ? `us${n}` : "us-tabs");
+      await until(() => mismatch([room]), CONVERGE_MS);
+      leave(room, "s0", "leave");
+      leave(room, "s1", "close");
+      leave(room, "s9", "terminate"); // one of us-tabs' tabs: the user stays
+      await until(() => mismatch([room]), CONVERGE_MS);
+      const live = await roomSnapshot(room);
+      expect(live.users.find((u) => u.id === "us-tabs")?.connections).toBe(2);
+
+      // the whole party crashes: shards and coordinator restart, half the clients come back
+      const crashed = ids.filter((id) => connected.get(room)?.has(id)).map((id) => clients.get(id) as TestClient);
+      await server.stop("SIGKILL");
+      await Promise.all(crashed.map((client) => client.waitForClose(10_000)));
+      connected.get(room)?.clear();
+      await server.start();
+      for (const id of ["s2", "s3", "s10"]) await connect(room, id, id === "s10" ? "us-tabs" : `us${id.slice(1)}`);
+      await until(() => mismatch([room]), CONVERGE_MS);
+      const after = await roomSnapshot(room);
+      expect(after.users.map((u) => u.id).sort()).toEqual(["us-tabs", "us2", "us3"]);
+      expect(after.connections).toBe(3);
     },
     4 * CONVERGE_MS,
   );

@@ -53,6 +53,7 @@ export type {
 export { LEAVE_REASONS, RoomPresence } from "./room-presence";
 export type { RoomReader, WindowChanges, WindowSpec } from "./room-window";
 export { WindowedDiff, windowUsers } from "./room-window";
+export { shardOf } from "./shard-of";
 export type { ShardReport, ShardUser } from "./shard-totals";
 export { ShardTotals, takeShardReport } from "./shard-totals";
 export type { TokenClaims } from "./token-claims";

@@ -2,6 +2,7 @@ import { roomNameProblem, safeEqual } from "@herenow/core";
 import type { Lobby } from "partyserver";
 import { Refusal, verifyConnection } from "./auth";
 import { readSettings } from "./settings";
+import { roleOf } from "./shards";
 
 /** The worker's env: bindings plus the `HERENOW_*` variables. */
 type Env = object;
@@ -35,7 +36,16 @@ export async function presenceOnBeforeConnect(
   env: Env,
 ): Promise<Response | undefined> {
   try {
-    await verifyConnection(request.url, lobby.name, readSettings(env as Record<string, unknown>));
+    const settings = readSettings(env as Record<string, unknown>);
+    const role = roleOf(lobby.name, settings);
+    if (role?.kind === "coordinator") {
+      throw new Refusal(
+        500,
+        `room ${lobby.name} is sharded (HERENOW_SHARDED_ROOMS): route requests with routePresenceRequest(request, env)`,
+      );
+    }
+    // a shard is reached under its room's name: the token and the rules are the room's
+    await verifyConnection(request.url, role?.room ?? lobby.name, settings);
     return undefined;
   } catch (error) {
     return refusalResponse(error);
@@ -78,7 +88,7 @@ export function unauthorized(): Response {
   });
 }
 
-function refusalResponse(error: unknown): Response {
+export function refusalResponse(error: unknown): Response {
   if (error instanceof Refusal) return error.toResponse();
   const message = error instanceof Error ? error.message : String(error);
   // a missing secret must be visible to whoever runs the party, not only to the refused client

@@ -10,9 +10,13 @@ import {
   type JsonObject,
   LIMITS,
   type ListMessage,
+  type MirrorChanges,
   parseClientMessage,
   RoomPresence,
+  type RoomReader,
   type RoomSnapshot,
+  type RoomState,
+  type ShardReport,
   systemClock,
   type UserIdentity,
 } from "@herenow/core";
@@ -22,9 +26,12 @@ import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, 
 import { DiffWindow } from "./diff-window";
 import { handleRoomRequest } from "./http-api";
 import { type Ban, RoomBans } from "./room-bans";
+import { RoomCoordinator, type ShardRpc } from "./room-coordinator";
 import { RoomStorage } from "./room-storage";
 import { RoomWindows } from "./room-windows";
 import { type RoomSettings, readSettings } from "./settings";
+import { type CoordinatorRpc, type ReportReply, ShardLink, type ShardPush } from "./shard-link";
+import { type RoomRole, roleOf, shardName } from "./shards";
 import { WebhookOutbox } from "./webhook-outbox";
 
 /** What changed in a room over one coalescing window. */
@@ -81,7 +88,13 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   static override options = { hibernate: true };
 
   readonly settings: RoomSettings;
+  /** This object's own connections (none on a coordinator). */
   private readonly presence: RoomPresence;
+  private roleOfName: RoomRole | null = null;
+  /** Set when the object is a shard of a sharded room, once it loaded. */
+  private link: ShardLink | null = null;
+  /** Set when the object is a sharded room's coordinator, once it loaded. */
+  private coordinator: RoomCoordinator | null = null;
   private readonly awaitingSync = new Set<string>();
   private readonly reserved = new Set<string>();
   private readonly budgets = new Map<string, ErrorBudget>();
@@ -92,7 +105,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     queueMicrotask: (run) => queueMicrotask(run),
   });
   private alarmAt: number | null = null;
-  private readonly outbox: WebhookOutbox | null;
+  private outbox: WebhookOutbox | null;
   private readonly store: RoomStorage;
   private readonly banList: RoomBans;
   private readonly windows: RoomWindows;
@@ -110,8 +123,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       leaveGraceMs: this.settings.leaveGraceMs,
       recordEvents: true,
     });
+    const self = this;
     this.windows = new RoomWindows({
-      presence: this.presence,
+      // a shard's copy of the room takes the place of its own presence once it loaded
+      get presence() {
+        return self.view;
+      },
       threshold: this.settings.windowThreshold,
       sockets: () => ctx.getWebSockets(),
       dataOf: (socket) => this.dataOfSocket(socket),
@@ -128,9 +145,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
           batchMs: webhookBatchMs,
           partBytes: webhookPartBytes,
           keepAliveMs: Math.max(1000, Math.floor(maxAgeMs / 2)),
-          room: () => this.name,
-          snapshot: () => this.presence.snapshotConnections(),
-          hasConnections: () => this.presence.connectionCount > 0,
+          room: () => this.role.room,
+          snapshot: () => (this.coordinator?.totals ?? this.presence).snapshotConnections(),
+          hasConnections: () => (this.coordinator?.totals ?? this.presence).connectionCount > 0,
           log: (message) => this.log(message),
         })
       : null;
@@ -139,6 +156,22 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       this.log("HERENOW_WEBHOOK_URL is not set: rooms deliver no events to a database");
     }
     this.wrapHandlers();
+  }
+
+  /**
+   * A room of one object, or the coordinator or a shard of a sharded room
+   * (`HERENOW_SHARDED_ROOMS`), from the object's name. Read lazily: an alarm
+   * may wake an object before PartyServer recovered its name.
+   */
+  get role(): RoomRole {
+    // the gates create no object for a name that is not a room's or a shard's
+    this.roleOfName ??= roleOf(this.name, this.settings) ?? { kind: "room", room: this.name };
+    return this.roleOfName;
+  }
+
+  /** The whole room as this object's connections see it: its own presence, a shard's copy, or the coordinator's totals. */
+  private get view(): RoomReader {
+    return this.link?.mirror ?? this.coordinator?.totals ?? this.presence;
   }
 
   // ---- hooks for applications -------------------------------------------------------------
@@ -181,17 +214,30 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   /** The room as it is now; any pending diff goes out first so `seq` covers everything. */
   snapshot(): RoomSnapshot {
     this.diffWindow.flushNow();
+    const room = this.coordinator?.totals ?? this.presence;
     return {
-      room: this.name,
-      seq: this.presence.seq,
-      users: this.presence.snapshotUsers(),
-      anonymous: this.presence.anonymous,
-      connections: this.presence.connectionCount,
+      room: this.role.room,
+      seq: room.seq,
+      users: room.snapshotUsers(),
+      anonymous: room.anonymous,
+      connections: room.connectionCount,
     };
+  }
+
+  /**
+   * Sends a text to every connection of the room: in a sharded room through
+   * its coordinator to every shard (an application's `broadcast` reaches only
+   * the sockets of the object it runs in).
+   */
+  async broadcastToRoom(text: string): Promise<void> {
+    if (this.coordinator) this.coordinator.broadcast(text);
+    else if (this.role.kind === "shard") await this.stub<CoordinatorRpc>(this.role.room).herenowRelay(text);
+    else this.broadcast(text);
   }
 
   /** Closes a user's or a connection's sockets with 4003; returns how many connections went. */
   async kick(target: { userId: string } | { connectionId: string }): Promise<number> {
+    if (this.coordinator) return this.coordinator.kick(target);
     const ids = new Set<string>();
     for (const { socket, data } of this.socketsOf(target)) {
       ids.add(data.id);
@@ -227,6 +273,60 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     return this.banList.lift(userId, systemClock.now());
   }
 
+  // ---- between the objects of a sharded room (Durable Object RPC; not for applications) ----
+
+  /** Coordinator: a shard's report; answers with the number of the room's diff that includes it. */
+  async herenowReport(shard: number, report: ShardReport): Promise<ReportReply> {
+    await this.ready();
+    if (!this.coordinator) throw new Error(`${this.name} is not the coordinator of a sharded room`);
+    return this.coordinator.report(shard, report);
+  }
+
+  /** Coordinator: the whole room, for a shard that missed a diff or woke without its copy. */
+  async herenowState(): Promise<RoomState> {
+    await this.ready();
+    if (!this.coordinator) throw new Error(`${this.name} is not the coordinator of a sharded room`);
+    if (this.coordinator.rebuildDue() !== null) await this.coordinator.nextDiff();
+    else this.diffWindow.flushNow();
+    return this.coordinator.totals.state();
+  }
+
+  /** Coordinator: until when a user is banned from the room (`null`: not banned). */
+  async herenowBanUntil(userId: string): Promise<number | null> {
+    await this.ready();
+    return this.banList.until(userId, systemClock.now());
+  }
+
+  /** Coordinator: a shard's application message for every connection of the room. */
+  async herenowRelay(text: string): Promise<void> {
+    await this.ready();
+    this.coordinator?.broadcast(text);
+  }
+
+  /** Shard: the room's next diff, or the whole room, from the coordinator (JSON of a `ShardPush`). */
+  async herenowPush(push: string): Promise<void> {
+    await this.ready();
+    await this.link?.receive(JSON.parse(push) as ShardPush);
+  }
+
+  /** Shard: the coordinator restarted and needs everything this shard has. */
+  async herenowRefresh(): Promise<void> {
+    await this.ready();
+    this.link?.refresh();
+  }
+
+  /** Shard: closes a user's or a connection's sockets here (the coordinator asks every shard). */
+  async herenowKick(target: { userId: string } | { connectionId: string }): Promise<number> {
+    await this.ready();
+    return this.role.kind === "shard" ? this.kick(target) : 0;
+  }
+
+  /** Shard: an application message for every socket here. */
+  async herenowBroadcast(text: string): Promise<void> {
+    await this.ready();
+    this.broadcast(text);
+  }
+
   /** The bearer secret of the room's HTTP API. */
   get secret(): string {
     return this.settings.secret;
@@ -242,13 +342,23 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return super.fetch(request);
     let user: UserIdentity | null;
     try {
-      user = await verifyConnection(request.url, this.name, this.settings);
+      if (this.role.kind === "coordinator") {
+        throw new Refusal(
+          500,
+          `room ${this.role.room} is sharded (HERENOW_SHARDED_ROOMS): route requests with routePresenceRequest(request, env)`,
+        );
+      }
+      user = await verifyConnection(request.url, this.role.room, this.settings);
     } catch (error) {
       if (error instanceof Refusal) return error.toResponse();
       throw error;
     }
     if (user) {
-      const until = await this.banList.until(user.id, systemClock.now());
+      // a sharded room keeps its bans at its coordinator: asked on connect, never on a heartbeat
+      const until =
+        this.role.kind === "shard"
+          ? await this.stub<CoordinatorRpc>(this.role.room).herenowBanUntil(user.id)
+          : await this.banList.until(user.id, systemClock.now());
       if (until !== null) {
         return new Refusal(403, `you are banned from this room until ${new Date(until).toISOString()}`).toResponse();
       }
@@ -343,19 +453,50 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
    * hibernation.
    */
   private async load(): Promise<void> {
+    this.takeRole();
     const stored = await this.store.load();
     this.alarmAt = stored.alarmAt;
     this.presence.restore(stored.live, stored.lingering, stored.seq);
     this.windows.restore((await this.ctx.storage.get<boolean>(WINDOWED_KEY)) ?? false);
-    await this.outbox?.load(stored.live.length === 0, systemClock.now());
+    await this.coordinator?.load(systemClock.now());
+    const empty = this.coordinator ? this.coordinator.totals.connectionCount === 0 : stored.live.length === 0;
+    await this.outbox?.load(empty, systemClock.now());
+    // a shard tells its coordinator everything it has as soon as it starts
+    if (this.link) this.diffWindow.changed();
     await this.scheduleAlarm();
+  }
+
+  /** Sets up this object's half of a sharded room, if it is one. */
+  private takeRole(): void {
+    const role = this.role;
+    if (role.kind === "shard") {
+      this.link = new ShardLink({
+        shard: role.shard,
+        presence: this.presence,
+        coordinator: () => this.stub<CoordinatorRpc>(role.room),
+        publish: (changes, syncs, held) => this.publish(changes, syncs, held),
+        resyncAll: (held) => this.resyncAll(held),
+        flushLater: (ms) => setTimeout(() => this.diffWindow.changed(), ms),
+        log: (message) => this.log(message),
+      });
+      // a sharded room's events reach the webhook from its coordinator, as one room's
+      this.outbox = null;
+    } else if (role.kind === "coordinator") {
+      this.coordinator = new RoomCoordinator({
+        shard: (index) => this.stub<ShardRpc>(shardName(role.room, index)),
+        storage: this.ctx.storage,
+        changed: () => this.diffWindow.changed(),
+        published: (diff, events, at) => this.afterDiff(diff, events, at),
+        log: (message) => this.log(message),
+      });
+    }
   }
 
   /** Verifies the token once more inside the room and picks the connection's presence id. */
   private async prepareConnection(connection: Connection, context: ConnectionContext): Promise<string[]> {
     const user = this.verified.has(context.request)
       ? (this.verified.get(context.request) ?? null)
-      : await verifyConnection(context.request.url, this.name, this.settings);
+      : await verifyConnection(context.request.url, this.role.room, this.settings);
     let id = connection.id;
     if (this.presence.isLive(id) || this.reserved.has(id)) {
       // A second socket claiming a live id must not disturb the first, so it gets an id of its
@@ -464,12 +605,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       return;
     }
     const after = request.after ?? null;
-    const page = this.presence.page(after, request.limit ?? DEFAULTS.pageSize);
+    const page = this.view.page(after, request.limit ?? DEFAULTS.pageSize);
     if (!page) {
       this.refuse(connection, data.id, "invalid_message", "presence:list: `after` is not a cursor from presence:page");
       return;
     }
-    const message = { type: "presence:page", after, ...page, count: this.presence.userCount };
+    const message = { type: "presence:page", after, ...page, count: this.view.userCount };
     sendQuietly(connection, JSON.stringify(message));
   }
 
@@ -484,6 +625,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.budgets.delete(data.id);
     this.lists.delete(data.id);
     this.awaitingSync.delete(data.id);
+    this.link?.forget(data.id);
     if (data.left || !this.presence.isLive(data.id)) return;
     if (code === DELIBERATE_CLOSE) {
       this.presence.leave(data.id);
@@ -573,48 +715,78 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     }
   }
 
-  /** Sends the coalesced diff to everyone and a fresh sync to those waiting for one. */
+  /** The end of a coalescing window: what changed goes to the room's sockets (or, in a sharded room, to its coordinator or shards). */
   private sendDiff(at: number): void {
+    if (this.coordinator) {
+      this.coordinator.flush(at);
+      return;
+    }
     this.store.saveStates(this.presence.takeStateChanges());
+    const waiting = [...this.awaitingSync];
+    this.awaitingSync.clear();
+    if (this.link) {
+      // a shard's own changes go to its coordinator; the room's diff comes back to every shard
+      this.link.flush(waiting, at);
+      return;
+    }
     const diff = this.presence.takeDiff();
     const events = this.presence.takeEvents();
     if (diff) this.store.saveSeq(diff.seq);
-    // a room that crossed the large-room threshold resyncs every connection that asked for a window
-    const resync = this.windows.updateMode() ? [...this.windows.windowAware()] : [];
-    // Connections that get a sync now get one numbered with this diff's seq, so the diff is
-    // no news to them: it is not sent to them at all (a naive client would apply it twice).
-    const synced =
-      this.awaitingSync.size > 0 || resync.length > 0 ? this.sendSyncs([...this.awaitingSync], resync) : null;
-    this.awaitingSync.clear();
-    // Sent with the runtime's own list of sockets: PartyServer's iterator reads every socket's
-    // attachment, which a room of thousands pays per diff.
-    if (diff) this.windows.send(diff, synced);
+    this.publish(diff, waiting, new Set());
+    this.afterDiff(diff, events, at);
+  }
+
+  /** The room changed: events to the webhook, the change to `onPresenceChanged`. */
+  private afterDiff(diff: DiffMessage | null, events: ConnectionEvent[], at: number): void {
     if (events.length > 0) {
       this.outbox?.enqueue(events, at);
       void this.scheduleAlarm();
     }
     if (diff || events.length > 0) {
-      void this.callHook("onPresenceChanged", () => this.onPresenceChanged({ room: this.name, diff, events }));
+      const change = { room: this.role.room, diff, events };
+      void this.callHook("onPresenceChanged", () => this.onPresenceChanged(change));
     }
   }
 
+  /**
+   * Sends the room's diff to this object's sockets and a sync to the
+   * connections in `syncs`; connections in `held` (a shard's newcomers not yet
+   * in its copy of the room) get neither yet.
+   */
+  private publish(diff: MirrorChanges | null, syncs: string[], held: ReadonlySet<string>): void {
+    // a room that crossed the large-room threshold resyncs every connection that asked for a window
+    const resync = this.windows.updateMode() ? [...this.windows.windowAware()] : [];
+    // Connections that get a sync now get one numbered with this diff's seq, so the diff is
+    // no news to them: it is not sent to them at all (a naive client would apply it twice).
+    const skip = syncs.length > 0 || resync.length > 0 ? this.sendSyncs(syncs, resync, held) : new Set<WebSocket>();
+    for (const id of held) for (const { socket } of this.socketsOf({ connectionId: id })) skip.add(socket);
+    // Sent with the runtime's own list of sockets: PartyServer's iterator reads every socket's
+    // attachment, which a room of thousands pays per diff.
+    if (diff) this.windows.send({ type: "presence:diff", ...diff }, skip.size > 0 ? skip : null);
+  }
+
+  /** A fresh sync to every connection but those held back: a shard that lost its copy of the room. */
+  private resyncAll(held: ReadonlySet<string>): void {
+    this.sendSyncs([], [...this.ctx.getWebSockets()], held);
+  }
+
   /** Sends a sync to each of these connections and sockets; returns the sockets that got one. */
-  private sendSyncs(ids: string[], sockets: WebSocket[] = []): Set<WebSocket> {
+  private sendSyncs(ids: string[], sockets: WebSocket[], held: ReadonlySet<string>): Set<WebSocket> {
     const sent = new Set<WebSocket>();
     // a full users list is the same for everyone: serialised once, however many get it
     let everyone: string | null = null;
     const users = () => {
-      everyone ??= JSON.stringify(this.presence.snapshotUsers());
+      everyone ??= JSON.stringify(this.view.snapshotUsers());
       return everyone;
     };
     const send = (socket: WebSocket, data: ConnectionData) => {
-      if (sent.has(socket)) return;
+      if (sent.has(socket) || held.has(data.id)) return;
       const base = {
         type: "presence:sync" as const,
-        room: this.name,
-        seq: this.presence.seq,
+        room: this.role.room,
+        seq: this.view.seq,
         self: { connectionId: data.id, user: data.user },
-        anonymous: this.presence.anonymous,
+        anonymous: this.view.anonymous,
       };
       sendQuietly(socket, this.windows.sync(socket, base, users));
       sent.add(socket);
@@ -639,12 +811,26 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   private async scheduleAlarm(): Promise<void> {
     const presenceDue = this.presence.nextDue();
-    const outboxDue = this.outbox?.nextDue() ?? null;
-    const due = presenceDue === null ? outboxDue : outboxDue === null ? presenceDue : Math.min(presenceDue, outboxDue);
+    const dues = [presenceDue, this.outbox?.nextDue() ?? null, this.coordinator?.rebuildDue() ?? null];
+    const due = dues.reduce<number | null>(
+      (soonest, at) => (at === null ? soonest : soonest === null ? at : Math.min(soonest, at)),
+      null,
+    );
     if (due === null) return;
     if (this.alarmAt !== null && this.alarmAt <= due && this.alarmAt > systemClock.now() - 1000) return;
     this.alarmAt = due;
     await this.ctx.storage.setAlarm(due);
+  }
+
+  /** Makes sure the room loaded before an RPC from another object runs (PartyServer does it for fetch, sockets and alarms). */
+  private ready(): Promise<void> {
+    return this.setName(this.name);
+  }
+
+  /** Another object of this worker's presence binding, by name. */
+  private stub<T>(name: string): T {
+    const namespace = presenceNamespace(this.env as unknown as Record<string, unknown>);
+    return namespace.get(namespace.idFromName(name)) as unknown as T;
   }
 
   private async callHook(where: string, run: () => unknown): Promise<void> {
@@ -664,4 +850,29 @@ function sendQuietly(socket: WebSocket, text: string): void {
   } catch {
     // closed by this room (leave, kick, prune) before the runtime noticed; it needs no diff
   }
+}
+
+/**
+ * The Durable Object binding of the presence rooms, which a sharded room's
+ * objects use to reach each other: `HERENOW_BINDING` names it, else it is
+ * the worker's only Durable Object binding.
+ */
+function presenceNamespace(env: Record<string, unknown>): DurableObjectNamespace {
+  const named = typeof env.HERENOW_BINDING === "string" ? env.HERENOW_BINDING : null;
+  const namespaces = Object.entries(env).filter(
+    ([, value]) => typeof value === "object" && value !== null && "idFromName" in value,
+  );
+  const found = named
+    ? namespaces.find(([name]) => name === named)
+    : namespaces.length === 1
+      ? namespaces[0]
+      : undefined;
+  if (!found) {
+    throw new Error(
+      named
+        ? `HERENOW_BINDING names ${named}, which is not a Durable Object binding of this worker`
+        : "a sharded room needs to know its rooms' Durable Object binding: set HERENOW_BINDING to its name",
+    );
+  }
+  return found[1] as DurableObjectNamespace;
 }

@@ -2,7 +2,7 @@ import {
   type Clock,
   type DiffMessage,
   LIMITS,
-  type RoomPresence,
+  type RoomReader,
   type SyncMessage,
   WindowedDiff,
   type WindowSpec,
@@ -12,7 +12,7 @@ import type { ConnectionData } from "./connection-data";
 
 /** What `RoomWindows` needs of its room: its sockets, their data, a clock and timers. */
 export interface WindowedRoom {
-  readonly presence: RoomPresence;
+  readonly presence: RoomReader;
   /** Users above which connections that asked for a window get one (`HERENOW_WINDOW_THRESHOLD`). */
   readonly threshold: number;
   /** Every open socket, as the runtime lists them. */

@@ -16,6 +16,13 @@ export interface RoomSettings {
   webhookPartBytes: number;
   /** Users above which connections that ask for a window get one (`HERENOW_WINDOW_THRESHOLD`, default 500). */
   windowThreshold: number;
+  /**
+   * Rooms spread over shard objects (`HERENOW_SHARDED_ROOMS`: names, or
+   * prefixes ending in `*`, comma-separated; default none). See `shards.ts`.
+   */
+  shardedRooms: string[];
+  /** How many shard objects a sharded room spreads over (`HERENOW_SHARDS`, default 8, 2 to 256). */
+  shards: number;
 }
 
 /** A setting that is missing or malformed; the message names the variable and how to fix it. */
@@ -112,5 +119,35 @@ export function readSettings(env: Record<string, unknown>): RoomSettings {
       MIN.windowThreshold,
       "users",
     ),
+    shardedRooms: shardPatterns(env),
+    shards: shardCount(env),
   };
+}
+
+/** The most shards a room may have: the coordinator sends each diff to each of them. */
+export const MAX_SHARDS = 256;
+
+function shardCount(env: Record<string, unknown>): number {
+  const value = wholeNumber(env, "HERENOW_SHARDS", 8, 2, "shards");
+  if (value > MAX_SHARDS) throw new SettingsError("HERENOW_SHARDS", `at most ${MAX_SHARDS}, got ${value}`);
+  return value;
+}
+
+function shardPatterns(env: Record<string, unknown>): string[] {
+  const raw = text(env, "HERENOW_SHARDED_ROOMS");
+  if (raw === undefined) return [];
+  const patterns = raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+  for (const pattern of patterns) {
+    const name = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
+    if ((name !== "" || pattern !== "*") && !/^[A-Za-z0-9_.-]+$/.test(name)) {
+      throw new SettingsError(
+        "HERENOW_SHARDED_ROOMS",
+        `expected room names or prefixes ending in *, comma-separated; got ${JSON.stringify(pattern)}`,
+      );
+    }
+  }
+  return patterns;
 }

@@ -22,6 +22,8 @@ describe("readSettings", () => {
       webhookBatchMs: 500,
       webhookPartBytes: 1024 * 1024,
       windowThreshold: 500,
+      shardedRooms: [],
+      shards: 8,
     });
   });
 

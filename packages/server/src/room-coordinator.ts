@@ -1,0 +1,142 @@
+import { type ConnectionEvent, type DiffMessage, type ShardReport, ShardTotals } from "@herenow/core";
+import type { ReportReply, ShardPush } from "./shard-link";
+
+/** What a coordinator may ask of one of its shards (Durable Object RPC). */
+export interface ShardRpc {
+  herenowPush(push: string): Promise<void>;
+  herenowRefresh(): Promise<void>;
+  herenowKick(target: { userId: string } | { connectionId: string }): Promise<number>;
+  herenowBroadcast(text: string): Promise<void>;
+}
+
+/** What `RoomCoordinator` needs of the object it serves. */
+export interface CoordinatorHost {
+  shard(index: number): ShardRpc;
+  readonly storage: Pick<DurableObjectStorage, "get" | "put">;
+  /** A shard reported: the room's diff goes out at the end of the coalescing window. */
+  changed(): void;
+  /** The room changed (once per window): for the webhook and `onPresenceChanged`. */
+  published(diff: DiffMessage | null, events: ConnectionEvent[], at: number): void;
+  log(message: string): void;
+}
+
+const SEQ_KEY = "coordinator:seq";
+const SHARDS_KEY = "coordinator:shards";
+/** How long a restarted coordinator waits for its shards to tell it everything before it gives up on the silent ones. */
+export const REBUILD_MS = 3000;
+
+/**
+ * The coordinator half of a sharded room: the room's own object, holding no
+ * sockets. It adds up the shards' reports (`ShardTotals`), numbers the room's
+ * diffs, sends each diff once to every shard that has anyone, and keeps
+ * what it needs to come back: the last diff's number and which shards have
+ * anyone. After a restart it has nothing else, so it asks those shards for
+ * everything and sends them the whole room once they answered (or after
+ * `REBUILD_MS` without the silent ones): no user is shown who is not
+ * connected, and nobody who is disappears.
+ */
+export class RoomCoordinator {
+  totals = new ShardTotals();
+  /** Shards that sent everything since this process started: a partial report from another is refused. */
+  private readonly known = new Set<number>();
+  /** Shards that had anyone at the last diff, as stored. */
+  private live = new Set<number>();
+  private rebuilding: { waiting: Set<number>; until: number } | null = null;
+  private waiters: ((seq: number) => void)[] = [];
+
+  constructor(private readonly host: CoordinatorHost) {}
+
+  async load(now: number): Promise<void> {
+    const seq = (await this.host.storage.get<number>(SEQ_KEY)) ?? 0;
+    this.totals = new ShardTotals({ seq });
+    this.live = new Set((await this.host.storage.get<number[]>(SHARDS_KEY)) ?? []);
+    if (this.live.size === 0) return;
+    this.rebuilding = { waiting: new Set(this.live), until: now + REBUILD_MS };
+    for (const shard of this.live) {
+      this.host
+        .shard(shard)
+        .herenowRefresh()
+        .catch((error) => this.host.log(`shard ${shard} did not answer its restarted coordinator: ${String(error)}`));
+    }
+  }
+
+  /** When a restarted coordinator stops waiting for silent shards, or `null`. */
+  rebuildDue(): number | null {
+    return this.rebuilding?.until ?? null;
+  }
+
+  /** A shard's report; resolves with the number of the diff that includes it. */
+  async report(shard: number, report: ShardReport): Promise<ReportReply> {
+    if (report.full) this.known.add(shard);
+    else if (!this.known.has(shard)) return { need: "full" };
+    this.totals.apply(shard, report);
+    this.rebuilding?.waiting.delete(shard);
+    this.host.changed();
+    return { seq: await this.nextDiff() };
+  }
+
+  /** Resolves with the number of the room's next diff once it went out. */
+  nextDiff(): Promise<number> {
+    return new Promise<number>((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Ends a coalescing window: the room's diff to every shard with anyone. */
+  flush(now: number): void {
+    if (this.rebuilding) {
+      if (this.rebuilding.waiting.size > 0 && now < this.rebuilding.until) return;
+      for (const shard of this.rebuilding.waiting) {
+        this.host.log(`shard ${shard} did not answer within ${REBUILD_MS} ms; its connections are dropped`);
+        this.totals.dropShard(shard, now);
+      }
+      this.rebuilding = null;
+      const diff = this.totals.takeDiff();
+      // a restarted coordinator cannot say what changed since its last diff: the shards get the whole room
+      this.send(this.totals.shards(), JSON.stringify({ state: this.totals.state() } satisfies ShardPush));
+      this.finish(diff, now);
+      return;
+    }
+    const diff = this.totals.takeDiff();
+    if (diff) this.send(this.totals.shards(), JSON.stringify({ diff } satisfies ShardPush));
+    this.finish(diff, now);
+  }
+
+  /** Sends a text to every shard with anyone (an application's message to the whole room). */
+  broadcast(text: string): void {
+    for (const shard of this.totals.shards()) {
+      this.host
+        .shard(shard)
+        .herenowBroadcast(text)
+        .catch((error) => this.host.log(`shard ${shard} missed a broadcast: ${String(error)}`));
+    }
+  }
+
+  /** Closes a user's or a connection's sockets on every shard; resolves to how many connections went. */
+  async kick(target: { userId: string } | { connectionId: string }): Promise<number> {
+    const counts = await Promise.all(this.totals.shards().map((shard) => this.host.shard(shard).herenowKick(target)));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  private send(shards: number[], push: string): void {
+    for (const shard of shards) {
+      // a shard that misses a diff sees the gap in the next one and asks for the room
+      this.host
+        .shard(shard)
+        .herenowPush(push)
+        .catch((error) => this.host.log(`shard ${shard} missed diff: ${String(error)}`));
+    }
+  }
+
+  private finish(diff: DiffMessage | null, now: number): void {
+    const events = this.totals.takeEvents();
+    if (diff) void this.host.storage.put(SEQ_KEY, diff.seq);
+    const live = new Set(this.totals.shards());
+    if (live.size !== this.live.size || [...live].some((shard) => !this.live.has(shard))) {
+      this.live = live;
+      void this.host.storage.put(SHARDS_KEY, [...live]);
+    }
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve(this.totals.seq);
+    this.host.published(diff, events, now);
+  }
+}

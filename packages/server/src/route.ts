@@ -1,0 +1,47 @@
+import { routePartykitRequest } from "partyserver";
+import { presenceGates, refusalResponse } from "./gate";
+import { readSettings } from "./settings";
+import { isShardedRoom, shardName, shardOf } from "./shards";
+
+/** The worker's env: bindings plus the `HERENOW_*` variables. */
+type Env = object;
+
+/**
+ * Routes a request of a presence worker: `routePartykitRequest` with the
+ * presence gates, and for a sharded room (`HERENOW_SHARDED_ROOMS`) each
+ * WebSocket goes to one of the room's shard objects, picked from its
+ * connection id (`_pk`) so the same id always meets the same shard. The
+ * room's HTTP API stays at the room's own object, its coordinator. Resolves
+ * to `null` for a path that is not a room's.
+ *
+ * @example
+ * export default {
+ *   fetch: async (request: Request, env: Env) =>
+ *     (await routePresenceRequest(request, env)) ?? new Response("Not found", { status: 404 }),
+ * };
+ */
+export async function routePresenceRequest(request: Request, env: Env): Promise<Response | null> {
+  const isWebSocket = request.headers.get("upgrade")?.toLowerCase() === "websocket";
+  if (!isWebSocket) return routePartykitRequest(request, env as Record<string, unknown>, presenceGates(env));
+  let settings: ReturnType<typeof readSettings>;
+  try {
+    settings = readSettings(env as Record<string, unknown>);
+  } catch (error) {
+    return refusalResponse(error);
+  }
+  const url = new URL(request.url);
+  const parts = url.pathname.split("/");
+  // /parties/<party>/<room>: the room is the fourth part of the split path
+  const room = parts[3];
+  if (parts[1] === "parties" && parts.length === 4 && room && isShardedRoom(room, settings)) {
+    let connectionId = url.searchParams.get("_pk");
+    if (!connectionId) {
+      connectionId = crypto.randomUUID();
+      url.searchParams.set("_pk", connectionId);
+    }
+    parts[3] = shardName(room, shardOf(connectionId, settings.shards));
+    url.pathname = parts.join("/");
+    request = new Request(url, request);
+  }
+  return routePartykitRequest(request, env as Record<string, unknown>, presenceGates(env));
+}
