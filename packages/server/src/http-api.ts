@@ -6,7 +6,8 @@ import type { Ban } from "./room-bans";
 /** What the HTTP API needs of a room: nothing more, so it can be tested against any object. */
 export interface RoomApi {
   readonly secret: string;
-  snapshot(): RoomSnapshot;
+  /** The room now (a sharded room's coordinator may first wait for its shards after a restart). */
+  snapshot(): RoomSnapshot | Promise<RoomSnapshot>;
   kick(target: { userId: string } | { connectionId: string }): Promise<number>;
   ban(userId: string, seconds: number): Promise<void>;
   bans(): Promise<Ban[]>;
@@ -52,7 +53,7 @@ export async function handleRoomRequest(request: Request, room: RoomApi): Promis
   const action = path[3];
   if (action === undefined) {
     if (request.method !== "GET") return problem(405, "use GET for a room's snapshot");
-    return json(room.snapshot());
+    return json(await room.snapshot());
   }
   if (path.length !== 4) return problem(404, `no such endpoint: ${path.slice(3).join("/")}`);
   if (action === "kick") {

@@ -211,8 +211,13 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     return data ? { connectionId: data.id, user: data.user, socket } : null;
   }
 
-  /** The room as it is now; any pending diff goes out first so `seq` covers everything. */
-  snapshot(): RoomSnapshot {
+  /**
+   * The room as it is now; any pending diff goes out first so `seq` covers
+   * everything. A sharded room's coordinator that just restarted answers once
+   * its shards told it who is there.
+   */
+  async snapshot(): Promise<RoomSnapshot> {
+    if (this.coordinator && this.coordinator.rebuildDue() !== null) await this.coordinator.nextDiff();
     this.diffWindow.flushNow();
     const room = this.coordinator?.totals ?? this.presence;
     return {
@@ -568,7 +573,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         this.follow(connection, data, parsed.message.ids);
         break;
       case "presence:list":
-        this.list(connection, data, parsed.message);
+        void this.list(connection, data, parsed.message);
         break;
     }
     return null;
@@ -587,7 +592,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   }
 
   /** Answers `presence:list` with one page of everyone here, at most ten pages a second per connection. */
-  private list(connection: Connection, data: ConnectionData, request: ListMessage): void {
+  private async list(connection: Connection, data: ConnectionData, request: ListMessage): Promise<void> {
     const second = Math.floor(systemClock.now() / 1000);
     const used = this.lists.get(data.id);
     const count = used?.second === second ? used.count + 1 : 1;
@@ -605,6 +610,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       return;
     }
     const after = request.after ?? null;
+    // a shard that woke from hibernation takes its copy of the room before it pages it
+    await this.link?.haveRoom();
     const page = this.view.page(after, request.limit ?? DEFAULTS.pageSize);
     if (!page) {
       this.refuse(connection, data.id, "invalid_message", "presence:list: `after` is not a cursor from presence:page");
@@ -767,6 +774,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** A fresh sync to every connection but those held back: a shard that lost its copy of the room. */
   private resyncAll(held: ReadonlySet<string>): void {
+    // the windows' head was the lost copy's: start the windows again from the new one
+    this.windows.restore(this.windows.windowed);
     this.sendSyncs([], [...this.ctx.getWebSockets()], held);
   }
 

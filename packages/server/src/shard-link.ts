@@ -106,6 +106,11 @@ export class ShardLink {
     this.host.flushLater(0);
   }
 
+  /** Resolves once this shard holds a copy of the room (at once, unless it woke without one). */
+  async haveRoom(): Promise<void> {
+    if (!this.mirror.ready) await this.catchUp();
+  }
+
   /** A connection closed: it waits for nothing any more. */
   forget(connectionId: string): void {
     this.syncAt.delete(connectionId);
@@ -134,7 +139,7 @@ export class ShardLink {
   /** Sends the syncs whose diff the copy has reached; a copy not yet taken is taken first. */
   private async syncReady(): Promise<void> {
     if (this.syncAt.size === 0) return;
-    if (!this.mirror.ready) await this.catchUp();
+    await this.haveRoom();
     const ready = this.takeReady();
     if (ready.length > 0) this.host.publish(null, ready, this.held());
   }
