@@ -3,7 +3,8 @@
 // leave at that rate, then members of everyone's window leave a few a second. Watchers in
 // this process (window 100, like the hook's default) record when each change reaches them:
 // the head count for joins and leaves, the window diff for a departure from the window.
-// Run: npm run churn -w @herenow/bench -- --n 10000 --rate 50 --seconds 10
+// With --shards K the room spreads over K shard objects (HERENOW_SHARDED_ROOMS).
+// Run: npm run churn -w @herenow/bench -- --n 10000 --rate 50 --seconds 10 [--shards 8]
 import { parseArgs } from "node:util";
 import { PresenceView } from "@herenow/core";
 import { PromptCloseWebSocket } from "@herenow/testing";
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     "window-leaves": { type: "string", default: "20" },
     watchers: { type: "string", default: "5" },
     workers: { type: "string", default: "4" },
+    shards: { type: "string", default: "0" },
   },
 });
 const n = Number(values.n);
@@ -65,12 +67,18 @@ function countTime(w: Watcher, from: number, reached: (count: number) => boolean
   return null;
 }
 
-const server = await startParty("herenow", "miniflare");
-const workers = new Workers(workerCount);
+const shards = Number(values.shards);
 const room = `churn-${n}`;
+const server = await startParty(
+  "herenow",
+  "miniflare",
+  shards > 0 ? { HERENOW_SHARDED_ROOMS: room, HERENOW_SHARDS: String(shards) } : {},
+);
+const workers = new Workers(workerCount);
 const rows: (string | number)[][] = [];
 try {
-  console.log(`large-room churn on ${machine()}; ${n} windowed members, ${rate} events/s for ${seconds} s`);
+  const where = shards > 0 ? `${shards} shards` : "one object";
+  console.log(`large-room churn on ${machine()}; ${n} windowed members in ${where}, ${rate} events/s for ${seconds} s`);
   await workers.ready();
   workers.openUsers(n, {
     kind: "herenow",

@@ -2,8 +2,9 @@
 // storm; how long until every client's head count is exact, how many bytes each received,
 // and what the room's workerd spent per join. At a size where full lists are still
 // affordable, the same storm also runs with full lists and against the bare baseline, so
-// the gain is a ratio from one run.
-// Run: npm run large -w @herenow/bench -- --n 10000 --compare 2000
+// the gain is a ratio from one run. Every size also runs spread over shard objects
+// (HERENOW_SHARDED_ROOMS, --shards of them), beside the same storm into one object.
+// Run: npm run large -w @herenow/bench -- --n 10000 --compare 2000 --shards 8
 import { parseArgs } from "node:util";
 import {
   type CpuUse,
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     window: { type: "string", default: "100" },
     workers: { type: "string", default: "4" },
     batch: { type: "string", default: "100" },
+    shards: { type: "string", default: "8" },
     runtimes: { type: "string", default: "miniflare" },
     "timeout-s": { type: "string", default: "900" },
   },
@@ -38,10 +40,11 @@ const compareSizes = (values.compare ?? "").split(",").filter(Boolean).map(Numbe
 const windowSize = Number(values.window);
 const workerCount = Number(values.workers);
 const batch = Number(values.batch);
+const shards = Number(values.shards);
 const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
 const timeoutMs = Number(values["timeout-s"]) * 1000;
 
-type Mode = "windowed" | "full" | "baseline";
+type Mode = "windowed" | "sharded" | "full" | "baseline";
 
 interface Result {
   fromFirst: number;
@@ -54,7 +57,10 @@ interface Result {
 
 async function storm(mode: Mode, runtime: Runtime, n: number): Promise<Result> {
   const party: Party = mode === "baseline" ? "baseline" : "herenow";
-  const server = await startParty(party, runtime);
+  const room = `large-${mode}-${n}`;
+  const sharding: Record<string, string> =
+    mode === "sharded" ? { HERENOW_SHARDED_ROOMS: room, HERENOW_SHARDS: String(shards) } : {};
+  const server = await startParty(party, runtime, sharding);
   const workers = new Workers(workerCount);
   try {
     await workers.ready();
@@ -62,11 +68,11 @@ async function storm(mode: Mode, runtime: Runtime, n: number): Promise<Result> {
     workers.openUsers(n, {
       kind: protocolOf(party),
       host: server.host,
-      room: `large-${mode}-${n}`,
+      room,
       batch: Math.max(1, Math.floor(batch / workerCount)),
       secret: SECRET,
       expect: n,
-      ...(mode === "windowed" ? { window: windowSize } : {}),
+      ...(mode === "windowed" || mode === "sharded" ? { window: windowSize } : {}),
     });
     const opened = await workers.collect(isReport("opened"), undefined, timeoutMs);
     const complete = await workers.collect(isReport("complete"), undefined, timeoutMs);
@@ -117,30 +123,38 @@ const plan: [number, Mode][] = [
     [n, "baseline"],
     [n, "full"],
     [n, "windowed"],
+    [n, "sharded"],
   ]),
-  ...sizes.map((n): [number, Mode] => [n, "windowed"]),
+  ...sizes.flatMap((n): [number, Mode][] => [
+    [n, "windowed"],
+    [n, "sharded"],
+  ]),
 ];
 for (const runtime of runtimes) {
   const baselineAt = new Map<number, number>();
+  const oneObjectAt = new Map<number, number>();
   for (const [n, mode] of plan) {
     let result: Result;
     try {
       result = await storm(mode, runtime, n);
     } catch (error) {
       console.log(`  N=${n} ${runtime} ${mode}: FAILED ${error instanceof Error ? error.message : error}`);
-      rows.push([n, runtime, mode, "failed", "", "", "", "", "", "", "", ""]);
+      rows.push([n, runtime, mode, "failed", "", "", "", "", "", "", "", "", ""]);
       continue;
     }
     console.log(`  N=${n} ${runtime} ${mode}: ${JSON.stringify(result)}`);
     if (mode === "baseline") baselineAt.set(n, result.fromFirst);
+    if (mode === "windowed") oneObjectAt.set(n, result.fromFirst);
     const baseline = baselineAt.get(n);
+    const oneObject = mode === "sharded" ? oneObjectAt.get(n) : undefined;
     rows.push([
       n,
       runtime,
-      mode,
+      mode === "sharded" ? `windowed, ${shards} shards` : mode,
       (result.fromFirst / 1000).toFixed(2),
       (result.fromLast / 1000).toFixed(2),
       baseline ? (result.fromFirst / baseline).toFixed(2) : "",
+      oneObject ? (result.fromFirst / oneObject).toFixed(2) : "",
       (result.bytes / 1e6).toFixed(1),
       Math.round(result.bytes / n / 1000).toLocaleString("en-US"),
       mode === "baseline" ? "" : (result.bytes / fullListBytes(n)).toFixed(3),
@@ -159,6 +173,7 @@ console.log(
       "exact after first connect (s)",
       "after last connect (s)",
       "× baseline",
+      "× one object",
       "MB received",
       "kB per client",
       "bytes ÷ full lists' N²",
