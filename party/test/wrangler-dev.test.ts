@@ -1,3 +1,4 @@
+import { shardOf } from "@herenow/core";
 import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -23,6 +24,28 @@ describe("wrangler dev", () => {
       expect(await response.json()).toMatchObject({ room: "dev", connections: 2, anonymous: 0 });
       // the defaults of wrangler.jsonc's vars are in force
       expect(server.log).toContain('env.HERENOW_LEAVE_GRACE_MS ("5000")');
+    } finally {
+      closeAll([ann, bo]);
+    }
+  });
+
+  it("spreads the demo's stage over shards: users on two shards see one room, and so does its API", async () => {
+    // wrangler.jsonc: HERENOW_SHARDED_ROOMS "stage", HERENOW_SHARDS "8"
+    const idOn = (shard: number) => {
+      for (let n = 0; ; n++) if (shardOf(`stage-${n}`, 8) === shard) return `stage-${n}`;
+    };
+    const ann = await TestClient.open(
+      server.url("stage", { token: await token({ id: "u-ann", name: "Ann" }), _pk: idOn(0), window: "100" }),
+    );
+    const bo = await TestClient.open(
+      server.url("stage", { token: await token({ id: "u-bo", name: "Bo" }), _pk: idOn(5), window: "100" }),
+    );
+    try {
+      await ann.waitForUsers(["u-ann", "u-bo"]);
+      await bo.waitForUsers(["u-ann", "u-bo"]);
+      const response = await partyFetch(server.httpUrl("stage"), { headers: { authorization: `Bearer ${SECRET}` } });
+      expect(await response.json()).toMatchObject({ room: "stage", connections: 2, anonymous: 0 });
+      expect(server.log).toContain('env.HERENOW_SHARDED_ROOMS ("stage")');
     } finally {
       closeAll([ann, bo]);
     }
