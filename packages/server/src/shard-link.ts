@@ -55,8 +55,12 @@ export class ShardLink {
   /** The coordinator must hear everything: first report after a start, or after a refused or lost one. */
   private needFull = true;
   private inFlight = false;
+  /** Something changed while a report was in flight: report again when it is answered. */
+  private again = false;
   /** Connections waiting to be reported before they get their sync. */
   private unreported: string[] = [];
+  /** Connections in the report in flight: the answer says which diff their sync waits for. */
+  private reporting: string[] = [];
   /** Connection id → the number of the room's diff its sync waits for. */
   private readonly syncAt = new Map<string, number>();
   private catchingUp: Promise<void> | null = null;
@@ -67,13 +71,17 @@ export class ShardLink {
 
   /** Connections that must not get a diff yet: they have not had their first sync. */
   held(): ReadonlySet<string> {
-    return new Set([...this.unreported, ...this.syncAt.keys()]);
+    return new Set([...this.unreported, ...this.reporting, ...this.syncAt.keys()]);
   }
 
   /** One coalescing window ended: report it, and queue the syncs of the connections that wait for one. */
   flush(waiting: string[], at: number): void {
     this.unreported.push(...waiting);
-    if (this.inFlight) return; // what changed meanwhile goes out with the next report
+    if (this.inFlight) {
+      // what changed meanwhile goes out with the next report, as soon as this one is answered
+      this.again = true;
+      return;
+    }
     const report = takeShardReport(this.host.presence, { full: this.needFull, at });
     const reported = this.unreported;
     this.unreported = [];
@@ -85,6 +93,7 @@ export class ShardLink {
     }
     this.needFull = false;
     this.inFlight = true;
+    this.reporting = reported;
     void this.send(report, reported);
   }
 
@@ -115,6 +124,7 @@ export class ShardLink {
   forget(connectionId: string): void {
     this.syncAt.delete(connectionId);
     this.unreported = this.unreported.filter((id) => id !== connectionId);
+    this.reporting = this.reporting.filter((id) => id !== connectionId);
   }
 
   private async send(report: ShardReport, reported: string[]): Promise<void> {
@@ -128,11 +138,13 @@ export class ShardLink {
       this.host.log(`shard ${this.host.shard} could not report to its coordinator: ${String(error)}`);
     }
     this.inFlight = false;
+    this.reporting = [];
     if (retry) {
       this.needFull = true;
       this.unreported.unshift(...reported);
       this.host.flushLater(RETRY_MS);
-    } else if (this.unreported.length > 0) this.host.flushLater(0);
+    } else if (this.again || this.unreported.length > 0) this.host.flushLater(0);
+    this.again = false;
     await this.syncReady();
   }
 

@@ -1,0 +1,114 @@
+// The coordinator half of a sharded room, without a runtime: in-memory storage and shards that
+// record what they were sent.
+import type { ConnectionEvent, DiffMessage, ShardReport } from "@herenow/core";
+import { describe, expect, it } from "vitest";
+import { REBUILD_MS, RoomCoordinator } from "../src/room-coordinator";
+
+const user = (id: string, since = 1000) => ({ id, name: id, info: {}, connections: 1, state: {}, since, stateAt: 0 });
+const join = (connectionId: string, id: string): ConnectionEvent => ({
+  type: "join",
+  connectionId,
+  user: { id, name: id, info: {} },
+  at: 1000,
+});
+const full = (users: string[], at = 2000): ShardReport => ({
+  full: true,
+  users: users.map((id) => user(id)),
+  left: [],
+  anonymous: 0,
+  events: [],
+  connections: users.map((id) => ({
+    id: `c-${id}`,
+    user: { id, name: id, info: {} },
+    joinedAt: 1000,
+    lastSeen: 1000,
+    since: 1000,
+  })),
+  at,
+});
+
+function setup(stored: Record<string, unknown> = {}) {
+  const storage = new Map<string, unknown>(Object.entries(stored));
+  const pushes: { shard: number; push: unknown }[] = [];
+  const refreshed: number[] = [];
+  const published: { diff: DiffMessage | null; events: ConnectionEvent[] }[] = [];
+  let changed = 0;
+  const coordinator = new RoomCoordinator({
+    shard: (index) => ({
+      herenowPush: async (push: string) => {
+        pushes.push({ shard: index, push: JSON.parse(push) });
+      },
+      herenowRefresh: async () => {
+        refreshed.push(index);
+      },
+      herenowKick: async () => 1,
+      herenowBroadcast: async () => {},
+    }),
+    storage: {
+      get: (async (key: string) => storage.get(key)) as never,
+      put: (async (key: string, value: unknown) => {
+        storage.set(key, value);
+      }) as never,
+    },
+    changed: () => changed++,
+    published: (diff, events) => published.push({ diff, events }),
+    log: () => {},
+  });
+  return { coordinator, storage, pushes, refreshed, published, changes: () => changed };
+}
+
+describe("RoomCoordinator", () => {
+  it("numbers the room's diffs, sends each to the shards with anyone, and answers reports with that number", async () => {
+    const { coordinator, pushes, published, storage } = setup();
+    await coordinator.load(1000);
+    const answer = coordinator.report(0, full(["ann"]));
+    const second = coordinator.report(1, {
+      full: true,
+      users: [user("bo")],
+      left: [],
+      anonymous: 1,
+      events: [],
+      connections: [],
+      at: 2000,
+    });
+    coordinator.flush(2000);
+    expect(await answer).toEqual({ seq: 1 });
+    expect(await second).toEqual({ seq: 1 });
+    expect(pushes.map((p) => p.shard).sort()).toEqual([0]); // shard 1 has users but no connections it reported
+    expect(published[0]?.diff).toMatchObject({ seq: 1, joined: [{ id: "ann" }, { id: "bo" }], anonymous: 1 });
+    expect(storage.get("coordinator:seq")).toBe(1);
+    expect(storage.get("coordinator:shards")).toEqual([0]);
+    // a partial report from a shard that never said everything is refused
+    expect(await coordinator.report(5, { ...full([]), full: false, events: [join("c-x", "x")] })).toEqual({
+      need: "full",
+    });
+  });
+
+  it("after a restart asks the shards that had anyone for everything and sends them the whole room once they answered", async () => {
+    const { coordinator, pushes, refreshed } = setup({ "coordinator:seq": 41, "coordinator:shards": [0, 1] });
+    await coordinator.load(10_000);
+    expect(refreshed.sort()).toEqual([0, 1]);
+    const first = coordinator.report(0, full(["ann"]));
+    coordinator.flush(10_050);
+    expect(pushes).toEqual([]); // shard 1 has not answered: nothing goes out yet
+    const second = coordinator.report(1, full(["bo"]));
+    coordinator.flush(10_100);
+    expect(await first).toEqual({ seq: 42 });
+    expect(await second).toEqual({ seq: 42 });
+    expect(pushes.map((p) => p.shard).sort()).toEqual([0, 1]);
+    expect(pushes[0]?.push).toMatchObject({ state: { seq: 42, users: [{ id: "ann" }, { id: "bo" }] } });
+    expect(coordinator.rebuildDue()).toBeNull();
+  });
+
+  it("gives up on a shard that stays silent after a restart: its connections are dropped", async () => {
+    const { coordinator, pushes } = setup({ "coordinator:seq": 7, "coordinator:shards": [0, 3] });
+    await coordinator.load(10_000);
+    void coordinator.report(0, full(["ann"]));
+    coordinator.flush(10_000 + REBUILD_MS - 1);
+    expect(pushes).toEqual([]);
+    coordinator.flush(10_000 + REBUILD_MS);
+    expect(pushes).toEqual([
+      { shard: 0, push: { state: { seq: 8, users: [user("ann")].map(({ stateAt: _, ...u }) => u), anonymous: 0 } } },
+    ]);
+  });
+});
