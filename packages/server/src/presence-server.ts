@@ -217,7 +217,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
    * its shards told it who is there.
    */
   async snapshot(): Promise<RoomSnapshot> {
-    if (this.coordinator && this.coordinator.rebuildDue() !== null) await this.coordinator.nextDiff();
+    if (this.coordinator && this.rebuilding()) await this.coordinator.nextDiff();
     this.diffWindow.flushNow();
     const room = this.coordinator?.totals ?? this.presence;
     return {
@@ -655,7 +655,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     }
     await this.store.forgetLingering(expired);
     this.diffWindow.flushNow();
-    await this.outbox?.deliver(systemClock.now());
+    // a restarted coordinator's first batch carries a snapshot: not before its shards told it everything
+    if (!this.rebuilding()) await this.outbox?.deliver(systemClock.now());
     await this.scheduleAlarm();
   }
 
@@ -820,7 +821,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   private async scheduleAlarm(): Promise<void> {
     const presenceDue = this.presence.nextDue();
-    const dues = [presenceDue, this.outbox?.nextDue() ?? null, this.coordinator?.rebuildDue() ?? null];
+    const dues = this.rebuilding()
+      ? [presenceDue, this.coordinator?.rebuildDue() ?? null]
+      : [presenceDue, this.outbox?.nextDue() ?? null];
     const due = dues.reduce<number | null>(
       (soonest, at) => (at === null ? soonest : soonest === null ? at : Math.min(soonest, at)),
       null,
@@ -829,6 +832,11 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (this.alarmAt !== null && this.alarmAt <= due && this.alarmAt > systemClock.now() - 1000) return;
     this.alarmAt = due;
     await this.ctx.storage.setAlarm(due);
+  }
+
+  /** Whether this is a restarted coordinator still waiting for its shards. */
+  private rebuilding(): boolean {
+    return this.coordinator !== null && this.coordinator.rebuildDue() !== null;
   }
 
   /** Makes sure the room loaded before an RPC from another object runs (PartyServer does it for fetch, sockets and alarms). */

@@ -90,6 +90,9 @@ export class RoomCoordinator {
       }
       this.rebuilding = null;
       const diff = this.totals.takeDiff();
+      // Every connection the shards reported reads as a join to totals that started empty; the
+      // webhook's new generation begins with a snapshot of them instead (sent after this point).
+      this.totals.takeEvents();
       // a restarted coordinator cannot say what changed since its last diff: the shards get the whole room
       this.send(this.totals.shards(), JSON.stringify({ state: this.totals.state() } satisfies ShardPush));
       this.finish(diff, now);

@@ -85,7 +85,7 @@ describe("RoomCoordinator", () => {
   });
 
   it("after a restart asks the shards that had anyone for everything and sends them the whole room once they answered", async () => {
-    const { coordinator, pushes, refreshed } = setup({ "coordinator:seq": 41, "coordinator:shards": [0, 1] });
+    const { coordinator, pushes, refreshed, published } = setup({ "coordinator:seq": 41, "coordinator:shards": [0, 1] });
     await coordinator.load(10_000);
     expect(refreshed.sort()).toEqual([0, 1]);
     const first = coordinator.report(0, full(["ann"]));
@@ -98,6 +98,8 @@ describe("RoomCoordinator", () => {
     expect(pushes.map((p) => p.shard).sort()).toEqual([0, 1]);
     expect(pushes[0]?.push).toMatchObject({ state: { seq: 42, users: [{ id: "ann" }, { id: "bo" }] } });
     expect(coordinator.rebuildDue()).toBeNull();
+    // the connections the shards reported are no news for the webhook: its new generation's snapshot has them
+    expect(published.at(-1)?.events).toEqual([]);
   });
 
   it("gives up on a shard that stays silent after a restart: its connections are dropped", async () => {
