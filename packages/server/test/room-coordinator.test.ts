@@ -85,7 +85,10 @@ describe("RoomCoordinator", () => {
   });
 
   it("after a restart asks the shards that had anyone for everything and sends them the whole room once they answered", async () => {
-    const { coordinator, pushes, refreshed, published } = setup({ "coordinator:seq": 41, "coordinator:shards": [0, 1] });
+    const { coordinator, pushes, refreshed, published } = setup({
+      "coordinator:seq": 41,
+      "coordinator:shards": [0, 1],
+    });
     await coordinator.load(10_000);
     expect(refreshed.sort()).toEqual([0, 1]);
     const first = coordinator.report(0, full(["ann"]));

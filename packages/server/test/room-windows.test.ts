@@ -113,6 +113,14 @@ describe("RoomWindows", () => {
     expect(r.windows.countInterval()).toBe(1000);
   });
 
+  it("counts at the pace of the whole room on a shard that holds only some of its sockets", () => {
+    const r = room(3);
+    for (let n = 1; n <= 10; n++) r.join(n, 5);
+    // the rest of a room of 10,000 is on other shards: users here, sockets elsewhere
+    for (let n = 11; n <= 10_000; n++) r.presence.connect(`elsewhere-${n}`, person(n));
+    expect(r.windows.countInterval()).toBe(1000);
+  });
+
   it("rebuilds its index from the sockets after a wake", () => {
     const r = room(3);
     const sockets = [1, 2, 3, 4].map((n) => r.join(n, 1, n === 4 ? ["u5"] : undefined));
