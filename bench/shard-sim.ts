@@ -182,11 +182,11 @@ class Meter {
   constructor(readonly sockets: WindowSockets | null) {}
 
   run<T>(work: () => T): T {
-    const start = process.cpuUsage();
-    const result = work();
-    const used = process.cpuUsage(start);
-    this.cpuUs += used.user + used.system;
-    return result;
+    let result: T | undefined;
+    this.cpuUs += cpuUs(() => {
+      result = work();
+    });
+    return result as T;
   }
 
   endSecond(): void {
@@ -392,27 +392,62 @@ class ShardedRoom implements Layout {
   }
 
   /**
-   * The heap of one shard's copy built from the room's state (as a new shard gets it), and of a
-   * coordinator rebuilt from every shard's full report (as after its restart).
+   * The heap and CPU of one shard's copy built from the room's state (as a new shard gets it),
+   * of a coordinator rebuilt from every shard's full report (as after its restart), and of one
+   * full report applied to the running coordinator (as after one shard's restart).
    */
-  memory(): { mirror: number; coordinator: number; stateBytes: number } {
+  memory(): Restarts {
     const stateText = JSON.stringify(this.totals.state());
     const before = heap();
     const mirror = new RoomMirror();
-    mirror.replace(JSON.parse(stateText) as RoomState);
+    const copyUs = cpuUs(() => mirror.replace(JSON.parse(stateText) as RoomState));
     const mirrorBytes = heap() - before;
     if (mirror.userCount !== this.totals.userCount) throw new Error("the copy from the state lost users");
     const at = this.clock.now();
     const reports = this.local.map((room) => JSON.stringify(takeShardReport(room, { full: true, at })));
     const start = heap();
     const rebuilt = new ShardTotals();
-    for (const [shard, text] of reports.entries()) rebuilt.apply(shard, JSON.parse(text) as ShardReport);
-    rebuilt.takeDiff();
-    rebuilt.takeEvents();
+    const rebuildUs = cpuUs(() => {
+      for (const [shard, text] of reports.entries()) rebuilt.apply(shard, JSON.parse(text) as ShardReport);
+      rebuilt.takeDiff();
+      rebuilt.takeEvents();
+    });
     const coordinatorBytes = heap() - start;
     if (rebuilt.userCount !== this.totals.userCount) throw new Error("the rebuilt coordinator lost users");
-    return { mirror: mirrorBytes, coordinator: coordinatorBytes, stateBytes: stateText.length };
+    const oneShardUs = cpuUs(() => {
+      this.totals.apply(0, JSON.parse(reports[0] as string) as ShardReport);
+      // the shard came back with what it had: nothing changed for anyone
+      if (this.totals.takeDiff() !== null) throw new Error("a shard's unchanged full report made a diff");
+    });
+    return {
+      mirrorBytes,
+      coordinatorBytes,
+      stateBytes: stateText.length,
+      copyUs,
+      rebuildUs,
+      oneShardUs,
+      reportBytes: reports[0]?.length ?? 0,
+    };
   }
+}
+
+interface Restarts {
+  mirrorBytes: number;
+  coordinatorBytes: number;
+  /** The room's state as the coordinator sends it to a new shard. */
+  stateBytes: number;
+  copyUs: number;
+  rebuildUs: number;
+  oneShardUs: number;
+  /** One shard's full report. */
+  reportBytes: number;
+}
+
+function cpuUs(work: () => void): number {
+  const start = process.cpuUsage();
+  work();
+  const used = process.cpuUsage(start);
+  return used.user + used.system;
 }
 
 function heap(): number {
@@ -484,6 +519,7 @@ const churnRows: (string | number)[][] = [];
 const stormRows: (string | number)[][] = [];
 const memoryRows: (string | number)[][] = [];
 const headRows: (string | number)[][] = [];
+const restartRows: (string | number)[][] = [];
 
 /** A churn table row for one object (or the median of the shards simulated in full). */
 function churnRow(n: number, rate: number, role: string, phases: Phase[], baselineUs: number | null) {
@@ -595,15 +631,23 @@ for (const n of sizes) {
       `  N=${n}: full lists would send ${fixed(fullListBytes / 1e9, 1)} GB (${fixed(userBytes, 0)} bytes per user entry)`,
     );
   }
-  const perUser = memory.mirror / n;
+  const copyPerUser = memory.mirrorBytes / n;
+  const coordinatorPerUser = memory.coordinatorBytes / n;
   memoryRows.push([
     n.toLocaleString("en-US"),
-    fixed(memory.mirror / 2 ** 20, 1),
-    fixed(perUser, 0),
-    fixed(memory.coordinator / 2 ** 20, 1),
-    fixed(memory.coordinator / n, 0),
+    fixed(memory.mirrorBytes / 2 ** 20, 1),
+    fixed(copyPerUser, 0),
+    fixed(memory.coordinatorBytes / 2 ** 20, 1),
+    fixed(coordinatorPerUser, 0),
+    `${fixed(OBJECT_MEMORY / copyPerUser, 0)} / ${fixed(OBJECT_MEMORY / coordinatorPerUser, 0)}`,
+  ]);
+  restartRows.push([
+    n.toLocaleString("en-US"),
     fixed(memory.stateBytes / 1e6, 1),
-    `${fixed(OBJECT_MEMORY / perUser, 0)} / ${fixed(OBJECT_MEMORY / (memory.coordinator / n), 0)}`,
+    fixed(memory.copyUs / 1e6, 2),
+    fixed(memory.reportBytes / 1e6, 2),
+    fixed(memory.oneShardUs / 1e3, 1),
+    fixed(memory.rebuildUs / 1e6, 2),
   ]);
 }
 const ownS = (() => {
@@ -645,9 +689,21 @@ console.log(
       "bytes per user",
       "coordinator (MiB)",
       "bytes per user",
-      "room state (MB)",
       "users at 128 MiB: copy / coordinator",
     ],
     memoryRows,
+  )}`,
+);
+console.log(
+  `\n${table(
+    [
+      "members",
+      "room state to a new shard (MB)",
+      "its copy built (CPU s)",
+      "a shard's full report (MB)",
+      "applied by the coordinator (CPU ms)",
+      "coordinator rebuilt from all shards (CPU s)",
+    ],
+    restartRows,
   )}`,
 );
