@@ -53,6 +53,8 @@ interface Entry {
 export class ShardTotals implements RoomReader {
   private readonly users = new Map<string, Entry>();
   private readonly anonymousBy = new Map<number, number>();
+  /** The users each shard has, so a shard's full report touches its own users, not the room's. */
+  private readonly usersBy = new Map<number, Set<string>>();
   private readonly connectionsBy = new Map<number, Map<string, RestoredConnection>>();
   /** What the last diff said of each user changed since (`null`: absent). */
   private readonly dirty = new Map<string, PresenceUser | null>();
@@ -85,7 +87,7 @@ export class ShardTotals implements RoomReader {
 
   /** The shards that have anyone on them. */
   shards(): number[] {
-    return [...this.connectionsBy.keys()];
+    return [...new Set([...this.connectionsBy.keys(), ...this.usersBy.keys(), ...this.anonymousBy.keys()])];
   }
 
   /** Applies one shard's report. */
@@ -196,7 +198,7 @@ export class ShardTotals implements RoomReader {
   private replaceShard(shard: number, report: ShardReport): void {
     const { at } = report;
     const present = new Set(report.users.map((user) => user.id));
-    for (const [id, entry] of this.users) if (entry.on.has(shard) && !present.has(id)) this.removeFrom(shard, id);
+    for (const id of [...(this.usersBy.get(shard) ?? [])]) if (!present.has(id)) this.removeFrom(shard, id);
     const before = this.connectionsBy.get(shard) ?? new Map<string, RestoredConnection>();
     const after = new Map((report.connections ?? []).map((connection) => [connection.id, connection]));
     for (const [id, connection] of before) {
@@ -236,11 +238,20 @@ export class ShardTotals implements RoomReader {
     } else this.markDirty(user.id, entry.user);
     entry.on.set(shard, user);
     entry.user = merged(entry, user);
+    let mine = this.usersBy.get(shard);
+    if (!mine) {
+      mine = new Set();
+      this.usersBy.set(shard, mine);
+    }
+    mine.add(user.id);
   }
 
   private removeFrom(shard: number, userId: string): void {
     const entry = this.users.get(userId);
     if (!entry?.on.delete(shard)) return;
+    const mine = this.usersBy.get(shard);
+    mine?.delete(userId);
+    if (mine?.size === 0) this.usersBy.delete(shard);
     this.markDirty(userId, entry.user);
     if (entry.on.size === 0) this.users.delete(userId);
     else entry.user = merged(entry, null);

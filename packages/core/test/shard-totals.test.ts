@@ -189,6 +189,17 @@ describe("ShardTotals and RoomMirror", () => {
     expect(late.snapshotUsers()).toEqual(room.totals.snapshotUsers());
   });
 
+  it("knows which shards have anyone from their users and anonymous counts, not only from connection events", () => {
+    const totals = new ShardTotals();
+    const user = { ...person(1), connections: 1, state: {}, since: 5, stateAt: 0 };
+    totals.apply(3, { full: false, users: [user], left: [], anonymous: 0, events: [], at: 5 });
+    totals.apply(7, { full: false, users: [], left: [], anonymous: 2, events: [], at: 5 });
+    expect(totals.shards().sort()).toEqual([3, 7]);
+    totals.apply(3, { full: true, users: [], left: [], anonymous: 0, events: [], connections: [], at: 6 });
+    expect(totals.shards()).toEqual([7]);
+    expect(totals.userCount).toBe(0);
+  });
+
   it("pages the whole room in join order from a shard's copy, with the cursors a room gives", () => {
     const room = shardedRoom(3);
     for (let n = 0; n < 25; n++) {
