@@ -49,6 +49,12 @@ export async function touchConnection(db: Kysely<Database>, connectionId: string
  * to be there, so history does not keep a ghost until the prune ran. A
  * presence's room lease counts as a sighting: a room whose keep-alives
  * arrive keeps every member, whatever its row's own time.
+ *
+ * A room whose deliveries were held up longer than the cut-off (a receiver
+ * too slow to answer, retries backing off) may still be live. So every room
+ * that lost rows is marked out of step (`seq` -1): its next batch is answered
+ * `out_of_sync`, the room sends a snapshot, and whoever is still there is
+ * back in the copy; a room that is gone sends nothing and stays pruned.
  */
 export function removeStalePresences(db: Kysely<Database>, before: Date): Promise<Presence[]> {
   return inTransaction(db, async (trx) => {
@@ -66,9 +72,15 @@ export function removeStalePresences(db: Kysely<Database>, before: Date): Promis
       trx,
       rows.map((row) => ({ room: row.room, connectionId: row.connection_id, reason: "stale", at: row.last_seen_at })),
     );
+    const rooms = [...new Set(rows.map((row) => row.room))];
+    if (rooms.length > 0)
+      await trx.updateTable("herenow_rooms").set({ seq: OUT_OF_STEP }).where("name", "in", rooms).execute();
     return rows.map(toPresence);
   });
 }
+
+/** A room's `seq` after a prune removed some of its rows: no batch follows it, so the next asks for a snapshot. */
+export const OUT_OF_STEP = -1;
 
 /** Deletes rooms nobody is in; returns their names. */
 export async function removeEmptyRooms(db: Kysely<Database>): Promise<string[]> {

@@ -170,6 +170,15 @@ describeEachDatabase("webhook receiver", (db) => {
         ["c1", "u1"],
         ["c2", "u2"],
       ]);
+
+      // The quiet room may only have been slow to deliver: its next batch is told to send a
+      // snapshot, which brings back whoever is still there.
+      const late = batch(2, [keepalive(110)], { room: "quiet" });
+      expect(await send(late)).toMatchObject({ status: 409, body: { result: "out_of_sync", need: "snapshot" } });
+      const resealed = batch(2, [keepalive(110)], { room: "quiet", snapshot: [conn("q1", cy, 1)] });
+      expect(await send(resealed)).toMatchObject({ status: 200, body: { result: "applied" } });
+      expect((await store().getPresences("quiet")).map((p) => p.connectionId)).toEqual(["q1"]);
+      // a room that is gone sends nothing: pruned it stays
     });
 
     it("writes a batch of 1,000 joins with a handful of statements", async () => {
