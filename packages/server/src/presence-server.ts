@@ -21,6 +21,7 @@ import {
   type UserIdentity,
 } from "@herenow/core";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
+import { alarmTimeFor, soonest } from "./alarm-time";
 import { Refusal, verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, tagOfUser } from "./connection-data";
 import { DiffWindow } from "./diff-window";
@@ -824,14 +825,10 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const dues = this.rebuilding()
       ? [presenceDue, this.coordinator?.rebuildDue() ?? null]
       : [presenceDue, this.outbox?.nextDue() ?? null];
-    const due = dues.reduce<number | null>(
-      (soonest, at) => (at === null ? soonest : soonest === null ? at : Math.min(soonest, at)),
-      null,
-    );
-    if (due === null) return;
-    if (this.alarmAt !== null && this.alarmAt <= due && this.alarmAt > systemClock.now() - 1000) return;
-    this.alarmAt = due;
-    await this.ctx.storage.setAlarm(due);
+    const at = alarmTimeFor(soonest(dues), this.alarmAt, systemClock.now());
+    if (at === null) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /** Whether this is a restarted coordinator still waiting for its shards. */
