@@ -218,8 +218,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
    * its shards told it who is there.
    */
   async snapshot(): Promise<RoomSnapshot> {
-    if (this.coordinator && this.rebuilding()) await this.coordinator.nextDiff();
-    this.diffWindow.flushNow();
+    await this.settled();
     const room = this.coordinator?.totals ?? this.presence;
     return {
       room: this.role.room,
@@ -292,8 +291,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   async herenowState(): Promise<RoomState> {
     await this.ready();
     if (!this.coordinator) throw new Error(`${this.name} is not the coordinator of a sharded room`);
-    if (this.coordinator.rebuildDue() !== null) await this.coordinator.nextDiff();
-    else this.diffWindow.flushNow();
+    await this.settled();
     return this.coordinator.totals.state();
   }
 
@@ -829,6 +827,15 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (at === null) return;
     this.alarmAt = at;
     await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * Lets a restarted coordinator finish hearing from its shards, then sends
+   * any pending diff: what is read next is the whole room, and `seq` covers it.
+   */
+  private async settled(): Promise<void> {
+    if (this.rebuilding()) await this.coordinator?.nextDiff();
+    this.diffWindow.flushNow();
   }
 
   /** Whether this is a restarted coordinator still waiting for its shards. */
