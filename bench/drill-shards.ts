@@ -6,9 +6,17 @@
 // no ghost of those who did not come back, anywhere.
 // Run: npm run drill:shards -w @herenow/bench -- --n 5000 --back 4000 --shards 8
 import { parseArgs } from "node:util";
-import { shardOf } from "@herenow/core";
 import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db";
-import { freePort, PartyServer, partyFetch, SECRET, TestClient, token, until } from "@herenow/testing";
+import {
+  connectionIdOnShard,
+  freePort,
+  PartyServer,
+  partyFetch,
+  SECRET,
+  TestClient,
+  token,
+  until,
+} from "@herenow/testing";
 import { Receiver } from "@herenow/testing/http-receiver";
 import { isReport, machine, table, Workers } from "./lib/run";
 
@@ -30,10 +38,7 @@ const WINDOW = 100;
 const TABS_USER = { id: "u-tabs", name: "Two Tabs" };
 const CONVERGE_MS = 10 * 60_000;
 
-/** A connection id that lands on the given shard. */
-function idOn(shard: number, prefix: string): string {
-  for (let k = 0; ; k++) if (shardOf(`${prefix}-${k}`, shards) === shard) return `${prefix}-${k}`;
-}
+const idOn = (shard: number, prefix: string) => connectionIdOnShard(shard, shards, prefix);
 
 const db = createDb({ url: "pglite://memory" });
 const store = createPresenceStore(db);

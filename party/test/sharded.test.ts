@@ -2,8 +2,7 @@
 // 3 shards by connection id; the room's own object coordinates and refuses sockets itself, so a
 // passing test is one whose sockets all went to shards. The room must behave as one room.
 
-import { shardOf } from "@herenow/core";
-import { partyFetch, SECRET, type TestClient } from "@herenow/testing";
+import { connectionIdOnShard, partyFetch, SECRET, type TestClient } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
 import { partySuite } from "./suite";
 
@@ -16,10 +15,7 @@ const party = partySuite({
 });
 const user = (name: string) => ({ id: `u-${name}`, name });
 
-/** A connection id that lands on the given shard. */
-function idOn(shard: number, prefix: string): string {
-  for (let n = 0; ; n++) if (shardOf(`${prefix}-${n}`, SHARDS) === shard) return `${prefix}-${n}`;
-}
+const idOn = (shard: number, prefix: string) => connectionIdOnShard(shard, SHARDS, prefix);
 
 const auth = { authorization: `Bearer ${SECRET}` };
 

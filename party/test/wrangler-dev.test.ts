@@ -1,5 +1,4 @@
-import { shardOf } from "@herenow/core";
-import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
+import { closeAll, connectionIdOnShard, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The rest of the suite runs the built bundle under Miniflare (see harness.ts); this file
@@ -31,9 +30,7 @@ describe("wrangler dev", () => {
 
   it("spreads the demo's stage over shards: users on two shards see one room, and so does its API", async () => {
     // wrangler.jsonc: HERENOW_SHARDED_ROOMS "stage", HERENOW_SHARDS "8"
-    const idOn = (shard: number) => {
-      for (let n = 0; ; n++) if (shardOf(`stage-${n}`, 8) === shard) return `stage-${n}`;
-    };
+    const idOn = (shard: number) => connectionIdOnShard(shard, 8, "stage");
     const ann = await TestClient.open(
       server.url("stage", { token: await token({ id: "u-ann", name: "Ann" }), _pk: idOn(0), window: "100" }),
     );

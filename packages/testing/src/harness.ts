@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } f
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PresenceSnapshot, PresenceView } from "@herenow/core";
+import { type PresenceSnapshot, PresenceView, shardOf } from "@herenow/core";
 import { SignJWT } from "jose";
 import { describe, it } from "vitest";
 import WebSocket from "ws";
@@ -173,6 +173,11 @@ export class PartyServer {
     await this.stop("SIGKILL");
     rmSync(this.persistDir, { recursive: true, force: true });
   }
+}
+
+/** A connection id (`<prefix>-<n>`, the first such) that a room of `shards` shards places on shard `shard`. */
+export function connectionIdOnShard(shard: number, shards: number, prefix: string): string {
+  for (let n = 0; ; n++) if (shardOf(`${prefix}-${n}`, shards) === shard) return `${prefix}-${n}`;
 }
 
 /** Signs a token the way the web app does; override any claim to forge bad ones. */
