@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { ManualClock, RoomPresence, type UserIdentity, WindowedDiff, type WindowSpec } from "@herenow/core";
 import { machine, median, table } from "./lib/run";
+import { random } from "./lib/sim-crowd";
 
 const { values } = parseArgs({
   options: {
@@ -23,15 +24,6 @@ const churn = Number(values.churn);
 const diffs = Number(values.diffs);
 
 const person = (n: number): UserIdentity => ({ id: `u${n}`, name: `User ${n}`, info: {} });
-
-/** A small deterministic random source, so runs compare. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 interface Sample {
   windowedMs: number;

@@ -10,17 +10,9 @@ import {
   type WindowSpec,
   windowUsers,
 } from "../src/index";
+import { random } from "./seeded-random";
 
 const person = (n: number): UserIdentity => ({ id: `u${n}`, name: `User ${n}`, info: {} });
-
-/** A small deterministic random source, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 function syncOf(room: RoomPresence, spec: WindowSpec) {
   return {

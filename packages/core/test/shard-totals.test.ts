@@ -11,17 +11,9 @@ import {
   takeShardReport,
   type UserIdentity,
 } from "../src/index";
+import { random } from "./seeded-random";
 
 const person = (n: number): UserIdentity => ({ id: `u${n}`, name: `User ${n}`, info: {} });
-
-/** A small deterministic random source, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 /** Shards with their own rooms and copies, a coordinator, and one room that sees everything as the truth. */
 function shardedRoom(shards: number, clock = new ManualClock(1_000_000)) {
