@@ -6,9 +6,9 @@ export const OVERDUE_ALARM_MS = 1000;
  * leave the alarm as it is. `set` is the time the room last set it (`null`
  * once it fired or when none is set).
  *
- * Never at or before `now`: the runtime clears an alarm when its handler
- * ends unless the handler set a new time, so a handler that sets the time
- * that fired it, or any time already past, can lose it. An alarm already set
+ * Never at or before `now`: the runtime deletes the alarm that is running
+ * when its handler ends, and a handler that set a time already past (the
+ * time that fired it, say) was seen to leave the room with no alarm. An alarm already set
  * for `due` or sooner is left alone while it is ahead, or overdue by less
  * than {@link OVERDUE_ALARM_MS} (its handler is about to run and sets the
  * next one); one overdue by more is taken as lost and set again.
