@@ -239,7 +239,15 @@ export class TestClient {
       const client = new TestClient(ws);
       ws.once("open", () => resolve(client));
       ws.once("error", reject);
-      ws.once("unexpected-response", (_req, res) => reject(new Error(`refused with HTTP ${res.statusCode}`)));
+      ws.once("unexpected-response", (_req, res) => {
+        // the body says why (a refusal's message, or the runtime's own error page)
+        let body = "";
+        res.on("data", (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        res.on("end", () => reject(new Error(`refused with HTTP ${res.statusCode}: ${body.trim().slice(0, 2000)}`)));
+        res.on("error", () => reject(new Error(`refused with HTTP ${res.statusCode}`)));
+      });
     });
   }
 
