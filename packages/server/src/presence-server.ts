@@ -344,6 +344,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
    */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return super.fetch(request);
+    // woken by an alarm a moment ago (after a restart, say), this object learns its name from storage first
+    if (this.ctx.id.name === undefined) await this.ready();
     let user: UserIdentity | null;
     try {
       if (this.role.kind === "coordinator") {
@@ -392,9 +394,18 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const base = Server.prototype;
     const overrides = (name: keyof Handlers) => app[name] !== base[name];
 
-    this.onStart = async (props) => {
-      await this.load();
-      if (overrides("onStart")) await app.onStart.call(this, props);
+    // PartyServer starts a room twice when an alarm and a request wake it at the same moment
+    // (both find it not started); the second start waits for the first and adds nothing
+    let started: Promise<void> | null = null;
+    this.onStart = (props) => {
+      started ??= (async () => {
+        await this.load();
+        if (overrides("onStart")) await app.onStart.call(this, props);
+      })().catch((error: unknown) => {
+        started = null;
+        throw error;
+      });
+      return started;
     };
     this.getConnectionTags = async (connection, context) => {
       const own = await this.prepareConnection(connection, context);
@@ -843,9 +854,16 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     return this.coordinator !== null && this.coordinator.rebuildDue() !== null;
   }
 
-  /** Makes sure the room loaded before an RPC from another object runs (PartyServer does it for fetch, sockets and alarms). */
+  /**
+   * Makes sure PartyServer knows this object's name and the room loaded, for
+   * an RPC from another object (PartyServer does it for fetch, sockets and
+   * alarms, but after our own `fetch` reads the room). An object that an
+   * alarm woke has no name in its id: PartyServer reads the one it stored, so
+   * `this.name` throws until that is done.
+   */
   private ready(): Promise<void> {
-    return this.setName(this.name);
+    const name = this.ctx.id.name;
+    return name === undefined ? this.__unsafe_ensureInitialized() : this.setName(name);
   }
 
   /** Another object of this worker's presence binding, by name. */
