@@ -60,7 +60,7 @@ type Source = Record<string, string | undefined>;
 
 const MIN_SECRET_BYTES = LIMITS.minSecretBytes;
 /** The admin page's password, in characters, in every mode. */
-const MIN_ADMIN_PASSWORD = 12;
+export const MIN_ADMIN_PASSWORD = 12;
 const DEFAULT_PARTY_HOST = "127.0.0.1:1999";
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/;
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\])(:\d+)?$|\.local(:\d+)?$/;

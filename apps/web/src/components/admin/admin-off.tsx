@@ -1,3 +1,5 @@
+import { MIN_ADMIN_PASSWORD } from "@/env";
+
 /** What /admin shows when HERENOW_ADMIN_PASSWORD is not set: how to turn it on, and nothing else. */
 export function AdminOff() {
   return (
@@ -10,7 +12,8 @@ export function AdminOff() {
         <code>HERENOW_ADMIN_PASSWORD=&apos;a long passphrase&apos; npm run dev</code>
       </pre>
       <p className="muted">
-        In development put it in <code>apps/web/.env.local</code>; in production use at least 12 characters.
+        Use at least {MIN_ADMIN_PASSWORD} characters, in development as in production; in development it can live in{" "}
+        <code>apps/web/.env.local</code>.
       </p>
     </section>
   );
