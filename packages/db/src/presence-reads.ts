@@ -86,9 +86,26 @@ export async function getAnonymousCount(db: Kysely<Database>, room: string): Pro
   return Number(count);
 }
 
+const users = sql<string>`count(distinct p.user_id)`;
+const anonymous = sql<string>`count(p.connection_id) filter (where p.user_id is null)`;
+/** A room's counts over its presences joined as `p`, in a select grouped by room (Postgres gives bigints: strings). */
+export const COUNTS = [
+  users.as("users"),
+  anonymous.as("anonymous"),
+  sql<string>`count(p.connection_id)`.as("connections"),
+] as const;
+/** The people in a room, as the lobby counts them: signed-in users plus anonymous connections (same grouping). */
+export const PEOPLE = sql<string>`${users} + ${anonymous}`;
+
 /** Every room with its counts, by name. */
 export async function listRooms(db: Kysely<Database>): Promise<RoomSummary[]> {
   return summarize(db, db.selectFrom("herenow_rooms"));
+}
+
+/** One room with its counts, or `null` if the database does not know it; only its own presences are counted. */
+export async function getRoom(db: Kysely<Database>, room: string): Promise<RoomSummary | null> {
+  const [summary] = await summarize(db, db.selectFrom("herenow_rooms").where("name", "=", room));
+  return summary ?? null;
 }
 
 /**
@@ -103,15 +120,7 @@ export async function summarize(
   const rows = await db
     .selectFrom(rooms.select(["name", "last_activity_at", "generation", "seq"]).as("r"))
     .leftJoin("herenow_presences as p", "p.room", "r.name")
-    .select((eb) => [
-      "r.name",
-      "r.last_activity_at",
-      "r.generation",
-      "r.seq",
-      eb.fn.count("p.user_id").distinct().as("users"),
-      eb.fn.count("p.connection_id").filterWhere("p.user_id", "is", null).as("anonymous"),
-      eb.fn.count("p.connection_id").as("connections"),
-    ])
+    .select(["r.name", "r.last_activity_at", "r.generation", "r.seq", ...COUNTS])
     .groupBy(["r.name", "r.last_activity_at", "r.generation", "r.seq"])
     .orderBy("r.name")
     .execute();
@@ -119,7 +128,7 @@ export async function summarize(
 }
 
 /** A room row with its presence counts (as Postgres returns counts: bigint, so strings), as the store returns it. */
-function toRoomSummary(row: {
+export function toRoomSummary(row: {
   name: string;
   last_activity_at: Date;
   generation: string | null;

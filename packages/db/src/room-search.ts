@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { summarize } from "./presence-reads";
+import { COUNTS, PEOPLE, summarize, toRoomSummary } from "./presence-reads";
 import type { RoomSummary } from "./presence-types";
 import type { Database } from "./schema";
 
@@ -33,6 +33,12 @@ export interface RoomPage {
   total: number;
 }
 
+function checkLimit(name: string, limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ROOM_PAGE) {
+    throw new RangeError(`${name}: limit must be an integer from 1 to ${MAX_ROOM_PAGE}, got ${limit}`);
+  }
+}
+
 /**
  * A LIKE pattern that matches `text` anywhere, with LIKE's own wildcards in
  * it taken literally: a search for `a_b` must not find `axb`.
@@ -48,9 +54,7 @@ function containsPattern(text: string): string {
  */
 export async function findRooms(db: Kysely<Database>, query: RoomQuery = {}): Promise<RoomPage> {
   const { search = "", limit = 50, offset = 0 } = query;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ROOM_PAGE) {
-    throw new RangeError(`findRooms: limit must be an integer from 1 to ${MAX_ROOM_PAGE}, got ${limit}`);
-  }
+  checkLimit("findRooms", limit);
   if (!Number.isInteger(offset) || offset < 0) {
     throw new RangeError(`findRooms: offset must be a non-negative integer, got ${offset}`);
   }
@@ -67,4 +71,25 @@ export async function findRooms(db: Kysely<Database>, query: RoomQuery = {}): Pr
       .executeTakeFirstOrThrow(),
   ]);
   return { rooms, total: Number(counted.total) };
+}
+
+/**
+ * The rooms with somebody in them, the most people first (signed-in users
+ * plus anonymous connections), then the most recently active, then by
+ * name: what a lobby shows. Only presences are read, so rooms everyone
+ * left cost nothing however many there are.
+ */
+export async function busiestRooms(db: Kysely<Database>, limit = 50): Promise<RoomSummary[]> {
+  checkLimit("busiestRooms", limit);
+  const rows = await db
+    .selectFrom("herenow_presences as p")
+    .innerJoin("herenow_rooms as r", "r.name", "p.room")
+    .select(["r.name", "r.last_activity_at", "r.generation", "r.seq", ...COUNTS])
+    .groupBy(["r.name", "r.last_activity_at", "r.generation", "r.seq"])
+    .orderBy(PEOPLE, "desc")
+    .orderBy("r.last_activity_at", "desc")
+    .orderBy("r.name")
+    .limit(limit)
+    .execute();
+  return rows.map(toRoomSummary);
 }

@@ -1,7 +1,7 @@
 import { DEFAULTS } from "@herenow/core";
 import type { Kysely } from "kysely";
 import { removeOldBatches } from "./batches";
-import { getAnonymousCount, getPresences, getUsers, listRooms } from "./presence-reads";
+import { getAnonymousCount, getPresences, getRoom, getUsers, listRooms } from "./presence-reads";
 import type {
   Presence,
   PresenceChangedEvent,
@@ -13,7 +13,7 @@ import type {
 } from "./presence-types";
 import { removeEmptyRooms, removeStalePresences, roomsOfConnection, touchConnection } from "./presence-writes";
 import { changeOf, type RoomChanges } from "./room-plan";
-import { findRooms, type RoomPage, type RoomQuery } from "./room-search";
+import { busiestRooms, findRooms, type RoomPage, type RoomQuery } from "./room-search";
 import { writeRoomEvents } from "./room-write";
 import type { Database, EndReason } from "./schema";
 import { listSessions, type SessionQuery, whoWasHere } from "./sessions";
@@ -127,12 +127,20 @@ export interface PresenceStore {
   getPresences(room: string): Promise<Presence[]>;
   /** Every room with its counts. @example await store.listRooms() */
   listRooms(): Promise<RoomSummary[]>;
+  /** One room with its counts, or `null` if it has none. @example await store.getRoom("lobby") */
+  getRoom(room: string): Promise<RoomSummary | null>;
   /**
    * One page of rooms by name, optionally only those whose name contains
    * `search` (ignoring case), and how many match in all.
    * @example const { rooms, total } = await store.findRooms({ search: "lob", limit: 50, offset: 0 })
    */
   findRooms(query?: RoomQuery): Promise<RoomPage>;
+  /**
+   * The rooms with somebody in them, the most people (users plus anonymous
+   * connections) first, then the most recently active: a lobby's list.
+   * @example const rooms = await store.busiestRooms(20)
+   */
+  busiestRooms(limit?: number): Promise<RoomSummary[]>;
   /** Who was in a room at an instant, from history. @example await store.whoWasHere("lobby", new Date(Date.now() - 3_600_000)) */
   whoWasHere(room: string, at: Date): Promise<WhoWasHere>;
   /** Session history, newest first. @example await store.sessions({ userId: "u1", limit: 20 }) */
@@ -246,7 +254,9 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
     getAnonymousCount: (room) => getAnonymousCount(db, room),
     getPresences: (room) => getPresences(db, room),
     listRooms: () => listRooms(db),
+    getRoom: (room) => getRoom(db, room),
     findRooms: (query) => findRooms(db, query),
+    busiestRooms: (limit) => busiestRooms(db, limit),
     whoWasHere: (room, at) => whoWasHere(db, room, at),
     sessions: (query) => listSessions(db, query),
 

@@ -96,3 +96,49 @@ describeEachDatabase("findRooms", (db) => {
     await expect(s.findRooms({ offset: Number.NaN })).rejects.toThrow(RangeError);
   });
 });
+
+describeEachDatabase("busiestRooms", (db) => {
+  const store = () => createPresenceStore(db(), { now: () => T0 });
+
+  it("lists only rooms with somebody in them, the most people first, then the most recently active", async () => {
+    const s = store();
+    // quiet: one person; busy: Ann on two tabs and two anonymous connections (3 people, 4 connections)
+    await s.add("quiet", "c-1", { id: "u1", name: "Ann" }, { at: at(1) });
+    await s.add("busy", "c-2", { id: "u1", name: "Ann" }, { at: at(2) });
+    await s.add("busy", "c-3", { id: "u1", name: "Ann" }, { at: at(3) });
+    await s.add("busy", "c-4", null, { at: at(4) });
+    await s.add("busy", "c-5", null, { at: at(5) });
+    // two people each: pair-b was active last, so it comes first of the two, before pair-a by name
+    await s.add("pair-a", "c-6", { id: "u2", name: "Bo" }, { at: at(6) });
+    await s.add("pair-a", "c-7", { id: "u3", name: "Cy" }, { at: at(7) });
+    await s.add("pair-b", "c-8", { id: "u2", name: "Bo" }, { at: at(8) });
+    await s.add("pair-b", "c-9", null, { at: at(9) });
+    // everyone left: not listed, however many such rooms there are
+    await s.add("empty", "c-10", { id: "u4", name: "Di" }, { at: at(10) });
+    await s.remove("empty", "c-10", "left", { at: at(11) });
+    await db()
+      .insertInto("herenow_rooms")
+      .values(numbered(50).map((name) => ({ name, last_activity_at: T0 })))
+      .execute();
+
+    const busiest = await s.busiestRooms();
+    expect(names({ rooms: busiest })).toEqual(["busy", "pair-b", "pair-a", "quiet"]);
+    expect(busiest[0]).toEqual({
+      name: "busy",
+      users: 1,
+      anonymous: 2,
+      connections: 4,
+      lastActivityAt: at(5),
+      generation: null,
+      seq: 0,
+    });
+    expect(names({ rooms: await s.busiestRooms(2) })).toEqual(["busy", "pair-b"]);
+  });
+
+  it("lists nothing in a database without presences, and refuses a limit outside 1 to the maximum", async () => {
+    const s = store();
+    expect(await s.busiestRooms()).toEqual([]);
+    await expect(s.busiestRooms(0)).rejects.toThrow(/busiestRooms: limit must be an integer from 1 to 500/);
+    await expect(s.busiestRooms(MAX_ROOM_PAGE + 1)).rejects.toThrow(RangeError);
+  });
+});

@@ -127,6 +127,31 @@ describeEachDatabase("presence store", (db) => {
         { name: "other", users: 1, anonymous: 0, connections: 1, lastActivityAt: at(6), generation: null, seq: 0 },
       ]);
     });
+
+    it("reads one room with only its own counts, and null for a room it does not know", async () => {
+      const s = store();
+      await s.add("lobby", "c-1", ann, { at: at(1) });
+      await s.add("lobby", "c-2", ann, { at: at(2) });
+      await s.add("lobby", "c-3", null, { at: at(3) });
+      await s.add("lobby-2", "c-4", bo, { at: at(4) });
+
+      const lobby = await s.getRoom("lobby");
+      expect(lobby).toMatchObject({ name: "lobby", users: 1, anonymous: 1, connections: 3, lastActivityAt: at(3) });
+      // the same summary as the room's entry in listRooms
+      expect(lobby).toEqual((await s.listRooms()).find((room) => room.name === "lobby"));
+      expect(await s.getRoom("lobby-2")).toMatchObject({ users: 1, anonymous: 0, connections: 1 });
+      expect(await s.getRoom("nowhere")).toBeNull();
+      // the name is matched exactly, not as a pattern
+      expect(await s.getRoom("lobb%")).toBeNull();
+      // a room everyone left is still a room, with zero counts, until it is pruned
+      await s.remove("lobby-2", "c-4", "left", { at: at(5) });
+      expect(await s.getRoom("lobby-2")).toMatchObject({
+        users: 0,
+        anonymous: 0,
+        connections: 0,
+        lastActivityAt: at(5),
+      });
+    });
   });
 
   describe("remove", () => {
