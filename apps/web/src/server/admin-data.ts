@@ -4,16 +4,6 @@ import { pageCount, ROOM_PAGE_SIZE, type RoomListParams } from "@/lib/room-pagin
 import { database } from "./db";
 import { type RoomBan, roomBans } from "./party-api";
 
-/**
- * Every room the database knows, with its counts, last activity and generation.
- *
- * @example
- * const rooms = await adminRooms();
- */
-export function adminRooms(): Promise<RoomSummary[]> {
-  return database().store.listRooms();
-}
-
 /** One page of the admin's room list: the rooms, which page it really is, and how many rooms match. */
 export interface AdminRoomList {
   rooms: RoomSummary[];
@@ -62,12 +52,12 @@ export interface AdminRoom {
  */
 export async function adminRoom(room: string, historyLimit = 50): Promise<AdminRoom> {
   const { store } = database();
-  const [rooms, connections, sessions] = await Promise.all([
-    store.listRooms(),
+  const [summary, connections, sessions] = await Promise.all([
+    store.getRoom(room),
     store.getPresences(room),
     store.sessions({ room, limit: historyLimit }),
   ]);
-  return { summary: rooms.find((r) => r.name === room) ?? null, connections, sessions };
+  return { summary, connections, sessions };
 }
 
 /** A room's bans as the party lists them, or why they could not be read. */

@@ -14,24 +14,20 @@ export interface LobbyRoom {
 
 /**
  * The rooms for the lobby, busiest first, from the database copy the
- * party's webhook keeps. Only rooms with somebody in them: a room everyone
- * left stays in the database until it is pruned, and only the admin page
- * lists it.
+ * party's webhook keeps. Only rooms with somebody in them, cut in the
+ * database: a room everyone left stays there until it is pruned, and only
+ * the admin page lists it.
  *
  * @example
  * const rooms = await lobbyRooms(); // [{ name: "lobby", people: 3, … }]
  */
 export async function lobbyRooms(limit = 100): Promise<LobbyRoom[]> {
-  const rooms = await database().store.listRooms();
-  return rooms
-    .filter((room) => room.users + room.anonymous > 0)
-    .map((room) => ({
-      name: room.name,
-      people: room.users + room.anonymous,
-      users: room.users,
-      anonymous: room.anonymous,
-      lastActivityAt: room.lastActivityAt.toISOString(),
-    }))
-    .sort((a, b) => b.people - a.people || b.lastActivityAt.localeCompare(a.lastActivityAt))
-    .slice(0, limit);
+  const rooms = await database().store.busiestRooms(limit);
+  return rooms.map((room) => ({
+    name: room.name,
+    people: room.users + room.anonymous,
+    users: room.users,
+    anonymous: room.anonymous,
+    lastActivityAt: room.lastActivityAt.toISOString(),
+  }));
 }

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as adminRooms } from "@/app/api/admin/rooms/route";
+import { POST as adminSession } from "@/app/api/admin/session/route";
 import { roomListParams } from "@/lib/room-paging";
 import { adminRoomList } from "@/server/admin-data";
 import { closeDatabase, database } from "@/server/db";
+import { cookieFrom, formPost, request } from "./support";
 
 /** `hall-000` … `hall-119`: digits after a shared prefix sort the same under every collation. */
 const halls = Array.from({ length: 120 }, (_, i) => `hall-${String(i).padStart(3, "0")}`);
@@ -63,5 +66,25 @@ describe("the admin room list", () => {
     expect(await list({ q: "%" })).toMatchObject({ rooms: [], total: 0, page: 1, pageCount: 1 });
     expect(await list({ q: "hall%0" })).toMatchObject({ rooms: [], total: 0 });
     expect(await list({ q: "nothing like it" })).toMatchObject({ rooms: [], total: 0 });
+  });
+
+  it("is what GET /api/admin/rooms answers, page by page, never every room at once", async () => {
+    const password = process.env.HERENOW_ADMIN_PASSWORD as string;
+    const cookie = cookieFrom(await adminSession(formPost("/api/admin/session", { intent: "login", password })));
+    const api = async (query: string) => {
+      const response = await adminRooms(request(`/api/admin/rooms${query}`, { cookie }));
+      expect(response.status).toBe(200);
+      return response.json();
+    };
+
+    const first = await api("");
+    expect(first).toMatchObject({ search: "", page: 1, pageCount: 3, total: 123 });
+    expect(first.rooms).toHaveLength(50);
+    const third = await api("?page=3");
+    expect(third).toMatchObject({ page: 3, total: 123 });
+    expect(third.rooms).toHaveLength(23);
+    // the same rooms, counts and page as the admin page's list, dates as ISO strings
+    expect(await api("?q=hall-06&page=1")).toEqual(JSON.parse(JSON.stringify(await list({ q: "hall-06" }))));
+    expect(await api("?page=99")).toMatchObject({ page: 3, pageCount: 3 });
   });
 });

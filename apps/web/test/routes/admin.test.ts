@@ -44,7 +44,13 @@ describe("admin authorization", () => {
     const cookie = cookieFrom(right);
     const listed = await adminRooms(request("/api/admin/rooms", { cookie }));
     expect(listed.status).toBe(200);
-    expect(await listed.json()).toEqual({ rooms: expect.any(Array) });
+    expect(await listed.json()).toEqual({
+      rooms: expect.any(Array),
+      search: "",
+      page: 1,
+      pageCount: expect.any(Number),
+      total: expect.any(Number),
+    });
     const one = await adminRoom(request("/api/admin/rooms/lobby", { cookie }), roomParams("lobby"));
     expect(one.status).toBe(200);
     expect(await one.json()).toMatchObject({ connections: [], sessions: [] });
