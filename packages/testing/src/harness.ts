@@ -418,7 +418,11 @@ const BUNDLE_SKIP = ["node_modules", ".wrangler", "dist", "test"];
 async function buildBundle(projectDir: string): Promise<string> {
   const bundleDir = join(projectDir, ".wrangler", "test-bundle");
   const repoRoot = join(partyDir, "..");
-  const sources = [projectDir, join(repoRoot, "packages", "core", "src"), join(repoRoot, "packages", "server", "src")];
+  // a fixture worker may import the party's own sources (the chat's), so those count too
+  const sources = [
+    projectDir,
+    ...["packages/core/src", "packages/server/src", "party/src"].map((dir) => join(repoRoot, dir)),
+  ];
   const built = existsSync(bundleDir) ? statSync(bundleDir).mtimeMs : 0;
   if (built > Math.max(...sources.map((source) => newestMtime(source, BUNDLE_SKIP)))) return bundleDir;
   const staging = `${bundleDir}-${process.pid}`;
