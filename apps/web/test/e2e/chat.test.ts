@@ -159,6 +159,8 @@ describe.skipIf(!browserTest)("the demo in Chromium", { timeout: 90_000 }, () =>
     const bo = page("bo");
     // the list itself is not live, so a reconnect's history is never read out
     expect(await bo.getByTestId("messages").getAttribute("aria-live")).toBeNull();
+    // and it scrolls from the keyboard: Tab reaches it in every browser, not only those that make scrollers focusable
+    expect(await bo.getByTestId("messages").getAttribute("tabindex")).toBe("0");
     for (const text of ["First of a run", "Second of the run"]) {
       await ann.locator("#composer-text").fill(text);
       await ann.keyboard.press("Enter");

@@ -63,6 +63,8 @@ export function MessageList({
         ref={list}
         className="messages"
         aria-label="Messages"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling list must be reachable by keyboard to be scrolled with it (WCAG 2.1.1), and not every browser makes scrollers focusable itself
+        tabIndex={0}
         aria-busy={!loaded}
         data-testid="messages"
         data-loaded={loaded ? "true" : "false"}
