@@ -3,7 +3,7 @@ import { COUNTS, PEOPLE, summarize, toRoomSummary } from "./presence-reads";
 import type { RoomSummary } from "./presence-types";
 import type { Database } from "./schema";
 
-/** The most rooms one `findRooms` call returns, so a mistyped limit cannot read the whole table. */
+/** The most rooms one `findRooms` or `busiestRooms` call returns, so a mistyped limit cannot read the whole table. */
 export const MAX_ROOM_PAGE = 500;
 
 /**

@@ -127,7 +127,7 @@ export interface PresenceStore {
   getPresences(room: string): Promise<Presence[]>;
   /** Every room with its counts. @example await store.listRooms() */
   listRooms(): Promise<RoomSummary[]>;
-  /** One room with its counts, or `null` if it has none. @example await store.getRoom("lobby") */
+  /** One room with its counts (zeros once everyone left), or `null` for a room the database does not know. @example await store.getRoom("lobby") */
   getRoom(room: string): Promise<RoomSummary | null>;
   /**
    * One page of rooms by name, optionally only those whose name contains
@@ -137,7 +137,8 @@ export interface PresenceStore {
   findRooms(query?: RoomQuery): Promise<RoomPage>;
   /**
    * The rooms with somebody in them, the most people (users plus anonymous
-   * connections) first, then the most recently active: a lobby's list.
+   * connections) first, then the most recently active, then by name: a
+   * lobby's list. At most `limit` (1 to 500, default 50).
    * @example const rooms = await store.busiestRooms(20)
    */
   busiestRooms(limit?: number): Promise<RoomSummary[]>;

@@ -100,38 +100,44 @@ describeEachDatabase("findRooms", (db) => {
 describeEachDatabase("busiestRooms", (db) => {
   const store = () => createPresenceStore(db(), { now: () => T0 });
 
-  it("lists only rooms with somebody in them, the most people first, then the most recently active", async () => {
+  it("lists only rooms with somebody in them, the most people first, then the most recently active, then by name", async () => {
     const s = store();
-    // quiet: one person; busy: Ann on two tabs and two anonymous connections (3 people, 4 connections)
-    await s.add("quiet", "c-1", { id: "u1", name: "Ann" }, { at: at(1) });
-    await s.add("busy", "c-2", { id: "u1", name: "Ann" }, { at: at(2) });
-    await s.add("busy", "c-3", { id: "u1", name: "Ann" }, { at: at(3) });
+    const ann = { id: "u1", name: "Ann" };
+    // busy: Ann on two tabs and two anonymous connections (3 people, 4 connections)
+    await s.add("busy", "c-1", ann, { at: at(1) });
+    await s.add("busy", "c-2", ann, { at: at(2) });
+    await s.add("busy", "c-3", null, { at: at(3) });
     await s.add("busy", "c-4", null, { at: at(4) });
-    await s.add("busy", "c-5", null, { at: at(5) });
-    // two people each: pair-b was active last, so it comes first of the two, before pair-a by name
-    await s.add("pair-a", "c-6", { id: "u2", name: "Bo" }, { at: at(6) });
-    await s.add("pair-a", "c-7", { id: "u3", name: "Cy" }, { at: at(7) });
-    await s.add("pair-b", "c-8", { id: "u2", name: "Bo" }, { at: at(8) });
-    await s.add("pair-b", "c-9", null, { at: at(9) });
+    // tabs: one person on three tabs counts as one, after every room of two, however recent
+    for (const c of ["c-5", "c-6", "c-7"]) await s.add("tabs", c, { id: "u5", name: "Eve" }, { at: at(20) });
+    // two people each: pair-b was active last, so it comes first although pair-a does by name
+    await s.add("pair-a", "c-8", { id: "u2", name: "Bo" }, { at: at(5) });
+    await s.add("pair-a", "c-9", { id: "u3", name: "Cy" }, { at: at(6) });
+    await s.add("pair-b", "c-10", { id: "u2", name: "Bo" }, { at: at(7) });
+    await s.add("pair-b", "c-11", null, { at: at(8) });
+    // one person each, active at the same instant: by name
+    await s.add("solo-y", "c-12", { id: "u6", name: "Fay" }, { at: at(9) });
+    await s.add("solo-x", "c-13", { id: "u7", name: "Gus" }, { at: at(9) });
     // everyone left: not listed, however many such rooms there are
-    await s.add("empty", "c-10", { id: "u4", name: "Di" }, { at: at(10) });
-    await s.remove("empty", "c-10", "left", { at: at(11) });
+    await s.add("empty", "c-14", { id: "u4", name: "Di" }, { at: at(10) });
+    await s.remove("empty", "c-14", "left", { at: at(11) });
     await db()
       .insertInto("herenow_rooms")
       .values(numbered(50).map((name) => ({ name, last_activity_at: T0 })))
       .execute();
 
     const busiest = await s.busiestRooms();
-    expect(names({ rooms: busiest })).toEqual(["busy", "pair-b", "pair-a", "quiet"]);
+    expect(names({ rooms: busiest })).toEqual(["busy", "pair-b", "pair-a", "tabs", "solo-x", "solo-y"]);
     expect(busiest[0]).toEqual({
       name: "busy",
       users: 1,
       anonymous: 2,
       connections: 4,
-      lastActivityAt: at(5),
+      lastActivityAt: at(4),
       generation: null,
       seq: 0,
     });
+    expect(busiest.find((room) => room.name === "tabs")).toMatchObject({ users: 1, anonymous: 0, connections: 3 });
     expect(names({ rooms: await s.busiestRooms(2) })).toEqual(["busy", "pair-b"]);
   });
 
