@@ -159,8 +159,10 @@ describe.skipIf(!browserTest)("the demo in Chromium", { timeout: 90_000 }, () =>
     const bo = page("bo");
     // the list itself is not live, so a reconnect's history is never read out
     expect(await bo.getByTestId("messages").getAttribute("aria-live")).toBeNull();
-    // and it scrolls from the keyboard: Tab reaches it in every browser, not only those that make scrollers focusable
+    // and it takes keyboard focus, to be scrolled from the keyboard, in every browser (not only where scrollers are focusable)
     expect(await bo.getByTestId("messages").getAttribute("tabindex")).toBe("0");
+    await bo.getByTestId("messages").focus();
+    expect(await bo.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("messages");
     for (const text of ["First of a run", "Second of the run"]) {
       await ann.locator("#composer-text").fill(text);
       await ann.keyboard.press("Enter");

@@ -86,5 +86,7 @@ describe("the admin room list", () => {
     // the same rooms, counts and page as the admin page's list, dates as ISO strings
     expect(await api("?q=hall-06&page=1")).toEqual(JSON.parse(JSON.stringify(await list({ q: "hall-06" }))));
     expect(await api("?page=99")).toMatchObject({ page: 3, pageCount: 3 });
+    // a repeated parameter counts once, the first, as on /admin
+    expect(await api("?page=2&page=3")).toMatchObject({ page: 2 });
   });
 });

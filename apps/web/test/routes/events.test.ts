@@ -73,7 +73,7 @@ describe("POST /api/herenow/events", () => {
     expect(relisted.rooms.find((room) => room.name === "signed-room")?.people).toBe(2);
   });
 
-  it("lists only rooms with somebody in them; the admin's list keeps the empty ones", async () => {
+  it("lists only rooms with somebody in them, busiest first; the admin still reads the emptied one", async () => {
     const { store } = database();
     await store.add("emptied-room", "c-9", { id: "u_zed", name: "Zed" });
     await store.add("guests-only", "c-10", null);
@@ -84,8 +84,12 @@ describe("POST /api/herenow/events", () => {
     expect(names).not.toContain("emptied-room");
     expect(names).toContain("guests-only");
     expect(listed.rooms.every((room) => room.people > 0)).toBe(true);
-    // busiest first: signed-room (2 people, from the test above) before guests-only (1)
-    expect(names.indexOf("signed-room")).toBeLessThan(names.indexOf("guests-only"));
+    // busiest first: a room of two people before guests-only (one)
+    await store.add("pair-room", "c-11", { id: "u_amy", name: "Amy" });
+    await store.add("pair-room", "c-12", { id: "u_ben", name: "Ben" });
+    const ordered = ((await (await rooms()).json()) as { rooms: LobbyRoom[] }).rooms.map((room) => room.name);
+    expect(ordered).toEqual(expect.arrayContaining(["pair-room", "guests-only"]));
+    expect(ordered.indexOf("pair-room")).toBeLessThan(ordered.indexOf("guests-only"));
     expect((await adminRoom("emptied-room")).summary).toMatchObject({
       users: 0,
       anonymous: 0,
