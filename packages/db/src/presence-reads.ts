@@ -88,7 +88,9 @@ export async function getAnonymousCount(db: Kysely<Database>, room: string): Pro
 
 const users = sql<string>`count(distinct p.user_id)`;
 const anonymous = sql<string>`count(p.connection_id) filter (where p.user_id is null)`;
-/** A room's counts over its presences joined as `p`, in a select grouped by room (Postgres gives bigints: strings). */
+/** A room's own columns, as `r`: what a select of rooms with their counts returns and groups by. */
+export const ROOM_COLUMNS = ["r.name", "r.last_activity_at", "r.generation", "r.seq"] as const;
+/** A room's counts over its presences joined as `p`, in a select grouped by {@link ROOM_COLUMNS} (Postgres gives bigints: strings). */
 export const COUNTS = [
   users.as("users"),
   anonymous.as("anonymous"),
@@ -120,8 +122,8 @@ export async function summarize(
   const rows = await db
     .selectFrom(rooms.select(["name", "last_activity_at", "generation", "seq"]).as("r"))
     .leftJoin("herenow_presences as p", "p.room", "r.name")
-    .select(["r.name", "r.last_activity_at", "r.generation", "r.seq", ...COUNTS])
-    .groupBy(["r.name", "r.last_activity_at", "r.generation", "r.seq"])
+    .select([...ROOM_COLUMNS, ...COUNTS])
+    .groupBy([...ROOM_COLUMNS])
     .orderBy("r.name")
     .execute();
   return rows.map(toRoomSummary);

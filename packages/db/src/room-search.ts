@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { COUNTS, PEOPLE, summarize, toRoomSummary } from "./presence-reads";
+import { COUNTS, PEOPLE, ROOM_COLUMNS, summarize, toRoomSummary } from "./presence-reads";
 import type { RoomSummary } from "./presence-types";
 import type { Database } from "./schema";
 
@@ -84,8 +84,8 @@ export async function busiestRooms(db: Kysely<Database>, limit = 50): Promise<Ro
   const rows = await db
     .selectFrom("herenow_presences as p")
     .innerJoin("herenow_rooms as r", "r.name", "p.room")
-    .select(["r.name", "r.last_activity_at", "r.generation", "r.seq", ...COUNTS])
-    .groupBy(["r.name", "r.last_activity_at", "r.generation", "r.seq"])
+    .select([...ROOM_COLUMNS, ...COUNTS])
+    .groupBy([...ROOM_COLUMNS])
     .orderBy(PEOPLE, "desc")
     .orderBy("r.last_activity_at", "desc")
     .orderBy("r.name")
