@@ -78,62 +78,66 @@ function oldLobby(rooms: RoomSummary[]): string[] {
     .map((room) => room.name);
 }
 
-/** Runs the functions one after another (never at once), their results in the same order. */
-async function inOrder<T>(fns: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = [];
-  for (const fn of fns) results.push(await fn());
-  return results;
+/** The times of a read done the old way and the new way. */
+interface Times {
+  old: number[];
+  now: number[];
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const start = performance.now();
-  const result = await fn();
-  return [performance.now() - start, result];
+/**
+ * Times one old and one new read, each first on every other run so neither always
+ * finds the other's pages in the cache, and checks that they gave the same answer.
+ */
+async function compare<T>(run: number, what: string, times: Times, old: () => Promise<T>, now: () => Promise<T>) {
+  const once = async (read: () => Promise<T>, into: number[]) => {
+    const start = performance.now();
+    const result = await read();
+    into.push(performance.now() - start);
+    return JSON.stringify(result);
+  };
+  let before: string;
+  let after: string;
+  if (run % 2 === 0) {
+    before = await once(old, times.old);
+    after = await once(now, times.now);
+  } else {
+    after = await once(now, times.now);
+    before = await once(old, times.old);
+  }
+  if (before !== after) throw new Error(`${what}: the old and the new read differ`);
 }
 
 async function measure(label: string, db: Kysely<Database>) {
   const store = createPresenceStore(db);
   await fill(db);
-  const times = { oldLobby: [] as number[], lobby: [] as number[], oldRoom: [] as number[], room: [] as number[] };
+  const lobby: Times = { old: [], now: [] };
+  const room: Times = { old: [], now: [] };
   const target = nameOf(Math.floor(ROOMS / OCCUPIED) * Math.floor(OCCUPIED / 2));
   for (let run = 0; run < RUNS; run++) {
-    // each way goes first on every other run, so neither always finds the other's pages in the cache
-    const ways = [
-      async () => {
-        const [ms, names] = await timed(async () => oldLobby(await store.listRooms()));
-        times.oldLobby.push(ms);
-        return names;
-      },
-      async () => {
-        const [ms, rooms] = await timed(() => store.busiestRooms(LOBBY));
-        times.lobby.push(ms);
-        return rooms.map((room) => room.name);
-      },
-    ];
-    const [before, after] = run % 2 === 0 ? await inOrder(ways) : (await inOrder([...ways].reverse())).reverse();
-    if (JSON.stringify(before) !== JSON.stringify(after)) throw new Error(`${label}: the two lobbies differ`);
-
-    const reads = [
-      async () => {
-        const [ms, room] = await timed(async () => (await store.listRooms()).find((r) => r.name === target));
-        times.oldRoom.push(ms);
-        return room;
-      },
-      async () => {
-        const [ms, room] = await timed(() => store.getRoom(target));
-        times.room.push(ms);
-        return room;
-      },
-    ];
-    const [listed, one] = run % 2 === 0 ? await inOrder(reads) : (await inOrder([...reads].reverse())).reverse();
-    if (JSON.stringify(listed) !== JSON.stringify(one)) throw new Error(`${label}: the two room reads differ`);
+    await compare(
+      run,
+      `${label} lobby`,
+      lobby,
+      async () => oldLobby(await store.listRooms()),
+      async () => (await store.busiestRooms(LOBBY)).map((r) => r.name),
+    );
+    await compare(
+      run,
+      `${label} room`,
+      room,
+      async () => (await store.listRooms()).find((r) => r.name === target) ?? null,
+      () => store.getRoom(target),
+    );
   }
   const ms = (values: number[]) => median(values).toFixed(2);
-  const ratio = (old: number[], now: number[]) => (median(old) / median(now)).toFixed(1);
-  return [
-    [label, "lobby (100 busiest)", ms(times.oldLobby), ms(times.lobby), `${ratio(times.oldLobby, times.lobby)}×`],
-    [label, "one room (admin)", ms(times.oldRoom), ms(times.room), `${ratio(times.oldRoom, times.room)}×`],
+  const row = (read: string, { old, now }: Times) => [
+    label,
+    read,
+    ms(old),
+    ms(now),
+    `${(median(old) / median(now)).toFixed(1)}×`,
   ];
+  return [row("lobby (100 busiest)", lobby), row("one room (admin)", room)];
 }
 
 async function migrated(url: string): Promise<Kysely<Database>> {
