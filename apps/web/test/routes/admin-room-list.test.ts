@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as adminRooms } from "@/app/api/admin/rooms/route";
-import { POST as adminSession } from "@/app/api/admin/session/route";
 import { roomListParams } from "@/lib/room-paging";
 import { adminRoomList } from "@/server/admin-data";
 import { closeDatabase, database } from "@/server/db";
-import { cookieFrom, formPost, request } from "./support";
+import { adminSignedIn, request } from "./support";
 
 /** `hall-000` … `hall-119`: digits after a shared prefix sort the same under every collation. */
 const halls = Array.from({ length: 120 }, (_, i) => `hall-${String(i).padStart(3, "0")}`);
@@ -69,8 +68,7 @@ describe("the admin room list", () => {
   });
 
   it("is what GET /api/admin/rooms answers, page by page, never every room at once", async () => {
-    const password = process.env.HERENOW_ADMIN_PASSWORD as string;
-    const cookie = cookieFrom(await adminSession(formPost("/api/admin/session", { intent: "login", password })));
+    const cookie = await adminSignedIn();
     const api = async (query: string) => {
       const response = await adminRooms(request(`/api/admin/rooms${query}`, { cookie }));
       expect(response.status).toBe(200);

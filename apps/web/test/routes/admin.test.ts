@@ -5,11 +5,10 @@ import { POST as adminSession } from "@/app/api/admin/session/route";
 import { resetEnv } from "@/env";
 import { ADMIN_COOKIE } from "@/server/admin-session";
 import { closeDatabase } from "@/server/db";
-import { cookieFrom, formPost, request, signedIn } from "./support";
+import { adminSignedIn, cookieFrom, formPost, request, signedIn } from "./support";
 
 const password = process.env.HERENOW_ADMIN_PASSWORD as string;
 const roomParams = (room: string) => ({ params: Promise.resolve({ room }) });
-const login = async () => cookieFrom(await adminSession(formPost("/api/admin/session", { intent: "login", password })));
 const canList = async (cookie: string) => (await adminRooms(request("/api/admin/rooms", { cookie }))).status === 200;
 
 afterAll(closeDatabase);
@@ -65,8 +64,8 @@ describe("admin authorization", () => {
 
   it("refuses a copy of the cookie taken before logout, and leaves other sessions open", async () => {
     // a copy is the same value sent from somewhere else: the browser's own cookie is cleared on logout
-    const copied = await login();
-    const elsewhere = await login();
+    const copied = await adminSignedIn();
+    const elsewhere = await adminSignedIn();
     expect(await canList(copied)).toBe(true);
 
     const logout = await adminSession(formPost("/api/admin/session", { intent: "logout" }, {}, copied));
@@ -79,17 +78,13 @@ describe("admin authorization", () => {
   });
 
   it("refuses a cookie minted under the old password once the password changes", async () => {
-    const cookie = await login();
+    const cookie = await adminSignedIn();
     expect(await canList(cookie)).toBe(true);
     process.env.HERENOW_ADMIN_PASSWORD = "a brand new admin passphrase";
     resetEnv();
     try {
       expect(await canList(cookie)).toBe(false);
-      const fresh = cookieFrom(
-        await adminSession(
-          formPost("/api/admin/session", { intent: "login", password: "a brand new admin passphrase" }),
-        ),
-      );
+      const fresh = await adminSignedIn("a brand new admin passphrase");
       expect(await canList(fresh)).toBe(true);
     } finally {
       process.env.HERENOW_ADMIN_PASSWORD = password;

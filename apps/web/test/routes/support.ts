@@ -1,3 +1,4 @@
+import { POST as adminSession } from "@/app/api/admin/session/route";
 import { SESSION_COOKIE, sessionCookie } from "@/server/session";
 
 export const ORIGIN = "http://app.test";
@@ -43,4 +44,9 @@ export async function signedIn(user = { id: "u_00000000-test-user", name: "Ann" 
   const value = header.split(";")[0] as string;
   if (!value.startsWith(`${SESSION_COOKIE}=`)) throw new Error("unexpected cookie");
   return value;
+}
+
+/** An admin session cookie, from the login route with the admin password (the one set for the tests by default). */
+export async function adminSignedIn(password = process.env.HERENOW_ADMIN_PASSWORD as string): Promise<string> {
+  return cookieFrom(await adminSession(formPost("/api/admin/session", { intent: "login", password })));
 }
