@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { readWranglerConfig } from "@herenow/testing";
+import { miniflareOptions } from "@herenow/testing/miniflare-options";
 import { Miniflare } from "miniflare";
 import { type CpuProfile, InspectorSession, summarise } from "./lib/cpu-profile";
 import { cpuSeconds, cpuSecondsOf } from "./lib/process-stats";
@@ -38,26 +40,25 @@ execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outDir], {
   stdio: ["ignore", "ignore", "inherit"],
 });
 const bundle = join(outDir, "server.js");
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: bundle,
-  modulesRoot: outDir,
-  compatibilityDate: "2026-05-01",
-  host: "127.0.0.1",
-  port: 0,
-  inspectorPort: 0,
-  durableObjects: { Main: { className: "Main", useSQLite: true } },
-  bindings: {
-    HERENOW_SECRET: SECRET,
-    HERENOW_MAX_AGE_MS: "600000",
-    BASELINE_SEND: party === "baseline-broadcast" ? "broadcast" : "loop",
-  },
-});
+const mf = new Miniflare(
+  miniflareOptions({
+    modulesRoot: outDir,
+    mainModule: "server.js",
+    compatibilityDate: readWranglerConfig(projectDir).compatibility_date,
+    port: 0,
+    inspectorPort: 0,
+    durableObjects: [{ name: "Main", className: "Main" }],
+    vars: {
+      HERENOW_SECRET: SECRET,
+      HERENOW_MAX_AGE_MS: "600000",
+      BASELINE_SEND: party === "baseline-broadcast" ? "broadcast" : "loop",
+    },
+  }),
+);
 const workers = new Workers(2);
 try {
   const url = await mf.ready;
-  // getInspectorURL is there at run time but not in Miniflare's types
-  const inspector = String(await (mf as unknown as { getInspectorURL(): Promise<URL> }).getInspectorURL());
+  const inspector = String(await mf.getInspectorURL());
   const user = await InspectorSession.open(`${inspector.replace(/\/$/, "")}/core:user:`);
   const entry = await InspectorSession.open(`${inspector.replace(/\/$/, "")}/core:entry`);
   for (const session of [user, entry]) {

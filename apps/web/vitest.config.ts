@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { defineConfig } from "vitest/config";
-import { SOURCE_CONDITIONS } from "../../vitest.shared";
+import { SOURCE_CONDITIONS } from "../../vitest.shared.ts";
 
 const conditions = SOURCE_CONDITIONS;
 

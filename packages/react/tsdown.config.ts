@@ -1,5 +1,5 @@
 import { defineConfig } from "tsdown";
-import { packageBuild } from "../../tsdown.base";
+import { packageBuild } from "../../tsdown.base.ts";
 
 export default defineConfig(
   packageBuild({

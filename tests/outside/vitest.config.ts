@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { SOURCE_CONDITIONS } from "../../vitest.shared";
+import { SOURCE_CONDITIONS } from "../../vitest.shared.ts";
 
 const conditions = SOURCE_CONDITIONS;
 

@@ -134,14 +134,16 @@ export class PartyServer {
     args.push("--port", String(this.port), "--ip", "127.0.0.1");
     args.push("--persist-to", this.persistDir, "--show-interactive-dev-session=false", "--inspector-port", "0");
     for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}:${value}`);
-    return spawn("npx", args, { cwd: this.projectDir, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    // as `npm run dev` does (party/scripts/dev.mjs): no attempt to fetch `Request.cf` offline
+    const env = { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
+    return spawn("npx", args, { cwd: this.projectDir, stdio: ["ignore", "pipe", "pipe"], detached: true, env });
   }
 
   private async spawnMiniflare(): Promise<ChildProcess> {
     const bundleDir = await buildBundle(this.projectDir);
     const config = readWranglerConfig(this.projectDir);
     const options = {
-      scriptPath: join(bundleDir, `${config.main.replace(/^.*\//, "").replace(/\.ts$/, "")}.js`),
+      mainModule: `${config.main.replace(/^.*\//, "").replace(/\.ts$/, "")}.js`,
       modulesRoot: bundleDir,
       compatibilityDate: config.compatibility_date,
       compatibilityFlags: config.compatibility_flags,
@@ -388,7 +390,7 @@ export async function partyFetch(url: string, init: RequestInit = {}): Promise<R
   }
 }
 
-interface WranglerConfig {
+export interface WranglerConfig {
   main: string;
   compatibility_date: string;
   compatibility_flags?: string[];
@@ -397,7 +399,7 @@ interface WranglerConfig {
 }
 
 /** The project's wrangler.jsonc (whole-line `//` comments are the only JSONC it uses). */
-function readWranglerConfig(projectDir: string): WranglerConfig {
+export function readWranglerConfig(projectDir: string): WranglerConfig {
   const text = readFileSync(join(projectDir, "wrangler.jsonc"), "utf8");
   return JSON.parse(
     text

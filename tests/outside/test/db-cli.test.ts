@@ -3,7 +3,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createApp, npmInstall, run, tarballOf } from "./outside";
+import { createApp, npmInstall, pinnedVersion, run, tarballOf } from "./outside";
 
 const packed = inject("packed");
 
@@ -14,7 +14,7 @@ describe("a Node app that installs the @herenow/db tarball", () => {
   beforeAll(async () => {
     dir = createApp(
       "node-app",
-      { dependencies: { "@electric-sql/pglite": "0.5.17" }, devDependencies: {} },
+      { dependencies: { "@electric-sql/pglite": pinnedVersion("@electric-sql/pglite") }, devDependencies: {} },
       { "@herenow/db": tarballOf(packed, "@herenow/db"), "@herenow/core": tarballOf(packed, "@herenow/core") },
     );
     await npmInstall(dir);

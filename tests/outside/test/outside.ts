@@ -1,7 +1,7 @@
 // Apps outside the monorepo: copied from a fixture into os.tmpdir(), where no workspace
 // package can be found by walking up, and installed from the tarballs and the npm registry.
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -18,6 +18,21 @@ export interface Packed {
   size: number;
   unpackedSize: number;
   files: string[];
+}
+
+/**
+ * The exact version the repository pins for a registry package (its lock file installs it
+ * everywhere), so an outside app builds with the toolchain the repository is tested on.
+ */
+export function pinnedVersion(name: string): string {
+  const manifests = ["package.json", "party/package.json", "apps/web/package.json", "bench/package.json"];
+  manifests.push(...PUBLISHED.map((dir) => `packages/${dir}/package.json`));
+  for (const manifest of manifests) {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, manifest), "utf8"));
+    const version = pkg.devDependencies?.[name] ?? pkg.dependencies?.[name];
+    if (typeof version === "string" && /^\d+\.\d+\.\d+/.test(version)) return version;
+  }
+  throw new Error(`the repository pins no exact version of ${name}`);
 }
 
 /** The tarball of a package, by name. */

@@ -5,7 +5,7 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { closeAll, PartyServer, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createApp, kB, npmInstall, run, tarballOf } from "./outside";
+import { createApp, kB, npmInstall, pinnedVersion, run, tarballOf } from "./outside";
 
 const packed = inject("packed");
 
@@ -19,8 +19,12 @@ describe("a PartyServer worker that installs the tarballs", () => {
       "worker",
       {
         scripts: { build: "tsc -p tsconfig.json && wrangler deploy --dry-run --outdir dist" },
-        dependencies: { partyserver: "0.5.10" },
-        devDependencies: { "@cloudflare/workers-types": "4.20260702.1", typescript: "5.9.3", wrangler: "4.86.0" },
+        dependencies: { partyserver: pinnedVersion("partyserver") },
+        devDependencies: {
+          "@cloudflare/workers-types": pinnedVersion("@cloudflare/workers-types"),
+          typescript: pinnedVersion("typescript"),
+          wrangler: pinnedVersion("wrangler"),
+        },
       },
       { "@herenow/server": tarballOf(packed, "@herenow/server"), "@herenow/core": tarballOf(packed, "@herenow/core") },
     );
