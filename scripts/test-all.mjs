@@ -6,6 +6,8 @@ import { spawn } from "node:child_process";
 import { stripVTControlCharacters } from "node:util";
 import { repoRoot } from "./dev-secret.mjs";
 
+// the Node every package's tests run on: the project's own (package.json pins it, npm puts it first on PATH)
+console.log(`tests: node ${process.version}`);
 const child = spawn("npx", ["turbo", "run", "test", "--concurrency=1", "--continue", ...process.argv.slice(2)], {
   cwd: repoRoot,
   stdio: ["ignore", "pipe", "pipe"],
