@@ -14,6 +14,9 @@ for (const name of ["HERENOW_MAX_AGE_MS", "HERENOW_LEAVE_GRACE_MS", "HERENOW_ANO
 const args = ["wrangler", "dev", "--port", port, "--ip", "127.0.0.1", "--persist-to", "../.data/wrangler"];
 args.push("--show-interactive-dev-session=false");
 for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
-const child = spawn("npx", args, { stdio: "inherit" });
+// offline, wrangler would try to fetch the `Request.cf` placeholder at every start and print a
+// stack trace twice; the built-in placeholder is what it falls back to anyway
+const env = { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
+const child = spawn("npx", args, { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));
