@@ -38,7 +38,7 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 10 * 60;
 /**
  * Mints the protocol's token for a user: a JWT signed with HS256 and the
  * party's secret, claims `sub`, `name`, `info`, `rooms`, `iat`, `exp`. Runs
- * wherever Web Crypto does (Node 20, Next route handlers, Workers, Deno,
+ * wherever Web Crypto does (Node 22 and 24, Next route handlers, Workers, Deno,
  * Bun). Inputs a room would refuse (a short secret, an empty name, an
  * oversized `info`, a hostile room name, a lifetime over 24 hours) throw a
  * `RangeError` here instead of minting a token that fails on connect.
