@@ -13,7 +13,10 @@ import { describe, expect, it } from "vitest";
 const repoRoot = join(import.meta.dirname, "..", "..");
 const rootManifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
 const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as {
-  packages: Record<string, { engines?: { node?: string } | string[]; optional?: boolean; os?: string[]; cpu?: string[] }>;
+  packages: Record<
+    string,
+    { engines?: { node?: string } | string[]; optional?: boolean; os?: string[]; cpu?: string[] }
+  >;
 };
 
 /** The pinned Node package for this machine, if the project pins one here. */
@@ -55,7 +58,9 @@ describe("the toolchain", () => {
     // the fixtures, the baseline and the outside worker run on the same date as the party
     const { stdout: files } = await promisify(execFile)("git", ["ls-files", "*wrangler.jsonc"], { cwd: repoRoot });
     for (const file of files.trim().split("\n")) {
-      expect(readFileSync(join(repoRoot, file), "utf8"), file).toContain(`"compatibility_date": "${compatibilityDate}"`);
+      expect(readFileSync(join(repoRoot, file), "utf8"), file).toContain(
+        `"compatibility_date": "${compatibilityDate}"`,
+      );
     }
   });
 });

@@ -7,7 +7,17 @@ import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/testing";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createApp, folderSize, kB, npmInstall, pinnedVersion, run, startDetached, stopDetached, tarballOf } from "./outside";
+import {
+  createApp,
+  folderSize,
+  kB,
+  npmInstall,
+  pinnedVersion,
+  run,
+  startDetached,
+  stopDetached,
+  tarballOf,
+} from "./outside";
 
 const haveBrowser = haveChromium("the outside React app");
 const packed = inject("packed");
@@ -30,7 +40,11 @@ describe.skipIf(!haveBrowser).each(REACT_VERSIONS)("a Vite React $react app that
       "react-app",
       {
         scripts: { build: "tsc -p tsconfig.json && vite build" },
-        dependencies: { "@tanstack/react-query": pinnedVersion("@tanstack/react-query"), react: versions.react, "react-dom": versions.react },
+        dependencies: {
+          "@tanstack/react-query": pinnedVersion("@tanstack/react-query"),
+          react: versions.react,
+          "react-dom": versions.react,
+        },
         devDependencies: {
           "@types/react": versions.types,
           "@types/react-dom": versions.domTypes,
