@@ -23,6 +23,10 @@ describe("wrangler dev", () => {
       expect(await response.json()).toMatchObject({ room: "dev", connections: 2, anonymous: 0 });
       // the defaults of wrangler.jsonc's vars are in force
       expect(server.log).toContain('env.HERENOW_LEAVE_GRACE_MS ("5000")');
+      // offline, with CLOUDFLARE_CF_FETCH_ENABLED=false as npm run dev sets it: no attempt to fetch
+      // Request.cf, so no warning and no stack trace (wrangler 4.164 printed both twice at start)
+      expect(server.log).not.toContain("Request.cf");
+      expect(server.log).not.toContain("ENOTFOUND");
     } finally {
       closeAll([ann, bo]);
     }
