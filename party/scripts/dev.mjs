@@ -8,7 +8,7 @@ const vars = {
   HERENOW_SECRET: devSecret(),
   HERENOW_WEBHOOK_URL: process.env.HERENOW_WEBHOOK_URL ?? "http://127.0.0.1:3000/api/herenow/events",
 };
-for (const name of ["HERENOW_MAX_AGE_MS", "HERENOW_LEAVE_GRACE_MS", "HERENOW_ANONYMOUS"]) {
+for (const name of ["HERENOW_MAX_AGE_MS", "HERENOW_LEAVE_GRACE_MS", "HERENOW_AWAY_GRACE_MS", "HERENOW_ANONYMOUS"]) {
   if (process.env[name]) vars[name] = process.env[name];
 }
 const args = ["wrangler", "dev", "--port", port, "--ip", "127.0.0.1", "--persist-to", "../.data/wrangler"];

@@ -10,6 +10,7 @@ export interface Env {
   HERENOW_WEBHOOK_URL?: string;
   HERENOW_MAX_AGE_MS?: string;
   HERENOW_LEAVE_GRACE_MS?: string;
+  HERENOW_AWAY_GRACE_MS?: string;
   HERENOW_ANONYMOUS?: string;
   HERENOW_SHARDED_ROOMS?: string;
   HERENOW_SHARDS?: string;

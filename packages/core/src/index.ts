@@ -40,6 +40,7 @@ export type { MirrorChanges, RoomState } from "./room-mirror";
 export { RoomMirror } from "./room-mirror";
 export { isValidRoomName, roomNameProblem } from "./room-name";
 export type {
+  CloseKind,
   ConnectionEvent,
   ConnectResult,
   LeaveReason,

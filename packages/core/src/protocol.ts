@@ -197,6 +197,8 @@ export const LIMITS = {
 /** WebSocket close codes the server uses. */
 export const CLOSE_CODES = {
   normal: 1000,
+  /** The browser's own close when a page goes away: a reload, a closed tab, a navigation elsewhere. */
+  goingAway: 1001,
   stale: 4000,
   kicked: 4003,
   policy: 4008,
@@ -206,6 +208,7 @@ export const CLOSE_CODES = {
 export const SETTING_MINIMUMS = {
   maxAgeMs: 1000,
   leaveGraceMs: 0,
+  awayGraceMs: 0,
   webhookBatchMs: 0,
   windowThreshold: 1,
 } as const;
@@ -214,6 +217,8 @@ export const SETTING_MINIMUMS = {
 export const DEFAULTS = {
   maxAgeMs: 60_000,
   leaveGraceMs: 5_000,
+  /** The grace of a 1001 close (a reload or a closed tab): long enough for a reload to come back. */
+  awayGraceMs: 1_500,
   heartbeatMs: 20_000,
   /** Users a room lists in full to everyone; above it, connections that ask for a window get one. */
   windowThreshold: 500,

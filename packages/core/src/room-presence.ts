@@ -11,6 +11,12 @@ export const LEAVE_REASONS = ["left", "closed", "stale", "kicked"] as const;
 /** Why a connection stopped counting as present. */
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
+/**
+ * How a socket closed without `presence:leave`: `away`, the browser's 1001 (a reload, a closed
+ * tab), gets the away grace; `lost`, anything else (a crash, a lost network), the leave grace.
+ */
+export type CloseKind = "away" | "lost";
+
 /** A connection-level change, for webhooks and `presence_changed`-style hooks. */
 export type ConnectionEvent =
   | { type: "join"; connectionId: string; user: UserIdentity | null; at: number }
@@ -39,6 +45,11 @@ export interface RoomPresenceOptions {
   maxAgeMs?: number;
   /** How long a user who closed without `presence:leave` stays present (default 5 s). */
   leaveGraceMs?: number;
+  /**
+   * The grace of a close with 1001, "going away" (default 1.5 s, never longer than the leave
+   * grace): a reload comes back within it, a closed tab is gone soon after it.
+   */
+  awayGraceMs?: number;
   clock?: Clock;
   /** The room's change counter to continue from (after a restart or hibernation). */
   seq?: number;
@@ -107,8 +118,8 @@ const RATE_WINDOW_MS = 1000;
  *
  * Adding, removing and touching a connection are O(1): live connections sit
  * in a Map kept in last-seen order (a touch moves one to the end), lingering
- * ones in a Map kept in grace-end order, so the oldest of each is its first
- * entry. A diff is built from the users changed since the last one, so it
+ * ones in one Map per grace length kept in grace-end order, so the oldest of
+ * each is its first entry. A diff is built from the users changed since the last one, so it
  * costs O(changes), never O(room size).
  *
  * @example
@@ -119,9 +130,15 @@ const RATE_WINDOW_MS = 1000;
 export class RoomPresence implements RoomReader {
   readonly maxAgeMs: number;
   readonly leaveGraceMs: number;
+  readonly awayGraceMs: number;
   private readonly clock: Clock;
   private readonly live = new Map<string, ConnectionRecord>();
   private readonly lingering = new Map<string, ConnectionRecord>();
+  /**
+   * The lingering connections again, one queue per grace length, each in grace-end order (a
+   * close appends to its own queue), so the first entry of each is the next to expire.
+   */
+  private readonly graceEnds: Record<CloseKind, Map<string, ConnectionRecord>> = { away: new Map(), lost: new Map() };
   private readonly users = new Map<string, UserRecord>();
   private readonly dirty = new Map<string, Published | null>();
   private readonly pendingStates = new Set<ConnectionRecord>();
@@ -135,6 +152,7 @@ export class RoomPresence implements RoomReader {
   constructor(options: RoomPresenceOptions = {}) {
     this.maxAgeMs = options.maxAgeMs ?? DEFAULTS.maxAgeMs;
     this.leaveGraceMs = options.leaveGraceMs ?? DEFAULTS.leaveGraceMs;
+    this.awayGraceMs = Math.min(options.awayGraceMs ?? DEFAULTS.awayGraceMs, this.leaveGraceMs);
     this.clock = options.clock ?? systemClock;
     this.seqNumber = options.seq ?? 0;
     this.recordEvents = options.recordEvents ?? false;
@@ -184,7 +202,7 @@ export class RoomPresence implements RoomReader {
     if (lingering) {
       if (identity && lingering.user?.identity.id === identity.id) {
         const user = lingering.user;
-        this.lingering.delete(connectionId);
+        this.unlinger(connectionId);
         user.lingering.delete(connectionId);
         lingering.lingerUntil = null;
         lingering.lastSeen = now;
@@ -204,7 +222,7 @@ export class RoomPresence implements RoomReader {
         if (replaced !== undefined) {
           adopted = replaced;
           const old = this.lingering.get(replaced);
-          this.lingering.delete(replaced);
+          this.unlinger(replaced);
           user.lingering.delete(replaced);
           user.connections--;
           if (old) this.emit({ type: "leave", connectionId: replaced, userId: identity.id, reason: "closed", at: now });
@@ -284,24 +302,28 @@ export class RoomPresence implements RoomReader {
 
   /**
    * A socket closed without `presence:leave`. A signed-in user stays present
-   * for the leave grace so a quick reconnect is neither a leave nor a join;
-   * anonymous connections have no grace. Returns the lingering record to
-   * persist, or `null` when the connection went at once.
+   * for a grace so a quick reconnect is neither a leave nor a join: the away
+   * grace after the browser's 1001 (a reload comes back within it, a closed
+   * tab is gone soon after), the leave grace after any other close. Anonymous
+   * connections have no grace. Returns the lingering record to persist, or
+   * `null` when the connection went at once.
    */
-  close(connectionId: string): LingeringConnection | null {
+  close(connectionId: string, kind: CloseKind = "lost"): LingeringConnection | null {
     const record = this.live.get(connectionId);
     if (!record) return null;
     const user = record.user;
-    if (!user || this.leaveGraceMs <= 0) {
+    const graceMs = kind === "away" ? this.awayGraceMs : this.leaveGraceMs;
+    if (!user || graceMs <= 0) {
       this.remove(connectionId, "closed");
       return null;
     }
     const now = this.clock.now();
     this.live.delete(connectionId);
-    record.lingerUntil = now + this.leaveGraceMs;
+    record.lingerUntil = now + graceMs;
     record.pendingState = null;
     this.pendingStates.delete(record);
     this.lingering.set(connectionId, record);
+    this.graceEnds[kind].set(connectionId, record);
     user.lingering.add(connectionId);
     return {
       id: connectionId,
@@ -331,8 +353,10 @@ export class RoomPresence implements RoomReader {
     let due = Number.POSITIVE_INFINITY;
     const oldest = first(this.live);
     if (oldest) due = oldest.lastSeen + this.maxAgeMs + 1;
-    const lingering = first(this.lingering);
-    if (lingering?.lingerUntil != null) due = Math.min(due, lingering.lingerUntil);
+    for (const queue of Object.values(this.graceEnds)) {
+      const lingering = first(queue);
+      if (lingering?.lingerUntil != null) due = Math.min(due, lingering.lingerUntil);
+    }
     // held states belong only to connections flooding state changes, never to the whole room
     for (const record of this.pendingStates) due = Math.min(due, record.windowStart + RATE_WINDOW_MS);
     return Number.isFinite(due) ? due : null;
@@ -342,10 +366,12 @@ export class RoomPresence implements RoomReader {
   tick(): TickResult {
     const now = this.clock.now();
     const result: TickResult = { stale: [], expired: [] };
-    for (const record of this.lingering.values()) {
-      if (record.lingerUntil == null || record.lingerUntil > now) break;
-      this.drop(record, "closed", now);
-      result.expired.push(record.id);
+    for (const queue of Object.values(this.graceEnds)) {
+      for (const record of queue.values()) {
+        if (record.lingerUntil == null || record.lingerUntil > now) break;
+        this.drop(record, "closed", now);
+        result.expired.push(record.id);
+      }
     }
     for (const record of this.live.values()) {
       if (now - record.lastSeen <= this.maxAgeMs) break;
@@ -492,7 +518,10 @@ export class RoomPresence implements RoomReader {
       if (!user) continue;
       user.connections++;
       user.lingering.add(item.id);
-      this.lingering.set(item.id, this.record(item, user, item.lingerUntil));
+      const record = this.record(item, user, item.lingerUntil);
+      this.lingering.set(item.id, record);
+      // sorted, and every grace started from now on ends later than one from before the restart
+      this.graceEnds.lost.set(item.id, record);
     }
     this.publishedAnonymous = this.anonymousCount;
   }
@@ -512,7 +541,7 @@ export class RoomPresence implements RoomReader {
 
   private drop(record: ConnectionRecord, reason: LeaveReason, now: number): void {
     const wasLingering = record.lingerUntil != null;
-    if (wasLingering) this.lingering.delete(record.id);
+    if (wasLingering) this.unlinger(record.id);
     else this.live.delete(record.id);
     this.pendingStates.delete(record);
     const user = record.user;
@@ -528,6 +557,11 @@ export class RoomPresence implements RoomReader {
       this.anonymousCount--;
     }
     this.emit({ type: "leave", connectionId: record.id, userId: user?.identity.id ?? null, reason, at: now });
+  }
+
+  private unlinger(connectionId: string): void {
+    this.lingering.delete(connectionId);
+    for (const queue of Object.values(this.graceEnds)) queue.delete(connectionId);
   }
 
   private applyState(user: UserRecord, state: JsonObject, now: number): void {

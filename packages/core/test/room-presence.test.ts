@@ -110,6 +110,52 @@ describe("RoomPresence", () => {
     expect(room.takeDiff()).toMatchObject({ left: ["u1"], joined: [], updated: [] });
   });
 
+  it("gives a 1001 close (a reload, a closed tab) the away grace: a reload within it is no event", () => {
+    room.connect("c1", ann);
+    room.takeDiff();
+    expect(room.awayGraceMs).toBe(1_500);
+    expect(room.close("c1", "away")).toMatchObject({ id: "c1", lingerUntil: clock.now() + 1_500 });
+    clock.advance(800);
+    expect(room.tick().expired).toEqual([]);
+    expect(room.connect("c1", ann)).toEqual({ reclaimed: true, adopted: null });
+    clock.advance(10_000);
+    room.tick();
+    expect(room.takeDiff()).toBeNull();
+  });
+
+  it("makes a closed tab a leave when its away grace ends, long before the leave grace", () => {
+    room.connect("c1", ann);
+    room.takeDiff();
+    room.close("c1", "away");
+    expect(room.nextDue()).toBe(clock.now() + 1_500);
+    clock.advance(1_500);
+    expect(room.tick().expired).toEqual(["c1"]);
+    expect(room.takeDiff()).toMatchObject({ left: ["u1"] });
+  });
+
+  it("ends each grace on time when short and long ones are mixed", () => {
+    room.connect("lost", ann);
+    room.connect("away", bo);
+    room.takeDiff();
+    room.close("lost");
+    clock.advance(1_000);
+    room.close("away", "away");
+    // the away grace started later but ends first (2.5 s against 5 s)
+    expect(room.nextDue()).toBe(clock.now() + 1_500);
+    clock.advance(1_500);
+    expect(room.tick().expired).toEqual(["away"]);
+    expect(room.nextDue()).toBe(clock.now() + 2_500);
+    clock.advance(2_500);
+    expect(room.tick().expired).toEqual(["lost"]);
+  });
+
+  it("never lets the away grace outlast the leave grace", () => {
+    const short = new RoomPresence({ clock, leaveGraceMs: 1_000, awayGraceMs: 3_000 });
+    expect(short.awayGraceMs).toBe(1_000);
+    short.connect("c1", ann);
+    expect(short.close("c1", "away")?.lingerUntil).toBe(clock.now() + 1_000);
+  });
+
   it("makes presence:leave a leave at once", () => {
     room.connect("c1", ann);
     room.takeDiff();

@@ -46,8 +46,6 @@ export interface RoomChange {
 
 /** Attachments are rewritten at most this often for heartbeats: last-seen needs no finer grain. */
 const LAST_SEEN_GRAIN_MS = 1000;
-/** Close codes a client sends when it closes on purpose; PartyServer reports them, PartyKit did not. */
-const DELIBERATE_CLOSE = 1000;
 /** Where the room keeps whether it is in windowed mode (protocol 1.1). */
 const WINDOWED_KEY = "windowed";
 /** `presence:list` requests a connection may make in a second. */
@@ -122,6 +120,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.presence = new RoomPresence({
       maxAgeMs: this.settings.maxAgeMs,
       leaveGraceMs: this.settings.leaveGraceMs,
+      awayGraceMs: this.settings.awayGraceMs,
       recordEvents: true,
     });
     const self = this;
@@ -633,7 +632,10 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /**
    * A socket closed or failed. A close the client made on purpose (1000) is a
-   * leave; anything else, a reload's 1001 included, gets the leave grace.
+   * leave; the browser's 1001 when a page goes away (a reload, a closed tab)
+   * gets the away grace, long enough for a reload to come back under its id;
+   * anything else (a crash, a lost network, the hook's 3008 and 4001) the
+   * leave grace.
    */
   private handleClose(connection: Connection, code: number): void {
     this.windows.forget(connection);
@@ -644,12 +646,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.awaitingSync.delete(data.id);
     this.link?.forget(data.id);
     if (data.left || !this.presence.isLive(data.id)) return;
-    if (code === DELIBERATE_CLOSE) {
+    if (code === CLOSE_CODES.normal) {
       this.presence.leave(data.id);
       this.diffWindow.flushNow();
       return;
     }
-    const lingering = this.presence.close(data.id);
+    const lingering = this.presence.close(data.id, code === CLOSE_CODES.goingAway ? "away" : "lost");
     if (lingering) this.store.saveLingering(lingering);
     this.diffWindow.changed();
   }

@@ -6,6 +6,11 @@ export interface RoomSettings {
   secret: string;
   maxAgeMs: number;
   leaveGraceMs: number;
+  /**
+   * The grace of a 1001 close, a reload or a closed tab (`HERENOW_AWAY_GRACE_MS`, default 1.5 s,
+   * never longer than the leave grace: a larger value is cut to it).
+   */
+  awayGraceMs: number;
   /** Whether connections without a token are let in. */
   anonymous: boolean;
   /** Where room events are posted (`HERENOW_WEBHOOK_URL`); `null` delivers nothing. */
@@ -104,10 +109,15 @@ export function readSettings(env: Record<string, unknown>): RoomSettings {
   if (webhookUrl !== null && !/^https?:\/\//.test(webhookUrl)) {
     throw new SettingsError("HERENOW_WEBHOOK_URL", `expected an http(s) URL, got ${JSON.stringify(webhookUrl)}`);
   }
+  const leaveGraceMs = milliseconds(env, "HERENOW_LEAVE_GRACE_MS", DEFAULTS.leaveGraceMs, MIN.leaveGraceMs);
   return {
     secret,
     maxAgeMs: milliseconds(env, "HERENOW_MAX_AGE_MS", DEFAULTS.maxAgeMs, MIN.maxAgeMs),
-    leaveGraceMs: milliseconds(env, "HERENOW_LEAVE_GRACE_MS", DEFAULTS.leaveGraceMs, MIN.leaveGraceMs),
+    leaveGraceMs,
+    awayGraceMs: Math.min(
+      milliseconds(env, "HERENOW_AWAY_GRACE_MS", DEFAULTS.awayGraceMs, MIN.awayGraceMs),
+      leaveGraceMs,
+    ),
     anonymous: flag(env, "HERENOW_ANONYMOUS", true),
     webhookUrl,
     webhookBatchMs: milliseconds(env, "HERENOW_WEBHOOK_BATCH_MS", 500, MIN.webhookBatchMs),

@@ -17,6 +17,7 @@ describe("readSettings", () => {
       secret,
       maxAgeMs: 60_000,
       leaveGraceMs: 5_000,
+      awayGraceMs: 1_500,
       anonymous: true,
       webhookUrl: null,
       webhookBatchMs: 500,
@@ -25,6 +26,17 @@ describe("readSettings", () => {
       shardedRooms: [],
       shards: 8,
     });
+  });
+
+  it("reads the away grace of a 1001 close, never longer than the leave grace", () => {
+    expect(readSettings({ HERENOW_SECRET: secret, HERENOW_AWAY_GRACE_MS: "800" })).toMatchObject({
+      awayGraceMs: 800,
+      leaveGraceMs: 5000,
+    });
+    expect(
+      readSettings({ HERENOW_SECRET: secret, HERENOW_AWAY_GRACE_MS: "9000", HERENOW_LEAVE_GRACE_MS: "2000" }),
+    ).toMatchObject({ awayGraceMs: 2000, leaveGraceMs: 2000 });
+    expect(readSettings({ HERENOW_SECRET: secret, HERENOW_LEAVE_GRACE_MS: "1000" }).awayGraceMs).toBe(1000);
   });
 
   it("reads every variable", () => {
@@ -46,6 +58,7 @@ describe("readSettings", () => {
     [{ HERENOW_SECRET: "short" }, "HERENOW_SECRET"],
     [{ HERENOW_SECRET: secret, HERENOW_MAX_AGE_MS: "soon" }, "HERENOW_MAX_AGE_MS"],
     [{ HERENOW_SECRET: secret, HERENOW_LEAVE_GRACE_MS: "-1" }, "HERENOW_LEAVE_GRACE_MS"],
+    [{ HERENOW_SECRET: secret, HERENOW_AWAY_GRACE_MS: "1.5s" }, "HERENOW_AWAY_GRACE_MS"],
     [{ HERENOW_SECRET: secret, HERENOW_ANONYMOUS: "maybe" }, "HERENOW_ANONYMOUS"],
     [{ HERENOW_SECRET: secret, HERENOW_WEBHOOK_PART_BYTES: "100" }, "HERENOW_WEBHOOK_PART_BYTES"],
     [{ HERENOW_SECRET: secret, HERENOW_WEBHOOK_PART_BYTES: String(2 * 1024 * 1024) }, "HERENOW_WEBHOOK_PART_BYTES"],

@@ -294,6 +294,20 @@ export class TestClient {
     return this.waitFor(() => this.messages.slice(from).find((m) => m.type === type), timeoutMs, type);
   }
 
+  /**
+   * Every join (`+id`) and leave (`-id`) the room announced since message number `from` (take
+   * `client.messages.length` before the step): a reload the others must not see leaves none.
+   */
+  joinsAndLeavesSince(from: number): string[] {
+    return this.messages
+      .slice(from)
+      .filter((message) => message.type === "presence:diff")
+      .flatMap((diff) => [
+        ...(diff.joined as { id: string }[]).map((user) => `+${user.id}`),
+        ...(diff.left as string[]).map((id) => `-${id}`),
+      ]);
+  }
+
   waitForUsers(ids: string[], timeoutMs = 5000): Promise<true> {
     const want = [...ids].sort().join(",");
     return this.waitFor(() => [...this.userIds()].sort().join(",") === want, timeoutMs, `users [${want}]`);
@@ -303,8 +317,9 @@ export class TestClient {
     return this.waitFor(() => this.closeEvent, timeoutMs, "close");
   }
 
-  close(): void {
-    this.ws.close();
+  /** Closes with a code, as a browser does (1001 when its page goes away); none gives the server 1005. */
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
   }
 
   /** Drops the TCP connection without a close frame, as a vanished laptop would. */
