@@ -10,7 +10,7 @@ import type { PresenceStatus } from "./room-state";
  *
  * connecting ─open→ open ─drop→ reconnecting ─open→ open
  *      │                 ├─4003/4008→ closed (halted)
- *      └─refused→ unauthorized (halted)      leave / pagehide → closed (halted)
+ *      └─refused→ unauthorized (halted)      leave → closed (halted)
  *                 reconnect() from any state → connecting or reconnecting
  */
 export interface ConnectionMachine {
@@ -52,8 +52,12 @@ export type ConnectionEvent =
   | { type: "probed"; answered: boolean; canRefreshToken: boolean }
   /** The room sent `presence:error`. */
   | { type: "server_error"; error: PresenceError }
-  /** Leaving on purpose: `close()`, the page going away, or the last hook letting go. */
-  | { type: "leave"; why: "close" | "pagehide" | "dispose" }
+  /**
+   * Leaving on purpose: `close()` or the last hook letting go. Never the page going away
+   * (`pagehide`): a browser cannot tell a reload from a closed tab then, and its own 1001 close
+   * lets the room tell them apart by whether the user comes back within the away grace.
+   */
+  | { type: "leave"; why: "close" | "dispose" }
   | { type: "reconnect" }
   /** The hooks hand over a token other than the one in use. */
   | { type: "token_changed" };
@@ -187,11 +191,8 @@ export function transition(machine: ConnectionMachine, event: ConnectionEvent): 
     case "leave": {
       const left = { ...machine, halted: true };
       if (event.why === "dispose") return { machine: left, effects: ["halt", "leave"] };
-      return {
-        machine: { ...left, status: "closed" },
-        // a closed hook shows nobody; a page going away keeps its last view for the back-forward cache
-        effects: event.why === "close" ? ["halt", "leave", "reset_view"] : ["halt", "leave"],
-      };
+      // a closed hook shows nobody
+      return { machine: { ...left, status: "closed" }, effects: ["halt", "leave", "reset_view"] };
     }
     case "reconnect":
       return {

@@ -25,7 +25,9 @@ import { Heartbeat } from "./heartbeat";
 import { watchIdle } from "./idle";
 import { PresenceError } from "./presence-error";
 import { CONNECTING_STATE, type RoomState, roomKey } from "./room-state";
+import { SessionResume } from "./session-resume";
 import { StateSender, type StateUpdate } from "./state-sender";
+import { tokenSubject } from "./token";
 import { type TokenSettings, TokenSource } from "./token-source";
 
 /** A WebSocket class for partysocket: the browser's, or `ws` in Node. */
@@ -69,6 +71,9 @@ export class RoomConnection {
   private readonly heartbeat: Heartbeat;
   private readonly tokens: TokenSource;
   private readonly states: StateSender;
+  private readonly resume: SessionResume;
+  /** The token kept from before a reload, for the first connect only. */
+  private resumeToken: string | null = null;
   private machine: ConnectionMachine;
   private state: RoomState = CONNECTING_STATE;
   private refs = 0;
@@ -97,18 +102,23 @@ export class RoomConnection {
       (state) => this.selfUser() !== undefined && this.sendRaw(JSON.stringify({ type: "presence:state", state })),
       () => this.selfUser()?.state,
     );
+    this.resume = new SessionResume(`herenow:${this.hash}`);
     this.machine = initialMachine(room, isValidRoomName(room) ? null : invalidRoom(room));
     if (this.machine.halted) {
       this.write({ status: this.machine.status, error: this.machine.error });
       return;
     }
+    // after a reload: the same connection id and token at once, inside the away grace of the 1001
+    const resumed = this.resume.read();
+    this.resumeToken = resumed.token;
     const socket = new PartySocket({
       host,
       party,
       room,
+      ...(resumed.id === null ? {} : { id: resumed.id }),
       // read on every (re)connect, so a refreshed token never costs the socket its buffered messages
       query: async () => ({
-        token: this.machine.halted ? null : await this.tokens.forConnect(),
+        token: this.machine.halted ? null : await this.tokenForConnect(),
         ...(options.window === false ? {} : { window: String(options.window ?? DEFAULTS.windowSize) }),
       }),
       WebSocket: options.WebSocket,
@@ -123,9 +133,11 @@ export class RoomConnection {
     this.on(socket, "close", (event) => this.dispatch({ type: "close", code: (event as CloseEvent).code }));
     this.on(socket, "error", (event) => this.onError(event as Event & { message?: string }));
     if (typeof window !== "undefined" && typeof document !== "undefined") {
-      this.on(window, "pagehide", () => this.dispatch({ type: "leave", why: "pagehide" }));
+      // no leave on pagehide: a reload and a closed tab look the same then, and the browser's own
+      // 1001 close lets the room tell them apart by whether we come back within the away grace
       this.on(window, "pageshow", (event) => {
-        if ((event as PageTransitionEvent).persisted) this.reconnect();
+        // back from the back-forward cache with the socket gone: at once, not after the backoff
+        if ((event as PageTransitionEvent).persisted && !this.machine.live && !this.machine.halted) this.reconnect();
       });
       this.on(document, "visibilitychange", () => {
         if (document.visibilityState === "visible") this.heartbeat.now();
@@ -222,6 +234,29 @@ export class RoomConnection {
     }
   }
 
+  /**
+   * The token for a (re)connect: the one kept from before a reload, once, so the reload comes
+   * back without waiting for `getToken`; after that, and always otherwise, the token source's.
+   */
+  private async tokenForConnect(): Promise<string | null> {
+    const resumed = this.resumeToken;
+    this.resumeToken = null;
+    if (resumed === null) {
+      const token = await this.tokens.forConnect();
+      this.resume.saveToken(token);
+      return token;
+    }
+    // asked all the same, without waiting: if the user signed in or out since, connect as they are now
+    this.tokens.forConnect().then(
+      (fresh) => {
+        this.resume.saveToken(fresh);
+        if (tokenSubject(fresh) !== tokenSubject(resumed)) this.reconnect();
+      },
+      () => undefined,
+    );
+    return resumed;
+  }
+
   /** Moves the machine on, runs its effects, and writes what the hooks see in one update. */
   private dispatch(event: ConnectionEvent): void {
     const before = this.machine;
@@ -301,6 +336,8 @@ export class RoomConnection {
         }
       }
     } else if (type === "presence:sync" || type === "presence:diff" || type === "presence:count") {
+      // the id the room gave this connection (a fresh one if another tab holds ours): a reload resumes it
+      if (type === "presence:sync") this.resume.saveId((message as SyncMessage).self.connectionId);
       const result = this.view.apply(message as SyncMessage | DiffMessage | CountMessage);
       if (result === "gap") this.sendRaw(FRAMES.resync);
       // the first sync of a connection tells who we are: the moment to restore our state

@@ -23,12 +23,27 @@ export type TokenGetter = (room: {
  * @example tokenExpiry(token) // 1764300000000
  */
 export function tokenExpiry(token: string | null | undefined): number | null {
+  const exp = claimsOf(token)?.exp;
+  return typeof exp === "number" ? exp * 1000 : null;
+}
+
+/**
+ * The `sub` claim of a JWT (the user it is for), read without verifying, or `null`: enough to
+ * tell whether a freshly fetched token is another user's than the one a connection used.
+ *
+ * @example tokenSubject(token) // "u1"
+ */
+export function tokenSubject(token: string | null | undefined): string | null {
+  const sub = claimsOf(token)?.sub;
+  return typeof sub === "string" ? sub : null;
+}
+
+function claimsOf(token: string | null | undefined): Record<string, unknown> | null {
   const payload = token?.split(".")[1];
   if (!payload) return null;
   try {
-    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
-    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
-    return typeof exp === "number" ? exp * 1000 : null;
+    const claims: unknown = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
+    return typeof claims === "object" && claims !== null ? (claims as Record<string, unknown>) : null;
   } catch {
     return null;
   }

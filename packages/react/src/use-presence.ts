@@ -95,7 +95,9 @@ const NO_USERS: readonly PresenceUser[] = Object.freeze([]);
  * socket and one copy of the room in the query cache, under
  * `["herenow", host, party, room]`; the socket closes, with a
  * `presence:leave` first, when the last of them unmounts (also on
- * `pagehide` and `close()`). The first hook to open a room sets its
+ * `close()`, never on `pagehide`: a reload comes back under the same
+ * connection id and token, kept in `sessionStorage`, within the room's away
+ * grace, so nobody sees it). The first hook to open a room sets its
  * `heartbeatMs`, `idleAfterMs`, `idleKey`, `window` and `WebSocket`; the latest render's token
  * settings are used at the next (re)connect. Only a change of host, party,
  * room or `enabled` rebuilds the socket.

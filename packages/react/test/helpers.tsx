@@ -54,11 +54,16 @@ export function countingWebSocket(options: { hideErrors?: boolean; drop?: (frame
   return { WebSocket: CountingWS, urls, sent, count: (type: string) => sent.filter((t) => t === type).length };
 }
 
-/** Renders a hook in a root of its own, with its own QueryClient: another browser tab. */
+/**
+ * Renders a hook in a root of its own, with its own QueryClient: another browser tab, whose
+ * `sessionStorage` starts empty as a new tab's does (jsdom has one for the whole file). With
+ * `reload: true` it is the same tab loaded again: what the last one kept there stays.
+ */
 export function mount<T, P = undefined>(
   hook: (props: P) => T,
-  options: { strict?: boolean; client?: QueryClient; initialProps?: P } = {},
+  options: { strict?: boolean; client?: QueryClient; initialProps?: P; reload?: boolean } = {},
 ): RenderHookResult<T, P> & { client: QueryClient } {
+  if (!options.reload) sessionStorage.clear();
   const client = options.client ?? new QueryClient();
   const wrapper = ({ children }: { children: ReactNode }) => {
     const tree = <QueryClientProvider client={client}>{children}</QueryClientProvider>;
