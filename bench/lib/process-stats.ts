@@ -1,10 +1,13 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { basename } from "node:path";
 
 const TICKS_PER_SECOND = 100;
 
 interface ProcessInfo {
   pid: number;
   name: string;
+  /** The executable's file name: Node 24 names its main thread "MainThread", so `name` no longer tells node. */
+  exe: string;
   args: string[];
 }
 
@@ -25,7 +28,7 @@ export function processesOf(groupId: number): ProcessInfo[] {
       if (Number(statFields(pid)[2]) !== groupId) continue;
       const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
       const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-      found.push({ pid, name, args });
+      found.push({ pid, name, exe: basename(readlinkSync(`/proc/${pid}/exe`)), args });
     } catch {
       // gone between the listing and the read
     }
@@ -52,7 +55,7 @@ export function partyProcesses(groupId: number, port: number): PartyProcesses {
   const processes = processesOf(groupId);
   const workerds = processes.filter((p) => p.name === "workerd");
   const ownsPort = (p: ProcessInfo) => p.args.includes(`--socket-addr=entry=127.0.0.1:${port}`);
-  const node = processes.filter((p) => p.name === "node" || p.name.startsWith("npm")).map((p) => p.pid);
+  const node = processes.filter((p) => p.exe === "node" || p.name.startsWith("npm")).map((p) => p.pid);
   if (workerds.length === 1 && workerds[0]) return { workerd: workerds[0].pid, relay: null, node };
   const relay = workerds.find(ownsPort);
   const worker = workerds.find((p) => !ownsPort(p));
