@@ -1,6 +1,8 @@
 // Many rooms: 500 rooms of 10 users heartbeating every 20 s for 2 minutes.
 // Server CPU per heartbeat and memory per connection of the workerd process,
-// side by side with the baseline party.
+// side by side with the baseline party. herenow runs twice: with the bare "heartbeat" frame,
+// which the runtime answers itself without waking the room (protocol 1.2), and with the object
+// form {"type":"presence:heartbeat"}, which wakes the room as every heartbeat did before 1.2.
 // Run: npm run rooms -w @herenow/bench -- --rooms 500 --per-room 10 --seconds 120
 import { parseArgs } from "node:util";
 import { cpuSeconds, partyProcesses, rssBytes } from "./lib/process-stats";
@@ -39,7 +41,13 @@ const seconds = Number(values.seconds);
 const heartbeatMs = Number(values.heartbeat);
 const runs = Number(values.runs);
 const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
-const parties = ["baseline", "herenow"] as const;
+/** Who answers the heartbeats: the baseline party, herenow's room (the object form), or the runtime for herenow (bare). */
+const VARIANTS = [
+  { party: "baseline", frame: '"heartbeat"', label: "baseline" },
+  { party: "herenow", frame: '{"type":"presence:heartbeat"}', label: "herenow, object heartbeat (room answers)" },
+  { party: "herenow", frame: '"heartbeat"', label: "herenow, bare heartbeat (runtime answers)" },
+] as const;
+type Variant = (typeof VARIANTS)[number];
 let total = roomCount * perRoom;
 
 interface Result {
@@ -55,7 +63,7 @@ interface Result {
   pongs: number;
 }
 
-async function manyRooms(party: Party, runtime: Runtime, run: number): Promise<Result> {
+async function manyRooms(party: Party, runtime: Runtime, run: number, heartbeatFrame = '"heartbeat"'): Promise<Result> {
   const server = await startParty(party, runtime);
   const workers = new Workers(2);
   try {
@@ -75,6 +83,7 @@ async function manyRooms(party: Party, runtime: Runtime, run: number): Promise<R
       secret: SECRET,
       expect: perRoom,
       heartbeatMs,
+      heartbeatFrame,
     });
     await workers.collect(isReport("complete"), undefined, 600_000);
     await sleep(2000);
@@ -116,7 +125,7 @@ if (slopeTo !== null) {
   // memory per connection as the slope between two room sizes: per-room costs cancel out
   const rows: (string | number)[][] = [];
   for (const runtime of runtimes) {
-    for (const party of parties) {
+    for (const party of ["baseline", "herenow"] as const) {
       const loaded: number[] = [];
       for (const size of [Number(values["per-room"]), slopeTo]) {
         perRoom = size;
@@ -146,22 +155,25 @@ console.log(
   `many rooms on ${machine()}: ${roomCount} rooms × ${perRoom} users, heartbeat every ${heartbeatMs} ms, ${seconds} s measured, ${runs} run(s) under ${runtimes.join(", ")}`,
 );
 const results = new Map<string, Result[]>();
-const key = (runtime: Runtime, party: Party) => `${runtime}/${party}`;
+const key = (runtime: Runtime, variant: Variant) => `${runtime}/${variant.label}`;
 for (let run = 1; run <= runs; run++) {
   for (const runtime of runtimes) {
-    for (const party of parties) {
+    for (const variant of VARIANTS) {
       try {
-        const result = await manyRooms(party, runtime, run);
-        results.set(key(runtime, party), [...(results.get(key(runtime, party)) ?? []), result]);
-        console.log(`  run ${run} ${runtime} ${party}: ${JSON.stringify(result)}`);
+        const result = await manyRooms(variant.party, runtime, run, variant.frame);
+        results.set(key(runtime, variant), [...(results.get(key(runtime, variant)) ?? []), result]);
+        console.log(`  run ${run} ${runtime} ${variant.label}: ${JSON.stringify(result)}`);
       } catch (error) {
-        console.log(`  run ${run} ${runtime} ${party}: FAILED ${error instanceof Error ? error.message : error}`);
+        console.log(
+          `  run ${run} ${runtime} ${variant.label}: FAILED ${error instanceof Error ? error.message : error}`,
+        );
       }
     }
   }
 }
-const med = (runtime: Runtime, party: Party, pick: keyof Result) =>
-  median((results.get(key(runtime, party)) ?? []).map((r) => r[pick]));
+const med = (runtime: Runtime, variant: Variant, pick: keyof Result) =>
+  median((results.get(key(runtime, variant)) ?? []).map((r) => r[pick]));
+const baseline = VARIANTS[0];
 console.log(
   `\n${table(
     [
@@ -175,18 +187,18 @@ console.log(
       "heartbeats answered",
     ],
     runtimes.flatMap((runtime) =>
-      parties.map((party) =>
-        !results.has(key(runtime, party))
-          ? [runtime, party, "failed (see the log above)", "", "", "", "", ""]
+      VARIANTS.map((variant) =>
+        !results.has(key(runtime, variant))
+          ? [runtime, variant.label, "failed (see the log above)", "", "", "", "", ""]
           : [
               runtime,
-              party,
-              med(runtime, party, "cpuPerHeartbeatUs").toFixed(1),
-              (med(runtime, party, "cpuPerHeartbeatUs") / med(runtime, "baseline", "cpuPerHeartbeatUs")).toFixed(2),
-              runtime === "wrangler" ? med(runtime, party, "relayCpuPerHeartbeatUs").toFixed(1) : "–",
-              (med(runtime, party, "bytesPerConnection") / 1024).toFixed(2),
-              runtime === "wrangler" ? (med(runtime, party, "relayBytesPerConnection") / 1024).toFixed(2) : "–",
-              `${med(runtime, party, "pongs")} / ${med(runtime, party, "heartbeats")}`,
+              variant.label,
+              med(runtime, variant, "cpuPerHeartbeatUs").toFixed(1),
+              (med(runtime, variant, "cpuPerHeartbeatUs") / med(runtime, baseline, "cpuPerHeartbeatUs")).toFixed(2),
+              runtime === "wrangler" ? med(runtime, variant, "relayCpuPerHeartbeatUs").toFixed(1) : "–",
+              (med(runtime, variant, "bytesPerConnection") / 1024).toFixed(2),
+              runtime === "wrangler" ? (med(runtime, variant, "relayBytesPerConnection") / 1024).toFixed(2) : "–",
+              `${med(runtime, variant, "pongs")} / ${med(runtime, variant, "heartbeats")}`,
             ],
       ),
     ),

@@ -25,6 +25,8 @@ export type Command =
       /** The view every client must reach (user count) before "complete" is reported. */
       expect: number;
       heartbeatMs?: number;
+      /** The heartbeat sent (default the bare `"heartbeat"`, which the runtime answers without the room). */
+      heartbeatFrame?: string;
       /** Ask for a window of this many users (protocol 1.1); complete means an exact count. */
       window?: number;
     }
@@ -197,10 +199,11 @@ async function handle(command: Command): Promise<void> {
         lastAt = Date.now();
       }
       if (command.heartbeatMs) {
+        const frame = command.heartbeatFrame ?? '"heartbeat"';
         heartbeat = setInterval(() => {
           for (const client of clients.values()) {
             if (client.silent) continue;
-            client.ws.send('"heartbeat"');
+            client.ws.send(frame);
             heartbeats++;
           }
         }, command.heartbeatMs);

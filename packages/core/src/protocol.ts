@@ -159,6 +159,11 @@ export interface RoomSnapshot {
  */
 export const FRAMES = {
   heartbeat: JSON.stringify({ type: "presence:heartbeat" } satisfies HeartbeatMessage),
+  /**
+   * The bare heartbeat, the JSON string `"heartbeat"` (django-channels-presence's): the runtime
+   * answers it with `pong` itself, without waking the room (protocol 1.2). The hook sends this one.
+   */
+  bareHeartbeat: JSON.stringify("heartbeat"),
   pong: JSON.stringify({ type: "presence:pong" } satisfies PongMessage),
   resync: JSON.stringify({ type: "presence:resync" } satisfies ResyncMessage),
   leave: JSON.stringify({ type: "presence:leave" } satisfies LeaveMessage),

@@ -345,6 +345,35 @@ export class RoomPresence implements RoomReader {
     return true;
   }
 
+  /** The live connections a prune would take now: silent for longer than max age, as far as the room saw. */
+  overdue(now: number = this.clock.now()): string[] {
+    const ids: string[] = [];
+    for (const record of this.live.values()) {
+      if (now - record.lastSeen <= this.maxAgeMs) break;
+      ids.push(record.id);
+    }
+    return ids;
+  }
+
+  /**
+   * Moves last-seen times forward to when connections showed life where the room did not see
+   * it (the runtime answered their bare heartbeats itself, without waking the room), keeping
+   * live connections in last-seen order. Older times than the room's own are ignored.
+   */
+  noteSeen(seen: Iterable<readonly [connectionId: string, at: number]>): void {
+    let moved = false;
+    for (const [id, at] of seen) {
+      const record = this.live.get(id);
+      if (!record || at <= record.lastSeen) continue;
+      record.lastSeen = at;
+      moved = true;
+    }
+    if (!moved) return;
+    const ordered = [...this.live.values()].sort((a, b) => a.lastSeen - b.lastSeen);
+    this.live.clear();
+    for (const record of ordered) this.live.set(record.id, record);
+  }
+
   /**
    * The earliest moment something is due: a stale cut-off, a grace end or a
    * held state change. Schedule the room's alarm for it; `null` when idle.
@@ -373,10 +402,11 @@ export class RoomPresence implements RoomReader {
         result.expired.push(record.id);
       }
     }
-    for (const record of this.live.values()) {
-      if (now - record.lastSeen <= this.maxAgeMs) break;
+    for (const id of this.overdue(now)) {
+      const record = this.live.get(id);
+      if (!record) continue;
       this.drop(record, "stale", now);
-      result.stale.push(record.id);
+      result.stale.push(id);
     }
     for (const record of this.pendingStates) {
       if (record.windowStart + RATE_WINDOW_MS > now || !record.user || !record.pendingState) continue;

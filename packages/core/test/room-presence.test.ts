@@ -156,6 +156,34 @@ describe("RoomPresence", () => {
     expect(short.close("c1", "away")?.lingerUntil).toBe(clock.now() + 1_000);
   });
 
+  it("prunes nobody the runtime saw beating, once told when (noteSeen), and keeps last-seen order", () => {
+    room.connect("beating", ann);
+    room.connect("silent", bo);
+    room.connect("talking", { id: "u3", name: "Cy", info: {} });
+    room.takeDiff();
+    clock.advance(50_000);
+    room.touch("talking");
+    clock.advance(10_001);
+    // as far as the room saw, both beating and silent are overdue
+    expect(room.overdue()).toEqual(["beating", "silent"]);
+    // the runtime answered beating's bare heartbeat 5 s ago, and silent's long before its last frame
+    room.noteSeen([
+      ["beating", clock.now() - 5_000],
+      ["silent", 1_000_000 - 1],
+      ["unknown", clock.now()],
+    ]);
+    expect(room.overdue()).toEqual(["silent"]);
+    expect(room.tick().stale).toEqual(["silent"]);
+    // talking (seen 10 s ago) is now the oldest, beating (5 s ago) next
+    expect(room.nextDue()).toBe(clock.now() - 10_001 + 60_000 + 1);
+    clock.advance(50_000);
+    expect(room.tick().stale).toEqual(["talking"]);
+    clock.advance(5_000);
+    expect(room.tick().stale).toEqual([]);
+    clock.advance(1);
+    expect(room.tick().stale).toEqual(["beating"]);
+  });
+
   it("makes presence:leave a leave at once", () => {
     room.connect("c1", ann);
     room.takeDiff();

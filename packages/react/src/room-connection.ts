@@ -93,7 +93,7 @@ export class RoomConnection {
     this.hash = hashKey(this.key);
     this.heartbeat = new Heartbeat(
       options.heartbeatMs,
-      () => this.sendRaw(FRAMES.heartbeat),
+      () => this.sendRaw(FRAMES.bareHeartbeat),
       // 3008 "timeout", not 1000: a runtime that reports codes may take 1000 as a leave
       () => this.socket?.reconnect(3008, "no pong"),
     );

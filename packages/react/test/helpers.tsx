@@ -23,7 +23,9 @@ export function countingWebSocket(options: { hideErrors?: boolean; drop?: (frame
     override send(data: unknown, ...rest: unknown[]): void {
       const text = String(data);
       try {
-        sent.push(JSON.parse(text).type ?? text);
+        // a frame by its type; the bare heartbeat (the JSON string "heartbeat") by itself
+        const parsed: unknown = JSON.parse(text);
+        sent.push(typeof parsed === "string" ? parsed : ((parsed as { type?: string })?.type ?? text));
       } catch {
         sent.push(text);
       }

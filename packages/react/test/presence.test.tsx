@@ -329,11 +329,11 @@ describe("the protocol", () => {
       usePresence({ host: server.host, room: "visible", token: t, heartbeatMs: 60_000, WebSocket: counting.WebSocket }),
     );
     await waitFor(() => expect(hook.result.current.status).toBe("open"), wait);
-    expect(counting.count("presence:heartbeat")).toBe(0);
+    expect(counting.count("heartbeat")).toBe(0);
     act(() => {
       document.dispatchEvent(new Event("visibilitychange"));
     });
-    expect(counting.count("presence:heartbeat")).toBe(1);
+    expect(counting.count("heartbeat")).toBe(1);
   });
 });
 

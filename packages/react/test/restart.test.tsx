@@ -53,7 +53,7 @@ describe("a server that goes away", () => {
       usePresence({ host: server.host, room: "silent", token: t, heartbeatMs: 300, WebSocket: counting.WebSocket }),
     );
     await waitFor(() => expect(hook.result.current.users).toHaveLength(1), wait);
-    await waitFor(() => expect(counting.count("presence:heartbeat")).toBeGreaterThanOrEqual(2), wait);
+    await waitFor(() => expect(counting.count("heartbeat")).toBeGreaterThanOrEqual(2), wait);
     expect(hook.result.current.status).toBe("open");
 
     signal("SIGSTOP");

@@ -123,6 +123,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       awayGraceMs: this.settings.awayGraceMs,
       recordEvents: true,
     });
+    // the bare heartbeat is answered by the runtime without waking the room (protocol 1.2); the
+    // prune reads when it last did (autoResponses), so a member who only beats is never stale
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(FRAMES.bareHeartbeat, FRAMES.pong));
     const self = this;
     this.windows = new RoomWindows({
       // a shard's copy of the room takes the place of its own presence once it loaded
@@ -659,6 +662,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   /** Ends graces, prunes silent connections with 4000 and applies held state changes. */
   private async handleAlarm(): Promise<void> {
     this.alarmAt = null;
+    this.presence.noteSeen(this.autoResponses(this.presence.overdue()));
     const { stale, expired } = this.presence.tick();
     for (const id of stale) {
       for (const { socket, data } of this.socketsOf({ connectionId: id })) {
@@ -670,6 +674,16 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     // a restarted coordinator's first batch carries a snapshot: not before its shards told it everything
     if (!this.rebuilding()) await this.outbox?.deliver(systemClock.now());
     await this.scheduleAlarm();
+  }
+
+  /** When the runtime last answered each connection's bare heartbeat itself, for those it ever did. */
+  private *autoResponses(connectionIds: readonly string[]): Generator<[string, number]> {
+    for (const id of connectionIds) {
+      for (const { socket } of this.socketsOf({ connectionId: id })) {
+        const at = this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime();
+        if (at !== undefined) yield [id, at];
+      }
+    }
   }
 
   /** The open sockets of a user or a presence id, checked against their attachments. */
