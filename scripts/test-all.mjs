@@ -1,9 +1,12 @@
 // `npm test`: every package's tests, one package at a time (they start real servers and
 // browsers; two cores take no more), carrying on past a failing package so every package
 // runs, then one closing line summed over every vitest summary:
-// `tests: N passed, N failed, N skipped`. Exits non-zero if any package failed.
+// `tests: N passed, N failed, N skipped`, with the failed packages named on the line before
+// it. Failed counts failed tests, failed suites (a beforeAll that threw or timed out), errors
+// outside tests and a package that printed no summary (packages/testing/src/test-summary.ts),
+// so the count says 0 failed exactly when the run exits 0.
 import { spawn } from "node:child_process";
-import { stripVTControlCharacters } from "node:util";
+import { closingLine, failedLine, TestSummary } from "../packages/testing/src/test-summary.ts";
 import { repoRoot } from "./dev-secret.mjs";
 
 // the Node every package's tests run on: the project's own (package.json pins it, npm puts it first on PATH)
@@ -13,19 +16,14 @@ const child = spawn("npx", ["turbo", "run", "test", "--concurrency=1", "--contin
   stdio: ["ignore", "pipe", "pipe"],
   env: { WRANGLER_SEND_METRICS: "false", ...process.env },
 });
-const totals = { passed: 0, failed: 0, skipped: 0 };
+const closed = new Promise((resolve) => child.once("close", resolve));
+const summary = new TestSummary();
 let pending = "";
 function scan(chunk) {
   pending += chunk.toString();
   const lines = pending.split("\n");
   pending = lines.pop() ?? "";
-  for (const line of lines) count(line);
-}
-function count(line) {
-  // vitest's summary line: "Tests  3 failed | 68 passed | 1 skipped (72)"
-  const plain = stripVTControlCharacters(line);
-  if (!/\bTests\s{2,}\d/.test(plain)) return;
-  for (const [, n, kind] of plain.matchAll(/(\d+) (passed|failed|skipped)/g)) totals[kind] += Number(n);
+  for (const line of lines) summary.add(line);
 }
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
@@ -36,8 +34,15 @@ child.stderr.on("data", (chunk) => {
   scan(chunk);
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code) => {
-  count(pending);
-  console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-  process.exit(code ?? 1);
+child.on("exit", async (code) => {
+  // turbo's last lines ("Failed: …") may still be on their way; a process left holding the
+  // pipe must not keep the run from ending, though
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  summary.add(pending);
+  summary.finish(code);
+  const failed = failedLine(summary.failedPackages());
+  if (failed) console.log(failed);
+  const totals = summary.totals();
+  console.log(closingLine(totals));
+  process.exit(totals.failed > 0 ? code || 1 : 0);
 });
