@@ -37,10 +37,14 @@ interface PackageCount {
   /** The exit code turbo reported for its task, when it failed. */
   exitCode: number | null;
   failedByTurbo: boolean;
+  /** Processes its tests started that were still running after the run (leftovers.ts). */
+  leftRunning: number;
 }
 
 // "@herenow/web:test: <line>": turbo's stream output, one task's lines prefixed with its name
 const TASK_LINE = /^(\S+?):test: ?(.*)$/;
+// the task's first line names its hash, which turbo gives the task as TURBO_HASH
+const TASK_HASH = /^cache (?:bypass|miss), (?:force )?executing ([0-9a-f]+)/;
 // "@herenow/web#test:  ERROR  command (/…/apps/web) /usr/bin/npm run test exited (1)"
 const TASK_ERROR = /^(\S+?)#test:\s+ERROR\s+command .* exited \((\d+)\)/;
 // "Failed:    @herenow/web#test, @herenow/outside-tests#test", at the end of turbo's run
@@ -63,6 +67,7 @@ const ERRORS = /^\s*Errors {2,}(\d+) errors?\b/;
  */
 export class TestSummary {
   private readonly packages = new Map<string, PackageCount>();
+  private readonly packageOfHash = new Map<string, string>();
   private turboExitCode: number | null = 0;
 
   add(rawLine: string): void {
@@ -84,6 +89,8 @@ export class TestSummary {
     const name = task ? task[1]! : "";
     const text = task ? task[2]! : line;
     if (task) this.count(name).ran = true;
+    const hash = TASK_HASH.exec(text);
+    if (task && hash) this.packageOfHash.set(hash[1]!, name);
     const tests = TESTS.exec(text);
     if (tests) {
       const count = this.count(name);
@@ -107,6 +114,19 @@ export class TestSummary {
   /** Records how turbo itself ended: a failure it has no package for still fails the count. */
   finish(exitCode: number | null): void {
     this.turboExitCode = exitCode;
+  }
+
+  /**
+   * The package whose test task had this TURBO_HASH (turbo gives it to the task's processes):
+   * who started a leftover, whatever npm package's folder it ran in.
+   */
+  packageOf(taskHash: string | null): string | null {
+    return (taskHash && this.packageOfHash.get(taskHash)) || null;
+  }
+
+  /** Records a process the run left running, started by `packageName`'s tests (null: unknown). */
+  addLeftover(packageName: string | null): void {
+    this.count(packageName ?? "(unknown)").leftRunning++;
   }
 
   /** The packages that failed, each with why, in the order they ran. */
@@ -147,6 +167,7 @@ export class TestSummary {
         errors: 0,
         exitCode: null,
         failedByTurbo: false,
+        leftRunning: 0,
       };
       this.packages.set(name, count);
     }
@@ -154,10 +175,10 @@ export class TestSummary {
   }
 }
 
-// what a package's failure adds to the count: what vitest counted, and at least one when
-// turbo says it failed or vitest never got to its summary
+// what a package's failure adds to the count: what vitest counted, one for leaving processes
+// running, and at least one when turbo says it failed or vitest never got to its summary
 function failures(count: PackageCount): number {
-  const counted = count.failedTests + count.failedSuites + count.errors;
+  const counted = count.failedTests + count.failedSuites + count.errors + (count.leftRunning ? 1 : 0);
   return Math.max(counted, count.failedByTurbo || (count.ran && !count.summarized) ? 1 : 0);
 }
 
@@ -166,6 +187,7 @@ function describeFailure(count: PackageCount): string | null {
     plural(count.failedTests, "failed test"),
     plural(count.failedSuites, "failed suite"),
     plural(count.errors, "error outside tests", "errors outside tests"),
+    count.leftRunning ? `left ${plural(count.leftRunning, "process", "processes")} running` : null,
   ].filter((part) => part !== null);
   if (count.ran && !count.summarized) parts.push("no vitest summary: killed, crashed or no test files");
   if (parts.length === 0 && count.failedByTurbo)

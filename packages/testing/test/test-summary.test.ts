@@ -67,6 +67,20 @@ describe("npm test's count", () => {
     expect(summary.failedPackages()).toEqual([{ name: "@x/b", why: "exited non-zero with no failed test" }]);
   });
 
+  it("counts processes left running against the package whose task started them", () => {
+    const summary = summaryOf("turbo-pass.txt", 0);
+    // the hash turbo printed for @x/b's task, which its processes carry as TURBO_HASH
+    const owner = summary.packageOf("262f17c348aff5ab");
+    expect(owner).toBe("@x/b");
+    summary.addLeftover(owner);
+    summary.addLeftover(owner);
+    summary.addLeftover(summary.packageOf(null));
+    expect(summary.totals()).toEqual({ passed: 1, failed: 2, skipped: 0 });
+    expect(failedLine(summary.failedPackages())).toBe(
+      "tests: failed: @x/b (left 2 processes running); (unknown) (left 1 process running)",
+    );
+  });
+
   it("reads vitest's own output, without turbo's prefixes", () => {
     const summary = summaryOf("vitest-alone.txt", 1);
     expect(summary.totals()).toEqual({ passed: 4, failed: 4, skipped: 5 });
