@@ -7,8 +7,11 @@ import { type PresenceSnapshot, PresenceView, shardOf } from "@herenow/core";
 import { SignJWT } from "jose";
 import { describe, it } from "vitest";
 import WebSocket from "ws";
+import { onCI } from "./ci";
 import { newestMtime, runCommand, spawnGroup, stopGroup } from "./processes";
 import { PromptCloseWebSocket } from "./prompt-close-ws";
+
+export { onCI } from "./ci";
 
 export {
   type Finished,
@@ -453,13 +456,13 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Whether Chromium is installed. When it is not, a test run by hand skips
- * `what` with a message, and on CI (`CI` set) a failing test says so: CI
+ * `what` with a message, and on CI (onCI) a failing test says so: CI
  * must run the browser tests. Call it at the top of a test file.
  */
 export function haveChromium(what: string): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
   const message = `${what} skipped: ${CHROMIUM_PATH} is missing (apt-get install chromium)`;
-  if (process.env.CI) {
+  if (onCI()) {
     describe(what, () => {
       it("needs Chromium on CI", () => {
         throw new Error(`${message}; CI must run it`);
