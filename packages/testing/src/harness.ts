@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,10 +7,22 @@ import { type PresenceSnapshot, PresenceView, shardOf } from "@herenow/core";
 import { SignJWT } from "jose";
 import { describe, it } from "vitest";
 import WebSocket from "ws";
-import { newestMtime, runCommand } from "./processes";
+import { onCI } from "./ci";
+import { newestMtime, runCommand, spawnGroup, stopGroup } from "./processes";
 import { PromptCloseWebSocket } from "./prompt-close-ws";
 
-export { newestMtime, runCommand } from "./processes";
+export { onCI } from "./ci";
+
+export {
+  type Finished,
+  killGroup,
+  newestMtime,
+  runCommand,
+  runToEnd,
+  type SpawnOptions,
+  spawnGroup,
+  stopGroup,
+} from "./processes";
 
 export { PromptCloseWebSocket };
 
@@ -31,20 +43,6 @@ export function freePort(): Promise<number> {
       );
     });
   });
-}
-
-const running = new Set<ChildProcess>();
-// a test that times out or a run that is cut short must not leave servers behind
-process.once("exit", () => {
-  for (const child of running) if (child.pid && child.exitCode === null) killGroup(child.pid, "SIGKILL");
-});
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
 }
 
 /** How the party runs: the built bundle under Miniflare (one workerd), or `wrangler dev` as `npm run dev` does. */
@@ -106,8 +104,6 @@ export class PartyServer {
   async start(): Promise<void> {
     const child = this.runtime === "wrangler" ? this.spawnWranglerDev() : await this.spawnMiniflare();
     this.child = child;
-    running.add(child);
-    child.once("exit", () => running.delete(child));
     child.stdout?.on("data", (chunk: Buffer) => {
       this.log += chunk.toString();
     });
@@ -116,7 +112,11 @@ export class PartyServer {
     });
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`the party (${this.runtime}) exited early:\n${this.log}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        // what the runner started (workerd) may outlive it
+        await stopGroup(child, "SIGKILL");
+        throw new Error(`the party (${this.runtime}) exited early:\n${this.log}`);
+      }
       try {
         // a path no room answers: the worker is up without waking (or creating) any room
         const response = await fetch(`http://${this.host}/ready`, { signal: AbortSignal.timeout(1000) });
@@ -126,6 +126,7 @@ export class PartyServer {
         await sleep(100);
       }
     }
+    await stopGroup(child, "SIGKILL");
     throw new Error(`the party (${this.runtime}) did not start within 60 s:\n${this.log}`);
   }
 
@@ -136,7 +137,7 @@ export class PartyServer {
     for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}:${value}`);
     // as `npm run dev` does (party/scripts/dev.mjs): no attempt to fetch `Request.cf` offline
     const env = { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
-    return spawn("npx", args, { cwd: this.projectDir, stdio: ["ignore", "pipe", "pipe"], detached: true, env });
+    return spawnGroup("npx", args, { cwd: this.projectDir, env });
   }
 
   private async spawnMiniflare(): Promise<ChildProcess> {
@@ -153,21 +154,17 @@ export class PartyServer {
       vars: { ...config.vars, ...this.vars },
     };
     const runner = join(import.meta.dirname, "miniflare-runner.mjs");
-    return spawn(process.execPath, [runner, JSON.stringify(options)], {
-      cwd: this.projectDir,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
+    return spawnGroup(process.execPath, [runner, JSON.stringify(options)], { cwd: this.projectDir });
   }
 
-  /** Stops the server; `SIGKILL` kills workerd too, as a crash would. */
+  /**
+   * Stops the server: the whole process group, node (or npx and wrangler) and workerd, with
+   * `signal` and, whatever is left after 5 s, SIGKILL. `SIGKILL` kills workerd too, as a crash would.
+   */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    // the whole process group: node (or npx and wrangler) and workerd
-    if (child.pid) killGroup(child.pid, signal);
-    await Promise.race([exited, sleep(5000)]);
+    await stopGroup(child, signal);
     this.child = null;
   }
 
@@ -474,13 +471,13 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Whether Chromium is installed. When it is not, a test run by hand skips
- * `what` with a message, and on CI (`CI` set) a failing test says so: CI
+ * `what` with a message, and on CI (onCI) a failing test says so: CI
  * must run the browser tests. Call it at the top of a test file.
  */
 export function haveChromium(what: string): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
   const message = `${what} skipped: ${CHROMIUM_PATH} is missing (apt-get install chromium)`;
-  if (process.env.CI) {
+  if (onCI()) {
     describe(what, () => {
       it("needs Chromium on CI", () => {
         throw new Error(`${message}; CI must run it`);

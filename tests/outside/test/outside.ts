@@ -1,9 +1,12 @@
 // Apps outside the monorepo: copied from a fixture into os.tmpdir(), where no workspace
 // package can be found by walking up, and installed from the tarballs and the npm registry.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+// node-only entry points: the global setup (pack.ts) imports this file too, and resolves no
+// workspace package to its sources there
+import { killGroup, runCommand, runToEnd, spawnGroup } from "@herenow/testing/processes";
 
 export const repoRoot = join(import.meta.dirname, "..", "..", "..");
 
@@ -73,37 +76,70 @@ export function createApp(
   return dir;
 }
 
-/** Runs a command to the end in `env` (default: this process's); rejects with its output when it fails. */
+/**
+ * Runs a command to the end in `env` (default: this process's), in a process group that is
+ * stopped when it ends; rejects with its output when it fails.
+ */
 export function run(
   command: string,
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0
-        ? resolve(output)
-        : reject(new Error(`${command} ${args.join(" ")} failed (${code}) in ${cwd}:\n${output}`)),
-    );
+  return runCommand(command, args, { cwd, env });
+}
+
+/**
+ * A user's own npm environment: this one without the workspace's npm settings that
+ * `npm test` passes down (npm_config_*, npm_package_*, all lower case). A user's own
+ * NPM_CONFIG_REGISTRY, proxy or certificates stay (turbo.json passes NPM_CONFIG_* on).
+ */
+function userNpmEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("npm_")));
+}
+
+/**
+ * How long an outside app's `npm install` may take: less than the 300 s of the hook it runs
+ * in, so that a hung install fails with its own message, not the hook's timeout (which would
+ * leave it running).
+ */
+const INSTALL_TIMEOUT_MS = 240_000;
+
+/**
+ * `npm install` of an outside app, as a user would run it (userNpmEnv). It is killed, with
+ * every process it started, after INSTALL_TIMEOUT_MS: behind a proxy whose certificate npm
+ * cannot verify, npm retries each request for minutes before giving up.
+ */
+export function npmInstall(dir: string): Promise<string> {
+  return runCommand("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
+    cwd: dir,
+    env: userNpmEnv(),
+    timeoutMs: INSTALL_TIMEOUT_MS,
+    hint:
+      "is the npm registry reachable? npm retries for minutes when it is not, or when it cannot verify " +
+      "its certificate (SELF_SIGNED_CERT_IN_CHAIN behind a proxy: set NODE_EXTRA_CA_CERTS or npm's cafile)",
   });
 }
 
 /**
- * `npm install` of an outside app, without the workspace's npm settings that
- * `npm test` passes down (npm_config_*, npm_package_*): the install is a user's own.
+ * Why an outside app could not install from the npm registry, in one line, or null when it
+ * can: `npm ping` of the registry a user's npm uses (their .npmrc, proxy and certificates),
+ * from outside the workspace, with no retries. An unreachable registry, or one npm cannot
+ * verify, answers it in seconds, where `npm install` would retry for minutes.
  */
-export function npmInstall(dir: string): Promise<string> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith("npm_")));
-  return run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], dir, env);
+export async function npmRegistryProblem(): Promise<string | null> {
+  const { code, output, timedOut } = await runToEnd("npm", ["ping", "--fetch-retries=0", "--fetch-timeout=15000"], {
+    cwd: tmpdir(),
+    env: userNpmEnv(),
+    timeoutMs: 30_000,
+  });
+  if (code === 0 && !timedOut) return null;
+  const registry = /PING (\S+)/.exec(output)?.[1] ?? "the registry";
+  if (timedOut) return `npm ping ${registry} had no answer within 30 s`;
+  // "npm error code DEPTH_ZERO_SELF_SIGNED_CERT", then npm's own sentence ("… reason: self-signed certificate")
+  const errorCode = /^npm error code (\S+)/m.exec(output)?.[1] ?? `exit ${code}`;
+  const sentence = /^npm error (?!code |errno |syscall )(.+)$/m.exec(output)?.[1];
+  return `npm ping ${registry} failed: ${errorCode}${sentence ? ` (${sentence.trim()})` : ""}`;
 }
 
 /** A long-running process in its own process group, stopped with all its children. */
@@ -113,7 +149,7 @@ export function startDetached(
   cwd: string,
   env: NodeJS.ProcessEnv = process.env,
 ): ChildProcess & { output: () => string } {
-  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawnGroup(command, args, { cwd, env });
   let output = "";
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
@@ -125,12 +161,7 @@ export function startDetached(
 
 /** Stops a process started with startDetached, and its children. */
 export function stopDetached(child: ChildProcess | undefined): void {
-  if (!child?.pid || child.exitCode !== null) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
+  if (child?.pid && child.exitCode === null) killGroup(child.pid, "SIGKILL");
 }
 
 /** The total size in bytes of the files under a folder. */

@@ -1,8 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, newestMtime, PartyServer, runCommand, SECRET } from "@herenow/testing";
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  freePort,
+  newestMtime,
+  PartyServer,
+  runCommand,
+  SECRET,
+  spawnGroup,
+  stopGroup,
+} from "@herenow/testing";
 import { type Browser, chromium } from "playwright-core";
 
 const appDir = join(import.meta.dirname, "..", "..");
@@ -51,7 +61,7 @@ export class WebServer {
   }
 
   static async start(port: number, env: Record<string, string>): Promise<WebServer> {
-    const child = spawn(nextBin, ["start", "--port", String(port), "--hostname", "127.0.0.1"], {
+    const child = spawnGroup(nextBin, ["start", "--port", String(port), "--hostname", "127.0.0.1"], {
       cwd: appDir,
       // only what the app needs, so a developer's own HERENOW_* or DATABASE_URL cannot leak in
       env: {
@@ -61,8 +71,6 @@ export class WebServer {
         NEXT_TELEMETRY_DISABLED: "1",
         ...env,
       },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
     });
     const server = new WebServer(port, child);
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -73,7 +81,10 @@ export class WebServer {
     });
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`next start exited early (${child.exitCode}):\n${server.log}`);
+      if (child.exitCode !== null) {
+        await stopGroup(child);
+        throw new Error(`next start exited early (${child.exitCode}):\n${server.log}`);
+      }
       try {
         const response = await fetch(`${server.origin}/api/rooms`, { signal: AbortSignal.timeout(5_000) });
         await response.body?.cancel();
@@ -87,12 +98,10 @@ export class WebServer {
     throw new Error(`next start did not answer within 60 s:\n${server.log}`);
   }
 
+  /** Stops next start and what it started: SIGTERM, and SIGKILL for whatever is left after 5 s. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || !this.child.pid) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    process.kill(-this.child.pid, "SIGTERM");
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    if (this.child.exitCode === null) process.kill(-this.child.pid, "SIGKILL");
+    if (this.child.exitCode !== null) return;
+    await stopGroup(this.child);
   }
 }
 
@@ -118,36 +127,47 @@ export async function startDemo(
   settings: { party?: Record<string, string>; web?: Record<string, string> } = {},
 ): Promise<Demo> {
   const webPort = await freePort();
-  const [built, party] = await Promise.all([
-    ensureBuild(),
-    PartyServer.start({
-      HERENOW_WEBHOOK_URL: `http://127.0.0.1:${webPort}/api/herenow/events`,
-      HERENOW_WEBHOOK_BATCH_MS: "100",
-      ...settings.party,
-    }),
-  ]);
-  console.info(`next build: ${built}`);
-  const dataDir = mkdtempSync(join(tmpdir(), `herenow-web-${name}-`));
-  const web = await WebServer.start(webPort, {
-    HERENOW_SECRET: SECRET,
-    HERENOW_SESSION_SECRET: `${name}-session-secret-0123456789-abcdefghijklmnop`,
-    HERENOW_PARTY_HOST: party.host,
-    DATABASE_URL: `pglite://${join(dataDir, "pglite")}`,
-    CRON_SECRET: `${name}-cron-secret-0123456789`,
-    ...settings.web,
+  const partyStarting = PartyServer.start({
+    HERENOW_WEBHOOK_URL: `http://127.0.0.1:${webPort}/api/herenow/events`,
+    HERENOW_WEBHOOK_BATCH_MS: "100",
+    ...settings.party,
   });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  return {
-    party,
-    web,
-    browser,
-    logs: () =>
-      `--- next start log (tail) ---\n${web.log.slice(-4000)}\n--- party log (tail) ---\n${party.log.slice(-4000)}`,
-    async stop() {
-      await browser.close();
-      await web.stop();
-      await party.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const dataDir = mkdtempSync(join(tmpdir(), `herenow-web-${name}-`));
+  let webStarted: WebServer | undefined;
+  try {
+    const [built, party] = await Promise.all([ensureBuild(), partyStarting]);
+    console.info(`next build: ${built}`);
+    const web = await WebServer.start(webPort, {
+      HERENOW_SECRET: SECRET,
+      HERENOW_SESSION_SECRET: `${name}-session-secret-0123456789-abcdefghijklmnop`,
+      HERENOW_PARTY_HOST: party.host,
+      DATABASE_URL: `pglite://${join(dataDir, "pglite")}`,
+      CRON_SECRET: `${name}-cron-secret-0123456789`,
+      ...settings.web,
+    });
+    webStarted = web;
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    return {
+      party,
+      web,
+      browser,
+      logs: () =>
+        `--- next start log (tail) ---\n${web.log.slice(-4000)}\n--- party log (tail) ---\n${party.log.slice(-4000)}`,
+      async stop() {
+        await browser.close();
+        await web.stop();
+        await party.dispose();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    // what started before the step that failed stops now: the suite gets no Demo to stop
+    await webStarted?.stop();
+    await partyStarting.then(
+      (party) => party.dispose(),
+      () => undefined,
+    );
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }

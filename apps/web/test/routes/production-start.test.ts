@@ -2,8 +2,8 @@
 // (Next calls it once per server process). Here it runs the same way in a child process,
 // with only the settings given, so the test sees what an operator sees: the exit code and
 // the message on stderr.
-import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { type Finished, runToEnd } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
 
 const appDir = join(import.meta.dirname, "..", "..");
@@ -15,53 +15,34 @@ const deployed = {
   HERENOW_ADMIN_PASSWORD: "correct horse battery staple",
 };
 
-interface Start {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Starts a server process's instrumentation with exactly these settings. */
-function start(settings: Record<string, string>): Promise<Start> {
+function start(settings: Record<string, string>): Promise<Finished> {
   const script = `const { register } = await import(${JSON.stringify(join(appDir, "src", "instrumentation.ts"))});
 await register();
 console.log("started");`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      // "react-server" as Next resolves server code (so `server-only` is its empty module); "herenow:source" for the workspace packages
-      [
-        "--conditions=react-server",
-        "--conditions=herenow:source",
-        "--import",
-        "tsx",
-        "--input-type=module",
-        "--eval",
-        script,
-      ],
-      {
-        cwd: appDir,
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? "",
-          NODE_ENV: "production",
-          NEXT_RUNTIME: "nodejs",
-          ...settings,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+  return runToEnd(
+    process.execPath,
+    // "react-server" as Next resolves server code (so `server-only` is its empty module); "herenow:source" for the workspace packages
+    [
+      "--conditions=react-server",
+      "--conditions=herenow:source",
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "--eval",
+      script,
+    ],
+    {
+      cwd: appDir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        NODE_ENV: "production",
+        NEXT_RUNTIME: "nodejs",
+        ...settings,
       },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+    },
+  );
 }
 
 describe("a production start", () => {
