@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { DisplayName } from "@/lib/display-name";
-import { isHttps, problem, safeReturnPath, seeOther } from "@/server/http";
+import { isHttps, problem, sameSitePath, seeOther } from "@/server/http";
 import { readFields, wantsJson } from "@/server/request-body";
 import { crossSiteProblem } from "@/server/same-origin";
 import { clearSessionCookie, newUser, sessionCookie, sessionFromCookieHeader } from "@/server/session";
@@ -17,14 +17,17 @@ const Body = v.variant("intent", [
  * id, or the current one with a new name), `intent=sign-out` signs out. A
  * form post is answered with a redirect to `returnTo`; a JSON post with
  * `{ user }`. Cross-site posts are refused, so no other site can sign a
- * visitor in as someone else.
+ * visitor in as someone else, and a `returnTo` that would lead off this site
+ * (`sameSitePath`) is answered with 400, not followed: this site's own forms
+ * never send one.
  */
 export async function POST(request: Request): Promise<Response> {
   const refused = crossSiteProblem(request.headers, request.url);
   if (refused) return problem(403, refused);
   const json = wantsJson(request);
   const fields = await readFields(request);
-  const returnTo = safeReturnPath(fields?.returnTo);
+  const returnTo = fields?.returnTo === undefined ? "/" : sameSitePath(fields.returnTo, new URL(request.url).origin);
+  if (returnTo === null) return problem(400, "returnTo must be a path on this site, such as /rooms/lobby");
   const parsed = v.safeParse(Body, fields);
   if (!parsed.success) {
     const message = parsed.issues[0]?.message ?? "send intent=sign-in with a name, or intent=sign-out";
