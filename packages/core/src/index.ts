@@ -40,7 +40,7 @@ export type {
 export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, SETTING_MINIMUMS } from "./protocol";
 export type { MirrorChanges, RoomState } from "./room-mirror";
 export { RoomMirror } from "./room-mirror";
-export { isValidRoomName, roomNameProblem } from "./room-name";
+export { isRoomNameFragment, isValidRoomName, roomNameProblem } from "./room-name";
 export type {
   CloseKind,
   ConnectionEvent,
