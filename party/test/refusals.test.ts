@@ -58,6 +58,12 @@ describe("tokens", () => {
     ["good for other rooms only", () => token(ann, { rooms: ["kitchen"] }), /not good for room/],
     ["living longer than 24 h", () => token(ann, { expiresIn: now() + 25 * 3600 }), /24 hours/],
     ["missing its name", () => token({ id: "u1", name: "" }), /name/],
+    ["whose name is only a zero-width space", () => token({ id: "u1", name: "\u200B" }), /visible character/],
+    [
+      "whose name starts with a right-to-left override (drawn 'admin')",
+      () => token({ id: "u1", name: "\u202Enimda" }),
+      /right-to-left override/,
+    ],
     ["with oversized info", () => token({ ...ann, info: { blob: "x".repeat(2000) } }), /info/],
     [
       "unsigned (alg: none)",

@@ -3,6 +3,8 @@ export { parseClientMessage } from "./client-message";
 export type { Clock } from "./clock";
 export { ManualClock, systemClock } from "./clock";
 export { safeEqual } from "./constant-time";
+export type { DisplayNameCheck } from "./display-name";
+export { normalizeDisplayName } from "./display-name";
 export { ErrorBudget } from "./error-budget";
 export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
 export type { UserPage } from "./page";
@@ -38,7 +40,7 @@ export type {
 export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, SETTING_MINIMUMS } from "./protocol";
 export type { MirrorChanges, RoomState } from "./room-mirror";
 export { RoomMirror } from "./room-mirror";
-export { isValidRoomName, roomNameProblem } from "./room-name";
+export { isRoomNameFragment, isValidRoomName, roomNameProblem } from "./room-name";
 export type {
   CloseKind,
   ConnectionEvent,

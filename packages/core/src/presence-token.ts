@@ -7,7 +7,7 @@ import { checkTokenClaims } from "./token-claims";
 export interface PresenceTokenUser {
   /** Stable user id (`sub`), 1 to 128 characters; tabs of one user share it. */
   id: string;
-  /** Display name, 1 to 64 characters. */
+  /** Display name, 1 to 64 characters after `normalizeDisplayName`. */
   name: string;
   /** Public profile shown to the room (avatar, colour…), a JSON object of at most 1 KiB. */
   info?: JsonObject | undefined;
@@ -39,9 +39,11 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 10 * 60;
  * Mints the protocol's token for a user: a JWT signed with HS256 and the
  * party's secret, claims `sub`, `name`, `info`, `rooms`, `iat`, `exp`. Runs
  * wherever Web Crypto does (Node 22 and 24, Next route handlers, Workers, Deno,
- * Bun). Inputs a room would refuse (a short secret, an empty name, an
- * oversized `info`, a hostile room name, a lifetime over 24 hours) throw a
- * `RangeError` here instead of minting a token that fails on connect.
+ * Bun). Inputs a room would refuse (a short secret, a name with nothing
+ * visible or with a direction override such as U+202E, an oversized `info`,
+ * a hostile room name, a lifetime over 24 hours) throw a `RangeError` here
+ * instead of minting a token that fails on connect. The name is signed as
+ * `normalizeDisplayName` leaves it (NFC, invisible characters stripped).
  *
  * @example
  * // app/api/herenow/token/route.ts: the visitor's token for ?room=<room>
@@ -75,7 +77,8 @@ export async function createPresenceToken(options: CreatePresenceTokenOptions): 
   };
   const checked = checkTokenClaims(claims, nowMs);
   if (!checked.ok) throw new RangeError(`createPresenceToken: ${inOptionTerms(checked.reason)}`);
-  const { sub, exp, ...rest } = claims;
+  // the name as rooms will show it (normalised, invisible characters stripped), so the token says what they show
+  const { sub, exp, ...rest } = { ...claims, name: checked.identity.name };
   const token = await new SignJWT(rest)
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(sub)

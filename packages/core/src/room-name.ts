@@ -1,4 +1,5 @@
 const ROOM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const ROOM_NAME_CHARACTERS = /^[A-Za-z0-9_.-]*$/;
 /** `.` and `..` mean "this folder" and "the one above" in every URL and path: never a room. */
 const DOTS_ONLY = /^\.+$/;
 
@@ -24,4 +25,16 @@ export function roomNameProblem(name: unknown): string | null {
   if (!ROOM_NAME.test(name)) return "room name may only contain the characters A-Z a-z 0-9 _ - .";
   if (DOTS_ONLY.test(name)) return "room name may not be made of dots alone";
   return null;
+}
+
+/**
+ * Whether `text` could be part of a room name: only characters a room name
+ * may hold (and the empty string). A search for anything else can match no
+ * room, so it need not reach a database at all, where some of it is an
+ * error (PostgreSQL text cannot hold a NUL).
+ *
+ * @example isRoomNameFragment("lob") // true; isRoomNameFragment("a\u0000") // false
+ */
+export function isRoomNameFragment(text: string): boolean {
+  return ROOM_NAME_CHARACTERS.test(text);
 }

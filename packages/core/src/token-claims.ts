@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { normalizeDisplayName } from "./display-name";
 import { jsonObjectSchema } from "./json-object";
 import { jsonSize } from "./json-size";
 import type { UserIdentity } from "./protocol";
@@ -11,9 +12,15 @@ const ClaimsSchema = v.object({
     v.minLength(1, "`sub` is empty"),
     v.maxLength(128, "`sub` is longer than 128 characters"),
   ),
+  // the display-name rule before the length: what a room shows must fit, not what was sent
   name: v.pipe(
     v.string("`name` must be a string"),
-    v.minLength(1, "`name` is empty"),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const checked = normalizeDisplayName(dataset.value);
+      if (checked.ok) return checked.name;
+      addIssue({ message: `\`name\`: ${checked.reason}` });
+      return NEVER;
+    }),
     v.maxLength(64, "`name` is longer than 64 characters"),
   ),
   info: v.optional(jsonObjectSchema("`info` must be a JSON object")),
@@ -47,9 +54,11 @@ export function identityFromClaims(
 
 /**
  * The room-independent half of {@link identityFromClaims}: shape, sizes,
- * lifetime and the room names a token lists. The verifier and the minter
- * (`createPresenceToken`) share it, so no token is minted that a room
- * would refuse.
+ * lifetime, the room names a token lists, and the display-name rule
+ * (`normalizeDisplayName`: a `name` with a direction override or nothing
+ * visible is refused, invisible characters are stripped from the name the
+ * room shows). The verifier and the minter (`createPresenceToken`) share it,
+ * so no token is minted that a room would refuse.
  *
  * @example
  * const checked = checkTokenClaims({ sub: "u1", name: "Ann", exp }, Date.now());

@@ -1,3 +1,4 @@
+import { isRoomNameFragment } from "@herenow/core";
 import { type Kysely, sql } from "kysely";
 import { COUNTS, PEOPLE, ROOM_COLUMNS, summarize, toRoomSummary } from "./presence-reads";
 import type { RoomSummary } from "./presence-types";
@@ -14,7 +15,10 @@ export const MAX_ROOM_PAGE = 500;
  * await store.findRooms({ search: "lob", limit: 50, offset: 50 } satisfies RoomQuery);
  */
 export interface RoomQuery {
-  /** Rooms whose name contains this, ignoring case; `%`, `_` and `\` are plain characters. Empty = every room. */
+  /**
+   * Rooms whose name contains this, ignoring case; `%`, `_` and `\` are plain characters. Empty = every room.
+   * Any text is a search: one with a character no room name has (a space, a NUL) finds nothing.
+   */
   search?: string;
   /** At most this many rooms, 1 to {@link MAX_ROOM_PAGE}. Default 50. */
   limit?: number;
@@ -58,6 +62,8 @@ export async function findRooms(db: Kysely<Database>, query: RoomQuery = {}): Pr
   if (!Number.isInteger(offset) || offset < 0) {
     throw new RangeError(`findRooms: offset must be a non-negative integer, got ${offset}`);
   }
+  // No room name holds such a character, and a NUL would be an error in PostgreSQL (500 on the admin page).
+  if (!isRoomNameFragment(search)) return { rooms: [], total: 0 };
   const pattern = search === "" ? null : containsPattern(search);
   const matching = () => {
     const rooms = db.selectFrom("herenow_rooms");

@@ -87,6 +87,15 @@ describeEachDatabase("findRooms", (db) => {
     expect(names(await s.findRooms({ search: "." }))).toEqual(["a.b"]);
   });
 
+  it("finds nothing, without an error, for characters no room name has: a NUL, a space, other letters", async () => {
+    await addRooms(["lobby", "a.b"]);
+    const s = store();
+    for (const search of ["\u0000", "lob\u0000", "%00", "a b", "lobby\n", "café", "\u{1F600}"]) {
+      expect(await s.findRooms({ search })).toEqual({ rooms: [], total: 0 });
+    }
+    expect(names(await s.findRooms({ search: "LOB" }))).toEqual(["lobby"]);
+  });
+
   it("refuses a limit outside 1 to the maximum, and a negative or fractional offset", async () => {
     const s = store();
     await expect(s.findRooms({ limit: 0 })).rejects.toThrow(RangeError);

@@ -109,11 +109,23 @@ describe("verifyConnection", () => {
     ["an expired exp", () => sign({ sub: "u1", name: "Ann", exp: exp - 1200 })],
     ["no sub", () => sign({ name: "Ann", exp })],
     ["another room", () => sign({ sub: "u1", name: "Ann", exp, rooms: ["kitchen"] })],
+    ["a name of only a zero-width space", () => sign({ sub: "u1", name: "\u200B", exp })],
+    [
+      "a name starting with a right-to-left override (drawn 'admin')",
+      () => sign({ sub: "u1", name: "\u202Enimda", exp }),
+    ],
   ])("refuses %s with 401", async (_what, make) => {
     const error = await verifyConnection(url({ token: await make() }), "lobby", settings).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Refusal);
     expect((error as Refusal).status).toBe(401);
     expect((error as Refusal).toResponse().status).toBe(401);
+  });
+
+  it("shows a token's name with its invisible characters stripped", async () => {
+    const token = await sign({ sub: "u1", name: "An\u200Bn \u{1F469}\u200D\u{1F4BB}", exp });
+    expect(await verifyConnection(url({ token }), "lobby", settings)).toMatchObject({
+      name: "Ann \u{1F469}\u200D\u{1F4BB}",
+    });
   });
 
   it("refuses bad room names and connection ids with 400", async () => {

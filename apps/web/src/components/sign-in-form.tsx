@@ -43,5 +43,7 @@ export function SignInForm({
 
 /** The message for a `?signin=` error code from `/api/session`. */
 export function signInError(code: string | string[] | undefined): string | undefined {
-  return code === "invalid_name" ? `Enter a name of 1 to ${MAX_NAME_LENGTH} characters.` : undefined;
+  return code === "invalid_name"
+    ? `Enter a name of 1 to ${MAX_NAME_LENGTH} visible characters, without text-direction controls.`
+    : undefined;
 }

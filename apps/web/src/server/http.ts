@@ -64,15 +64,39 @@ export function isHttps(request: Request): boolean {
   return (forwarded ?? new URL(request.url).protocol.replace(":", "")) === "https";
 }
 
+/** The longest `returnTo` accepted; a real page of this site is far shorter. */
+const MAX_RETURN_PATH_LENGTH = 512;
+
 /**
- * A local path to go back to after a form post, or `fallback`: only `/…`
- * paths of this site, so `?returnTo=https://evil.example` cannot redirect away.
+ * The path to send a visitor back to after a form post, or `null` when
+ * `value` would lead anywhere but a page of `origin` (the caller answers 400).
+ * The rule is the browser's own: `value` is resolved against the site's origin
+ * by the WHATWG URL parser, which is what Chromium does with a `Location`, and
+ * must land on that origin; the answer is the normalised path, which must
+ * resolve to the same place again. Checking the raw text instead misses what
+ * the parser rewrites: it drops tabs and newlines (`/\t/evil.example` becomes
+ * `//evil.example`), reads `\` as `/`, and collapses `/.//evil.example` to a
+ * path that starts with `//`. Control characters are refused before parsing:
+ * no real path has them, and a CR or LF in a header is an error.
+ *
+ * @example
+ * sameSitePath("/rooms/lobby?x=1", "https://app.example") // "/rooms/lobby?x=1"
+ * sameSitePath("/\t/evil.example/x", "https://app.example") // null
  */
-export function safeReturnPath(value: unknown, fallback = "/"): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) {
-    return fallback;
+export function sameSitePath(value: unknown, origin: string): string | null {
+  if (typeof value !== "string" || value === "" || value.length > MAX_RETURN_PATH_LENGTH) return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(value)) return null;
+  let url: URL;
+  try {
+    url = new URL(value, origin);
+  } catch {
+    return null;
   }
-  return value.length > 512 ? fallback : value;
+  if (url.origin !== new URL(origin).origin) return null;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // `/.//evil.example` parses to the path `//evil.example`, which a browser reads as another host
+  return new URL(path, origin).href === url.href ? path : null;
 }
 
 /**

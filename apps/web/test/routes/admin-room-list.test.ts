@@ -67,6 +67,17 @@ describe("the admin room list", () => {
     expect(await list({ q: "nothing like it" })).toMatchObject({ rooms: [], total: 0 });
   });
 
+  it("answers a search with a NUL (%00) or other characters no room name has as a search that finds nothing", async () => {
+    const cookie = await adminSignedIn();
+    for (const q of ["%00", "lob%00by", "%00%00%00", "a%20b", "caf%C3%A9"]) {
+      const response = await adminRooms(request(`/api/admin/rooms?q=${q}`, { cookie }));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ rooms: [], total: 0, page: 1, pageCount: 1 });
+    }
+    // the admin page reads its list the same way
+    expect(await list({ q: "\u0000" })).toMatchObject({ rooms: [], total: 0, search: "\u0000" });
+  });
+
   it("is what GET /api/admin/rooms answers, page by page, never every room at once", async () => {
     const cookie = await adminSignedIn();
     const api = async (query: string) => {

@@ -3,9 +3,10 @@ import { SECRET as OTHER_SECRET, PartyServer } from "@herenow/testing";
 import { jwtVerify, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET } from "@/app/api/herenow/token/route";
+import { POST as session } from "@/app/api/session/route";
 import { resetEnv } from "@/env";
-import { SESSION_COOKIE } from "@/server/session";
-import { request, signedIn } from "./support";
+import { SESSION_COOKIE, sessionFromCookieHeader } from "@/server/session";
+import { formPost, request, signedIn } from "./support";
 
 const ROUTE_SECRET = process.env.HERENOW_SECRET as string;
 const secret = new TextEncoder().encode(ROUTE_SECRET);
@@ -131,6 +132,93 @@ describe("GET /api/herenow/token", () => {
     expect(body.bannedUntil).toBeGreaterThan(Date.now() + 3_500_000);
     // another room is fine
     expect((await GET(request("/api/herenow/token?room=lobby", { cookie: await signedIn(user) }))).status).toBe(200);
+  });
+});
+
+describe("a ban and the browser it was made in", () => {
+  /** The cookies a browser keeps across answers: later values replace earlier ones, `Max-Age=0` deletes. */
+  class CookieJar {
+    private readonly cookies = new Map<string, string>();
+    take(response: Response): void {
+      for (const header of response.headers.getSetCookie()) {
+        const [pair = ""] = header.split(";");
+        const name = pair.slice(0, pair.indexOf("="));
+        if (/Max-Age=0(;|$)/.test(header)) this.cookies.delete(name);
+        else this.cookies.set(name, pair);
+      }
+    }
+    header(): string {
+      return [...this.cookies.values()].join("; ");
+    }
+  }
+
+  const post = (fields: Record<string, string>, jar: CookieJar) =>
+    session(formPost("/api/session", fields, {}, jar.header())).then((response) => {
+      jar.take(response);
+      return response;
+    });
+  const ban = (room: string, userId: string, path = "kick", banSeconds: number | undefined = 3600) =>
+    fetch(party.httpUrl(room, path), {
+      method: "POST",
+      headers: { authorization: `Bearer ${ROUTE_SECRET}`, "content-type": "application/json" },
+      body: JSON.stringify({ userId, ...(path === "kick" ? { banSeconds } : {}) }),
+    });
+  const tokenStatus = async (room: string, cookie: string) =>
+    (await GET(request(`/api/herenow/token?room=${room}`, { cookie }))).status;
+
+  it("keeps refusing a banned visitor who signs out and in again under a new name, in that room only", async () => {
+    const jar = new CookieJar();
+    await post({ intent: "sign-in", name: "Mallory" }, jar);
+    const first = await sessionFromCookieHeader(jar.header());
+    expect(first).not.toBeNull();
+    expect((await ban("browser-ban", first?.id as string)).status).toBe(200);
+    expect(await tokenStatus("browser-ban", jar.header())).toBe(403);
+
+    await post({ intent: "sign-out" }, jar);
+    await post({ intent: "sign-in", name: "Not Mallory" }, jar);
+    const second = await sessionFromCookieHeader(jar.header());
+    expect(second?.id).toMatch(/^u_/);
+    expect(second?.id).not.toBe(first?.id);
+
+    const refused = await GET(request("/api/herenow/token?room=browser-ban", { cookie: jar.header() }));
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { error: string; bannedUntil: number };
+    expect(body.error).toContain("banned");
+    expect(body.bannedUntil).toBeGreaterThan(Date.now() + 3_500_000);
+    // another room is fine, and so is a browser that never was the banned user
+    expect(await tokenStatus("lobby", jar.header())).toBe(200);
+    const other = new CookieJar();
+    await post({ intent: "sign-in", name: "Ann" }, other);
+    expect(await tokenStatus("browser-ban", other.header())).toBe(200);
+
+    // lifting the ban lets the browser in again under either name
+    expect((await ban("browser-ban", first?.id as string, "unban")).status).toBe(200);
+    expect(await tokenStatus("browser-ban", jar.header())).toBe(200);
+  });
+
+  it("remembers a session that began before the browser cookie existed when it signs out", async () => {
+    const old = { id: "u_33333333-from-before", name: "Old" };
+    const jar = new CookieJar();
+    const response = await session(formPost("/api/session", { intent: "sign-out" }, {}, await signedIn(old)));
+    jar.take(response);
+    await post({ intent: "sign-in", name: "New" }, jar);
+    expect((await ban("before-room", old.id)).status).toBe(200);
+    expect(await tokenStatus("before-room", jar.header())).toBe(403);
+  });
+
+  it("takes no edited list of earlier users: a forged browser cookie counts for nothing", async () => {
+    const jar = new CookieJar();
+    await post({ intent: "sign-in", name: "Eve" }, jar);
+    const user = await sessionFromCookieHeader(jar.header());
+    expect((await ban("forged-room", "u_44444444-someone-else")).status).toBe(200);
+    const forged = await new SignJWT({ users: ["u_44444444-someone-else"] })
+      .setProtectedHeader({ alg: "HS256" })
+      .setAudience("herenow-web-browser")
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode("not-the-session-secret-0123456789abcdef"));
+    const cookie = `${jar.header().replace(/herenow_browser=[^;]*/, "")}; herenow_browser=${forged}`;
+    expect(user).not.toBeNull();
+    expect(await tokenStatus("forged-room", cookie)).toBe(200);
   });
 });
 

@@ -1,9 +1,16 @@
 import * as v from "valibot";
 import { DisplayName } from "@/lib/display-name";
-import { isHttps, problem, safeReturnPath, seeOther } from "@/server/http";
+import { rememberBrowserUser } from "@/server/browser-users";
+import { isHttps, problem, sameSitePath, seeOther } from "@/server/http";
 import { readFields, wantsJson } from "@/server/request-body";
 import { crossSiteProblem } from "@/server/same-origin";
-import { clearSessionCookie, newUser, sessionCookie, sessionFromCookieHeader } from "@/server/session";
+import {
+  clearSessionCookie,
+  newUser,
+  type SessionUser,
+  sessionCookie,
+  sessionFromCookieHeader,
+} from "@/server/session";
 
 export const dynamic = "force-dynamic";
 
@@ -17,14 +24,18 @@ const Body = v.variant("intent", [
  * id, or the current one with a new name), `intent=sign-out` signs out. A
  * form post is answered with a redirect to `returnTo`; a JSON post with
  * `{ user }`. Cross-site posts are refused, so no other site can sign a
- * visitor in as someone else.
+ * visitor in as someone else, and a `returnTo` that would lead off this site
+ * (`sameSitePath`) is answered with 400, not followed: this site's own forms
+ * never send one. Both remember the user in the browser's `herenow_browser`
+ * cookie, which sign-out keeps, so a ban outlives a new name.
  */
 export async function POST(request: Request): Promise<Response> {
   const refused = crossSiteProblem(request.headers, request.url);
   if (refused) return problem(403, refused);
   const json = wantsJson(request);
   const fields = await readFields(request);
-  const returnTo = safeReturnPath(fields?.returnTo);
+  const returnTo = fields?.returnTo === undefined ? "/" : sameSitePath(fields.returnTo, new URL(request.url).origin);
+  if (returnTo === null) return problem(400, "returnTo must be a path on this site, such as /rooms/lobby");
   const parsed = v.safeParse(Body, fields);
   if (!parsed.success) {
     const message = parsed.issues[0]?.message ?? "send intent=sign-in with a name, or intent=sign-out";
@@ -32,14 +43,31 @@ export async function POST(request: Request): Promise<Response> {
   }
   const secure = isHttps(request);
   const headers = new Headers();
+  const cookies = request.headers.get("cookie");
+  const current = await sessionFromCookieHeader(cookies);
   if (parsed.output.intent === "sign-out") {
     headers.append("set-cookie", clearSessionCookie({ secure }));
+    // a session from before the browser cookie existed: remember it before its id is gone
+    await rememberUser(headers, cookies, current, secure);
     return json ? Response.json({ user: null }, { headers }) : seeOther(returnTo, headers);
   }
-  const current = await sessionFromCookieHeader(request.headers.get("cookie"));
   const user = current ? { ...current, name: parsed.output.name } : newUser(parsed.output.name);
+  // the session cookie first: it is the one a caller that reads a single cookie wants
   headers.append("set-cookie", await sessionCookie(user, { secure }));
+  await rememberUser(headers, cookies, user, secure);
   return json ? Response.json({ user }, { headers }) : seeOther(returnTo, headers);
+}
+
+/** Adds the user to the users this browser remembers, so a ban on it outlives signing in again under a new name. */
+async function rememberUser(
+  headers: Headers,
+  cookies: string | null,
+  user: SessionUser | null,
+  secure: boolean,
+): Promise<void> {
+  if (user === null) return;
+  const remembered = await rememberBrowserUser(cookies, user.id, { secure });
+  if (remembered) headers.append("set-cookie", remembered);
 }
 
 function withParam(path: string, name: string, value: string): string {

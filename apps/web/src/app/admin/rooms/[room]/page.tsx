@@ -3,12 +3,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { kickAction, unbanAction } from "@/app/admin/actions";
-import { ActionButton, type ActionChoice, type ActionConfirm } from "@/components/admin/action-button";
+import { ActionButton, type ActionChoice } from "@/components/admin/action-button";
 import { ActionStatus } from "@/components/admin/action-status";
 import { AdminOff } from "@/components/admin/admin-off";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { env } from "@/env";
+import { banUserQuestion, counted, kickConnectionQuestion, kickUserQuestion } from "@/lib/admin-questions";
 import { BAN_DURATIONS } from "@/lib/ban-durations";
 import { adminRoom, adminRoomBans } from "@/server/admin-data";
 import { requireAdmin } from "@/server/page-session";
@@ -22,34 +23,6 @@ const BAN_CHOICE: ActionChoice = {
   label: "Ban for",
   options: BAN_DURATIONS.map(({ seconds, label }) => ({ value: String(seconds), label })),
 };
-
-const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
-
-function kickConnectionQuestion(room: string, userName: string | null): ActionConfirm {
-  return {
-    question:
-      userName === null ? `Kick this guest from #${room}?` : `Kick this connection of ${userName} from #${room}?`,
-    detail: "Its page closes and can reconnect; other connections stay.",
-    confirmLabel: "Kick",
-  };
-}
-
-function kickUserQuestion(room: string, userName: string, connections: number): ActionConfirm {
-  return {
-    question: `Kick ${userName} (${counted(connections, "connection")}) from #${room}?`,
-    detail: "Their pages close and they can reconnect.",
-    confirmLabel: "Kick",
-  };
-}
-
-function banUserQuestion(room: string, userName: string, connections: number): ActionConfirm {
-  return {
-    // {choice}: the ban length picked next to the button when it is pressed
-    question: `Ban ${userName} from #${room} for {choice}?`,
-    detail: `Their ${counted(connections, "connection")} close${connections === 1 ? "s" : ""}, and they cannot come back until the ban ends or is lifted.`,
-    confirmLabel: "Kick and ban",
-  };
-}
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { room } = await params;

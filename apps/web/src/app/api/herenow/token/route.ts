@@ -1,6 +1,7 @@
 import { createPresenceToken, isValidRoomName, roomNameProblem } from "@herenow/core";
 import * as v from "valibot";
 import { env } from "@/env";
+import { bannedUserOf, browserUsersFromCookieHeader } from "@/server/browser-users";
 import { problem } from "@/server/http";
 import { PartyProblem, roomBans } from "@/server/party-api";
 import { sessionFromCookieHeader } from "@/server/session";
@@ -16,7 +17,8 @@ const BAN_CHECK_TIMEOUT_MS = 3_000;
  * `GET /api/herenow/token?room=<room>`: the presence token of the signed-in
  * visitor for that room, `{ token, expiresAt }`. 400 for a bad room name,
  * 401 for an anonymous visitor (who then connects without a token), 403
- * `{ error, bannedUntil }` for a user banned from the room, and 503
+ * `{ error, bannedUntil }` for a user banned from the room, or whose browser
+ * signed in before as a user banned from it (`herenow_browser`), and 503
  * `{ error, reason }` when the party cannot take this visitor's socket:
  * `reason` is `party_unreachable`, `secret_mismatch` or
  * `party_misconfigured` (see `PartyProblemReason`), so the page can say
@@ -28,9 +30,12 @@ export async function GET(request: Request): Promise<Response> {
   if (!query.success) return problem(400, roomNameProblem(room) ?? "invalid room name");
   // Only this site's pages need a token; a cross-site request gets nothing.
   if (request.headers.get("sec-fetch-site") === "cross-site") return problem(403, "cross-site request refused");
-  const user = await sessionFromCookieHeader(request.headers.get("cookie"));
+  const cookies = request.headers.get("cookie");
+  const user = await sessionFromCookieHeader(cookies);
+  // the user's own id, and those this browser signed in as before: a ban on any of them holds
+  const userIds = user === null ? [] : [user.id, ...(await browserUsersFromCookieHeader(cookies))];
   // The list of bans doubles as the check that the party is there and shares our secret.
-  const check = await checkParty(query.output.room, user?.id ?? null);
+  const check = await checkParty(query.output.room, userIds);
   // a guest's socket carries no token, so only a secret that differs leaves it working
   if (check.problem && (user || check.problem.reason !== "secret_mismatch")) {
     return Response.json(
@@ -54,20 +59,23 @@ export async function GET(request: Request): Promise<Response> {
 }
 
 /**
- * What the party says about this room and visitor: when the user's ban
- * ends (or `null`), and a `PartyProblem` that stops every socket. The party
- * refuses a banned user's socket itself (403 before the upgrade), so the ban
- * check only lets the page say why; any other failure (a slow party, a 404
- * from a party without a bans endpoint) lets sign-in go ahead, and the room
- * still keeps the banned user out.
+ * What the party says about this room and visitor: when the ban of the
+ * user, or of another user this browser signed in as before, ends (or
+ * `null`), and a `PartyProblem` that stops every socket. The party refuses a
+ * banned user's socket itself (403 before the upgrade); a user the browser
+ * signed in as after the ban is unknown to it, and only this check keeps
+ * that one out. Any other failure (a slow party, a 404 from a party without
+ * a bans endpoint) lets sign-in go ahead, and the room still keeps the
+ * banned user out.
  */
 async function checkParty(
   room: string,
-  userId: string | null,
+  userIds: readonly string[],
 ): Promise<{ bannedUntil: number | null; problem: PartyProblem | null }> {
   try {
     const bans = await roomBans(room, { timeoutMs: BAN_CHECK_TIMEOUT_MS });
-    const ban = userId === null ? undefined : bans.find((each) => each.userId === userId && each.until > Date.now());
+    const [userId, ...before] = userIds;
+    const ban = userId === undefined ? null : bannedUserOf(bans, userId, before, Date.now());
     return { bannedUntil: ban?.until ?? null, problem: null };
   } catch (error) {
     if (error instanceof PartyProblem) {
