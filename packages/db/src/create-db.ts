@@ -120,10 +120,11 @@ export function parseDbUrl(url: string | undefined, cwd: string): DbTarget {
     return { kind: "pglite", dataDir: isAbsolute(location) ? location : resolve(cwd, location) };
   }
   if (/^postgres(ql)?:\/\/./i.test(value)) return { kind: "postgres", url: value };
+  // No "leave it unset" here: that is advice for development only (an unset URL in production, or for
+  // `db:migrate` aimed at production, means a local embedded database), so callers who know add it.
   throw new Error(
     `Unsupported database URL "${redactDbUrl(value)}": use pglite://memory, pglite://<directory> ` +
-      "or postgres://user:password@host:5432/db. " +
-      "Leave DATABASE_URL unset for the embedded database in .data/pglite.",
+      "or postgres://user:password@host:5432/db",
   );
 }
 
