@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { closeAll, connectionIdOnShard, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -32,6 +33,25 @@ describe("wrangler dev", () => {
     }
   });
 
+  // a command line is anyone's to read on the machine (ps, /proc/<pid>/cmdline): wrangler takes its
+  // settings from a file (--env-file) that only its owner can read, as `npm run dev` passes them too
+  it.skipIf(!existsSync("/proc/self/stat"))("keeps the secret off the command line of every process it runs", () => {
+    const commandLines = processGroup(server.pid ?? -1).map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+      } catch {
+        return ""; // gone since the listing
+      }
+    });
+    // npx's node, wrangler's node and its workerd at least
+    expect(commandLines.filter((line) => line !== "").length).toBeGreaterThanOrEqual(2);
+    for (const line of commandLines) {
+      expect(line).not.toContain(SECRET);
+      expect(line).not.toContain("--var");
+    }
+    expect(commandLines.some((line) => line.includes("--env-file"))).toBe(true);
+  });
+
   it("spreads the demo's stage over shards: users on two shards see one room, and so does its API", async () => {
     // wrangler.jsonc: HERENOW_SHARDED_ROOMS "stage", HERENOW_SHARDS "8"
     const idOn = (shard: number) => connectionIdOnShard(shard, 8, "stage");
@@ -52,3 +72,18 @@ describe("wrangler dev", () => {
     }
   });
 });
+
+/** The processes of a process group, from /proc (Linux). */
+function processGroup(group: number): string[] {
+  return readdirSync("/proc").filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so count from its end
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+      return Number(fields[2]) === group;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -164,7 +164,14 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
       );
     }
   } catch (error) {
-    problems.push(`${databaseSetting ?? "DATABASE_URL"} ${redactDbUrl(databaseUrl)}: ${(error as Error).message}`);
+    // in production an unset URL is refused above, so only development may leave it out
+    const fix = production
+      ? "; set it to your Postgres database (on Vercel, add a Neon database under Storage: it sets DATABASE_URL)"
+      : "; or leave it unset for the embedded database in .data/pglite";
+    problems.push(
+      // parseDbUrl's message hides the password itself, and quotes an example URL that must stay whole
+      `${databaseSetting ?? "DATABASE_URL"} ${redactDbUrl(databaseUrl)}: ${(error as Error).message}${fix}`,
+    );
   }
 
   const cronSecret = value("CRON_SECRET") ?? null;

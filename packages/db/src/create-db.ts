@@ -120,10 +120,11 @@ export function parseDbUrl(url: string | undefined, cwd: string): DbTarget {
     return { kind: "pglite", dataDir: isAbsolute(location) ? location : resolve(cwd, location) };
   }
   if (/^postgres(ql)?:\/\/./i.test(value)) return { kind: "postgres", url: value };
+  // No "leave it unset" here: that is advice for development only (an unset URL in production, or for
+  // `db:migrate` aimed at production, means a local embedded database), so callers who know add it.
   throw new Error(
     `Unsupported database URL "${redactDbUrl(value)}": use pglite://memory, pglite://<directory> ` +
-      "or postgres://user:password@host:5432/db. " +
-      "Leave DATABASE_URL unset for the embedded database in .data/pglite.",
+      "or postgres://user:password@host:5432/db",
   );
 }
 
@@ -168,11 +169,22 @@ async function openPglite(dataDir: string | null, migrate: boolean) {
 }
 
 /**
- * Hides the password in a database URL, for messages and logs.
+ * Hides the passwords of every URL in a text (a database URL, or a message
+ * that may quote one), for messages and logs: the password part of
+ * `scheme://user:password@` and `password=` / `sslpassword=` parameters.
+ * Passwords that were not percent-encoded (holding `@`, `/`, `:` or `#`) are
+ * hidden whole: everything up to the last `@` before a space or a quote
+ * counts as the user and password.
  *
  * @example
  * redactDbUrl("postgres://app:secret@db/app"); // "postgres://app:***@db/app"
+ * redactDbUrl(`cannot reach postgres://app:p@ss/w@db/app`); // "cannot reach postgres://app:***@db/app"
  */
-export function redactDbUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
+export function redactDbUrl(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s"'`<>]*)@/gi, (_, scheme: string, userinfo: string) => {
+      const colon = userinfo.indexOf(":");
+      return colon === -1 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
+    })
+    .replace(/([?&](?:ssl)?password=)[^&\s"'`<>]*/gi, "$1***");
 }

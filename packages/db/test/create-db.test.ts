@@ -37,6 +37,28 @@ describe("parseDbUrl", () => {
   it("redacts passwords only", () => {
     expect(redactDbUrl("postgres://app:s3cr3t@db:5432/app")).toBe("postgres://app:***@db:5432/app");
     expect(redactDbUrl("postgres://db/app")).toBe("postgres://db/app");
+    expect(redactDbUrl("postgres://app@db:5432/app")).toBe("postgres://app@db:5432/app");
+  });
+
+  // a password someone pasted without percent-encoding it must not leak in part
+  it("hides a password whole when it holds @, /, : or #", () => {
+    expect(redactDbUrl("postgres://app:se/cr#et@db:5432/app")).toBe("postgres://app:***@db:5432/app");
+    expect(redactDbUrl("postgres://app:p@ss:w@db/app")).toBe("postgres://app:***@db/app");
+    expect(redactDbUrl("postgresql://:hunter2@db/app")).toBe("postgresql://:***@db/app");
+  });
+
+  it("hides password parameters", () => {
+    expect(redactDbUrl("postgres://db/app?user=app&password=hunter2&sslmode=require")).toBe(
+      "postgres://db/app?user=app&password=***&sslmode=require",
+    );
+    expect(redactDbUrl("postgres://db/app?sslpassword=hunter2")).toBe("postgres://db/app?sslpassword=***");
+  });
+
+  it("redacts every URL in a message, not only a message that is one", () => {
+    const message = 'DATABASE_URL "postgres://app:hunter2@db/app": connect failed; also tried postgres://b:pw2@x/y.';
+    expect(redactDbUrl(message)).toBe(
+      'DATABASE_URL "postgres://app:***@db/app": connect failed; also tried postgres://b:***@x/y.',
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import { type PresenceSnapshot, PresenceView, shardOf } from "@herenow/core";
 import { SignJWT } from "jose";
 import { describe, it } from "vitest";
 import WebSocket from "ws";
+import { writeWranglerEnvFile } from "../../../scripts/wrangler-env-file.mjs";
 import { onCI } from "./ci";
 import { newestMtime, runCommand, spawnGroup, stopGroup } from "./processes";
 import { PromptCloseWebSocket } from "./prompt-close-ws";
@@ -62,6 +63,8 @@ export type PartyRuntime = "miniflare" | "wrangler";
  */
 export class PartyServer {
   readonly persistDir = mkdtempSync(join(tmpdir(), "herenow-party-"));
+  /** The settings `wrangler dev` reads (`--env-file`), beside the storage folder. */
+  private readonly envFile = `${this.persistDir}.env`;
   private child: ChildProcess | null = null;
   log = "";
 
@@ -134,7 +137,9 @@ export class PartyServer {
     const args = ["wrangler", "dev", "--config", join(this.projectDir, "wrangler.jsonc")];
     args.push("--port", String(this.port), "--ip", "127.0.0.1");
     args.push("--persist-to", this.persistDir, "--show-interactive-dev-session=false", "--inspector-port", "0");
-    for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}:${value}`);
+    // in a file, as `npm run dev` does: `--var` would put the secret on the command line
+    writeWranglerEnvFile(this.envFile, this.vars);
+    args.push("--env-file", this.envFile);
     // as `npm run dev` does (party/scripts/dev.mjs): no attempt to fetch `Request.cf` offline
     const env = { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
     return spawnGroup("npx", args, { cwd: this.projectDir, env });
@@ -171,6 +176,7 @@ export class PartyServer {
   async dispose(): Promise<void> {
     await this.stop("SIGKILL");
     rmSync(this.persistDir, { recursive: true, force: true });
+    rmSync(this.envFile, { force: true });
   }
 }
 

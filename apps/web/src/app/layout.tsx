@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { SignOutButton } from "@/components/sign-out-button";
+import { SiteUser } from "@/components/site-user";
 import { env } from "@/env";
 import { currentUser } from "@/server/page-session";
 import "./globals.css";
@@ -30,16 +30,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <Link href="/admin">Admin</Link>
             </nav>
             <div className="site-user">
-              {user ? (
-                <>
-                  <span className="site-user-name" data-testid="signed-in-as">
-                    {user.name}
-                  </span>
-                  <SignOutButton />
-                </>
-              ) : (
-                <span className="muted">Guest</span>
-              )}
+              <SiteUser user={user ? { name: user.name } : null} />
             </div>
           </header>
           <main className="site-main">{children}</main>

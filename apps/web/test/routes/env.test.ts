@@ -75,6 +75,20 @@ describe("env", () => {
     expect(readEnv(production).adminPassword).toBe("correct horse battery staple");
   });
 
+  it("says to set a malformed database URL in production, and to leave it unset only in development", () => {
+    const inProduction = problems({ ...production, DATABASE_URL: "mysql://root:hunter2@db/app" });
+    expect(inProduction).toEqual([
+      'DATABASE_URL mysql://root:***@db/app: Unsupported database URL "mysql://root:***@db/app": use pglite://memory, ' +
+        "pglite://<directory> or postgres://user:password@host:5432/db; set it to your Postgres database " +
+        "(on Vercel, add a Neon database under Storage: it sets DATABASE_URL)",
+    ]);
+    const { app } = fakeRepo();
+    const development = { NODE_ENV: "development", HERENOW_SECRET: production.HERENOW_SECRET };
+    const inDevelopment = problems({ ...development, DATABASE_URL: "mysql://root:hunter2@db/app" }, app);
+    expect(inDevelopment.join("\n")).toMatch(/; or leave it unset for the embedded database in \.data\/pglite$/);
+    expect(inDevelopment.join("\n")).not.toContain("hunter2");
+  });
+
   it("names malformed settings", () => {
     const found = problems({
       ...production,

@@ -63,7 +63,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     if (report.parts > 0) io.out(`Dropped ${plural(report.parts, "part")} of webhook batches that never completed.`);
     return 0;
   } catch (error) {
-    io.err(`herenow prune failed on ${redactDbUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(redactDbUrl(`herenow prune failed on ${url}: ${error instanceof Error ? error.message : String(error)}`));
     return 1;
   } finally {
     await db.destroy();

@@ -31,13 +31,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     for (const r of results)
       io.out(`  ${r.status === "Success" ? "ok  " : "FAIL"} ${r.direction} ${r.migrationName} (${r.status})`);
     if (error !== undefined) {
-      io.err(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
+      io.err(`Migration failed: ${redactDbUrl(error instanceof Error ? error.message : String(error))}`);
       return 1;
     }
     if (results.length === 0) io.out("  nothing to do: already up to date");
     return 0;
   } catch (error) {
-    io.err(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`Migration failed: ${redactDbUrl(error instanceof Error ? error.message : String(error))}`);
     return 1;
   } finally {
     await db.destroy();

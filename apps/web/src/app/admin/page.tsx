@@ -5,6 +5,7 @@ import { AdminOff } from "@/components/admin/admin-off";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { env } from "@/env";
+import { pruneSchedule } from "@/lib/prune-schedule";
 import { roomListHref, roomListParams, showingRange } from "@/lib/room-paging";
 import { adminRoomList } from "@/server/admin-data";
 import { requireAdmin } from "@/server/page-session";
@@ -116,8 +117,8 @@ export default async function AdminPage({ searchParams }: Props) {
       <section className="card">
         <h2>Maintenance</h2>
         <p className="muted small">
-          Rooms prune their own stale connections; these clean the database copy by hand (the cron route does both
-          hourly).
+          Rooms prune their own stale connections; these clean the database copy by hand (the cron route does both{" "}
+          {pruneSchedule()}).
         </p>
         <div className="actions">
           <ActionButton

@@ -15,6 +15,7 @@ import { CrowdPanel } from "./crowd-panel";
 import { EmptyRoom, whoIsHere } from "./empty-room";
 import { MessageList } from "./message-list";
 import { OnlinePanel } from "./online-panel";
+import { roomNotice } from "./room-notice";
 import type { ChatPresenceState } from "./types";
 import { TypingIndicator } from "./typing-indicator";
 
@@ -108,6 +109,25 @@ export function ChatRoom({
   const problem = refusal
     ? null
     : connectionProblem({ status, error, self, partyProblem, tokenWasNull, signedIn: user !== null });
+  // A kick that came with a ban (set before the kick) is told by the token route: ask it once,
+  // so a banned user sees the ban at once rather than a "Rejoin" the room would refuse.
+  const [kickChecked, setKickChecked] = useState(false);
+  useEffect(() => {
+    if (!kicked) {
+      setKickChecked(false);
+      return;
+    }
+    let current = true;
+    fetchPresenceToken(room)
+      .catch(noteTokenFailure)
+      .finally(() => {
+        if (current) setKickChecked(true);
+      });
+    return () => {
+      current = false;
+    };
+  }, [kicked, room, noteTokenFailure]);
+  const { notice, invite } = roomNotice({ status, error, refusal, problem, kickChecked });
 
   // Pending messages wait while the socket is away, and their clock runs only while it is open.
   const halted = status === "closed" || status === "unauthorized";
@@ -143,7 +163,7 @@ export function ChatRoom({
         <h1>#{room}</h1>
         <ConnectionStatus status={status} error={error} problem={problem} />
       </header>
-      {kicked ? (
+      {notice === "kicked" ? (
         <div className="banner banner-bad" role="alert" data-testid="kicked">
           <p>An administrator removed you from this room.</p>
           <button type="button" onClick={reconnect}>
@@ -151,7 +171,7 @@ export function ChatRoom({
           </button>
         </div>
       ) : null}
-      {refusal ? (
+      {notice === "banned" && refusal ? (
         <div className="banner banner-bad" role="alert" data-testid="banned">
           <p>
             {refusal.until === null
@@ -163,7 +183,7 @@ export function ChatRoom({
           </button>
         </div>
       ) : null}
-      {problem ? (
+      {notice === "problem" && problem ? (
         <ConnectionProblemBanner
           problem={problem}
           room={room}
@@ -173,7 +193,7 @@ export function ChatRoom({
           }}
         />
       ) : null}
-      {status === "closed" && !kicked && !refusal && !problem ? (
+      {notice === "disconnected" ? (
         <div className="banner" role="alert">
           <p>You are disconnected from this room.</p>
           <button type="button" onClick={reconnect}>
@@ -214,11 +234,17 @@ export function ChatRoom({
             loaded={log.loaded}
             connecting={waiting && problem === null}
             empty={
-              <EmptyRoom
-                room={room}
-                here={whoIsHere(othersHere, guestsHere, self !== null || user !== null)}
-                canWrite={user !== null}
-              />
+              invite ? (
+                <EmptyRoom
+                  room={room}
+                  here={whoIsHere(othersHere, guestsHere, self !== null || user !== null)}
+                  canWrite={user !== null}
+                />
+              ) : (
+                <div className="empty-room" data-testid="empty-room-away">
+                  <p className="empty-room-title">No messages yet.</p>
+                </div>
+              )
             }
             onRetry={retrySend}
             onDiscard={(clientId) => dispatch({ type: "discard", clientId })}
