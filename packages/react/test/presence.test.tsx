@@ -227,6 +227,8 @@ describe("leaving and being removed", () => {
         usePresence({ host: server.host, room: "page", token: t, WebSocket: counting.WebSocket }),
       );
       await watcher.waitForUsers(["u-watch", "u-page"]);
+      // the room can list us a moment before the hook has rendered its own open
+      await waitFor(() => expect(hook.result.current.status).toBe("open"), wait);
       const from = watcher.messages.length;
       // a reload and a closed tab look the same at pagehide: the hook leaves it to the browser's 1001
       act(() => {
