@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { isJsonObject, jsonObjectSchema } from "./json-object";
 import { exceedsUtf8, jsonSize } from "./json-size";
 import type { AppMessage, ErrorCode, PresenceClientMessage } from "./protocol";
-import { LIMITS } from "./protocol";
+import { LIMITS, PRESENCE_STATUSES } from "./protocol";
 
 const PlainObject = jsonObjectSchema("must be a JSON object");
 
@@ -17,6 +17,10 @@ const PresenceClientSchema = v.variant("type", [
   v.object({ type: v.literal("presence:state"), state: PlainObject }),
   v.object({ type: v.literal("presence:resync") }),
   v.object({ type: v.literal("presence:leave") }),
+  v.object({
+    type: v.literal("presence:status"),
+    status: v.picklist(PRESENCE_STATUSES, `must be one of ${PRESENCE_STATUSES.join(", ")}`),
+  }),
   v.object({
     type: v.literal("presence:follow"),
     ids: v.pipe(

@@ -9,6 +9,7 @@ export { ErrorBudget } from "./error-budget";
 export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
 export type { UserPage } from "./page";
 export { pageInJoinOrder } from "./page";
+export { isPresenceStatus, morePresent } from "./presence-status";
 export type { CreatePresenceTokenOptions, PresenceToken, PresenceTokenUser } from "./presence-token";
 export { createPresenceToken, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./presence-token";
 export type { ApplyResult, PresenceSnapshot } from "./presence-view";
@@ -28,16 +29,20 @@ export type {
   PageMessage,
   PongMessage,
   PresenceClientMessage,
+  PresenceStatus,
   PresenceUser,
+  RecentUser,
   ResyncMessage,
   RoomSnapshot,
   RoomWindow,
   ServerMessage,
   StateMessage,
+  StatusMessage,
   SyncMessage,
   UserIdentity,
 } from "./protocol";
-export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, SETTING_MINIMUMS } from "./protocol";
+export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, PRESENCE_STATUSES, SETTING_MINIMUMS } from "./protocol";
+export { RecentList } from "./recent-list";
 export type { MirrorChanges, RoomState } from "./room-mirror";
 export { RoomMirror } from "./room-mirror";
 export { isRoomNameFragment, isValidRoomName, roomNameProblem } from "./room-name";
@@ -50,6 +55,7 @@ export type {
   RestoredConnection,
   RoomPresenceOptions,
   StateResult,
+  StatusResult,
   TickResult,
   UserStateEntry,
 } from "./room-presence";

@@ -1,4 +1,16 @@
-import type { CountMessage, DiffMessage, PresenceUser, RoomWindow, SyncMessage, UserIdentity } from "./protocol";
+import type {
+  CountMessage,
+  DiffMessage,
+  PresenceUser,
+  RecentUser,
+  RoomWindow,
+  SyncMessage,
+  UserIdentity,
+} from "./protocol";
+import { RecentList } from "./recent-list";
+
+/** How long a client keeps a user who left in `recent` when it was not told otherwise (the room's default). */
+const CLIENT_RECENT_MS = 600_000;
 
 /** What a client knows of a room, as an immutable value that changes identity on every change. */
 export interface PresenceSnapshot {
@@ -14,6 +26,8 @@ export interface PresenceSnapshot {
   count: number;
   /** Set while the room is large and `users` is a window of it (protocol 1.1). */
   window: RoomWindow | null;
+  /** Users who left a short while ago, newest first (protocol 1.2): from the sync, then from each diff's `left`. */
+  recent: readonly RecentUser[];
 }
 
 /** The order of a window (protocol 1.1): by the start of each stay, ties by id. */
@@ -34,6 +48,7 @@ export const EMPTY_SNAPSHOT: PresenceSnapshot = Object.freeze({
   anonymous: 0,
   count: 0,
   window: null,
+  recent: Object.freeze([]) as readonly RecentUser[],
 });
 
 /**
@@ -42,7 +57,8 @@ export const EMPTY_SNAPSHOT: PresenceSnapshot = Object.freeze({
  * diff is ignored and a gap is reported so the caller asks for
  * `presence:resync`. In a windowed room (protocol 1.1) a connection only
  * gets the diffs that touch its window, so numbers may jump there; head
- * counts arrive in `presence:count`.
+ * counts arrive in `presence:count`. A user reported `left` joins `recent`
+ * with the diff's `leftAt` (outside a window); one who comes back leaves it.
  *
  * @example
  * const view = new PresenceView();
@@ -56,6 +72,12 @@ export class PresenceView {
   private current: PresenceSnapshot = EMPTY_SNAPSHOT;
   /** The users list is rebuilt only when read, so applying a diff costs O(changes). */
   private stale = false;
+  private readonly recentUsers: RecentList;
+
+  /** `recentMs`: how long a user who left stays in `recent` (default 10 minutes, the room's default). */
+  constructor(options: { recentMs?: number } = {}) {
+    this.recentUsers = new RecentList(options.recentMs ?? CLIENT_RECENT_MS);
+  }
 
   /** The present state; the same object until something changes. */
   get snapshot(): PresenceSnapshot {
@@ -87,6 +109,7 @@ export class PresenceView {
   apply(message: SyncMessage | DiffMessage | CountMessage): ApplyResult {
     if (message.type === "presence:sync") {
       this.users = new Map(message.users.map((user) => [user.id, user]));
+      this.recentUsers.replace(message.recent ?? []);
       this.current = {
         synced: true,
         room: message.room,
@@ -96,6 +119,7 @@ export class PresenceView {
         anonymous: message.anonymous,
         count: message.count ?? this.users.size,
         window: message.window ?? null,
+        recent: this.recentUsers.list(Date.now()),
       };
       this.stale = this.users.size !== message.users.length;
       return "applied";
@@ -109,15 +133,25 @@ export class PresenceView {
     if (!this.current.synced || message.seq <= this.current.seq) return "duplicate";
     const windowed = this.current.window !== null;
     if (!windowed && message.seq !== this.current.seq + 1) return "gap";
-    for (const id of message.left) this.users.delete(id);
+    const leftAt = message.leftAt ?? Date.now();
+    let recentChanged = false;
+    for (const id of message.left) {
+      const user = this.users.get(id);
+      // a window's `left` also lists users who only moved out of it: a windowed client's recent
+      // list is the one its sync brought
+      if (user && !windowed) recentChanged = this.recentUsers.left(user, leftAt) || recentChanged;
+      this.users.delete(id);
+    }
     for (const user of message.joined) {
+      recentChanged = this.recentUsers.returned(user.id) || recentChanged;
       // a stale entry must not keep its old place: joins go to the end
       this.users.delete(user.id);
       this.users.set(user.id, user);
     }
     for (const user of message.updated) this.users.set(user.id, user);
     const count = message.count ?? (windowed ? this.current.count : this.users.size);
-    this.current = { ...this.current, seq: message.seq, anonymous: message.anonymous, count };
+    const recent = recentChanged ? this.recentUsers.list(Date.now()) : this.current.recent;
+    this.current = { ...this.current, seq: message.seq, anonymous: message.anonymous, count, recent };
     this.stale = true;
     return "applied";
   }

@@ -1,5 +1,5 @@
 /**
- * The herenow wire protocol, version 1.1 (version 1 plus large-room windows), as TypeScript types and constants.
+ * The herenow wire protocol, version 1.2 (version 1, 1.1's large-room windows, 1.2's status and recently left), as TypeScript types and constants.
  * The prose contract is `shared/spec/protocol.md`; these names follow it.
  */
 
@@ -16,6 +16,16 @@ export interface UserIdentity {
   info: JsonObject;
 }
 
+/** Protocol 1.2: every value of a connection's status, most present first. */
+export const PRESENCE_STATUSES = ["active", "idle", "hidden"] as const;
+
+/**
+ * Protocol 1.2: how present a connection is. `active`: visible and in use; `idle`: visible, no
+ * input for the client's idle time; `hidden`: the page is hidden (another tab in front, a
+ * minimised window, a locked phone).
+ */
+export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
+
 /** One signed-in user as the room shows them: once, however many tabs they have. */
 export interface PresenceUser extends UserIdentity {
   /** How many live connections (tabs, devices) this user has in the room. */
@@ -24,6 +34,20 @@ export interface PresenceUser extends UserIdentity {
   state: JsonObject;
   /** When this user's current stay in the room began, ms since the epoch. */
   since: number;
+  /** Protocol 1.2: the most present status of the user's connections (`active` > `idle` > `hidden`). */
+  status: PresenceStatus;
+  /**
+   * Protocol 1.2: the last moment (ms) any of the user's connections was `active` in this stay.
+   * A connection counts as active until it reports otherwise, so for an `active` user this is
+   * when the entry was made.
+   */
+  activeAt: number;
+}
+
+/** Protocol 1.2: a user who left the room a short while ago, newest first in `recent`. */
+export interface RecentUser extends UserIdentity {
+  /** When the room reported the user `left`, ms since the epoch. */
+  leftAt: number;
 }
 
 /** Sent once right after every (re)connect and in answer to `presence:resync`. */
@@ -40,6 +64,8 @@ export interface SyncMessage {
   count?: number;
   /** Version 1.1: present when the room is large and `users` is this connection's window. */
   window?: RoomWindow;
+  /** Version 1.2: users who left within the room's recent time, newest first (at most 20). */
+  recent?: RecentUser[];
 }
 
 /** What a windowed connection's `users` hold: the first `size` users, its own user and those it follows. */
@@ -58,6 +84,8 @@ export interface DiffMessage {
   anonymous: number;
   /** Version 1.1: how many users are in the room. */
   count?: number;
+  /** Version 1.2: when the users in `left` left (ms), on every diff whose `left` is not empty. */
+  leftAt?: number;
 }
 
 /** Version 1.1, windowed connections only: the head count changed, coalesced to a few a second. */
@@ -112,6 +140,12 @@ export interface LeaveMessage {
   type: "presence:leave";
 }
 
+/** Version 1.2: this connection's status changed (the hook: on `visibilitychange` and from its idle watcher). */
+export interface StatusMessage {
+  type: "presence:status";
+  status: PresenceStatus;
+}
+
 /** Version 1.1: the users this connection follows (replacing the list), shown in its window wherever they joined. */
 export interface FollowMessage {
   type: "presence:follow";
@@ -138,7 +172,8 @@ export type PresenceClientMessage =
   | ResyncMessage
   | LeaveMessage
   | FollowMessage
-  | ListMessage;
+  | ListMessage
+  | StatusMessage;
 
 /** The room's answer to `GET /parties/main/<room>`. */
 export interface RoomSnapshot {
@@ -147,6 +182,8 @@ export interface RoomSnapshot {
   users: PresenceUser[];
   anonymous: number;
   connections: number;
+  /** Version 1.2: users who left within the room's recent time, newest first. */
+  recent?: RecentUser[];
 }
 
 /**
@@ -177,6 +214,10 @@ export const LIMITS = {
   stateBytes: 2 * 1024,
   /** State changes applied per connection per second. */
   stateChangesPerSecond: 20,
+  /** Version 1.2: status changes applied per connection per second (the last one always wins). */
+  statusChangesPerSecond: 20,
+  /** Version 1.2: most users a room remembers as recently left. */
+  recentUsers: 20,
   /** Errors a connection may earn in a minute before it is closed with 4008. */
   errorsPerMinute: 20,
   /** Longest diff coalescing window, in ms. */
@@ -212,19 +253,25 @@ export const CLOSE_CODES = {
 /** The smallest values the `HERENOW_*` settings accept, wherever they are read (party and web app). */
 export const SETTING_MINIMUMS = {
   maxAgeMs: 1000,
+  hiddenMaxAgeMs: 1000,
   leaveGraceMs: 0,
   awayGraceMs: 0,
   webhookBatchMs: 0,
   windowThreshold: 1,
+  recentMs: 0,
 } as const;
 
 /** Defaults for the room settings that `HERENOW_*` variables override. */
 export const DEFAULTS = {
   maxAgeMs: 60_000,
+  /** Version 1.2: the max age of a `hidden` connection, whose timers the browser throttles (never less than `maxAgeMs`). */
+  hiddenMaxAgeMs: 180_000,
   leaveGraceMs: 5_000,
   /** The grace of a 1001 close (a reload or a closed tab): long enough for a reload to come back. */
   awayGraceMs: 1_500,
   heartbeatMs: 20_000,
+  /** Version 1.2: how long a room remembers who left (0: not at all). */
+  recentMs: 600_000,
   /** Users a room lists in full to everyone; above it, connections that ask for a window get one. */
   windowThreshold: 500,
   /** The window a client gets when it asks for one without a size. */

@@ -1,6 +1,8 @@
+import { type Clock, systemClock } from "./clock";
 import { headOf, pageInJoinOrder, type UserPage } from "./page";
 import { byArrival } from "./presence-view";
-import type { DiffMessage, PresenceUser } from "./protocol";
+import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "./protocol";
+import { RecentList } from "./recent-list";
 import type { RoomReader } from "./room-window";
 
 /** The whole of a sharded room as its coordinator last published it. */
@@ -9,10 +11,12 @@ export interface RoomState {
   /** Every present user, in join order. */
   users: PresenceUser[];
   anonymous: number;
+  /** Version 1.2: the recently left, newest first. */
+  recent?: RecentUser[];
 }
 
 /** The changes a shard passes on to its own sockets. */
-export type MirrorChanges = Pick<DiffMessage, "joined" | "updated" | "left" | "anonymous" | "seq">;
+export type MirrorChanges = Pick<DiffMessage, "joined" | "updated" | "left" | "anonymous" | "seq" | "leftAt">;
 
 /**
  * A shard's copy of the whole of a sharded room, kept from the coordinator's
@@ -32,6 +36,13 @@ export class RoomMirror implements RoomReader {
   private seqNumber = 0;
   private anonymousCount = 0;
   private loaded = false;
+  private readonly recentUsers: RecentList;
+  private readonly clock: Clock;
+
+  constructor(options: { recentMs?: number; clock?: Clock } = {}) {
+    this.recentUsers = new RecentList(options.recentMs ?? DEFAULTS.recentMs);
+    this.clock = options.clock ?? systemClock;
+  }
 
   get seq(): number {
     return this.seqNumber;
@@ -55,7 +66,13 @@ export class RoomMirror implements RoomReader {
     if (!this.loaded) return "gap";
     if (diff.seq <= this.seqNumber) return "duplicate";
     if (diff.seq !== this.seqNumber + 1) return "gap";
-    for (const id of diff.left) this.users.delete(id);
+    const leftAt = diff.leftAt ?? this.clock.now();
+    for (const id of diff.left) {
+      const user = this.users.get(id);
+      if (user) this.recentUsers.left(user, leftAt);
+      this.users.delete(id);
+    }
+    for (const user of diff.joined) this.recentUsers.returned(user.id);
     // newcomers, and users whose stay began again, go to the end in arrival order, as the coordinator puts them
     const arrived = [...diff.joined];
     for (const user of diff.updated) {
@@ -95,13 +112,21 @@ export class RoomMirror implements RoomReader {
     this.users = after;
     this.seqNumber = state.seq;
     this.anonymousCount = state.anonymous;
+    this.recentUsers.replace(state.recent ?? []);
     this.loaded = true;
-    return { seq: state.seq, joined, updated, left, anonymous: state.anonymous };
+    const changes: MirrorChanges = { seq: state.seq, joined, updated, left, anonymous: state.anonymous };
+    if (left.length > 0) changes.leftAt = this.clock.now();
+    return changes;
   }
 
   /** Forgets everything: the next diff is a gap (the coordinator restarted). */
   reset(): void {
     this.loaded = false;
+  }
+
+  /** Users who left within the recent time, newest first (protocol 1.2). */
+  recent(): RecentUser[] {
+    return this.recentUsers.list(this.clock.now());
   }
 
   headIds(limit: number): string[] {

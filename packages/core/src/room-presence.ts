@@ -1,9 +1,12 @@
 import type { Clock } from "./clock";
 import { systemClock } from "./clock";
 import { headOf, pageInJoinOrder, type UserPage } from "./page";
-import type { DiffMessage, JsonObject, PresenceUser, UserIdentity } from "./protocol";
+import { UserStatuses } from "./presence-status";
+import type { DiffMessage, JsonObject, PresenceStatus, PresenceUser, RecentUser, UserIdentity } from "./protocol";
 import { DEFAULTS, LIMITS } from "./protocol";
+import { RecentList } from "./recent-list";
 import type { RoomReader } from "./room-window";
+import { type SeenLane, SeenOrder } from "./seen-order";
 
 /** Why a connection stopped counting as present: every value, for schemas that check one. */
 export const LEAVE_REASONS = ["left", "closed", "stale", "kicked"] as const;
@@ -20,7 +23,9 @@ export type CloseKind = "away" | "lost";
 /** A connection-level change, for webhooks and `presence_changed`-style hooks. */
 export type ConnectionEvent =
   | { type: "join"; connectionId: string; user: UserIdentity | null; at: number }
-  | { type: "leave"; connectionId: string; userId: string | null; reason: LeaveReason; at: number };
+  | { type: "leave"; connectionId: string; userId: string | null; reason: LeaveReason; at: number }
+  /** Protocol 1.2: the connection's status changed (`at`: when it was applied). */
+  | { type: "status"; connectionId: string; userId: string | null; status: PresenceStatus; at: number };
 
 /** How to bring back a live connection after hibernation (from its socket's attachment). */
 export interface RestoredConnection {
@@ -32,6 +37,10 @@ export interface RestoredConnection {
   since: number;
   state?: JsonObject;
   stateAt?: number;
+  /** Protocol 1.2: the connection's status (`active` when absent). */
+  status?: PresenceStatus;
+  /** Protocol 1.2: the last moment the connection was `active`, when it is not now. */
+  activeAt?: number;
 }
 
 /** A connection closed without `presence:leave`, kept present until its grace ends. */
@@ -43,6 +52,13 @@ export interface LingeringConnection extends RestoredConnection {
 export interface RoomPresenceOptions {
   /** Connections silent for longer than this are stale (default 60 s). */
   maxAgeMs?: number;
+  /**
+   * The max age of a `hidden` connection, whose page's timers the browser throttles (default
+   * 180 s, never less than `maxAgeMs`).
+   */
+  hiddenMaxAgeMs?: number;
+  /** How long users who left are remembered in `recent` (default 10 minutes; 0: not at all). */
+  recentMs?: number;
   /** How long a user who closed without `presence:leave` stays present (default 5 s). */
   leaveGraceMs?: number;
   /**
@@ -64,6 +80,9 @@ export interface UserStateEntry {
 }
 
 export type StateResult = "applied" | "rate_limited" | "anonymous" | "unknown";
+
+/** What became of a `presence:status`: applied, held until the second ends (rate-limited), or for no live connection. */
+export type StatusResult = "applied" | "rate_limited" | "unknown";
 
 export interface ConnectResult {
   /** The connection was lingering in its grace and is live again: nobody saw it go. */
@@ -88,6 +107,16 @@ interface ConnectionRecord {
   windowStart: number;
   windowCount: number;
   pendingState: JsonObject | null;
+  status: PresenceStatus;
+  /** The last moment the connection was active, kept once it is not. */
+  activeAt: number;
+  statusWindow: RateWindow;
+  pendingStatus: PresenceStatus | null;
+}
+
+interface RateWindow {
+  start: number;
+  count: number;
 }
 
 interface UserRecord {
@@ -97,6 +126,7 @@ interface UserRecord {
   state: JsonObject;
   stateAt: number;
   since: number;
+  statuses: UserStatuses;
 }
 
 /** What clients last saw of a user, kept from their first change in a window. */
@@ -106,6 +136,9 @@ interface Published {
   state: JsonObject;
   name: string;
   info: JsonObject;
+  status: PresenceStatus;
+  /** The stored `activeAt`: it changes only when the user stops being active. */
+  activeAt: number;
 }
 
 const RATE_WINDOW_MS = 1000;
@@ -129,10 +162,15 @@ const RATE_WINDOW_MS = 1000;
  */
 export class RoomPresence implements RoomReader {
   readonly maxAgeMs: number;
+  readonly hiddenMaxAgeMs: number;
   readonly leaveGraceMs: number;
   readonly awayGraceMs: number;
   private readonly clock: Clock;
   private readonly live = new Map<string, ConnectionRecord>();
+  /** The live connections again, in last-seen order per max age (hidden ones get longer). */
+  private readonly seen: SeenOrder<ConnectionRecord>;
+  private readonly recentUsers: RecentList;
+  private readonly pendingStatuses = new Set<ConnectionRecord>();
   private readonly lingering = new Map<string, ConnectionRecord>();
   /**
    * The lingering connections again, one queue per grace length, each in grace-end order (a
@@ -151,6 +189,9 @@ export class RoomPresence implements RoomReader {
 
   constructor(options: RoomPresenceOptions = {}) {
     this.maxAgeMs = options.maxAgeMs ?? DEFAULTS.maxAgeMs;
+    this.hiddenMaxAgeMs = Math.max(options.hiddenMaxAgeMs ?? DEFAULTS.hiddenMaxAgeMs, this.maxAgeMs);
+    this.seen = new SeenOrder({ visible: this.maxAgeMs, hidden: this.hiddenMaxAgeMs });
+    this.recentUsers = new RecentList(options.recentMs ?? DEFAULTS.recentMs);
     this.leaveGraceMs = options.leaveGraceMs ?? DEFAULTS.leaveGraceMs;
     this.awayGraceMs = Math.min(options.awayGraceMs ?? DEFAULTS.awayGraceMs, this.leaveGraceMs);
     this.clock = options.clock ?? systemClock;
@@ -207,6 +248,7 @@ export class RoomPresence implements RoomReader {
         lingering.lingerUntil = null;
         lingering.lastSeen = now;
         this.live.set(connectionId, lingering);
+        this.seen.add(lingering, laneOf(lingering.status));
         this.updateIdentity(user, identity);
         return { reclaimed: true, adopted: null };
       }
@@ -225,20 +267,24 @@ export class RoomPresence implements RoomReader {
           this.unlinger(replaced);
           user.lingering.delete(replaced);
           user.connections--;
+          if (old) user.statuses.remove(old.status, old.activeAt);
           if (old) this.emit({ type: "leave", connectionId: replaced, userId: identity.id, reason: "closed", at: now });
         }
         if (!adopted) this.markDirty(user.identity.id);
         user.connections++;
+        user.statuses.add("active");
         this.updateIdentity(user, identity);
       } else {
         this.markDirty(identity.id);
-        user = { identity, connections: 1, lingering: new Set(), state: {}, stateAt: 0, since: now };
+        const statuses = new UserStatuses(now);
+        statuses.add("active");
+        user = { identity, connections: 1, lingering: new Set(), state: {}, stateAt: 0, since: now, statuses };
         this.users.set(identity.id, user);
       }
     } else {
       this.anonymousCount++;
     }
-    this.live.set(connectionId, {
+    const record: ConnectionRecord = {
       id: connectionId,
       user,
       joinedAt: now,
@@ -247,7 +293,13 @@ export class RoomPresence implements RoomReader {
       windowStart: now,
       windowCount: 0,
       pendingState: null,
-    });
+      status: "active",
+      activeAt: now,
+      statusWindow: { start: now, count: 0 },
+      pendingStatus: null,
+    };
+    this.live.set(connectionId, record);
+    this.seen.add(record, "visible");
     this.emit({ type: "join", connectionId, user: identity, at: now });
     return { reclaimed: false, adopted };
   }
@@ -257,10 +309,34 @@ export class RoomPresence implements RoomReader {
     const record = this.live.get(connectionId);
     if (!record) return false;
     record.lastSeen = this.clock.now();
-    // re-inserting keeps the Map in last-seen order: the first entry is always the oldest
-    this.live.delete(connectionId);
-    this.live.set(connectionId, record);
+    this.seen.touch(record);
     return true;
+  }
+
+  /**
+   * Sets a connection's status (protocol 1.2). At most 20 changes a second per connection are
+   * applied; the rest are answered `rate_limited`, but the last of them is applied when the
+   * window ends, so the room converges on the newest status.
+   */
+  setStatus(connectionId: string, status: PresenceStatus): StatusResult {
+    const record = this.live.get(connectionId);
+    if (!record) return "unknown";
+    const now = this.clock.now();
+    const window = record.statusWindow;
+    if (now - window.start >= RATE_WINDOW_MS) {
+      window.start = now;
+      window.count = 0;
+    }
+    window.count++;
+    if (window.count > LIMITS.statusChangesPerSecond) {
+      record.pendingStatus = status;
+      this.pendingStatuses.add(record);
+      return "rate_limited";
+    }
+    record.pendingStatus = null;
+    this.pendingStatuses.delete(record);
+    this.applyStatus(record, status, now);
+    return "applied";
   }
 
   /**
@@ -295,6 +371,12 @@ export class RoomPresence implements RoomReader {
     return user ? { state: user.state, stateAt: user.stateAt, since: user.since } : null;
   }
 
+  /** A live connection's status and the last moment it was active, for its socket's attachment. */
+  connectionStatus(connectionId: string): { status: PresenceStatus; activeAt: number } | null {
+    const record = this.live.get(connectionId);
+    return record ? { status: record.status, activeAt: record.activeAt } : null;
+  }
+
   /** `presence:leave`: the connection goes at once, without grace. */
   leave(connectionId: string): boolean {
     return this.remove(connectionId, "left");
@@ -319,9 +401,13 @@ export class RoomPresence implements RoomReader {
     }
     const now = this.clock.now();
     this.live.delete(connectionId);
+    this.seen.delete(connectionId);
     record.lingerUntil = now + graceMs;
     record.pendingState = null;
     this.pendingStates.delete(record);
+    record.pendingStatus = null;
+    this.pendingStatuses.delete(record);
+    if (record.status === "active") record.activeAt = now;
     this.lingering.set(connectionId, record);
     this.graceEnds[kind].set(connectionId, record);
     user.lingering.add(connectionId);
@@ -333,6 +419,8 @@ export class RoomPresence implements RoomReader {
       since: user.since,
       state: user.state,
       stateAt: user.stateAt,
+      status: record.status,
+      activeAt: record.activeAt,
       lingerUntil: record.lingerUntil,
     };
   }
@@ -345,14 +433,12 @@ export class RoomPresence implements RoomReader {
     return true;
   }
 
-  /** The live connections a prune would take now: silent for longer than max age, as far as the room saw. */
+  /**
+   * The live connections a prune would take now: silent for longer than their max age (the
+   * hidden max age for a `hidden` one), as far as the room saw.
+   */
   overdue(now: number = this.clock.now()): string[] {
-    const ids: string[] = [];
-    for (const record of this.live.values()) {
-      if (now - record.lastSeen <= this.maxAgeMs) break;
-      ids.push(record.id);
-    }
-    return ids;
+    return this.seen.overdue(now).map((record) => record.id);
   }
 
   /**
@@ -368,10 +454,7 @@ export class RoomPresence implements RoomReader {
       record.lastSeen = at;
       moved = true;
     }
-    if (!moved) return;
-    const ordered = [...this.live.values()].sort((a, b) => a.lastSeen - b.lastSeen);
-    this.live.clear();
-    for (const record of ordered) this.live.set(record.id, record);
+    if (moved) this.seen.resort();
   }
 
   /**
@@ -379,15 +462,14 @@ export class RoomPresence implements RoomReader {
    * held state change. Schedule the room's alarm for it; `null` when idle.
    */
   nextDue(): number | null {
-    let due = Number.POSITIVE_INFINITY;
-    const oldest = first(this.live);
-    if (oldest) due = oldest.lastSeen + this.maxAgeMs + 1;
+    let due = this.seen.nextDue() ?? Number.POSITIVE_INFINITY;
     for (const queue of Object.values(this.graceEnds)) {
       const lingering = first(queue);
       if (lingering?.lingerUntil != null) due = Math.min(due, lingering.lingerUntil);
     }
     // held states belong only to connections flooding state changes, never to the whole room
     for (const record of this.pendingStates) due = Math.min(due, record.windowStart + RATE_WINDOW_MS);
+    for (const record of this.pendingStatuses) due = Math.min(due, record.statusWindow.start + RATE_WINDOW_MS);
     return Number.isFinite(due) ? due : null;
   }
 
@@ -417,6 +499,14 @@ export class RoomPresence implements RoomReader {
       record.pendingState = null;
       this.applyState(record.user, state, now);
     }
+    for (const record of this.pendingStatuses) {
+      if (record.statusWindow.start + RATE_WINDOW_MS > now || !record.pendingStatus) continue;
+      this.pendingStatuses.delete(record);
+      record.statusWindow = { start: now, count: 1 };
+      const status = record.pendingStatus;
+      record.pendingStatus = null;
+      this.applyStatus(record, status, now);
+    }
     return result;
   }
 
@@ -427,6 +517,7 @@ export class RoomPresence implements RoomReader {
    * is `updated`.
    */
   takeDiff(): DiffMessage | null {
+    const now = this.clock.now();
     const joined: PresenceUser[] = [];
     const updated: PresenceUser[] = [];
     const left: string[] = [];
@@ -434,11 +525,15 @@ export class RoomPresence implements RoomReader {
       const user = this.users.get(id);
       const wasPresent = before?.present ?? false;
       if (!user) {
-        if (wasPresent) left.push(id);
+        if (!before) continue;
+        left.push(id);
+        // the list changes exactly as clients see it change: with this diff, at its `leftAt`
+        this.recentUsers.left({ id, name: before.name, info: before.info }, now);
       } else if (!wasPresent) {
-        joined.push(toPresenceUser(user));
+        this.recentUsers.returned(id);
+        joined.push(toPresenceUser(user, now));
       } else if (before && changedSince(before, user)) {
-        updated.push(toPresenceUser(user));
+        updated.push(toPresenceUser(user, now));
       }
     }
     this.dirty.clear();
@@ -446,12 +541,32 @@ export class RoomPresence implements RoomReader {
     this.publishedAnonymous = this.anonymousCount;
     if (joined.length === 0 && updated.length === 0 && left.length === 0 && !anonymousChanged) return null;
     this.seqNumber++;
-    return { type: "presence:diff", seq: this.seqNumber, joined, updated, left, anonymous: this.anonymousCount };
+    const diff: DiffMessage = {
+      type: "presence:diff",
+      seq: this.seqNumber,
+      joined,
+      updated,
+      left,
+      anonymous: this.anonymousCount,
+    };
+    if (left.length > 0) diff.leftAt = now;
+    return diff;
+  }
+
+  /** Users who left within the recent time, newest first (protocol 1.2). */
+  recent(): RecentUser[] {
+    return this.recentUsers.list(this.clock.now());
+  }
+
+  /** Brings back the recent list a room kept in storage (after hibernation or a restart). */
+  restoreRecent(entries: readonly RecentUser[]): void {
+    this.recentUsers.replace(entries);
   }
 
   /** Every present user in the order they arrived. O(room size): for syncs and snapshots. */
   snapshotUsers(): PresenceUser[] {
-    return Array.from(this.users.values(), toPresenceUser);
+    const now = this.clock.now();
+    return Array.from(this.users.values(), (user) => toPresenceUser(user, now));
   }
 
   /** The ids of the first `limit` users in join order: O(limit), for windows. */
@@ -467,12 +582,19 @@ export class RoomPresence implements RoomReader {
   /** One present user as the room shows them, or `undefined`. */
   presentUser(userId: string): PresenceUser | undefined {
     const user = this.users.get(userId);
-    return user ? toPresenceUser(user) : undefined;
+    return user ? toPresenceUser(user, this.clock.now()) : undefined;
   }
 
   /** One page of every present user in join order, after a cursor an earlier page returned (see `pageInJoinOrder`). */
   page(after: string | null, limit: number): UserPage | null {
-    return pageInJoinOrder(this.users, (user) => user.since, toPresenceUser, after, limit);
+    const now = this.clock.now();
+    return pageInJoinOrder(
+      this.users,
+      (user) => user.since,
+      (user) => toPresenceUser(user, now),
+      after,
+      limit,
+    );
   }
 
   /** Every connection, live or lingering, with its user and times: for webhook snapshots. */
@@ -486,6 +608,8 @@ export class RoomPresence implements RoomReader {
           joinedAt: record.joinedAt,
           lastSeen: record.lastSeen,
           since: record.user?.since ?? record.joinedAt,
+          status: record.status,
+          activeAt: record.activeAt,
         });
       }
     }
@@ -530,6 +654,7 @@ export class RoomPresence implements RoomReader {
           state: item.state ?? {},
           stateAt: item.stateAt ?? 0,
           since: item.since,
+          statuses: new UserStatuses(item.since),
         });
       } else if ((item.stateAt ?? 0) > existing.stateAt) {
         existing.state = item.state ?? {};
@@ -541,7 +666,10 @@ export class RoomPresence implements RoomReader {
       const user = item.user ? (this.users.get(item.user.id) ?? null) : null;
       if (user) user.connections++;
       else this.anonymousCount++;
-      this.live.set(item.id, this.record(item, user, null));
+      const record = this.record(item, user, null);
+      user?.statuses.add(record.status, record.activeAt);
+      this.live.set(item.id, record);
+      this.seen.add(record, laneOf(record.status));
     }
     for (const item of [...lingering].sort((a, b) => a.lingerUntil - b.lingerUntil)) {
       const user = this.users.get(item.user.id);
@@ -549,6 +677,7 @@ export class RoomPresence implements RoomReader {
       user.connections++;
       user.lingering.add(item.id);
       const record = this.record(item, user, item.lingerUntil);
+      user.statuses.add(record.status, record.activeAt);
       this.lingering.set(item.id, record);
       // sorted, and every grace started from now on ends later than one from before the restart
       this.graceEnds.lost.set(item.id, record);
@@ -566,19 +695,29 @@ export class RoomPresence implements RoomReader {
       windowStart: 0,
       windowCount: 0,
       pendingState: null,
+      status: item.status ?? "active",
+      activeAt: item.activeAt ?? item.lastSeen,
+      statusWindow: { start: 0, count: 0 },
+      pendingStatus: null,
     };
   }
 
   private drop(record: ConnectionRecord, reason: LeaveReason, now: number): void {
     const wasLingering = record.lingerUntil != null;
     if (wasLingering) this.unlinger(record.id);
-    else this.live.delete(record.id);
+    else {
+      this.live.delete(record.id);
+      this.seen.delete(record.id);
+    }
     this.pendingStates.delete(record);
+    this.pendingStatuses.delete(record);
     const user = record.user;
     if (user) {
       this.markDirty(user.identity.id);
       user.lingering.delete(record.id);
       user.connections--;
+      // a lingering connection stopped being active when it closed, a live one now
+      user.statuses.remove(record.status, wasLingering ? record.activeAt : now);
       if (user.connections <= 0) {
         this.users.delete(user.identity.id);
         if (user.stateAt > 0) this.stateChanges.set(user.identity.id, null);
@@ -592,6 +731,19 @@ export class RoomPresence implements RoomReader {
   private unlinger(connectionId: string): void {
     this.lingering.delete(connectionId);
     for (const queue of Object.values(this.graceEnds)) queue.delete(connectionId);
+  }
+
+  private applyStatus(record: ConnectionRecord, status: PresenceStatus, now: number): void {
+    const from = record.status;
+    if (from === status) return;
+    if (record.user) {
+      this.markDirty(record.user.identity.id);
+      record.user.statuses.change(from, status, now);
+    }
+    if (from === "active") record.activeAt = now;
+    record.status = status;
+    this.emit({ type: "status", connectionId: record.id, userId: record.user?.identity.id ?? null, status, at: now });
+    if (laneOf(from) !== laneOf(status)) this.seen.move(record, laneOf(status));
   }
 
   private applyState(user: UserRecord, state: JsonObject, now: number): void {
@@ -620,6 +772,8 @@ export class RoomPresence implements RoomReader {
             state: user.state,
             name: user.identity.name,
             info: user.identity.info,
+            status: user.statuses.status,
+            activeAt: user.statuses.lastActiveAt,
           }
         : null,
     );
@@ -635,7 +789,12 @@ function first<V>(map: Map<string, V>): V | undefined {
   return undefined;
 }
 
-function toPresenceUser(user: UserRecord): PresenceUser {
+/** Which max age a connection of this status has. */
+function laneOf(status: PresenceStatus): SeenLane {
+  return status === "hidden" ? "hidden" : "visible";
+}
+
+function toPresenceUser(user: UserRecord, now: number): PresenceUser {
   return {
     id: user.identity.id,
     name: user.identity.name,
@@ -643,6 +802,8 @@ function toPresenceUser(user: UserRecord): PresenceUser {
     connections: user.connections,
     state: user.state,
     since: user.since,
+    status: user.statuses.status,
+    activeAt: user.statuses.activeAt(now),
   };
 }
 
@@ -651,6 +812,8 @@ function changedSince(before: Published, user: UserRecord): boolean {
     before.connections !== user.connections ||
     before.state !== user.state ||
     before.name !== user.identity.name ||
+    before.status !== user.statuses.status ||
+    (before.status !== "active" && before.activeAt !== user.statuses.lastActiveAt) ||
     !sameJson(before.info, user.identity.info)
   );
 }

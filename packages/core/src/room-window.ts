@@ -1,6 +1,6 @@
 import type { UserPage } from "./page";
 import { byArrival } from "./presence-view";
-import type { DiffMessage, PresenceUser } from "./protocol";
+import type { DiffMessage, PresenceUser, RecentUser } from "./protocol";
 
 /**
  * What windows, syncs and pages read of a room: its users in join order, by
@@ -21,6 +21,8 @@ export interface RoomReader {
   snapshotUsers(): PresenceUser[];
   /** One `presence:page` (see `pageInJoinOrder`); `null` for a string that is no cursor. */
   page(after: string | null, limit: number): UserPage | null;
+  /** Protocol 1.2: users who left within the room's recent time, newest first. */
+  recent(): RecentUser[];
 }
 
 /** What one connection sees of a large room: the first `size` users, its own user, the users it follows. */

@@ -1,6 +1,9 @@
+import { type Clock, systemClock } from "./clock";
 import { headOf, pageInJoinOrder, type UserPage } from "./page";
+import { morePresent } from "./presence-status";
 import { byArrival } from "./presence-view";
-import type { DiffMessage, PresenceUser } from "./protocol";
+import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "./protocol";
+import { RecentList } from "./recent-list";
 import type { RoomState } from "./room-mirror";
 import type { ConnectionEvent, RestoredConnection, RoomPresence } from "./room-presence";
 import type { RoomReader } from "./room-window";
@@ -41,9 +44,10 @@ interface Entry {
  * The whole of a sharded room, kept by its coordinator from its shards'
  * reports: one user however many shards their tabs landed on (`connections`
  * summed, the newest state wins, the stay begins with the first connection
- * anywhere and ends with the last one anywhere), the anonymous total, the
- * join order, every connection for the webhook's snapshots, and coalesced
- * diffs numbered like a single room's. Pure: no I/O, no clock.
+ * anywhere and ends with the last one anywhere, the most present status and
+ * the latest `activeAt`), the anonymous total, the join order, every
+ * connection for the webhook's snapshots, the recently left, and coalesced
+ * diffs numbered like a single room's. Pure: no I/O; time from the clock.
  *
  * @example
  * const totals = new ShardTotals();
@@ -62,9 +66,13 @@ export class ShardTotals implements RoomReader {
   private publishedAnonymous = 0;
   private anonymousTotal = 0;
   private seqNumber: number;
+  private readonly clock: Clock;
+  private readonly recentUsers: RecentList;
 
-  constructor(options: { seq?: number } = {}) {
+  constructor(options: { seq?: number; recentMs?: number; clock?: Clock } = {}) {
     this.seqNumber = options.seq ?? 0;
+    this.clock = options.clock ?? systemClock;
+    this.recentUsers = new RecentList(options.recentMs ?? DEFAULTS.recentMs);
   }
 
   get seq(): number {
@@ -108,6 +116,7 @@ export class ShardTotals implements RoomReader {
 
   /** The diff since the last call, or `null` when nothing clients see changed. */
   takeDiff(): DiffMessage | null {
+    const now = this.clock.now();
     const joined: Entry[] = [];
     const updated: PresenceUser[] = [];
     const left: string[] = [];
@@ -116,8 +125,11 @@ export class ShardTotals implements RoomReader {
     for (const [id, before] of this.dirty) {
       const entry = this.users.get(id);
       if (!entry) {
-        if (before) left.push(id);
+        if (!before) continue;
+        left.push(id);
+        this.recentUsers.left(before, now);
       } else if (!before) {
+        this.recentUsers.returned(id);
         joined.push(entry);
         arrived.push(entry);
       } else if (changed(before, entry.user)) {
@@ -139,7 +151,7 @@ export class ShardTotals implements RoomReader {
       this.users.set(entry.user.id, entry);
     }
     joined.sort((a, b) => byArrival(a.user, b.user));
-    return {
+    const diff: DiffMessage = {
       type: "presence:diff",
       seq: this.seqNumber,
       joined: joined.map((entry) => entry.user),
@@ -147,6 +159,18 @@ export class ShardTotals implements RoomReader {
       left,
       anonymous: this.anonymousTotal,
     };
+    if (left.length > 0) diff.leftAt = now;
+    return diff;
+  }
+
+  /** Users who left within the recent time, newest first (protocol 1.2). */
+  recent(): RecentUser[] {
+    return this.recentUsers.list(this.clock.now());
+  }
+
+  /** Brings back the recent list the coordinator kept in storage. */
+  restoreRecent(entries: readonly RecentUser[]): void {
+    this.recentUsers.replace(entries);
   }
 
   /** Connection events since the last call, for the webhook. */
@@ -158,7 +182,7 @@ export class ShardTotals implements RoomReader {
 
   /** The room as of the last diff's number (take the diff first): what a shard's copy starts from. */
   state(): RoomState {
-    return { seq: this.seqNumber, users: this.snapshotUsers(), anonymous: this.anonymousTotal };
+    return { seq: this.seqNumber, users: this.snapshotUsers(), anonymous: this.anonymousTotal, recent: this.recent() };
   }
 
   /** Every connection on every shard: for the webhook's snapshots. */
@@ -224,6 +248,15 @@ export class ShardTotals implements RoomReader {
         }
         const { connectionId: id, user, at } = event;
         connections.set(id, { id, user, joinedAt: at, lastSeen: at, since: at });
+      } else if (event.type === "status") {
+        const connection = connections?.get(event.connectionId);
+        if (!connection) continue;
+        const wasActive = (connection.status ?? "active") === "active";
+        connections?.set(event.connectionId, {
+          ...connection,
+          status: event.status,
+          activeAt: wasActive ? event.at : connection.activeAt,
+        });
       } else connections?.delete(event.connectionId);
     }
     if (connections?.size === 0) this.connectionsBy.delete(shard);
@@ -270,15 +303,20 @@ export class ShardTotals implements RoomReader {
 
 /**
  * The room's view of a user from every shard that has them: connections
- * summed, the newest state, the name and info of the latest report, and the
- * stay that began when the first of their connections arrived anywhere.
+ * summed, the newest state, the name and info of the latest report, the
+ * stay that began when the first of their connections arrived anywhere, the
+ * most present status and the latest moment any shard saw them active.
  */
 function merged(entry: Entry, latest: ShardUser | null): PresenceUser {
   let connections = 0;
   let newest: ShardUser | null = null;
+  let status: PresenceUser["status"] | null = null;
+  let activeAt = 0;
   for (const user of entry.on.values()) {
     connections += user.connections;
     if (!newest || user.stateAt > newest.stateAt) newest = user;
+    status = status ? morePresent(status, user.status) : user.status;
+    activeAt = Math.max(activeAt, user.activeAt);
   }
   const identity = latest ?? entry.user;
   return {
@@ -288,6 +326,9 @@ function merged(entry: Entry, latest: ShardUser | null): PresenceUser {
     connections,
     state: newest?.state ?? entry.user.state,
     since: entry.user.since,
+    status: status ?? entry.user.status,
+    // an active user's `activeAt` is only the time of a report: kept as it was, news to nobody
+    activeAt: !status || (status === "active" && entry.user.status === "active") ? entry.user.activeAt : activeAt,
   };
 }
 
@@ -297,6 +338,9 @@ function changed(before: PresenceUser, after: PresenceUser): boolean {
     JSON.stringify(before.state) !== JSON.stringify(after.state) ||
     before.name !== after.name ||
     before.since !== after.since ||
+    before.status !== after.status ||
+    // an active user's `activeAt` is the time of the report, news to nobody
+    (after.status !== "active" && before.activeAt !== after.activeAt) ||
     JSON.stringify(before.info) !== JSON.stringify(after.info)
   );
 }

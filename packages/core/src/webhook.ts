@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { safeEqual } from "./constant-time";
 import { isValidRoomName } from "./room-name";
+import { PRESENCE_STATUSES, type PresenceStatus } from "./protocol";
 import { LEAVE_REASONS, type LeaveReason } from "./room-presence";
 
 /**
@@ -33,11 +34,17 @@ export interface WebhookConnection {
   user: { id: string; name: string; info: Record<string, unknown> } | null;
   joinedAt: number;
   lastSeen: number;
+  /** Protocol 1.2: the connection's status (`active` when absent, as from a room before 1.2). */
+  status?: PresenceStatus;
+  /** Protocol 1.2: the last moment the connection was `active`, when it is not now. */
+  activeAt?: number;
 }
 
 export type WebhookEvent =
   | { type: "join"; connectionId: string; user: WebhookConnection["user"]; at: number }
   | { type: "leave"; connectionId: string; reason: LeaveReason; at: number }
+  /** Protocol 1.2: the connection's status changed at `at`. */
+  | { type: "status"; connectionId: string; status: PresenceStatus; at: number }
   /** The room is alive and these connections are still there: refreshes their last-seen time. */
   | { type: "keepalive"; at: number };
 
@@ -115,8 +122,18 @@ const Event = v.variant("type", [
     at: Time,
   }),
   v.object({ type: v.literal("keepalive"), at: Time }),
+  v.object({ type: v.literal("status"), connectionId: ConnectionId, status: v.picklist(PRESENCE_STATUSES), at: Time }),
 ]);
-const Snapshot = v.array(v.object({ connectionId: ConnectionId, user: User, joinedAt: Time, lastSeen: Time }));
+const Snapshot = v.array(
+  v.object({
+    connectionId: ConnectionId,
+    user: User,
+    joinedAt: Time,
+    lastSeen: Time,
+    status: v.optional(v.picklist(PRESENCE_STATUSES)),
+    activeAt: v.optional(Time),
+  }),
+);
 const Header = {
   v: v.literal(1),
   id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),

@@ -142,7 +142,16 @@ describe("identityFromClaims", () => {
 });
 
 describe("PresenceView", () => {
-  const user = (id: string, since = 1) => ({ id, name: id, info: {}, connections: 1, state: {}, since });
+  const user = (id: string, since = 1) => ({
+    id,
+    name: id,
+    info: {},
+    connections: 1,
+    state: {},
+    since,
+    status: "active" as const,
+    activeAt: since,
+  });
 
   it("applies a sync then diffs in order, reports gaps and ignores duplicates", () => {
     const view = new PresenceView();

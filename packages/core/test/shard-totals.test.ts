@@ -183,7 +183,15 @@ describe("ShardTotals and RoomMirror", () => {
 
   it("knows which shards have anyone from their users and anonymous counts, not only from connection events", () => {
     const totals = new ShardTotals();
-    const user = { ...person(1), connections: 1, state: {}, since: 5, stateAt: 0 };
+    const user = {
+      ...person(1),
+      connections: 1,
+      state: {},
+      since: 5,
+      stateAt: 0,
+      status: "active" as const,
+      activeAt: 5,
+    };
     totals.apply(3, { full: false, users: [user], left: [], anonymous: 0, events: [], at: 5 });
     totals.apply(7, { full: false, users: [], left: [], anonymous: 2, events: [], at: 5 });
     expect(totals.shards().sort()).toEqual([3, 7]);

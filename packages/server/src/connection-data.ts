@@ -1,4 +1,4 @@
-import type { UserIdentity } from "@herenow/core";
+import type { PresenceStatus, UserIdentity } from "@herenow/core";
 import type { Connection } from "partyserver";
 
 /** What herenow keeps in each connection's state (its hibernation attachment). */
@@ -16,6 +16,9 @@ export interface ConnectionData {
   window?: number;
   /** Protocol 1.1: the users it follows (`presence:follow`). */
   follows?: string[];
+  /** Protocol 1.2: the connection's status (`active` when absent) and the last moment it was active. */
+  status?: PresenceStatus;
+  activeAt?: number;
 }
 
 /** One connection as application code sees it. */

@@ -11,6 +11,7 @@ import {
   LIMITS,
   type ListMessage,
   type MirrorChanges,
+  type PresenceStatus,
   parseClientMessage,
   RoomPresence,
   type RoomReader,
@@ -119,6 +120,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.banList = new RoomBans(ctx.storage);
     this.presence = new RoomPresence({
       maxAgeMs: this.settings.maxAgeMs,
+      hiddenMaxAgeMs: this.settings.hiddenMaxAgeMs,
+      recentMs: this.settings.recentMs,
       leaveGraceMs: this.settings.leaveGraceMs,
       awayGraceMs: this.settings.awayGraceMs,
       recordEvents: true,
@@ -228,6 +231,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       users: room.snapshotUsers(),
       anonymous: room.anonymous,
       connections: room.connectionCount,
+      recent: room.recent(),
     };
   }
 
@@ -476,6 +480,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.presence.restore(stored.live, stored.lingering, stored.seq);
     this.windows.restore((await this.ctx.storage.get<boolean>(WINDOWED_KEY)) ?? false);
     await this.coordinator?.load(systemClock.now());
+    (this.coordinator?.totals ?? this.presence).restoreRecent(stored.recent);
     const empty = this.coordinator ? this.coordinator.totals.connectionCount === 0 : stored.live.length === 0;
     await this.outbox?.load(empty, systemClock.now());
     // a shard tells its coordinator everything it has as soon as it starts
@@ -489,6 +494,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (role.kind === "shard") {
       this.link = new ShardLink({
         shard: role.shard,
+        recentMs: this.settings.recentMs,
         presence: this.presence,
         coordinator: () => this.stub<CoordinatorRpc>(role.room),
         publish: (changes, syncs, held) => this.publish(changes, syncs, held),
@@ -502,6 +508,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       this.coordinator = new RoomCoordinator({
         shard: (index) => this.stub<ShardRpc>(shardName(role.room, index)),
         storage: this.ctx.storage,
+        recentMs: this.settings.recentMs,
         changed: () => this.diffWindow.changed(),
         published: (diff, events, at) => this.afterDiff(diff, events, at),
         log: (message) => this.log(message),
@@ -580,6 +587,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         break;
       case "presence:state":
         this.applyState(connection, data, parsed.message.state);
+        break;
+      case "presence:status":
+        this.applyStatus(connection, data, parsed.message.status);
         break;
       case "presence:follow":
         this.follow(connection, data, parsed.message.ids);
@@ -749,6 +759,27 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     }
   }
 
+  /**
+   * A connection's status (protocol 1.2). The socket's attachment keeps the status asked for at
+   * once, even one held back by the rate limit (it is applied within the second), so a room
+   * woken from hibernation gives the hidden connection its longer max age.
+   */
+  private applyStatus(connection: Connection, data: ConnectionData, status: PresenceStatus): void {
+    const result = this.presence.setStatus(data.id, status);
+    if (result === "unknown") return;
+    const activeAt = this.presence.connectionStatus(data.id)?.activeAt ?? data.activeAt;
+    const current = dataOf(connection) ?? data;
+    connection.setState({ ...current, status, activeAt });
+    if (result === "rate_limited") {
+      this.refuse(
+        connection,
+        data.id,
+        "rate_limited",
+        `at most ${LIMITS.statusChangesPerSecond} status changes a second; the newest is applied when the second ends`,
+      );
+    } else this.diffWindow.changed();
+  }
+
   /** The end of a coalescing window: what changed goes to the room's sockets (or, in a sharded room, to its coordinator or shards). */
   private sendDiff(at: number): void {
     if (this.coordinator) {
@@ -772,6 +803,10 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** The room changed: events to the webhook, the change to `onPresenceChanged`. */
   private afterDiff(diff: DiffMessage | null, events: ConnectionEvent[], at: number): void {
+    // the recent list changes exactly when users leave or come back, and must outlive hibernation
+    if (diff && this.settings.recentMs > 0 && (diff.left.length > 0 || diff.joined.length > 0)) {
+      this.store.saveRecent((this.coordinator?.totals ?? this.presence).recent());
+    }
     if (events.length > 0) {
       this.outbox?.enqueue(events, at);
       void this.scheduleAlarm();
@@ -823,6 +858,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         seq: this.view.seq,
         self: { connectionId: data.id, user: data.user },
         anonymous: this.view.anonymous,
+        recent: this.view.recent(),
       };
       sendQuietly(socket, this.windows.sync(socket, base, users));
       sent.add(socket);

@@ -13,6 +13,8 @@ export interface ShardRpc {
 export interface CoordinatorHost {
   shard(index: number): ShardRpc;
   readonly storage: Pick<DurableObjectStorage, "get" | "put">;
+  /** How long the room remembers who left (`HERENOW_RECENT_MS`). */
+  readonly recentMs?: number;
   /** A shard reported: the room's diff goes out at the end of the coalescing window. */
   changed(): void;
   /** The room changed (once per window): for the webhook and `onPresenceChanged`. */
@@ -36,7 +38,7 @@ export const REBUILD_MS = 3000;
  * connected, and nobody who is disappears.
  */
 export class RoomCoordinator {
-  totals = new ShardTotals();
+  totals: ShardTotals;
   /** Shards that sent everything since this process started: a partial report from another is refused. */
   private readonly known = new Set<number>();
   /** Shards that had anyone at the last diff, as stored. */
@@ -44,11 +46,13 @@ export class RoomCoordinator {
   private rebuilding: { waiting: Set<number>; until: number } | null = null;
   private waiters: ((seq: number) => void)[] = [];
 
-  constructor(private readonly host: CoordinatorHost) {}
+  constructor(private readonly host: CoordinatorHost) {
+    this.totals = new ShardTotals({ recentMs: host.recentMs });
+  }
 
   async load(now: number): Promise<void> {
     const seq = (await this.host.storage.get<number>(SEQ_KEY)) ?? 0;
-    this.totals = new ShardTotals({ seq });
+    this.totals = new ShardTotals({ seq, recentMs: this.host.recentMs });
     this.live = new Set((await this.host.storage.get<number[]>(SHARDS_KEY)) ?? []);
     if (this.live.size === 0) return;
     this.rebuilding = { waiting: new Set(this.live), until: now + REBUILD_MS };

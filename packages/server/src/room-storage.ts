@@ -1,9 +1,10 @@
-import type { JsonObject, LingeringConnection, RestoredConnection, UserStateEntry } from "@herenow/core";
+import type { JsonObject, LingeringConnection, RecentUser, RestoredConnection, UserStateEntry } from "@herenow/core";
 import type { Connection } from "partyserver";
 import { dataOf } from "./connection-data";
 
 const LINGER_PREFIX = "linger:";
 const STATE_PREFIX = "state:";
+const RECENT_KEY = "recent";
 
 /** What a room finds when it starts or wakes. */
 export interface StoredRoom {
@@ -11,12 +12,14 @@ export interface StoredRoom {
   live: RestoredConnection[];
   lingering: LingeringConnection[];
   alarmAt: number | null;
+  /** Protocol 1.2: who left recently, newest first. */
+  recent: RecentUser[];
 }
 
 /**
  * The room-storage half of a presence room's memory (the other half is in
- * each socket's attachment): its change counter, connections lingering in their grace, and users'
- * custom state, kept out of attachments since those are small.
+ * each socket's attachment): its change counter, connections lingering in their grace, users'
+ * custom state, kept out of attachments since those are small, and who left recently.
  */
 export class RoomStorage {
   constructor(
@@ -26,11 +29,12 @@ export class RoomStorage {
 
   async load(): Promise<StoredRoom> {
     const storage = this.storage;
-    const [seq, lingerEntries, stateEntries, alarmAt] = await Promise.all([
+    const [seq, lingerEntries, stateEntries, alarmAt, recent] = await Promise.all([
       storage.get<number>("seq"),
       storage.list<LingeringConnection>({ prefix: LINGER_PREFIX }),
       storage.list<{ state: JsonObject; stateAt: number }>({ prefix: STATE_PREFIX }),
       storage.getAlarm(),
+      storage.get<RecentUser[]>(RECENT_KEY),
     ]);
     const states = new Map([...stateEntries].map(([key, value]) => [key.slice(STATE_PREFIX.length), value]));
     const live: RestoredConnection[] = [];
@@ -45,7 +49,12 @@ export class RoomStorage {
     const present = new Set([...live, ...lingering].flatMap((c) => (c.user ? [c.user.id] : [])));
     const orphans = [...states.keys()].filter((id) => !present.has(id)).map((id) => STATE_PREFIX + id);
     if (orphans.length > 0) await storage.delete(orphans);
-    return { seq: seq ?? 0, live, lingering, alarmAt };
+    return { seq: seq ?? 0, live, lingering, alarmAt, recent: recent ?? [] };
+  }
+
+  /** Keeps the recent list (20 entries at most: one small value). */
+  saveRecent(recent: RecentUser[]): void {
+    void this.storage.put(RECENT_KEY, recent);
   }
 
   saveSeq(seq: number): void {

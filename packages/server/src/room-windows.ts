@@ -130,8 +130,8 @@ export class RoomWindows {
     const spec = this.windowed ? this.specOf(socket) : null;
     this.countSent.set(socket, this.countVersion);
     if (!spec) {
-      const { type, room, seq, self, anonymous } = base;
-      return `{"type":${JSON.stringify(type)},"room":${JSON.stringify(room)},"seq":${seq},"self":${JSON.stringify(self)},"users":${everyone()},"anonymous":${anonymous},"count":${presence.userCount}}`;
+      const { type, room, seq, self, anonymous, recent } = base;
+      return `{"type":${JSON.stringify(type)},"room":${JSON.stringify(room)},"seq":${seq},"self":${JSON.stringify(self)},"users":${everyone()},"anonymous":${anonymous},"count":${presence.userCount},"recent":${JSON.stringify(recent ?? [])}}`;
     }
     const message: SyncMessage = {
       ...base,

@@ -5,6 +5,13 @@ export interface RoomSettings {
   /** HS256 key for tokens and the bearer secret of the room's HTTP API. */
   secret: string;
   maxAgeMs: number;
+  /**
+   * The max age of a `hidden` connection (`HERENOW_HIDDEN_MAX_AGE_MS`, default 180 s, never less
+   * than the max age: a smaller value is raised to it). Browsers throttle hidden pages' timers.
+   */
+  hiddenMaxAgeMs: number;
+  /** How long a room remembers who left, for `recent` (`HERENOW_RECENT_MS`, default 10 minutes; 0 turns it off). */
+  recentMs: number;
   leaveGraceMs: number;
   /**
    * The grace of a 1001 close, a reload or a closed tab (`HERENOW_AWAY_GRACE_MS`, default 1.5 s,
@@ -110,9 +117,15 @@ export function readSettings(env: Record<string, unknown>): RoomSettings {
     throw new SettingsError("HERENOW_WEBHOOK_URL", `expected an http(s) URL, got ${JSON.stringify(webhookUrl)}`);
   }
   const leaveGraceMs = milliseconds(env, "HERENOW_LEAVE_GRACE_MS", DEFAULTS.leaveGraceMs, MIN.leaveGraceMs);
+  const maxAgeMs = milliseconds(env, "HERENOW_MAX_AGE_MS", DEFAULTS.maxAgeMs, MIN.maxAgeMs);
   return {
     secret,
-    maxAgeMs: milliseconds(env, "HERENOW_MAX_AGE_MS", DEFAULTS.maxAgeMs, MIN.maxAgeMs),
+    maxAgeMs,
+    hiddenMaxAgeMs: Math.max(
+      milliseconds(env, "HERENOW_HIDDEN_MAX_AGE_MS", DEFAULTS.hiddenMaxAgeMs, MIN.hiddenMaxAgeMs),
+      maxAgeMs,
+    ),
+    recentMs: milliseconds(env, "HERENOW_RECENT_MS", DEFAULTS.recentMs, MIN.recentMs),
     leaveGraceMs,
     awayGraceMs: Math.min(
       milliseconds(env, "HERENOW_AWAY_GRACE_MS", DEFAULTS.awayGraceMs, MIN.awayGraceMs),

@@ -24,6 +24,8 @@ export type ShardPush = { diff: MirrorChanges } | { state: RoomState };
 /** What `ShardLink` needs of the shard object it serves. */
 export interface ShardHost {
   readonly shard: number;
+  /** How long the room remembers who left (`HERENOW_RECENT_MS`). */
+  readonly recentMs?: number;
   /** The shard's own connections. */
   readonly presence: RoomPresence;
   coordinator(): CoordinatorRpc;
@@ -51,7 +53,7 @@ const RETRY_MS = 1000;
  * answered by the shard alone.
  */
 export class ShardLink {
-  readonly mirror = new RoomMirror();
+  readonly mirror: RoomMirror;
   /** The coordinator must hear everything: first report after a start, or after a refused or lost one. */
   private needFull = true;
   private inFlight = false;
@@ -67,7 +69,9 @@ export class ShardLink {
   /** Whether this process ever had the room: a copy lost to hibernation cannot say what changed. */
   private loaded = false;
 
-  constructor(private readonly host: ShardHost) {}
+  constructor(private readonly host: ShardHost) {
+    this.mirror = new RoomMirror({ recentMs: host.recentMs });
+  }
 
   /** Connections that must not get a diff yet: they have not had their first sync. */
   held(): ReadonlySet<string> {

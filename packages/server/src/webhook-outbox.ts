@@ -419,9 +419,14 @@ function partKey(number: number): string {
 }
 
 function toWebhookEvent(event: ConnectionEvent): WebhookEvent {
-  return event.type === "join"
-    ? { type: "join", connectionId: event.connectionId, user: event.user, at: event.at }
-    : { type: "leave", connectionId: event.connectionId, reason: event.reason, at: event.at };
+  switch (event.type) {
+    case "join":
+      return { type: "join", connectionId: event.connectionId, user: event.user, at: event.at };
+    case "leave":
+      return { type: "leave", connectionId: event.connectionId, reason: event.reason, at: event.at };
+    case "status":
+      return { type: "status", connectionId: event.connectionId, status: event.status, at: event.at };
+  }
 }
 
 function toWebhookConnection(connection: RestoredConnection): WebhookConnection {
@@ -430,5 +435,7 @@ function toWebhookConnection(connection: RestoredConnection): WebhookConnection 
     user: connection.user,
     joinedAt: connection.joinedAt,
     lastSeen: connection.lastSeen,
+    status: connection.status ?? "active",
+    activeAt: connection.activeAt ?? connection.joinedAt,
   };
 }

@@ -4,7 +4,17 @@ import type { ConnectionEvent, DiffMessage, ShardReport } from "@herenow/core";
 import { describe, expect, it } from "vitest";
 import { REBUILD_MS, RoomCoordinator } from "../src/room-coordinator";
 
-const user = (id: string, since = 1000) => ({ id, name: id, info: {}, connections: 1, state: {}, since, stateAt: 0 });
+const user = (id: string, since = 1000) => ({
+  id,
+  name: id,
+  info: {},
+  connections: 1,
+  state: {},
+  since,
+  stateAt: 0,
+  status: "active" as const,
+  activeAt: since,
+});
 const join = (connectionId: string, id: string): ConnectionEvent => ({
   type: "join",
   connectionId,
@@ -114,7 +124,10 @@ describe("RoomCoordinator", () => {
     expect(pushes).toEqual([]);
     coordinator.flush(10_000 + REBUILD_MS);
     expect(pushes).toEqual([
-      { shard: 0, push: { state: { seq: 8, users: [user("ann")].map(({ stateAt: _, ...u }) => u), anonymous: 0 } } },
+      {
+        shard: 0,
+        push: { state: { seq: 8, users: [user("ann")].map(({ stateAt: _, ...u }) => u), anonymous: 0, recent: [] } },
+      },
     ]);
   });
 });

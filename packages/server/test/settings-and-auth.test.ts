@@ -16,6 +16,8 @@ describe("readSettings", () => {
     expect(settings).toEqual({
       secret,
       maxAgeMs: 60_000,
+      hiddenMaxAgeMs: 180_000,
+      recentMs: 600_000,
       leaveGraceMs: 5_000,
       awayGraceMs: 1_500,
       anonymous: true,
@@ -37,6 +39,17 @@ describe("readSettings", () => {
       readSettings({ HERENOW_SECRET: secret, HERENOW_AWAY_GRACE_MS: "9000", HERENOW_LEAVE_GRACE_MS: "2000" }),
     ).toMatchObject({ awayGraceMs: 2000, leaveGraceMs: 2000 });
     expect(readSettings({ HERENOW_SECRET: secret, HERENOW_LEAVE_GRACE_MS: "1000" }).awayGraceMs).toBe(1000);
+  });
+
+  it("reads the hidden max age, never less than the max age, and the recent time, 0 for off", () => {
+    expect(readSettings({ HERENOW_SECRET: secret, HERENOW_HIDDEN_MAX_AGE_MS: "240000" }).hiddenMaxAgeMs).toBe(240_000);
+    expect(
+      readSettings({ HERENOW_SECRET: secret, HERENOW_MAX_AGE_MS: "90000", HERENOW_HIDDEN_MAX_AGE_MS: "30000" }),
+    ).toMatchObject({ maxAgeMs: 90_000, hiddenMaxAgeMs: 90_000 });
+    expect(readSettings({ HERENOW_SECRET: secret, HERENOW_RECENT_MS: "0" }).recentMs).toBe(0);
+    expect(() => readSettings({ HERENOW_SECRET: secret, HERENOW_RECENT_MS: "ten minutes" })).toThrow(
+      /HERENOW_RECENT_MS/,
+    );
   });
 
   it("reads every variable", () => {

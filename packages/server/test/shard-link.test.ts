@@ -33,7 +33,10 @@ function setup() {
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-const diff = (seq: number, joined = [{ ...ann, connections: 1, state: {}, since: 1_000_000 }]): MirrorChanges => ({
+const diff = (
+  seq: number,
+  joined = [{ ...ann, connections: 1, state: {}, since: 1_000_000, status: "active" as const, activeAt: 1_000_000 }],
+): MirrorChanges => ({
   seq,
   joined,
   updated: [],

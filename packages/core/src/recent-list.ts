@@ -1,0 +1,52 @@
+import { LIMITS, type RecentUser, type UserIdentity } from "./protocol";
+
+/**
+ * The users who left a room a short while ago, newest first (protocol 1.2):
+ * at most 20, none older than `keepMs`, and a user who comes back leaves the
+ * list. The room keeps one, a shard's copy of a sharded room keeps one from
+ * the coordinator's diffs, and a client keeps one from its sync and diffs.
+ *
+ * @example
+ * const recent = new RecentList(600_000);
+ * recent.left({ id: "u1", name: "Ann", info: {} }, Date.now());
+ * recent.list(Date.now()); // [{ id: "u1", name: "Ann", info: {}, leftAt: ... }]
+ */
+export class RecentList {
+  private entries: RecentUser[] = [];
+
+  /** `keepMs` 0 turns the list off. */
+  constructor(readonly keepMs: number) {}
+
+  /** The users who left within `keepMs` of `now`, newest first. */
+  list(now: number): RecentUser[] {
+    if (this.keepMs <= 0) return [];
+    const cutOff = now - this.keepMs;
+    if (this.entries.some((entry) => entry.leftAt < cutOff)) {
+      this.entries = this.entries.filter((entry) => entry.leftAt >= cutOff);
+    }
+    return this.entries;
+  }
+
+  /** A user left at `at`; returns whether the list changed. */
+  left(user: UserIdentity, at: number): boolean {
+    if (this.keepMs <= 0) return false;
+    const rest = this.entries.filter((entry) => entry.id !== user.id);
+    this.entries = [{ id: user.id, name: user.name, info: user.info, leftAt: at }, ...rest].slice(
+      0,
+      LIMITS.recentUsers,
+    );
+    return true;
+  }
+
+  /** A user came back; returns whether the list changed. */
+  returned(userId: string): boolean {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((entry) => entry.id !== userId);
+    return this.entries.length !== before;
+  }
+
+  /** Replaces the list (a sync, a stored copy, the coordinator's state), keeping its order. */
+  replace(entries: readonly RecentUser[]): void {
+    this.entries = this.keepMs <= 0 ? [] : entries.slice(0, LIMITS.recentUsers);
+  }
+}
