@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { isJsonObject, jsonObjectSchema } from "./json-object";
 import { exceedsUtf8, jsonSize } from "./json-size";
 import type { AppMessage, ErrorCode, PresenceClientMessage } from "./protocol";
-import { LIMITS, PRESENCE_STATUSES } from "./protocol";
+import { LIMITS, USER_STATUSES } from "./protocol";
 
 const PlainObject = jsonObjectSchema("must be a JSON object");
 
@@ -19,7 +19,7 @@ const PresenceClientSchema = v.variant("type", [
   v.object({ type: v.literal("presence:leave") }),
   v.object({
     type: v.literal("presence:status"),
-    status: v.picklist(PRESENCE_STATUSES, `must be one of ${PRESENCE_STATUSES.join(", ")}`),
+    status: v.picklist(USER_STATUSES, `must be one of ${USER_STATUSES.join(", ")}`),
   }),
   v.object({
     type: v.literal("presence:follow"),

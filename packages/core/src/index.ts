@@ -9,7 +9,6 @@ export { ErrorBudget } from "./error-budget";
 export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
 export type { UserPage } from "./page";
 export { pageInJoinOrder } from "./page";
-export { isPresenceStatus, morePresent } from "./presence-status";
 export type { CreatePresenceTokenOptions, PresenceToken, PresenceTokenUser } from "./presence-token";
 export { createPresenceToken, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./presence-token";
 export type { ApplyResult, PresenceSnapshot } from "./presence-view";
@@ -29,7 +28,6 @@ export type {
   PageMessage,
   PongMessage,
   PresenceClientMessage,
-  PresenceStatus,
   PresenceUser,
   RecentUser,
   ResyncMessage,
@@ -40,8 +38,9 @@ export type {
   StatusMessage,
   SyncMessage,
   UserIdentity,
+  UserStatus,
 } from "./protocol";
-export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, PRESENCE_STATUSES, SETTING_MINIMUMS } from "./protocol";
+export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, SETTING_MINIMUMS, USER_STATUSES } from "./protocol";
 export { RecentList } from "./recent-list";
 export type { MirrorChanges, RoomState } from "./room-mirror";
 export { RoomMirror } from "./room-mirror";
@@ -67,6 +66,7 @@ export type { ShardReport, ShardUser } from "./shard-totals";
 export { ShardTotals, takeShardReport } from "./shard-totals";
 export type { TokenClaims } from "./token-claims";
 export { checkTokenClaims, identityFromClaims } from "./token-claims";
+export { isUserStatus, morePresent } from "./user-status";
 export type {
   WebhookBatch,
   WebhookConnection,

@@ -17,14 +17,14 @@ export interface UserIdentity {
 }
 
 /** Protocol 1.2: every value of a connection's status, most present first. */
-export const PRESENCE_STATUSES = ["active", "idle", "hidden"] as const;
+export const USER_STATUSES = ["active", "idle", "hidden"] as const;
 
 /**
  * Protocol 1.2: how present a connection is. `active`: visible and in use; `idle`: visible, no
  * input for the client's idle time; `hidden`: the page is hidden (another tab in front, a
  * minimised window, a locked phone).
  */
-export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
+export type UserStatus = (typeof USER_STATUSES)[number];
 
 /** One signed-in user as the room shows them: once, however many tabs they have. */
 export interface PresenceUser extends UserIdentity {
@@ -35,7 +35,7 @@ export interface PresenceUser extends UserIdentity {
   /** When this user's current stay in the room began, ms since the epoch. */
   since: number;
   /** Protocol 1.2: the most present status of the user's connections (`active` > `idle` > `hidden`). */
-  status: PresenceStatus;
+  status: UserStatus;
   /**
    * Protocol 1.2: the last moment (ms) any of the user's connections was `active` in this stay.
    * A connection counts as active until it reports otherwise, so for an `active` user this is
@@ -143,7 +143,7 @@ export interface LeaveMessage {
 /** Version 1.2: this connection's status changed (the hook: on `visibilitychange` and from its idle watcher). */
 export interface StatusMessage {
   type: "presence:status";
-  status: PresenceStatus;
+  status: UserStatus;
 }
 
 /** Version 1.1: the users this connection follows (replacing the list), shown in its window wherever they joined. */

@@ -1,12 +1,12 @@
 import type { Clock } from "./clock";
 import { systemClock } from "./clock";
 import { headOf, pageInJoinOrder, type UserPage } from "./page";
-import { UserStatuses } from "./presence-status";
-import type { DiffMessage, JsonObject, PresenceStatus, PresenceUser, RecentUser, UserIdentity } from "./protocol";
+import type { DiffMessage, JsonObject, PresenceUser, RecentUser, UserIdentity, UserStatus } from "./protocol";
 import { DEFAULTS, LIMITS } from "./protocol";
 import { RecentList } from "./recent-list";
 import type { RoomReader } from "./room-window";
 import { type SeenLane, SeenOrder } from "./seen-order";
+import { UserStatuses } from "./user-status";
 
 /** Why a connection stopped counting as present: every value, for schemas that check one. */
 export const LEAVE_REASONS = ["left", "closed", "stale", "kicked"] as const;
@@ -25,7 +25,7 @@ export type ConnectionEvent =
   | { type: "join"; connectionId: string; user: UserIdentity | null; at: number }
   | { type: "leave"; connectionId: string; userId: string | null; reason: LeaveReason; at: number }
   /** Protocol 1.2: the connection's status changed (`at`: when it was applied). */
-  | { type: "status"; connectionId: string; userId: string | null; status: PresenceStatus; at: number };
+  | { type: "status"; connectionId: string; userId: string | null; status: UserStatus; at: number };
 
 /** How to bring back a live connection after hibernation (from its socket's attachment). */
 export interface RestoredConnection {
@@ -38,7 +38,7 @@ export interface RestoredConnection {
   state?: JsonObject;
   stateAt?: number;
   /** Protocol 1.2: the connection's status (`active` when absent). */
-  status?: PresenceStatus;
+  status?: UserStatus;
   /** Protocol 1.2: the last moment the connection was `active`, when it is not now. */
   activeAt?: number;
 }
@@ -107,11 +107,11 @@ interface ConnectionRecord {
   windowStart: number;
   windowCount: number;
   pendingState: JsonObject | null;
-  status: PresenceStatus;
+  status: UserStatus;
   /** The last moment the connection was active, kept once it is not. */
   activeAt: number;
   statusWindow: RateWindow;
-  pendingStatus: PresenceStatus | null;
+  pendingStatus: UserStatus | null;
 }
 
 interface RateWindow {
@@ -136,7 +136,7 @@ interface Published {
   state: JsonObject;
   name: string;
   info: JsonObject;
-  status: PresenceStatus;
+  status: UserStatus;
   /** The stored `activeAt`: it changes only when the user stops being active. */
   activeAt: number;
 }
@@ -318,7 +318,7 @@ export class RoomPresence implements RoomReader {
    * applied; the rest are answered `rate_limited`, but the last of them is applied when the
    * window ends, so the room converges on the newest status.
    */
-  setStatus(connectionId: string, status: PresenceStatus): StatusResult {
+  setStatus(connectionId: string, status: UserStatus): StatusResult {
     const record = this.live.get(connectionId);
     if (!record) return "unknown";
     const now = this.clock.now();
@@ -372,7 +372,7 @@ export class RoomPresence implements RoomReader {
   }
 
   /** A live connection's status and the last moment it was active, for its socket's attachment. */
-  connectionStatus(connectionId: string): { status: PresenceStatus; activeAt: number } | null {
+  connectionStatus(connectionId: string): { status: UserStatus; activeAt: number } | null {
     const record = this.live.get(connectionId);
     return record ? { status: record.status, activeAt: record.activeAt } : null;
   }
@@ -733,7 +733,7 @@ export class RoomPresence implements RoomReader {
     for (const queue of Object.values(this.graceEnds)) queue.delete(connectionId);
   }
 
-  private applyStatus(record: ConnectionRecord, status: PresenceStatus, now: number): void {
+  private applyStatus(record: ConnectionRecord, status: UserStatus, now: number): void {
     const from = record.status;
     if (from === status) return;
     if (record.user) {
@@ -790,7 +790,7 @@ function first<V>(map: Map<string, V>): V | undefined {
 }
 
 /** Which max age a connection of this status has. */
-function laneOf(status: PresenceStatus): SeenLane {
+function laneOf(status: UserStatus): SeenLane {
   return status === "hidden" ? "hidden" : "visible";
 }
 

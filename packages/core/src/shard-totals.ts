@@ -1,12 +1,12 @@
 import { type Clock, systemClock } from "./clock";
 import { headOf, pageInJoinOrder, type UserPage } from "./page";
-import { morePresent } from "./presence-status";
 import { byArrival } from "./presence-view";
 import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "./protocol";
 import { RecentList } from "./recent-list";
 import type { RoomState } from "./room-mirror";
 import type { ConnectionEvent, RestoredConnection, RoomPresence } from "./room-presence";
 import type { RoomReader } from "./room-window";
+import { morePresent } from "./user-status";
 
 /** A user as one shard has them: `connections` counts that shard's sockets; `stateAt` says whose state is newest. */
 export interface ShardUser extends PresenceUser {

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { safeEqual } from "./constant-time";
+import { USER_STATUSES, type UserStatus } from "./protocol";
 import { isValidRoomName } from "./room-name";
-import { PRESENCE_STATUSES, type PresenceStatus } from "./protocol";
 import { LEAVE_REASONS, type LeaveReason } from "./room-presence";
 
 /**
@@ -35,7 +35,7 @@ export interface WebhookConnection {
   joinedAt: number;
   lastSeen: number;
   /** Protocol 1.2: the connection's status (`active` when absent, as from a room before 1.2). */
-  status?: PresenceStatus;
+  status?: UserStatus;
   /** Protocol 1.2: the last moment the connection was `active`, when it is not now. */
   activeAt?: number;
 }
@@ -44,7 +44,7 @@ export type WebhookEvent =
   | { type: "join"; connectionId: string; user: WebhookConnection["user"]; at: number }
   | { type: "leave"; connectionId: string; reason: LeaveReason; at: number }
   /** Protocol 1.2: the connection's status changed at `at`. */
-  | { type: "status"; connectionId: string; status: PresenceStatus; at: number }
+  | { type: "status"; connectionId: string; status: UserStatus; at: number }
   /** The room is alive and these connections are still there: refreshes their last-seen time. */
   | { type: "keepalive"; at: number };
 
@@ -122,7 +122,7 @@ const Event = v.variant("type", [
     at: Time,
   }),
   v.object({ type: v.literal("keepalive"), at: Time }),
-  v.object({ type: v.literal("status"), connectionId: ConnectionId, status: v.picklist(PRESENCE_STATUSES), at: Time }),
+  v.object({ type: v.literal("status"), connectionId: ConnectionId, status: v.picklist(USER_STATUSES), at: Time }),
 ]);
 const Snapshot = v.array(
   v.object({
@@ -130,7 +130,7 @@ const Snapshot = v.array(
     user: User,
     joinedAt: Time,
     lastSeen: Time,
-    status: v.optional(v.picklist(PRESENCE_STATUSES)),
+    status: v.optional(v.picklist(USER_STATUSES)),
     activeAt: v.optional(Time),
   }),
 );

@@ -1,4 +1,4 @@
-import type { PresenceStatus, UserIdentity } from "@herenow/core";
+import type { UserIdentity, UserStatus } from "@herenow/core";
 import type { Connection } from "partyserver";
 
 /** What herenow keeps in each connection's state (its hibernation attachment). */
@@ -17,7 +17,7 @@ export interface ConnectionData {
   /** Protocol 1.1: the users it follows (`presence:follow`). */
   follows?: string[];
   /** Protocol 1.2: the connection's status (`active` when absent) and the last moment it was active. */
-  status?: PresenceStatus;
+  status?: UserStatus;
   activeAt?: number;
 }
 

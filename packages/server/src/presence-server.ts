@@ -11,7 +11,6 @@ import {
   LIMITS,
   type ListMessage,
   type MirrorChanges,
-  type PresenceStatus,
   parseClientMessage,
   RoomPresence,
   type RoomReader,
@@ -20,6 +19,7 @@ import {
   type ShardReport,
   systemClock,
   type UserIdentity,
+  type UserStatus,
 } from "@herenow/core";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { alarmTimeFor, soonest } from "./alarm-time";
@@ -764,7 +764,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
    * once, even one held back by the rate limit (it is applied within the second), so a room
    * woken from hibernation gives the hidden connection its longer max age.
    */
-  private applyStatus(connection: Connection, data: ConnectionData, status: PresenceStatus): void {
+  private applyStatus(connection: Connection, data: ConnectionData, status: UserStatus): void {
     const result = this.presence.setStatus(data.id, status);
     if (result === "unknown") return;
     const activeAt = this.presence.connectionStatus(data.id)?.activeAt ?? data.activeAt;

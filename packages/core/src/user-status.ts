@@ -1,7 +1,7 @@
-import { PRESENCE_STATUSES, type PresenceStatus } from "./protocol";
+import { USER_STATUSES, type UserStatus } from "./protocol";
 
 /** How present each status is: lower is more present. */
-const RANK: Record<PresenceStatus, number> = { active: 0, idle: 1, hidden: 2 };
+const RANK: Record<UserStatus, number> = { active: 0, idle: 1, hidden: 2 };
 
 /**
  * The more present of two statuses (`active` > `idle` > `hidden`): a user's
@@ -11,13 +11,13 @@ const RANK: Record<PresenceStatus, number> = { active: 0, idle: 1, hidden: 2 };
  * @example
  * morePresent("hidden", "idle"); // "idle"
  */
-export function morePresent(a: PresenceStatus, b: PresenceStatus): PresenceStatus {
+export function morePresent(a: UserStatus, b: UserStatus): UserStatus {
   return RANK[a] <= RANK[b] ? a : b;
 }
 
 /** Whether a value is one of the protocol's statuses. */
-export function isPresenceStatus(value: unknown): value is PresenceStatus {
-  return typeof value === "string" && (PRESENCE_STATUSES as readonly string[]).includes(value);
+export function isUserStatus(value: unknown): value is UserStatus {
+  return typeof value === "string" && (USER_STATUSES as readonly string[]).includes(value);
 }
 
 /**
@@ -31,7 +31,7 @@ export function isPresenceStatus(value: unknown): value is PresenceStatus {
  * statuses.change("active", "hidden", now); // the user is hidden, activeAt = now
  */
 export class UserStatuses {
-  private readonly counts: Record<PresenceStatus, number> = { active: 0, idle: 0, hidden: 0 };
+  private readonly counts: Record<UserStatus, number> = { active: 0, idle: 0, hidden: 0 };
   private lastActive: number;
 
   /** `activeAt`: when the stay began, or the last `activeAt` known (after a restart). */
@@ -40,8 +40,8 @@ export class UserStatuses {
   }
 
   /** The most present status of the user's connections (`active` with none, as a new connection starts). */
-  get status(): PresenceStatus {
-    for (const status of PRESENCE_STATUSES) if (this.counts[status] > 0) return status;
+  get status(): UserStatus {
+    for (const status of USER_STATUSES) if (this.counts[status] > 0) return status;
     return "active";
   }
 
@@ -55,18 +55,18 @@ export class UserStatuses {
     return this.lastActive;
   }
 
-  add(status: PresenceStatus, activeAt?: number): void {
+  add(status: UserStatus, activeAt?: number): void {
     this.counts[status]++;
     if (activeAt !== undefined) this.lastActive = Math.max(this.lastActive, activeAt);
   }
 
   /** A connection went; `at` is the last moment it was active, when it was. */
-  remove(status: PresenceStatus, at: number): void {
+  remove(status: UserStatus, at: number): void {
     this.counts[status]--;
     if (status === "active") this.lastActive = Math.max(this.lastActive, at);
   }
 
-  change(from: PresenceStatus, to: PresenceStatus, now: number): void {
+  change(from: UserStatus, to: UserStatus, now: number): void {
     this.remove(from, now);
     this.add(to);
   }
