@@ -22,11 +22,11 @@ import {
   transition,
 } from "./connection-machine";
 import { Heartbeat } from "./heartbeat";
-import { watchIdle } from "./idle";
 import { PresenceError } from "./presence-error";
 import { CONNECTING_STATE, type RoomState, roomKey } from "./room-state";
 import { SessionResume } from "./session-resume";
 import { StateSender, type StateUpdate } from "./state-sender";
+import { DEFAULT_IDLE_AFTER_MS, StatusReporter } from "./status-reporter";
 import { tokenSubject } from "./token";
 import { type TokenSettings, TokenSource } from "./token-source";
 
@@ -36,16 +36,14 @@ export type WebSocketClass = new (url: string, protocols?: string | string[]) =>
 /** What one shared connection to a room is made of. */
 export interface RoomConnectionOptions extends TokenSettings {
   heartbeatMs: number;
+  /** After this long without input a visible page is `idle` (default 60 s; 0 never). */
   idleAfterMs?: number | undefined;
-  idleKey?: string | undefined;
   /** The window to ask for in a large room (protocol 1.1), or `false` for the full list. */
   window?: number | false | undefined;
   WebSocket?: WebSocketClass | undefined;
 }
 
 const OPEN = 1;
-/** Where the idle watcher writes `true`/`false` in the user's own state unless the app names another key. */
-export const DEFAULT_IDLE_KEY = "idle";
 const registries = new WeakMap<QueryClient, Map<string, RoomConnection>>();
 
 /**
@@ -71,6 +69,7 @@ export class RoomConnection {
   private readonly heartbeat: Heartbeat;
   private readonly tokens: TokenSource;
   private readonly states: StateSender;
+  private readonly statuses: StatusReporter;
   private readonly resume: SessionResume;
   /** The token kept from before a reload, for the first connect only. */
   private resumeToken: string | null = null;
@@ -101,6 +100,9 @@ export class RoomConnection {
     this.states = new StateSender(
       (state) => this.selfUser() !== undefined && this.sendRaw(JSON.stringify({ type: "presence:state", state })),
       () => this.selfUser()?.state,
+    );
+    this.statuses = new StatusReporter(options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS, (status) =>
+      this.sendRaw(JSON.stringify({ type: "presence:status", status })),
     );
     this.resume = new SessionResume(`herenow:${this.hash}`);
     this.machine = initialMachine(room, isValidRoomName(room) ? null : invalidRoom(room));
@@ -139,14 +141,13 @@ export class RoomConnection {
         // back from the back-forward cache with the socket gone: at once, not after the backoff
         if ((event as PageTransitionEvent).persisted && !this.machine.live && !this.machine.halted) this.reconnect();
       });
+      // a hidden page's timers are throttled to about once a minute: its beats may be late, so
+      // the room gives a hidden connection a longer max age, and the page beats as soon as it is seen
       this.on(document, "visibilitychange", () => {
         if (document.visibilityState === "visible") this.heartbeat.now();
       });
-      if (options.idleAfterMs) {
-        const key = options.idleKey ?? DEFAULT_IDLE_KEY;
-        this.setState({ [key]: false });
-        this.stops.push(watchIdle(options.idleAfterMs, (idle) => this.setState({ [key]: idle })));
-      }
+      this.statuses.start();
+      this.stops.push(() => this.statuses.stop());
     }
     this.write({});
   }
@@ -283,6 +284,7 @@ export class RoomConnection {
         return;
       case "reset_states":
         this.states.reset();
+        this.statuses.opened();
         if (this.follows.length > 0) this.sendRaw(JSON.stringify({ type: "presence:follow", ids: this.follows }));
         // a page asked for on the socket that went is never answered
         if (this.listing !== undefined && this.state.pages) {

@@ -1,4 +1,4 @@
-import type { AppMessage, JsonObject, PresenceUser, UserIdentity } from "@herenow/core";
+import type { AppMessage, JsonObject, PresenceUser, RecentUser, UserIdentity } from "@herenow/core";
 import type PartySocket from "partysocket";
 import { useCallback, useEffect, useMemo, useRef } from "react";
 import type { PresenceError } from "./presence-error";
@@ -30,12 +30,12 @@ export interface UsePresenceOptions extends RoomOptions {
   /** Heartbeat interval in ms (default 20 000); a missing pong soon after one reconnects. */
   heartbeatMs?: number | undefined;
   /**
-   * Sets `idle: true` in this user's custom state after this long without
-   * pointer or key input, and `idle: false` at the next input.
+   * After this long without pointer or key input a visible page reports
+   * `idle` (protocol 1.2's `presence:status`), and `active` at the next
+   * input (default 60 000; 0 never). A hidden page reports `hidden`
+   * whatever its input. Others see it in each user's `status` and `activeAt`.
    */
   idleAfterMs?: number | undefined;
-  /** The state key the idle watcher writes (default `"idle"`), when the app's state uses that name itself. */
-  idleKey?: string | undefined;
   /**
    * In a room above the server's threshold (500 users by default), list only
    * this many users (1 to 1000, default 100) plus yourself and those you
@@ -51,12 +51,22 @@ export interface UsePresenceOptions extends RoomOptions {
 
 /** What `usePresence` returns: the room as it is now, and what this client can do in it. */
 export interface UsePresenceResult<TState extends object = JsonObject> {
-  /** Every signed-in user once, in the order they joined. */
+  /**
+   * Every signed-in user once, in the order they joined, each with `status`
+   * (`active`, `idle` or `hidden`: the most present of their tabs) and
+   * `activeAt` (the last moment any of their tabs was active).
+   */
   users: readonly PresenceMember<TState>[];
   /** `users` without this connection's own user. */
   others: readonly PresenceMember<TState>[];
   /** How many anonymous connections are in the room. */
   anonymous: number;
+  /**
+   * Users who left a short while ago (the room's `HERENOW_RECENT_MS`, 10
+   * minutes by default), newest first, each with `leftAt`: show "Ann, 3 min
+   * ago" instead of nothing. Someone who comes back leaves the list.
+   */
+  recent: readonly RecentUser[];
   /** How many signed-in users are in the room, listed in `users` or not. */
   count: number;
   /** `true` while the room is large and `users` is a window of it: the first users, you, those you follow. */
@@ -98,7 +108,7 @@ const NO_USERS: readonly PresenceUser[] = Object.freeze([]);
  * `close()`, never on `pagehide`: a reload comes back under the same
  * connection id and token, kept in `sessionStorage`, within the room's away
  * grace, so nobody sees it). The first hook to open a room sets its
- * `heartbeatMs`, `idleAfterMs`, `idleKey`, `window` and `WebSocket`; the latest render's token
+ * `heartbeatMs`, `idleAfterMs`, `window` and `WebSocket`; the latest render's token
  * settings are used at the next (re)connect. Only a change of host, party,
  * room or `enabled` rebuilds the socket.
  *
@@ -153,6 +163,7 @@ export function usePresence<TState extends object = JsonObject>(
     users,
     others,
     anonymous: snapshot.anonymous,
+    recent: snapshot.recent,
     count: snapshot.count,
     windowed: snapshot.window !== null,
     follow,

@@ -15,7 +15,6 @@ export interface RoomOptions {
   getToken?: TokenGetter | undefined;
   heartbeatMs?: number | undefined;
   idleAfterMs?: number | undefined;
-  idleKey?: string | undefined;
   window?: number | false | undefined;
   enabled?: boolean | undefined;
   WebSocket?: WebSocketClass | undefined;
@@ -62,7 +61,6 @@ export function useRoom(options: RoomOptions, hook: string): ResolvedRoom {
       getToken,
       heartbeatMs: options.heartbeatMs ?? DEFAULTS.heartbeatMs,
       idleAfterMs: options.idleAfterMs,
-      idleKey: options.idleKey,
       window: options.window ?? DEFAULTS.windowSize,
       WebSocket: options.WebSocket ?? settings?.WebSocket,
     });

@@ -50,6 +50,26 @@ describe("two tabs in one room", () => {
     expect(Date.now() - leftAt).toBeLessThan(1500);
   });
 
+  it("keep who left a moment ago in recent, with leftAt, until they come back; a newcomer's sync brings the list", async () => {
+    const [tokenA, tokenB, tokenC] = await Promise.all([as("u-ra", "Ann"), as("u-rb", "Bo"), as("u-rc", "Cy")]);
+    const a = mount(() => usePresence({ host: server.host, room: "recent", token: tokenA, WebSocket: WS }));
+    const b = mount(() => usePresence({ host: server.host, room: "recent", token: tokenB, WebSocket: WS }));
+    await waitFor(() => expect(ids(a.result.current.users)).toEqual(["u-ra", "u-rb"]), wait);
+    expect(a.result.current.recent).toEqual([]);
+    const before = Date.now();
+    b.unmount();
+    await waitFor(() => expect(a.result.current.recent.map((user) => user.name)).toEqual(["Bo"]), wait);
+    const leftAt = a.result.current.recent[0]?.leftAt ?? 0;
+    expect(leftAt).toBeGreaterThanOrEqual(before - 50);
+    expect(leftAt).toBeLessThanOrEqual(Date.now());
+    const c = mount(() => usePresence({ host: server.host, room: "recent", token: tokenC, WebSocket: WS }));
+    await waitFor(() => expect(c.result.current.recent).toEqual([{ id: "u-rb", name: "Bo", info: {}, leftAt }]), wait);
+    const back = mount(() => usePresence({ host: server.host, room: "recent", token: tokenB, WebSocket: WS }));
+    await waitFor(() => expect(a.result.current.recent).toEqual([]), wait);
+    await waitFor(() => expect(c.result.current.recent).toEqual([]), wait);
+    back.unmount();
+  });
+
   it("show one user with two connections once, and count anonymous connections", async () => {
     const tokenD = await as("u-d", "Di");
     const one = mount(() => usePresence({ host: server.host, room: "dedupe", token: tokenD, WebSocket: WS }));
@@ -175,43 +195,61 @@ describe("state", () => {
     expect(writer.result.current.error).toBeNull();
   });
 
-  it("marks a user idle after idleAfterMs without input and active again on a key", async () => {
+  it("reports idle after idleAfterMs without input and active again on a key, as the user's status, not in state", async () => {
     const t = await as("u-idle");
     const watcher = await TestClient.open(server.url("idle", { token: await as("u-watch") }));
     try {
       mount(() => usePresence({ host: server.host, room: "idle", token: t, idleAfterMs: 400, WebSocket: WS }));
-      const stateOf = () => watcher.snapshot.users.find((u) => u.id === "u-idle")?.state;
-      await watcher.waitFor(() => stateOf()?.idle === false, 5000, "active");
-      await watcher.waitFor(() => stateOf()?.idle === true, 3000, "idle");
+      const idleOf = () => watcher.snapshot.users.find((u) => u.id === "u-idle");
+      await watcher.waitFor(() => idleOf()?.status === "active", 5000, "active");
+      await watcher.waitFor(() => idleOf()?.status === "idle", 3000, "idle");
+      const idleSince = idleOf()?.activeAt ?? 0;
+      expect(idleSince).toBeGreaterThan(0);
+      expect(idleOf()?.state).toEqual({});
       act(() => {
         window.dispatchEvent(new KeyboardEvent("keydown", { key: "a" }));
       });
-      await watcher.waitFor(() => stateOf()?.idle === false, 3000, "active again");
+      await watcher.waitFor(() => idleOf()?.status === "active", 3000, "active again");
+      expect(idleOf()?.activeAt).toBeGreaterThanOrEqual(idleSince);
     } finally {
       watcher.close();
     }
   });
 
-  it("writes idleness under the key the app names, leaving the app's own keys alone", async () => {
-    const t = await as("u-away");
-    const watcher = await TestClient.open(server.url("idle-key", { token: await as("u-watch") }));
+  it("reports hidden while the page is hidden, and beats and reports active the moment it is shown", async () => {
+    const counting = countingWebSocket();
+    const t = await as("u-hide");
+    const watcher = await TestClient.open(server.url("hidden", { token: await as("u-watch") }));
+    const visibility = (state: DocumentVisibilityState) => {
+      Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
+      act(() => {
+        document.dispatchEvent(new Event("visibilitychange"));
+      });
+    };
     try {
       const hook = mount(() =>
-        usePresence<{ status: string; away: boolean }>({
-          host: server.host,
-          room: "idle-key",
-          token: t,
-          idleAfterMs: 400,
-          idleKey: "away",
-          WebSocket: WS,
-        }),
+        usePresence({ host: server.host, room: "hidden", token: t, WebSocket: counting.WebSocket }),
       );
       await waitFor(() => expect(hook.result.current.status).toBe("open"), { timeout: 5000 });
-      act(() => hook.result.current.setState({ status: "in a meeting" }));
-      const stateOf = () => watcher.snapshot.users.find((u) => u.id === "u-away")?.state;
-      await watcher.waitFor(() => stateOf()?.away === true, 5000, "away");
-      expect(stateOf()).toEqual({ status: "in a meeting", away: true });
+      const hiderOf = () => watcher.snapshot.users.find((u) => u.id === "u-hide");
+      await watcher.waitFor(() => hiderOf()?.status === "active", 5000, "active");
+      const from = watcher.messages.length;
+      visibility("hidden");
+      await watcher.waitFor(() => hiderOf()?.status === "hidden", 3000, "hidden");
+      const beats = counting.count("heartbeat");
+      visibility("visible");
+      await watcher.waitFor(() => hiderOf()?.status === "active", 3000, "shown again");
+      expect(counting.count("heartbeat")).toBe(beats + 1);
+      expect(counting.count("presence:status")).toBe(2);
+      // the user never left nor joined while hidden
+      const diffs = watcher.messages.slice(from).filter((m) => m.type === "presence:diff");
+      expect(
+        diffs.filter(
+          (diff) => diff.left.includes("u-hide") || diff.joined.some((u: { id: string }) => u.id === "u-hide"),
+        ),
+      ).toEqual([]);
     } finally {
+      Object.defineProperty(document, "visibilityState", { value: "visible", configurable: true });
       watcher.close();
     }
   });
