@@ -6,10 +6,26 @@
 export function ago(date: Date, now = Date.now()): string {
   const seconds = Math.round((now - date.getTime()) / 1000);
   if (seconds < 2) return "just now";
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
-  return date.toISOString().slice(0, 10);
+  if (seconds >= 86_400) return date.toISOString().slice(0, 10);
+  return `${elapsed(seconds)} ago`;
+}
+
+/**
+ * How long someone has been away, for the online list: "away" for under a
+ * minute (a glance at another tab), then "away 4 min", "away 2 h".
+ *
+ * @example away(Date.now() - 4 * 60_000) // "away 4 min"
+ */
+export function away(since: number, now = Date.now()): string {
+  const seconds = Math.round((now - since) / 1000);
+  return seconds < 60 ? "away" : `away ${elapsed(seconds)}`;
+}
+
+/** "12 s", "5 min", "3 h": whole units, rounded down. */
+function elapsed(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3600)} h`;
 }
 
 /**

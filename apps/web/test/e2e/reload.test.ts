@@ -1,7 +1,8 @@
 // A browser's life in the online list (protocol 1.2, "Liveness and leaving"), in the production
 // build with the party's default graces: a reload is invisible to the others (the hook comes
 // back under its connection id within the away grace of the browser's 1001), a closed tab is
-// gone for them within 2 s, and a duplicated tab never disturbs the first.
+// gone for them within 2 s, a duplicated tab never disturbs the first, and a hidden tab whose
+// timers stop stays listed, dimmed as away, past the room's max age.
 import { haveChromium, SECRET } from "@herenow/testing";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -116,4 +117,26 @@ describe.skipIf(!browserTest)("reloads, closed tabs and duplicated tabs in Chrom
     expect(await missing()).toBe(0);
     expect(await bo.getByTestId("connection-status").getAttribute("data-status")).toBe("open");
   });
+
+  it("a hidden tab whose timers stop stays listed, dimmed as away, past the default max age (60 s)", async () => {
+    const ann = await visitor("Ann", `${ROOM}-hidden`);
+    const bo = await visitor("Bo", `${ROOM}-hidden`);
+    await onlineUser(ann, "Bo").waitFor();
+    const missing = await watchFor(ann, "Bo");
+    // headless Chromium never hides a page: the page is told it is hidden, as the browser would
+    await bo.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await expect.poll(() => onlineUser(ann, "Bo").getAttribute("data-status")).toBe("hidden");
+    await expect.poll(() => onlineUser(ann, "Bo").getByTestId("away-note").textContent()).toBe("away");
+    // then its timers stop altogether (worse than Chromium's once a minute for hidden pages): no
+    // heartbeat for longer than the max age, and the room keeps it for the hidden max age (180 s)
+    const cdp = await bo.context().newCDPSession(bo);
+    await cdp.send("Emulation.setVirtualTimePolicy", { policy: "pause" });
+    await new Promise((resolve) => setTimeout(resolve, 75_000));
+    expect(await missing()).toBe(0);
+    expect(await onlineUser(ann, "Bo").getAttribute("data-status")).toBe("hidden");
+    expect((await roomUsers(`${ROOM}-hidden`)).find((user) => user.name === "Bo")).toBeDefined();
+  }, 150_000);
 });

@@ -19,7 +19,7 @@ import { roomNotice } from "./room-notice";
 import type { ChatPresenceState } from "./types";
 import { TypingIndicator } from "./typing-indicator";
 
-/** Marked idle after this long without pointer or key input. */
+/** Shown as away after this long without pointer or key input (protocol 1.2's `idle`). */
 const IDLE_AFTER_MS = 60_000;
 /** How often a connection that does not open asks the token route why. */
 const DIAGNOSE_EVERY_MS = 5_000;
@@ -219,6 +219,7 @@ export function ChatRoom({
             <OnlinePanel
               users={users}
               anonymous={anonymous}
+              recent={presence.recent}
               selfId={selfId}
               selfIsGuest={self !== null && self.user === null}
               live={status === "open"}

@@ -1,25 +1,33 @@
+import type { RecentUser } from "@herenow/core";
 import type { PresenceMember } from "@herenow/react";
+import { away } from "@/lib/relative-time";
 import { Avatar } from "./avatar";
+import { RecentlyLeft } from "./recently-left";
 import type { ChatPresenceState } from "./types";
+import { useNow } from "./use-now";
 
 /**
  * Who is online: each signed-in user once (a badge when they have several
- * tabs open, "typing…" or "idle" from their presence state), then the
- * anonymous count.
+ * tabs open, "typing…", or dimmed with "away 4 min" while idle or hidden:
+ * still here, not in front of the room), then the anonymous count, then who
+ * left a moment ago.
  */
 export function OnlinePanel({
   users,
   anonymous,
+  recent,
   selfId,
   selfIsGuest,
   live,
 }: {
   users: readonly PresenceMember<ChatPresenceState>[];
   anonymous: number;
+  recent: readonly RecentUser[];
   selfId: string | null;
   selfIsGuest: boolean;
   live: boolean;
 }) {
+  const now = useNow(15_000);
   const total = users.length + anonymous;
   return (
     <section className={live ? "online" : "online online-stale"} aria-labelledby="online-heading" data-testid="online">
@@ -27,15 +35,20 @@ export function OnlinePanel({
       {total === 0 ? <p className="muted small">{live ? "Nobody yet." : "Not connected right now."}</p> : null}
       <ul className="online-list">
         {users.map((user) => {
-          const idle = user.state.idle === true;
-          const typing = user.state.typing === true && !idle;
+          const isAway = user.status !== "active";
+          const typing = user.state.typing === true && !isAway;
           return (
             <li
               key={user.id}
-              className={idle ? "online-user online-user-idle" : "online-user"}
+              className={isAway ? "online-user online-user-away" : "online-user"}
               data-testid="online-user"
               data-user-name={user.name}
-              data-idle={idle ? "true" : undefined}
+              data-status={user.status}
+              title={
+                isAway
+                  ? `${user.name} is here, ${user.status === "hidden" ? "in another tab or app" : "not using the page"}`
+                  : undefined
+              }
             >
               <Avatar id={user.id} name={user.name} />
               <span className="online-name">
@@ -48,7 +61,11 @@ export function OnlinePanel({
                 </span>
               ) : null}
               {typing ? <span className="online-note">typing…</span> : null}
-              {idle ? <span className="online-note">idle</span> : null}
+              {isAway ? (
+                <span className="online-note" data-testid="away-note">
+                  {away(user.activeAt, Math.max(now, user.activeAt))}
+                </span>
+              ) : null}
             </li>
           );
         })}
@@ -60,6 +77,7 @@ export function OnlinePanel({
           {selfIsGuest ? <span className="muted"> (you are one)</span> : null}
         </p>
       ) : null}
+      <RecentlyLeft recent={recent} now={now} />
     </section>
   );
 }

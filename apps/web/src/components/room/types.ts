@@ -1,5 +1,4 @@
-/** The custom presence state the chat sets: typing from the composer, idle from the hook's idle watch. */
+/** The custom presence state the chat sets: typing from the composer (idle and hidden are each user's `status`). */
 export interface ChatPresenceState {
   typing: boolean;
-  idle: boolean;
 }
