@@ -36,26 +36,31 @@ function rawFrames(client: TestClient): string[] {
 
 const pongs = (client: TestClient) => client.messages.filter((message) => message.type === "presence:pong").length;
 
-describe("heartbeats", () => {
+describe.each([
+  ["a room of one object", "plain"],
+  ["a room over shards", "sharded"],
+])("heartbeats in %s", (_what, prefix) => {
   it("answers 100 bare heartbeats with exactly the pong, waking the room for none of them", async () => {
-    const client = await connect("beats", "u-beat");
+    const room = `${prefix}-beats`;
+    const client = await connect(room, "u-beat");
     const frames = rawFrames(client);
-    const before = await framesHandled("beats");
+    const before = await framesHandled(room);
     for (let beat = 0; beat < 100; beat++) client.ws.send('"heartbeat"');
     // (waits read the client's own record: it is updated before any other listener of the frame)
     await client.waitFor(() => pongs(client) >= 100, 10_000, "100 pongs");
     expect(frames).toHaveLength(100);
     expect(new Set(frames)).toEqual(new Set(['{"type":"presence:pong"}']));
-    expect(await framesHandled("beats")).toBe(before);
+    expect(await framesHandled(room)).toBe(before);
     // the object form is still the room's to answer
     client.send({ type: "presence:heartbeat" });
     await client.waitFor(() => pongs(client) >= 101, 5_000, "the room's pong");
-    expect(await framesHandled("beats")).toBe(before + 1);
+    expect(await framesHandled(room)).toBe(before + 1);
   });
 
   it("prunes nobody who only sends bare heartbeats, and the one who went silent", async () => {
-    const beating = await connect("prune", "u-beating");
-    const silent = await connect("prune", "u-silent");
+    const room = `${prefix}-prune`;
+    const beating = await connect(room, "u-beating");
+    const silent = await connect(room, "u-silent");
     await beating.waitForUsers(["u-beating", "u-silent"]);
     const timer = setInterval(() => beating.ws.send('"heartbeat"'), 1_000);
     try {
@@ -64,7 +69,7 @@ describe("heartbeats", () => {
       await new Promise((resolve) => setTimeout(resolve, 7_000));
       expect(beating.closeEvent).toBeNull();
       expect(beating.userIds()).toEqual(["u-beating"]);
-      expect(await framesHandled("prune")).toBe(0);
+      expect(await framesHandled(room)).toBe(0);
     } finally {
       clearInterval(timer);
     }

@@ -3,10 +3,11 @@
 // back under its connection id within the away grace of the browser's 1001), a closed tab is
 // gone for them within 2 s, a duplicated tab never disturbs the first, and a hidden tab whose
 // timers stop stays listed, dimmed as away, past the room's max age.
-import { haveChromium, SECRET } from "@herenow/testing";
-import type { BrowserContext, Page } from "playwright-core";
+import { haveChromium } from "@herenow/testing";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Demo, startDemo } from "./servers";
+import { tenReloads, visitors } from "./visitors";
 
 const ROOM = "reload-room";
 const browserTest = haveChromium("browser tests");
@@ -26,59 +27,11 @@ describe.skipIf(!browserTest)("reloads, closed tabs and duplicated tabs in Chrom
     await demo?.stop();
   });
 
-  /** A visitor of their own (a browser profile), signed in as `name`, in the room. */
-  async function visitor(name: string, room = ROOM): Promise<Page> {
-    const context = await demo.browser.newContext({ baseURL: demo.web.origin });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto("/");
-    await page.locator("#sign-in-name").fill(name);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.getByTestId("lobby-user").textContent()).toBe(name);
-    await page.goto(`/rooms/${room}`);
-    await connected(page);
-    return page;
-  }
-
-  const connected = (page: Page) => page.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
-  const onlineUser = (page: Page, name: string) =>
-    page.locator(`[data-testid="online-user"][data-user-name="${name}"]`);
-
-  /** Counts, in the page itself, every moment `name` is missing from its online list. */
-  async function watchFor(page: Page, name: string): Promise<() => Promise<number>> {
-    await page.evaluate((watched) => {
-      const state = { missing: 0 };
-      (window as unknown as { __missing: typeof state }).__missing = state;
-      const check = () => {
-        if (!document.querySelector(`[data-testid="online-user"][data-user-name="${watched}"]`)) state.missing++;
-      };
-      new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true });
-    }, name);
-    return () => page.evaluate(() => (window as unknown as { __missing: { missing: number } }).__missing.missing);
-  }
-
-  /** The room as the party sees it. */
-  async function roomUsers(room = ROOM): Promise<{ name: string; connections: number }[]> {
-    const response = await fetch(`http://${demo.party.host}/parties/main/${room}`, {
-      headers: { authorization: `Bearer ${SECRET}` },
-    });
-    return ((await response.json()) as { users: { name: string; connections: number }[] }).users;
-  }
+  const people = visitors(() => demo, contexts);
+  const { visitor, connected, onlineUser, watchFor, roomUsers } = people;
 
   it("ten reloads: the other page never stops showing the user", async () => {
-    const ann = await visitor("Ann");
-    const bo = await visitor("Bo");
-    await onlineUser(ann, "Bo").waitFor();
-    const missing = await watchFor(ann, "Bo");
-    for (let reload = 1; reload <= 10; reload++) {
-      await bo.reload();
-      await connected(bo);
-      await onlineUser(bo, "Ann").waitFor();
-    }
-    // past the away grace of the last reload (1.5 s): a reload that counted as a leave shows by now
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect(await missing()).toBe(0);
-    expect((await roomUsers()).find((user) => user.name === "Bo")?.connections).toBe(1);
+    await tenReloads(people, ROOM);
   });
 
   it("a closed tab is gone for the others within 2 s", async () => {

@@ -48,7 +48,11 @@ export async function ensureBuild(): Promise<"fresh" | "built"> {
   return "built";
 }
 
-/** `next start` of the production build on a port, with the given settings. */
+/**
+ * `next start` of the production build on a port, with the given settings,
+ * or with `dev` `next dev`, the app's half of `npm run dev` (React's strict
+ * mode, compiled on first request).
+ */
 export class WebServer {
   log = "";
   private constructor(
@@ -60,14 +64,15 @@ export class WebServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  static async start(port: number, env: Record<string, string>): Promise<WebServer> {
-    const child = spawnGroup(nextBin, ["start", "--port", String(port), "--hostname", "127.0.0.1"], {
+  static async start(port: number, env: Record<string, string>, options: { dev?: boolean } = {}): Promise<WebServer> {
+    const command = options.dev ? "dev" : "start";
+    const child = spawnGroup(nextBin, [command, "--port", String(port), "--hostname", "127.0.0.1"], {
       cwd: appDir,
       // only what the app needs, so a developer's own HERENOW_* or DATABASE_URL cannot leak in
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "",
-        NODE_ENV: "production",
+        NODE_ENV: options.dev ? "development" : "production",
         NEXT_TELEMETRY_DISABLED: "1",
         ...env,
       },
@@ -79,14 +84,16 @@ export class WebServer {
     child.stderr?.on("data", (chunk: Buffer) => {
       server.log += chunk.toString();
     });
-    const deadline = Date.now() + 60_000;
+    // next dev compiles the route on the first request: give it time on a busy machine
+    const waitMs = options.dev ? 240_000 : 60_000;
+    const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
         await stopGroup(child);
-        throw new Error(`next start exited early (${child.exitCode}):\n${server.log}`);
+        throw new Error(`next ${command} exited early (${child.exitCode}):\n${server.log}`);
       }
       try {
-        const response = await fetch(`${server.origin}/api/rooms`, { signal: AbortSignal.timeout(5_000) });
+        const response = await fetch(`${server.origin}/api/rooms`, { signal: AbortSignal.timeout(waitMs / 4) });
         await response.body?.cancel();
         if (response.ok) return server;
       } catch {
@@ -95,7 +102,7 @@ export class WebServer {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     await server.stop();
-    throw new Error(`next start did not answer within 60 s:\n${server.log}`);
+    throw new Error(`next ${command} did not answer within ${waitMs / 1000} s:\n${server.log}`);
   }
 
   /** Stops next start and what it started: SIGTERM, and SIGKILL for whatever is left after 5 s. */
@@ -105,7 +112,7 @@ export class WebServer {
   }
 }
 
-/** The demo as a browser suite runs it: a party, the app's production build in front of it, Chromium. */
+/** The demo as a browser suite runs it: a party, the app's production build (or `next dev`) in front of it, Chromium. */
 export interface Demo {
   party: PartyServer;
   web: WebServer;
@@ -124,7 +131,7 @@ export interface Demo {
  */
 export async function startDemo(
   name: string,
-  settings: { party?: Record<string, string>; web?: Record<string, string> } = {},
+  settings: { party?: Record<string, string>; web?: Record<string, string>; dev?: boolean } = {},
 ): Promise<Demo> {
   const webPort = await freePort();
   const partyStarting = PartyServer.start({
@@ -135,16 +142,20 @@ export async function startDemo(
   const dataDir = mkdtempSync(join(tmpdir(), `herenow-web-${name}-`));
   let webStarted: WebServer | undefined;
   try {
-    const [built, party] = await Promise.all([ensureBuild(), partyStarting]);
+    const [built, party] = await Promise.all([settings.dev ? "not needed: next dev" : ensureBuild(), partyStarting]);
     console.info(`next build: ${built}`);
-    const web = await WebServer.start(webPort, {
-      HERENOW_SECRET: SECRET,
-      HERENOW_SESSION_SECRET: `${name}-session-secret-0123456789-abcdefghijklmnop`,
-      HERENOW_PARTY_HOST: party.host,
-      DATABASE_URL: `pglite://${join(dataDir, "pglite")}`,
-      CRON_SECRET: `${name}-cron-secret-0123456789`,
-      ...settings.web,
-    });
+    const web = await WebServer.start(
+      webPort,
+      {
+        HERENOW_SECRET: SECRET,
+        HERENOW_SESSION_SECRET: `${name}-session-secret-0123456789-abcdefghijklmnop`,
+        HERENOW_PARTY_HOST: party.host,
+        DATABASE_URL: `pglite://${join(dataDir, "pglite")}`,
+        CRON_SECRET: `${name}-cron-secret-0123456789`,
+        ...settings.web,
+      },
+      { dev: settings.dev ?? false },
+    );
     webStarted = web;
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     return {
