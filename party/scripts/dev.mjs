@@ -2,11 +2,13 @@
 // development secret and the demo web app's webhook, unless the environment already sets them.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { DEV_PARTY_SETTINGS } from "../../scripts/dev-party-settings.mjs";
 import { devSecret, repoRoot } from "../../scripts/dev-secret.mjs";
 import { writeWranglerEnvFile } from "../../scripts/wrangler-env-file.mjs";
 
 const port = process.env.PARTY_PORT ?? "1999";
 const vars = {
+  ...DEV_PARTY_SETTINGS,
   HERENOW_SECRET: devSecret(),
   HERENOW_WEBHOOK_URL: process.env.HERENOW_WEBHOOK_URL ?? "http://127.0.0.1:3000/api/herenow/events",
 };

@@ -1,9 +1,12 @@
-// The reload test again under `next dev`, the app's half of `npm run dev`: React's strict mode
-// runs every effect twice, and the hook must still come back under its connection id within
-// the away grace, so the other page never stops showing the user.
+// The reload test again under `next dev`, the app's half of `npm run dev`, with the party
+// settings `npm run dev` gives its party (a longer away grace: pages under `next dev` come back
+// more slowly; scripts/dev-party-settings.mjs says why). React's strict mode runs every effect
+// twice, and the hook must still come back under its connection id within the away grace, so
+// the other page never stops showing the user.
 import { haveChromium } from "@herenow/testing";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, it } from "vitest";
+import { DEV_PARTY_SETTINGS } from "../../../../scripts/dev-party-settings.mjs";
 import { type Demo, startDemo } from "./servers";
 import { tenReloads, visitors } from "./visitors";
 
@@ -15,7 +18,11 @@ describe.skipIf(!browserTest)("reloads under next dev in Chromium", { timeout: 3
   const people = visitors(() => demo, contexts);
 
   beforeAll(async () => {
-    demo = await startDemo("reload-dev", { dev: true, web: { HERENOW_ADMIN: "off" } });
+    demo = await startDemo("reload-dev", {
+      dev: true,
+      party: { ...DEV_PARTY_SETTINGS },
+      web: { HERENOW_ADMIN: "off" },
+    });
   }, 300_000);
   afterEach(async ({ task }) => {
     if (task.result?.state === "fail") console.error(demo?.logs());
