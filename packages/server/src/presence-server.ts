@@ -515,9 +515,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       ? (this.verified.get(context.request) ?? null)
       : await verifyConnection(context.request.url, this.role.room, this.settings);
     let id = connection.id;
-    if (this.presence.isLive(id) || this.reserved.has(id)) {
-      // A second socket claiming a live id must not disturb the first, so it gets an id of its
-      // own. The rename has to happen before PartyServer accepts the socket: the runtime files
+    if (!this.presence.mayTake(id, user?.id ?? null) || this.reserved.has(id)) {
+      // A second socket claiming a live id, or another user's id in its grace, must not disturb
+      // the first, so it gets an id of its own. The rename has to happen before PartyServer accepts the socket: the runtime files
       // hibernatable sockets under their tags (the id is always one), and PartyServer's
       // attachment keeps the id it had at that moment.
       id = `${connection.id}.${crypto.randomUUID().slice(0, 8)}`;

@@ -1,0 +1,41 @@
+// What one client can do to a room by itself (issue 24, items 2, 7 and 11): take another user's
+// connection id, outgrow its socket's attachment, pull the room's list over and over. Every test
+// runs against a room of one object and a sharded room, which must behave alike.
+
+import { connectionIdOnShard, type TestClient } from "@herenow/testing";
+import { describe, expect, it } from "vitest";
+import { partySuite } from "./suite";
+
+const SHARDS = 4;
+const party = partySuite({
+  HERENOW_SHARDED_ROOMS: "stage*",
+  HERENOW_SHARDS: String(SHARDS),
+  HERENOW_LEAVE_GRACE_MS: "5000",
+});
+const user = (name: string) => ({ id: `u-${name}`, name });
+
+describe.each([
+  { kind: "a room of one object", prefix: "lobby" },
+  { kind: "a sharded room", prefix: "stage" },
+])("$kind", ({ prefix }) => {
+  it("gives another user who claims an id in its leave grace a fresh id, and the owner keeps it (item 2)", async () => {
+    const room = `${prefix}-ids`;
+    const pk = connectionIdOnShard(1, SHARDS, "ann-tab");
+    const watcher = await party.connect(room, { user: user("watch") });
+    const ann = await party.connect(room, { user: user("ann"), pk });
+    await watcher.waitForUsers(["u-watch", "u-ann"]);
+    const from = watcher.messages.length;
+    ann.close(4001); // the hook's manual reconnect: Ann lingers for the leave grace
+    await ann.waitForClose();
+    const bo = await party.connect(room, { user: user("bo"), pk });
+    expect(bo.snapshot.self?.connectionId).toMatch(new RegExp(`^${pk}\\.[0-9a-f]{8}$`));
+    await watcher.waitForUsers(["u-watch", "u-ann", "u-bo"]);
+    expect(watcher.view.user("u-ann")?.connections).toBe(1);
+    // Ann comes back under her id within the grace: no event at all
+    const back = await party.connect(room, { user: user("ann"), pk });
+    expect(back.snapshot.self?.connectionId).toBe(pk);
+    await back.waitForUsers(["u-watch", "u-ann", "u-bo"]);
+    expect(watcher.joinsAndLeavesSince(from)).toEqual(["+u-bo"]);
+    for (const client of [watcher, ann, bo, back] as TestClient[]) expect(client.gaps).toBe(0);
+  });
+});
