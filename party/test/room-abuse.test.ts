@@ -38,4 +38,27 @@ describe.each([
     expect(watcher.joinsAndLeavesSince(from)).toEqual(["+u-bo"]);
     for (const client of [watcher, ann, bo, back] as TestClient[]) expect(client.gaps).toBe(0);
   });
+
+  it("limits resyncs and follows per connection, and closes one that floods them with 4008 (item 11)", async () => {
+    const room = `${prefix}-pull`;
+    const watcher = await party.connect(room, { user: user("watch") });
+    for (const [request, client] of [
+      [{ type: "presence:resync" }, await party.connect(room)],
+      [{ type: "presence:follow", ids: ["u-watch"] }, await party.connect(room, { user: user("fan"), window: 5 })],
+    ] as const) {
+      const from = client.messages.length;
+      for (let n = 0; n < 100; n++) client.send(request);
+      const limited = await client.waitFor(
+        () => client.messages.slice(from).find((m) => m.type === "presence:error"),
+        5000,
+        "an error",
+      );
+      expect(limited).toMatchObject({ code: "rate_limited", message: expect.stringContaining(request.type) });
+      expect((await client.waitForClose()).code).toBe(4008);
+      // a flood costs the room a few copies of its list, not one per request
+      const syncs = client.messages.slice(from).filter((m) => m.type === "presence:sync");
+      expect(syncs.length).toBeLessThan(10);
+    }
+    await watcher.waitFor(() => watcher.snapshot.anonymous === 0 && watcher.userIds().length === 1, 5000, "alone");
+  });
 });

@@ -26,6 +26,7 @@ import { Refusal, verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, tagOfUser } from "./connection-data";
 import { DiffWindow } from "./diff-window";
 import { handleRoomRequest } from "./http-api";
+import { type LimitedRequest, REQUESTS_PER_SECOND, RequestRates } from "./request-rates";
 import { type Ban, RoomBans } from "./room-bans";
 import { RoomCoordinator, type ShardRpc } from "./room-coordinator";
 import { RoomStorage } from "./room-storage";
@@ -48,8 +49,6 @@ export interface RoomChange {
 const LAST_SEEN_GRAIN_MS = 1000;
 /** Where the room keeps whether it is in windowed mode (protocol 1.1). */
 const WINDOWED_KEY = "windowed";
-/** `presence:list` requests a connection may make in a second. */
-const LISTS_PER_SECOND = 10;
 
 type Handlers = Pick<
   Server,
@@ -108,7 +107,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private readonly store: RoomStorage;
   private readonly banList: RoomBans;
   private readonly windows: RoomWindows;
-  private readonly lists = new Map<string, { second: number; count: number }>();
+  private readonly rates = new RequestRates();
   /** Identities verified by `fetch` for the upgrade under way, so `getConnectionTags` need not verify again. */
   private readonly verified = new WeakMap<Request, UserIdentity | null>();
 
@@ -570,6 +569,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         sendQuietly(connection, FRAMES.pong);
         break;
       case "presence:resync":
+        if (!this.withinRate(connection, data.id, "presence:resync")) break;
         this.awaitingSync.add(data.id);
         this.diffWindow.changed();
         break;
@@ -582,6 +582,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         this.applyState(connection, data, parsed.message.state);
         break;
       case "presence:follow":
+        if (!this.withinRate(connection, data.id, "presence:follow")) break;
         this.follow(connection, data, parsed.message.ids);
         break;
       case "presence:list":
@@ -605,20 +606,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** Answers `presence:list` with one page of everyone here, at most ten pages a second per connection. */
   private async list(connection: Connection, data: ConnectionData, request: ListMessage): Promise<void> {
-    const second = Math.floor(systemClock.now() / 1000);
-    const used = this.lists.get(data.id);
-    const count = used?.second === second ? used.count + 1 : 1;
-    this.lists.set(data.id, { second, count });
-    if (count > LISTS_PER_SECOND) {
-      // like state changes over the limit, not abuse: the client waits and asks again
-      sendQuietly(
-        connection,
-        JSON.stringify({
-          type: "presence:error",
-          code: "rate_limited",
-          message: `at most ${LISTS_PER_SECOND} presence:list a second`,
-        }),
-      );
+    if (this.rates.take(data.id, "presence:list", systemClock.now()) !== "ok") {
+      // not abuse: a page is small, and the client waits and asks again
+      sendQuietly(connection, rateLimited("presence:list"));
       return;
     }
     const after = request.after ?? null;
@@ -645,7 +635,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const data = dataOf(connection);
     if (!data) return;
     this.budgets.delete(data.id);
-    this.lists.delete(data.id);
+    this.rates.forget(data.id);
     this.awaitingSync.delete(data.id);
     this.link?.forget(data.id);
     if (data.left || !this.presence.isLive(data.id)) return;
@@ -711,9 +701,27 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     }
   }
 
+  /**
+   * Whether a resync or a follow is within its connection's rate: the first
+   * one over it in a second is answered with `rate_limited`, and every later
+   * one in that second is dropped unanswered and counts as abuse, since each
+   * would cost the room a copy of its list.
+   */
+  private withinRate(connection: Connection, connectionId: string, request: LimitedRequest): boolean {
+    const verdict = this.rates.take(connectionId, request, systemClock.now());
+    if (verdict === "limited") sendQuietly(connection, rateLimited(request));
+    else if (verdict === "flood") this.charge(connection, connectionId);
+    return verdict === "ok";
+  }
+
   /** Answers a client with `presence:error`; sustained abuse closes it with 4008 and removes it. */
   private refuse(connection: Connection, connectionId: string, code: ErrorCode, message: string): void {
     sendQuietly(connection, JSON.stringify({ type: "presence:error", code, message }));
+    this.charge(connection, connectionId);
+  }
+
+  /** Counts one error against a connection; past the budget it is closed with 4008 and removed. */
+  private charge(connection: Connection, connectionId: string): void {
     let budget = this.budgets.get(connectionId);
     if (!budget) {
       budget = new ErrorBudget(systemClock);
@@ -895,6 +903,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       this.onPresenceError(error, where);
     }
   }
+}
+
+/** The answer to a limited request over its rate. */
+function rateLimited(request: LimitedRequest): string {
+  const message = `at most ${REQUESTS_PER_SECOND[request]} ${request} a second`;
+  return JSON.stringify({ type: "presence:error", code: "rate_limited", message });
 }
 
 /** Sends unless the socket is closing: one the room closed a moment ago may still read as open. */
