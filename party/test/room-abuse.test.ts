@@ -2,7 +2,7 @@
 // connection id, outgrow its socket's attachment, pull the room's list over and over. Every test
 // runs against a room of one object and a sharded room, which must behave alike.
 
-import { connectionIdOnShard, type TestClient } from "@herenow/testing";
+import { connectionIdOnShard, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
 import { partySuite } from "./suite";
 
@@ -37,6 +37,32 @@ describe.each([
     await back.waitForUsers(["u-watch", "u-ann", "u-bo"]);
     expect(watcher.joinsAndLeavesSince(from)).toEqual(["+u-bo"]);
     for (const client of [watcher, ann, bo, back] as TestClient[]) expect(client.gaps).toBe(0);
+  });
+
+  it("keeps a socket kickable whatever it sends within the protocol's limits: a long URL and 100 long follows (item 7)", async () => {
+    const room = `${prefix}-big`;
+    const watcher = await party.connect(room, { user: user("watch") });
+    const tokenOf = await token(user("mal"));
+    const mal = await TestClient.open(party.server.url(room, { token: tokenOf, pad: "p".repeat(3000), window: "5" }));
+    await mal.next("presence:sync", 0);
+    const ids = Array.from({ length: 100 }, (_, n) => `${n}-`.padEnd(128, "x"));
+    mal.send({ type: "presence:follow", ids });
+    let from = mal.messages.length;
+    mal.send({ type: "presence:heartbeat" });
+    await mal.next("presence:pong", from);
+    await watcher.waitForUsers(["u-watch", "u-mal"]);
+    // a kick with a ban closes it, and the room lists it no more
+    const kicked = await partyFetch(party.server.httpUrl(room, "kick"), {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" },
+      body: JSON.stringify({ userId: "u-mal", banSeconds: 60 }),
+    });
+    expect({ status: kicked.status, body: await kicked.text() }).toEqual({ status: 200, body: '{"closed":1}' });
+    expect((await mal.waitForClose()).code).toBe(4003);
+    await watcher.waitForUsers(["u-watch"]);
+    from = watcher.messages.length;
+    watcher.send({ type: "presence:heartbeat" });
+    await watcher.next("presence:pong", from);
   });
 
   it("limits resyncs and follows per connection, and closes one that floods them with 4008 (item 11)", async () => {

@@ -29,6 +29,7 @@ import { handleRoomRequest } from "./http-api";
 import { type LimitedRequest, REQUESTS_PER_SECOND, RequestRates } from "./request-rates";
 import { type Ban, RoomBans } from "./room-bans";
 import { RoomCoordinator, type ShardRpc } from "./room-coordinator";
+import { RoomFollows } from "./room-follows";
 import { RoomStorage } from "./room-storage";
 import { RoomWindows } from "./room-windows";
 import { type RoomSettings, readSettings } from "./settings";
@@ -106,6 +107,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private outbox: WebhookOutbox | null;
   private readonly store: RoomStorage;
   private readonly banList: RoomBans;
+  private readonly follows: RoomFollows;
   private readonly windows: RoomWindows;
   private readonly rates = new RequestRates();
   /** Identities verified by `fetch` for the upgrade under way, so `getConnectionTags` need not verify again. */
@@ -116,6 +118,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.settings = readSettings(env as unknown as Record<string, unknown>);
     this.store = new RoomStorage(ctx.storage, () => this.getConnections());
     this.banList = new RoomBans(ctx.storage);
+    this.follows = new RoomFollows(ctx.storage);
     this.presence = new RoomPresence({
       maxAgeMs: this.settings.maxAgeMs,
       leaveGraceMs: this.settings.leaveGraceMs,
@@ -134,6 +137,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       threshold: this.settings.windowThreshold,
       sockets: () => ctx.getWebSockets(),
       dataOf: (socket) => this.dataOfSocket(socket),
+      followsOf: (connectionId) => this.follows.of(connectionId),
       send: sendQuietly,
       saveMode: (windowed) => void ctx.storage.put(WINDOWED_KEY, windowed),
       clock: systemClock,
@@ -473,6 +477,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const stored = await this.store.load();
     this.alarmAt = stored.alarmAt;
     this.presence.restore(stored.live, stored.lingering, stored.seq);
+    await this.follows.load(new Set(stored.live.map((connection) => connection.id)));
     this.windows.restore((await this.ctx.storage.get<boolean>(WINDOWED_KEY)) ?? false);
     await this.coordinator?.load(systemClock.now());
     const empty = this.coordinator ? this.coordinator.totals.connectionCount === 0 : stored.live.length === 0;
@@ -529,6 +534,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const window = new URL(context.request.url).searchParams.get("window");
     if (window !== null) data.window = Number(window);
     connection.setState(data);
+    // PartyServer keeps the socket's URL in its attachment, and the query (the token, anything a
+    // client adds) could fill the runtime's 16 KiB: the app reads the URL from the request instead
+    (connection as { uri: string | null }).uri = null;
     return user ? [tagOfConnection(id), tagOfUser(user.id)] : [tagOfConnection(id)];
   }
 
@@ -594,10 +602,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** Replaces the users a connection follows; a windowed connection gets its new window at once. */
   private follow(connection: Connection, data: ConnectionData, ids: string[]): void {
-    const follows = [...new Set(ids)];
-    const next: ConnectionData = { ...data, follows };
-    connection.setState(next);
-    this.windows.remember(connection, next);
+    this.follows.set(data.id, [...new Set(ids)]);
+    this.windows.remember(connection, data);
     if (this.windows.windowed && data.window !== undefined) {
       this.awaitingSync.add(data.id);
       this.diffWindow.changed();
@@ -636,6 +642,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (!data) return;
     this.budgets.delete(data.id);
     this.rates.forget(data.id);
+    this.follows.forget(data.id);
     this.awaitingSync.delete(data.id);
     this.link?.forget(data.id);
     if (data.left || !this.presence.isLive(data.id)) return;
@@ -692,7 +699,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** Marks a connection as done before closing it, so nothing it still sends has an effect. */
   private closeSocket(socket: Connection, data: ConnectionData, code: number, reason: string): void {
-    socket.setState({ ...data, left: true });
+    // closed whatever its attachment holds: one the runtime refuses to write must not stay open
+    this.saveData(socket, { ...data, left: true });
     this.awaitingSync.delete(data.id);
     try {
       socket.close(code, reason);
@@ -738,7 +746,16 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private touch(connection: Connection, data: ConnectionData): void {
     this.presence.touch(data.id);
     const now = systemClock.now();
-    if (now - data.lastSeen >= LAST_SEEN_GRAIN_MS) connection.setState({ ...data, lastSeen: now });
+    if (now - data.lastSeen >= LAST_SEEN_GRAIN_MS) this.saveData(connection, { ...data, lastSeen: now });
+  }
+
+  /** Writes a socket's attachment; one the runtime refuses (over 16 KiB) is reported, not thrown. */
+  private saveData(socket: Connection, data: ConnectionData): void {
+    try {
+      socket.setState(data);
+    } catch (error) {
+      this.onPresenceError(error, `writing the attachment of connection ${data.id}`);
+    }
   }
 
   private applyState(connection: Connection, data: ConnectionData, state: JsonObject): void {
