@@ -2,15 +2,43 @@
 // across shards, and a kick racing a user's new sockets. A sharded room must answer exactly as a
 // room of one object does, whatever the client sends.
 
-import { partyFetch, SECRET, TestClient, token } from "@herenow/testing";
-import { describe, expect, it } from "vitest";
+import { shardOf } from "@herenow/core";
+import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db";
+import {
+  CONVERGE_MS,
+  connectionIdOnShard,
+  freePort,
+  partyFetch,
+  SECRET,
+  TestClient,
+  token,
+  until,
+} from "@herenow/testing";
+import { Receiver } from "@herenow/testing/http-receiver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { partySuite } from "./suite";
+
+// the rooms' copy in a database (PGlite), through the webhook, as the web app keeps it
+const db = createDb({ url: "pglite://memory" });
+const store = createPresenceStore(db);
+const receiver = new Receiver(await freePort(), createWebhookHandler({ store, secret: SECRET }));
+beforeAll(async () => {
+  // PGlite starts and migrates in this process: done before any test waits on a socket
+  await store.getPresences("warm-up");
+  await receiver.listen();
+});
+afterAll(async () => {
+  await receiver.close();
+  await db.destroy();
+});
 
 const SHARDS = 8;
 const party = partySuite({
   HERENOW_SHARDED_ROOMS: "stage*",
   HERENOW_SHARDS: String(SHARDS),
   HERENOW_LEAVE_GRACE_MS: "5000",
+  HERENOW_WEBHOOK_URL: receiver.url,
+  HERENOW_WEBHOOK_BATCH_MS: "100",
 });
 const user = (name: string) => ({ id: `u-${name}`, name });
 const auth = { authorization: `Bearer ${SECRET}` };
@@ -49,5 +77,32 @@ describe("a sharded room's odd paths", () => {
       await plain.body?.cancel();
       await sharded.body?.cancel();
     }
+  });
+});
+
+describe("a sharded room's connection ids", () => {
+  it("stay unique across its shards, in the room, the webhook and the database: no row changes owner (item 9)", async () => {
+    const room = "stage-ids";
+    const pk = connectionIdOnShard(0, SHARDS, "victim");
+    const victim = await party.connect(room, { user: user("vic"), pk });
+    expect(victim.snapshot.self?.connectionId).toBe(pk);
+    // the attacker goes straight to another shard under the victim's id
+    const attacker = await party.connect(`${room}~3`, { user: user("mal"), pk });
+    const taken = attacker.snapshot.self?.connectionId as string;
+    expect(taken).toMatch(new RegExp(`^${pk}\\.[0-9a-f]{8}$`));
+    expect(shardOf(taken, SHARDS)).toBe(3);
+    const rows = async () => (await store.getPresences(room)).map((p) => `${p.connectionId} ${p.user?.id}`).sort();
+    await until(
+      async () => ((await rows()).some((row) => row.endsWith("u-mal")) ? null : "no row of mal yet"),
+      CONVERGE_MS,
+    );
+    attacker.send({ type: "presence:leave" });
+    await attacker.waitForClose();
+    await until(
+      async () => ((await rows()).some((row) => row.endsWith("u-mal")) ? "mal's row is still there" : null),
+      CONVERGE_MS,
+    );
+    expect(await rows()).toEqual([`${pk} u-vic`]);
+    await victim.waitForUsers(["u-vic"]);
   });
 });

@@ -24,6 +24,7 @@ import { type Connection, type ConnectionContext, Server, type WSMessage } from 
 import { alarmTimeFor, soonest } from "./alarm-time";
 import { Refusal, verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, tagOfUser } from "./connection-data";
+import { freshConnectionId, isOwnId } from "./connection-ids";
 import { DiffWindow } from "./diff-window";
 import { handleRoomRequest } from "./http-api";
 import { type LimitedRequest, REQUESTS_PER_SECOND, RequestRates } from "./request-rates";
@@ -519,12 +520,15 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       ? (this.verified.get(context.request) ?? null)
       : await verifyConnection(context.request.url, this.role.room, this.settings);
     let id = connection.id;
-    if (!this.presence.mayTake(id, user?.id ?? null) || this.reserved.has(id)) {
+    const role = this.role;
+    const place = role.kind === "shard" ? { shard: role.shard, shards: this.settings.shards } : null;
+    if (!this.presence.mayTake(id, user?.id ?? null) || this.reserved.has(id) || !isOwnId(id, place)) {
       // A second socket claiming a live id, or another user's id in its grace, must not disturb
-      // the first, so it gets an id of its own. The rename has to happen before PartyServer accepts the socket: the runtime files
-      // hibernatable sockets under their tags (the id is always one), and PartyServer's
-      // attachment keeps the id it had at that moment.
-      id = `${connection.id}.${crypto.randomUUID().slice(0, 8)}`;
+      // the first, so it gets an id of its own; so does one that reached a shard directly with an id
+      // of another shard's. The rename has to happen before PartyServer accepts the socket: the
+      // runtime files hibernatable sockets under their tags (the id is always one), and
+      // PartyServer's attachment keeps the id it had at that moment.
+      id = freshConnectionId(connection.id, place);
       connection.id = id;
     }
     this.reserved.add(id);

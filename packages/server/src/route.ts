@@ -1,7 +1,7 @@
 import { routePartykitRequest } from "partyserver";
 import { presenceGates, refusalResponse } from "./gate";
 import { readSettings } from "./settings";
-import { isShardedRoom, shardName, shardOf } from "./shards";
+import { isShardedRoom, SHARD_SEPARATOR, shardName, shardOf } from "./shards";
 
 /** The worker's env: bindings plus the `HERENOW_*` variables. */
 type Env = object;
@@ -35,7 +35,8 @@ export async function routePresenceRequest(request: Request, env: Env): Promise<
   // sharded room's shard as they reach a plain room, not its coordinator
   const parts = url.pathname.split("/").filter(Boolean);
   const room = parts[2];
-  if (parts[0] === "parties" && room && isShardedRoom(room, settings)) {
+  // a name with `~` is a shard's (reached directly) or refused by the gate: never sharded again
+  if (parts[0] === "parties" && room && !room.includes(SHARD_SEPARATOR) && isShardedRoom(room, settings)) {
     let connectionId = url.searchParams.get("_pk");
     if (!connectionId) {
       connectionId = crypto.randomUUID();
