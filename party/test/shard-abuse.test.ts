@@ -106,3 +106,41 @@ describe("a sharded room's connection ids", () => {
     await victim.waitForUsers(["u-vic"]);
   });
 });
+
+describe("a kick with a ban in a sharded room", () => {
+  it("closes every socket of the user, on every shard, however many they open while it runs (item 8)", async () => {
+    const room = "stage-kick";
+    const watcher = await party.connect(room, { user: user("watch"), pk: connectionIdOnShard(0, SHARDS, "w") });
+    const first = await party.connect(room, { user: user("troll"), pk: connectionIdOnShard(1, SHARDS, "t") });
+    await watcher.waitForUsers(["u-watch", "u-troll"]);
+    const query = { token: await token(user("troll")) };
+    // five sockets on every shard, most of them empty, opened while the kick runs
+    const opening = Array.from({ length: SHARDS * 5 }, (_, n) =>
+      TestClient.open(
+        party.server.url(room, { ...query, _pk: connectionIdOnShard(n % SHARDS, SHARDS, `t${n}`) }),
+      ).catch((error: Error) => error),
+    );
+    const kicked = await partyFetch(party.server.httpUrl(room, "kick"), {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ userId: "u-troll", banSeconds: 60 }),
+    });
+    expect(kicked.status).toBe(200);
+    const tabs = [first, ...(await Promise.all(opening))];
+    const refused = tabs.filter((tab) => tab instanceof Error);
+    for (const error of refused) expect(error.message).toMatch(/HTTP 403/);
+    const opened = tabs.filter((tab): tab is TestClient => tab instanceof TestClient);
+    try {
+      await until(() => {
+        const open = opened.filter((tab) => tab.closeEvent === null).length;
+        return open === 0 ? null : `${open} of ${opened.length} sockets of the banned user still open`;
+      }, 10_000);
+      for (const tab of opened) expect(tab.closeEvent?.code).toBe(4003);
+      await watcher.waitForUsers(["u-watch"]);
+      const snapshot = await (await partyFetch(party.server.httpUrl(room), { headers: auth })).json();
+      expect(snapshot.users.map((u: { id: string }) => u.id)).toEqual(["u-watch"]);
+    } finally {
+      for (const tab of opened) tab.terminate();
+    }
+  });
+});

@@ -26,6 +26,7 @@ import { Refusal, verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, tagOfUser } from "./connection-data";
 import { freshConnectionId, isOwnId } from "./connection-ids";
 import { DiffWindow } from "./diff-window";
+import { HeardBans } from "./heard-bans";
 import { handleRoomRequest } from "./http-api";
 import { type LimitedRequest, REQUESTS_PER_SECOND, RequestRates } from "./request-rates";
 import { type Ban, RoomBans } from "./room-bans";
@@ -108,6 +109,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private outbox: WebhookOutbox | null;
   private readonly store: RoomStorage;
   private readonly banList: RoomBans;
+  /** A shard's copy of the bans its coordinator's kicks brought. */
+  private readonly heardBans = new HeardBans();
   private readonly follows: RoomFollows;
   private readonly windows: RoomWindows;
   private readonly rates = new RequestRates();
@@ -248,7 +251,11 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** Closes a user's or a connection's sockets with 4003; returns how many connections went. */
   async kick(target: { userId: string } | { connectionId: string }): Promise<number> {
-    if (this.coordinator) return this.coordinator.kick(target);
+    if (this.coordinator) {
+      // every shard holds the ban too, against a socket that asked about it a moment before it began
+      const until = "userId" in target ? await this.banList.until(target.userId, systemClock.now()) : null;
+      return this.coordinator.kick(target, until);
+    }
     const ids = new Set<string>();
     for (const { socket, data } of this.socketsOf(target)) {
       ids.add(data.id);
@@ -326,9 +333,14 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   }
 
   /** Shard: closes a user's or a connection's sockets here (the coordinator asks every shard). */
-  async herenowKick(target: { userId: string } | { connectionId: string }): Promise<number> {
+  async herenowKick(
+    target: { userId: string } | { connectionId: string },
+    banUntil: number | null = null,
+  ): Promise<number> {
     await this.ready();
-    return this.role.kind === "shard" ? this.kick(target) : 0;
+    if (this.role.kind !== "shard") return 0;
+    if (banUntil !== null && "userId" in target) this.heardBans.hear(target.userId, banUntil);
+    return this.kick(target);
   }
 
   /** Shard: an application message for every socket here. */
@@ -368,9 +380,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (user) {
       // a sharded room keeps its bans at its coordinator: asked on connect, never on a heartbeat
       const until =
-        this.role.kind === "shard"
+        (this.role.kind === "shard"
           ? await this.stub<CoordinatorRpc>(this.role.room).herenowBanUntil(user.id)
-          : await this.banList.until(user.id, systemClock.now());
+          : await this.banList.until(user.id, systemClock.now())) ?? this.heardBans.until(user.id, systemClock.now());
       if (until !== null) {
         return new Refusal(403, `you are banned from this room until ${new Date(until).toISOString()}`).toResponse();
       }
@@ -506,6 +518,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     } else if (role.kind === "coordinator") {
       this.coordinator = new RoomCoordinator({
         shard: (index) => this.stub<ShardRpc>(shardName(role.room, index)),
+        shardCount: this.settings.shards,
         storage: this.ctx.storage,
         changed: () => this.diffWindow.changed(),
         published: (diff, events, at) => this.afterDiff(diff, events, at),
@@ -551,6 +564,11 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       return false;
     }
     this.reserved.delete(data.id);
+    if (data.user && this.heardBans.until(data.user.id, systemClock.now()) !== null) {
+      // a kick with a ban reached this shard while the socket was on its way in
+      this.closeSocket(connection, data, CLOSE_CODES.kicked, "banned from this room");
+      return false;
+    }
     const result = this.presence.connect(data.id, data.user);
     if (result.reclaimed) void this.store.forgetLingering([data.id]);
     if (result.adopted) void this.store.forgetLingering([result.adopted]);
