@@ -69,6 +69,32 @@ describe("state floods", () => {
   });
 });
 
+describe("rate limits are not abuse", () => {
+  it("keeps a connection open through 60 state and 60 status changes in a second: rate_limited never counts toward 4008", async () => {
+    const eager = await connect("eager", { id: "u-eager", name: "Eve" });
+    const watcher = await connect("eager", { id: "u-watch", name: "Wat" });
+    await watcher.waitForUsers(["u-eager", "u-watch"]);
+    const from = eager.messages.length;
+    for (let i = 0; i < 60; i++) {
+      eager.send({ type: "presence:state", state: { n: i } });
+      eager.send({ type: "presence:status", status: i % 2 === 0 ? "hidden" : "idle" });
+    }
+    const limited = () => eager.messages.slice(from).filter((m) => m.type === "presence:error").length;
+    await eager.waitFor(() => limited() >= 80, 5000, "80 rate_limited answers");
+    await watcher.waitFor(
+      () => {
+        const user = watcher.snapshot.users.find((u) => u.id === "u-eager");
+        return user?.state.n === 59 && user.status === "idle";
+      },
+      5000,
+      "the newest state and status",
+    );
+    expect(eager.closeEvent).toBeNull();
+    eager.send({ type: "presence:heartbeat" });
+    await eager.next("presence:pong", from);
+  });
+});
+
 describe("sustained abuse", () => {
   it("closes a connection with 4008 after more than 20 errors a minute", async () => {
     const client = await connect("abuse");

@@ -228,6 +228,17 @@ export class RoomPresence implements RoomReader {
   }
 
   /**
+   * Whether a new socket of this user (`null`: anonymous) may take this id:
+   * it is free, or lingers in the grace of this same user. Anyone else must
+   * get a fresh id, or they would end that user's presence at once.
+   */
+  mayTake(connectionId: string, userId: string | null): boolean {
+    if (this.live.has(connectionId)) return false;
+    const lingering = this.lingering.get(connectionId);
+    return !lingering || (userId !== null && lingering.user?.identity.id === userId);
+  }
+
+  /**
    * Registers an open socket. A connection id that is lingering comes back
    * without any event; a user who reconnects under a new id while one of
    * their connections lingers (a reload) takes that one's place, so neither

@@ -44,6 +44,8 @@ export interface RoomConnectionOptions extends TokenSettings {
 }
 
 const OPEN = 1;
+/** At most one `presence:follow` per this many ms: the room applies five a second (docs/protocol.md, decision 18). */
+const FOLLOW_INTERVAL_MS = 250;
 const registries = new WeakMap<QueryClient, Map<string, RoomConnection>>();
 
 /**
@@ -80,6 +82,9 @@ export class RoomConnection {
   private disposed = false;
   /** The users followed, sent again on every open (the room forgets them with the socket). */
   private follows: readonly string[] = [];
+  /** Set while a follow went out less than `FOLLOW_INTERVAL_MS` ago; `followPending`: a newer list waits. */
+  private followTimer: ReturnType<typeof setTimeout> | undefined;
+  private followPending = false;
   /** The cursor a `presence:list` is out for (`null`: the first page), or `undefined`. */
   private listing: string | null | undefined;
 
@@ -170,10 +175,24 @@ export class RoomConnection {
     this.states.update(update);
   }
 
-  /** Replaces the users this connection follows; kept across reconnects. */
+  /**
+   * Replaces the users this connection follows; kept across reconnects. Sent
+   * at once, then at most four times a second, the newest list always last:
+   * the room takes five a second and counts a flood as abuse.
+   */
   follow(userIds: readonly string[]): void {
     this.follows = [...userIds];
+    if (this.followTimer) {
+      this.followPending = true;
+      return;
+    }
     this.sendRaw(JSON.stringify({ type: "presence:follow", ids: this.follows }));
+    this.followTimer = setTimeout(() => {
+      this.followTimer = undefined;
+      if (!this.followPending) return;
+      this.followPending = false;
+      this.follow(this.follows);
+    }, FOLLOW_INTERVAL_MS);
   }
 
   /** Asks for the next page of everyone here; one request at a time, none after the last page. */
@@ -226,6 +245,7 @@ export class RoomConnection {
     this.disposed = true;
     for (const stop of this.stops) stop();
     this.states.stop();
+    clearTimeout(this.followTimer);
     this.listeners.clear();
     registries.get(this.client)?.delete(this.hash);
     const cache = this.client.getQueryCache();

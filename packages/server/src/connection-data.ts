@@ -1,7 +1,14 @@
 import type { UserIdentity, UserStatus } from "@herenow/core";
 import type { Connection } from "partyserver";
 
-/** What herenow keeps in each connection's state (its hibernation attachment). */
+/**
+ * What herenow keeps in each connection's state (its hibernation attachment).
+ * The runtime refuses an attachment over 16 KiB, and a socket whose
+ * attachment cannot be written can be neither touched nor marked closed, so
+ * everything here is small and bounded before the upgrade (an id of at most
+ * 137 characters, a token's identity of at most about 1.3 KB); what a
+ * connection may grow later, such as the users it follows, is kept elsewhere.
+ */
 export interface ConnectionData {
   herenow: 1;
   /** The presence id: the client's `_pk`, or a fresh one if that was taken by a live socket. */
@@ -14,8 +21,6 @@ export interface ConnectionData {
   left?: true;
   /** Protocol 1.1: the window size the client asked for (`?window=`); absent for a protocol 1 client. */
   window?: number;
-  /** Protocol 1.1: the users it follows (`presence:follow`). */
-  follows?: string[];
   /** Protocol 1.2: the connection's status (`active` when absent) and the last moment it was active. */
   status?: UserStatus;
   activeAt?: number;

@@ -25,10 +25,14 @@ import { type Connection, type ConnectionContext, Server, type WSMessage } from 
 import { alarmTimeFor, soonest } from "./alarm-time";
 import { Refusal, verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, tagOfUser } from "./connection-data";
+import { freshConnectionId, isOwnId } from "./connection-ids";
 import { DiffWindow } from "./diff-window";
+import { HeardBans } from "./heard-bans";
 import { handleRoomRequest } from "./http-api";
+import { type LimitedRequest, REQUESTS_PER_SECOND, RequestRates } from "./request-rates";
 import { type Ban, RoomBans } from "./room-bans";
 import { RoomCoordinator, type ShardRpc } from "./room-coordinator";
+import { RoomFollows } from "./room-follows";
 import { RoomStorage } from "./room-storage";
 import { RoomWindows } from "./room-windows";
 import { type RoomSettings, readSettings } from "./settings";
@@ -49,8 +53,6 @@ export interface RoomChange {
 const LAST_SEEN_GRAIN_MS = 1000;
 /** Where the room keeps whether it is in windowed mode (protocol 1.1). */
 const WINDOWED_KEY = "windowed";
-/** `presence:list` requests a connection may make in a second. */
-const LISTS_PER_SECOND = 10;
 
 type Handlers = Pick<
   Server,
@@ -108,8 +110,11 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private outbox: WebhookOutbox | null;
   private readonly store: RoomStorage;
   private readonly banList: RoomBans;
+  /** A shard's copy of the bans its coordinator's kicks brought. */
+  private readonly heardBans = new HeardBans();
+  private readonly follows: RoomFollows;
   private readonly windows: RoomWindows;
-  private readonly lists = new Map<string, { second: number; count: number }>();
+  private readonly rates = new RequestRates();
   /** Identities verified by `fetch` for the upgrade under way, so `getConnectionTags` need not verify again. */
   private readonly verified = new WeakMap<Request, UserIdentity | null>();
 
@@ -118,6 +123,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.settings = readSettings(env as unknown as Record<string, unknown>);
     this.store = new RoomStorage(ctx.storage, () => this.getConnections());
     this.banList = new RoomBans(ctx.storage);
+    this.follows = new RoomFollows(ctx.storage);
     this.presence = new RoomPresence({
       maxAgeMs: this.settings.maxAgeMs,
       hiddenMaxAgeMs: this.settings.hiddenMaxAgeMs,
@@ -138,6 +144,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       threshold: this.settings.windowThreshold,
       sockets: () => ctx.getWebSockets(),
       dataOf: (socket) => this.dataOfSocket(socket),
+      followsOf: (connectionId) => this.follows.of(connectionId),
       send: sendQuietly,
       saveMode: (windowed) => void ctx.storage.put(WINDOWED_KEY, windowed),
       clock: systemClock,
@@ -248,7 +255,11 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** Closes a user's or a connection's sockets with 4003; returns how many connections went. */
   async kick(target: { userId: string } | { connectionId: string }): Promise<number> {
-    if (this.coordinator) return this.coordinator.kick(target);
+    if (this.coordinator) {
+      // every shard holds the ban too, against a socket that asked about it a moment before it began
+      const until = "userId" in target ? await this.banList.until(target.userId, systemClock.now()) : null;
+      return this.coordinator.kick(target, until);
+    }
     const ids = new Set<string>();
     for (const { socket, data } of this.socketsOf(target)) {
       ids.add(data.id);
@@ -326,9 +337,14 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   }
 
   /** Shard: closes a user's or a connection's sockets here (the coordinator asks every shard). */
-  async herenowKick(target: { userId: string } | { connectionId: string }): Promise<number> {
+  async herenowKick(
+    target: { userId: string } | { connectionId: string },
+    banUntil: number | null = null,
+  ): Promise<number> {
     await this.ready();
-    return this.role.kind === "shard" ? this.kick(target) : 0;
+    if (this.role.kind !== "shard") return 0;
+    if (banUntil !== null && "userId" in target) this.heardBans.hear(target.userId, banUntil);
+    return this.kick(target);
   }
 
   /** Shard: an application message for every socket here. */
@@ -368,9 +384,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (user) {
       // a sharded room keeps its bans at its coordinator: asked on connect, never on a heartbeat
       const until =
-        this.role.kind === "shard"
+        (this.role.kind === "shard"
           ? await this.stub<CoordinatorRpc>(this.role.room).herenowBanUntil(user.id)
-          : await this.banList.until(user.id, systemClock.now());
+          : await this.banList.until(user.id, systemClock.now())) ?? this.heardBans.until(user.id, systemClock.now());
       if (until !== null) {
         return new Refusal(403, `you are banned from this room until ${new Date(until).toISOString()}`).toResponse();
       }
@@ -478,6 +494,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const stored = await this.store.load();
     this.alarmAt = stored.alarmAt;
     this.presence.restore(stored.live, stored.lingering, stored.seq);
+    await this.follows.load(new Set(stored.live.map((connection) => connection.id)));
     this.windows.restore((await this.ctx.storage.get<boolean>(WINDOWED_KEY)) ?? false);
     await this.coordinator?.load(systemClock.now());
     (this.coordinator?.totals ?? this.presence).restoreRecent(stored.recent);
@@ -507,6 +524,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     } else if (role.kind === "coordinator") {
       this.coordinator = new RoomCoordinator({
         shard: (index) => this.stub<ShardRpc>(shardName(role.room, index)),
+        shardCount: this.settings.shards,
         storage: this.ctx.storage,
         recentMs: this.settings.recentMs,
         changed: () => this.diffWindow.changed(),
@@ -522,12 +540,15 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       ? (this.verified.get(context.request) ?? null)
       : await verifyConnection(context.request.url, this.role.room, this.settings);
     let id = connection.id;
-    if (this.presence.isLive(id) || this.reserved.has(id)) {
-      // A second socket claiming a live id must not disturb the first, so it gets an id of its
-      // own. The rename has to happen before PartyServer accepts the socket: the runtime files
-      // hibernatable sockets under their tags (the id is always one), and PartyServer's
-      // attachment keeps the id it had at that moment.
-      id = `${connection.id}.${crypto.randomUUID().slice(0, 8)}`;
+    const role = this.role;
+    const place = role.kind === "shard" ? { shard: role.shard, shards: this.settings.shards } : null;
+    if (!this.presence.mayTake(id, user?.id ?? null) || this.reserved.has(id) || !isOwnId(id, place)) {
+      // A second socket claiming a live id, or another user's id in its grace, must not disturb
+      // the first, so it gets an id of its own; so does one that reached a shard directly with an id
+      // of another shard's. The rename has to happen before PartyServer accepts the socket: the
+      // runtime files hibernatable sockets under their tags (the id is always one), and
+      // PartyServer's attachment keeps the id it had at that moment.
+      id = freshConnectionId(connection.id, place);
       connection.id = id;
     }
     this.reserved.add(id);
@@ -537,6 +558,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const window = new URL(context.request.url).searchParams.get("window");
     if (window !== null) data.window = Number(window);
     connection.setState(data);
+    // PartyServer keeps the socket's URL in its attachment, and the query (the token, anything a
+    // client adds) could fill the runtime's 16 KiB: the app reads the URL from the request instead
+    (connection as { uri: string | null }).uri = null;
     return user ? [tagOfConnection(id), tagOfUser(user.id)] : [tagOfConnection(id)];
   }
 
@@ -547,6 +571,11 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       return false;
     }
     this.reserved.delete(data.id);
+    if (data.user && this.heardBans.until(data.user.id, systemClock.now()) !== null) {
+      // a kick with a ban reached this shard while the socket was on its way in
+      this.closeSocket(connection, data, CLOSE_CODES.kicked, "banned from this room");
+      return false;
+    }
     const result = this.presence.connect(data.id, data.user);
     if (result.reclaimed) void this.store.forgetLingering([data.id]);
     if (result.adopted) void this.store.forgetLingering([result.adopted]);
@@ -577,6 +606,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         sendQuietly(connection, FRAMES.pong);
         break;
       case "presence:resync":
+        if (!this.withinRate(connection, data.id, "presence:resync")) break;
         this.awaitingSync.add(data.id);
         this.diffWindow.changed();
         break;
@@ -592,6 +622,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         this.applyStatus(connection, data, parsed.message.status);
         break;
       case "presence:follow":
+        if (!this.withinRate(connection, data.id, "presence:follow")) break;
         this.follow(connection, data, parsed.message.ids);
         break;
       case "presence:list":
@@ -603,10 +634,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** Replaces the users a connection follows; a windowed connection gets its new window at once. */
   private follow(connection: Connection, data: ConnectionData, ids: string[]): void {
-    const follows = [...new Set(ids)];
-    const next: ConnectionData = { ...data, follows };
-    connection.setState(next);
-    this.windows.remember(connection, next);
+    this.follows.set(data.id, [...new Set(ids)]);
+    this.windows.remember(connection, data);
     if (this.windows.windowed && data.window !== undefined) {
       this.awaitingSync.add(data.id);
       this.diffWindow.changed();
@@ -615,20 +644,9 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** Answers `presence:list` with one page of everyone here, at most ten pages a second per connection. */
   private async list(connection: Connection, data: ConnectionData, request: ListMessage): Promise<void> {
-    const second = Math.floor(systemClock.now() / 1000);
-    const used = this.lists.get(data.id);
-    const count = used?.second === second ? used.count + 1 : 1;
-    this.lists.set(data.id, { second, count });
-    if (count > LISTS_PER_SECOND) {
-      // like state changes over the limit, not abuse: the client waits and asks again
-      sendQuietly(
-        connection,
-        JSON.stringify({
-          type: "presence:error",
-          code: "rate_limited",
-          message: `at most ${LISTS_PER_SECOND} presence:list a second`,
-        }),
-      );
+    if (this.rates.take(data.id, "presence:list", systemClock.now()) !== "ok") {
+      // not abuse: a page is small, and the client waits and asks again
+      sendQuietly(connection, rateLimited("presence:list"));
       return;
     }
     const after = request.after ?? null;
@@ -655,7 +673,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const data = dataOf(connection);
     if (!data) return;
     this.budgets.delete(data.id);
-    this.lists.delete(data.id);
+    this.rates.forget(data.id);
+    this.follows.forget(data.id);
     this.awaitingSync.delete(data.id);
     this.link?.forget(data.id);
     if (data.left || !this.presence.isLive(data.id)) return;
@@ -712,7 +731,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   /** Marks a connection as done before closing it, so nothing it still sends has an effect. */
   private closeSocket(socket: Connection, data: ConnectionData, code: number, reason: string): void {
-    socket.setState({ ...data, left: true });
+    // closed whatever its attachment holds: one the runtime refuses to write must not stay open
+    this.saveData(socket, { ...data, left: true });
     this.awaitingSync.delete(data.id);
     try {
       socket.close(code, reason);
@@ -721,9 +741,29 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     }
   }
 
+  /**
+   * Whether a resync or a follow is within its connection's rate: the first
+   * one over it in a second is answered with `rate_limited`, and every later
+   * one in that second is dropped unanswered and counts as abuse, since each
+   * would cost the room a copy of its list.
+   */
+  private withinRate(connection: Connection, connectionId: string, request: LimitedRequest): boolean {
+    const verdict = this.rates.take(connectionId, request, systemClock.now());
+    if (verdict === "limited") sendQuietly(connection, rateLimited(request));
+    else if (verdict === "flood") this.charge(connection, connectionId);
+    return verdict === "ok";
+  }
+
   /** Answers a client with `presence:error`; sustained abuse closes it with 4008 and removes it. */
   private refuse(connection: Connection, connectionId: string, code: ErrorCode, message: string): void {
     sendQuietly(connection, JSON.stringify({ type: "presence:error", code, message }));
+    // the protocol page: rate_limited answers "do not count as abuse" (a client typing fast, a
+    // tab flipping between hidden and shown); what they hold back is still applied
+    if (code !== "rate_limited") this.charge(connection, connectionId);
+  }
+
+  /** Counts one error against a connection; past the budget it is closed with 4008 and removed. */
+  private charge(connection: Connection, connectionId: string): void {
     let budget = this.budgets.get(connectionId);
     if (!budget) {
       budget = new ErrorBudget(systemClock);
@@ -740,7 +780,16 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private touch(connection: Connection, data: ConnectionData): void {
     this.presence.touch(data.id);
     const now = systemClock.now();
-    if (now - data.lastSeen >= LAST_SEEN_GRAIN_MS) connection.setState({ ...data, lastSeen: now });
+    if (now - data.lastSeen >= LAST_SEEN_GRAIN_MS) this.saveData(connection, { ...data, lastSeen: now });
+  }
+
+  /** Writes a socket's attachment; one the runtime refuses (over 16 KiB) is reported, not thrown. */
+  private saveData(socket: Connection, data: ConnectionData): void {
+    try {
+      socket.setState(data);
+    } catch (error) {
+      this.onPresenceError(error, `writing the attachment of connection ${data.id}`);
+    }
   }
 
   private applyState(connection: Connection, data: ConnectionData, state: JsonObject): void {
@@ -769,7 +818,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (result === "unknown") return;
     const activeAt = this.presence.connectionStatus(data.id)?.activeAt ?? data.activeAt;
     const current = dataOf(connection) ?? data;
-    connection.setState({ ...current, status, activeAt });
+    this.saveData(connection, { ...current, status, activeAt });
     if (result === "rate_limited") {
       this.refuse(
         connection,
@@ -931,6 +980,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       this.onPresenceError(error, where);
     }
   }
+}
+
+/** The answer to a limited request over its rate. */
+function rateLimited(request: LimitedRequest): string {
+  const message = `at most ${REQUESTS_PER_SECOND[request]} ${request} a second`;
+  return JSON.stringify({ type: "presence:error", code: "rate_limited", message });
 }
 
 /** Sends unless the socket is closing: one the room closed a moment ago may still read as open. */

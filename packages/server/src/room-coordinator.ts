@@ -5,13 +5,16 @@ import type { ReportReply, ShardPush } from "./shard-link";
 export interface ShardRpc {
   herenowPush(push: string): Promise<void>;
   herenowRefresh(): Promise<void>;
-  herenowKick(target: { userId: string } | { connectionId: string }): Promise<number>;
+  /** Closes the target's sockets on the shard; a ban's end (ms) is held there against sockets on their way in. */
+  herenowKick(target: { userId: string } | { connectionId: string }, banUntil?: number | null): Promise<number>;
   herenowBroadcast(text: string): Promise<void>;
 }
 
 /** What `RoomCoordinator` needs of the object it serves. */
 export interface CoordinatorHost {
   shard(index: number): ShardRpc;
+  /** How many shards the room spreads over (`HERENOW_SHARDS`). */
+  readonly shardCount: number;
   readonly storage: Pick<DurableObjectStorage, "get" | "put">;
   /** How long the room remembers who left (`HERENOW_RECENT_MS`). */
   readonly recentMs?: number;
@@ -117,9 +120,14 @@ export class RoomCoordinator {
     }
   }
 
-  /** Closes a user's or a connection's sockets on every shard; resolves to how many connections went. */
-  async kick(target: { userId: string } | { connectionId: string }): Promise<number> {
-    const counts = await Promise.all(this.totals.shards().map((shard) => this.host.shard(shard).herenowKick(target)));
+  /**
+   * Closes a user's or a connection's sockets on every shard the room has,
+   * not only those it knows have anyone: a socket that opened on an empty
+   * shard may not be reported yet. Resolves to how many connections went.
+   */
+  async kick(target: { userId: string } | { connectionId: string }, banUntil: number | null = null): Promise<number> {
+    const shards = Array.from({ length: this.host.shardCount }, (_, shard) => shard);
+    const counts = await Promise.all(shards.map((shard) => this.host.shard(shard).herenowKick(target, banUntil)));
     return counts.reduce((sum, count) => sum + count, 0);
   }
 

@@ -19,6 +19,8 @@ export interface WindowedRoom {
   sockets(): Iterable<WebSocket>;
   /** The herenow data of a socket, read from its attachment (a cache miss only). */
   dataOf(socket: WebSocket): ConnectionData | null;
+  /** The users a connection follows (kept outside its attachment). */
+  followsOf(connectionId: string): readonly string[];
   /** Writes a frame unless the socket is closing. */
   send(socket: WebSocket, text: string): void;
   /** Keeps the room's mode across restarts and hibernation. */
@@ -72,7 +74,7 @@ export class RoomWindows {
   /** Indexes a socket after its data changed (connect, follow). */
   remember(socket: WebSocket, data: ConnectionData): void {
     if (!this.indexed) return; // the first use after a wake indexes every socket, this one included
-    this.index(socket, specOf(data));
+    this.index(socket, this.specOfData(data));
   }
 
   /** Drops a socket that closed from the index. */
@@ -98,7 +100,7 @@ export class RoomWindows {
     let spec = this.specs.get(socket);
     if (spec === undefined) {
       const data = this.room.dataOf(socket);
-      spec = data ? specOf(data) : null;
+      spec = data ? this.specOfData(data) : null;
       this.index(socket, spec);
     }
     return spec;
@@ -186,8 +188,13 @@ export class RoomWindows {
     this.indexed = true;
     for (const socket of this.room.sockets()) {
       const data = this.room.dataOf(socket);
-      this.index(socket, data ? specOf(data) : null);
+      this.index(socket, data ? this.specOfData(data) : null);
     }
+  }
+
+  private specOfData(data: ConnectionData): WindowSpec | null {
+    if (data.window === undefined || data.left) return null;
+    return { size: data.window, selfUserId: data.user?.id ?? null, follows: new Set(this.room.followsOf(data.id)) };
   }
 
   private index(socket: WebSocket, spec: WindowSpec | null): void {
@@ -260,9 +267,4 @@ export class RoomWindows {
 function* watched(spec: WindowSpec): Generator<string> {
   if (spec.selfUserId !== null) yield spec.selfUserId;
   yield* spec.follows;
-}
-
-function specOf(data: ConnectionData): WindowSpec | null {
-  if (data.window === undefined || data.left) return null;
-  return { size: data.window, selfUserId: data.user?.id ?? null, follows: new Set(data.follows ?? []) };
 }

@@ -1,7 +1,7 @@
 import { routePartykitRequest } from "partyserver";
 import { presenceGates, refusalResponse } from "./gate";
 import { readSettings } from "./settings";
-import { isShardedRoom, shardName, shardOf } from "./shards";
+import { isShardedRoom, SHARD_SEPARATOR, shardName, shardOf } from "./shards";
 
 /** The worker's env: bindings plus the `HERENOW_*` variables. */
 type Env = object;
@@ -30,17 +30,20 @@ export async function routePresenceRequest(request: Request, env: Env): Promise<
     return refusalResponse(error);
   }
   const url = new URL(request.url);
-  const parts = url.pathname.split("/");
-  // /parties/<party>/<room>: the room is the fourth part of the split path
-  const room = parts[3];
-  if (parts[1] === "parties" && parts.length === 4 && room && isShardedRoom(room, settings)) {
+  // Read the path as routePartykitRequest does (empty segments skipped, anything after the room
+  // ignored), so `/parties/main/stage/`, `/parties/main/stage/x` and `/parties/main//stage` reach a
+  // sharded room's shard as they reach a plain room, not its coordinator
+  const parts = url.pathname.split("/").filter(Boolean);
+  const room = parts[2];
+  // a name with `~` is a shard's (reached directly) or refused by the gate: never sharded again
+  if (parts[0] === "parties" && room && !room.includes(SHARD_SEPARATOR) && isShardedRoom(room, settings)) {
     let connectionId = url.searchParams.get("_pk");
     if (!connectionId) {
       connectionId = crypto.randomUUID();
       url.searchParams.set("_pk", connectionId);
     }
-    parts[3] = shardName(room, shardOf(connectionId, settings.shards));
-    url.pathname = parts.join("/");
+    parts[2] = shardName(room, shardOf(connectionId, settings.shards));
+    url.pathname = `/${parts.join("/")}`;
     request = new Request(url, request);
   }
   return routePartykitRequest(request, env as Record<string, unknown>, presenceGates(env));

@@ -41,6 +41,7 @@ function setup(stored: Record<string, unknown> = {}) {
   const storage = new Map<string, unknown>(Object.entries(stored));
   const pushes: { shard: number; push: unknown }[] = [];
   const refreshed: number[] = [];
+  const kicks: { shard: number; banUntil: number | null | undefined }[] = [];
   const published: { diff: DiffMessage | null; events: ConnectionEvent[] }[] = [];
   let changed = 0;
   const coordinator = new RoomCoordinator({
@@ -51,9 +52,13 @@ function setup(stored: Record<string, unknown> = {}) {
       herenowRefresh: async () => {
         refreshed.push(index);
       },
-      herenowKick: async () => 1,
+      herenowKick: async (_target, banUntil) => {
+        kicks.push({ shard: index, banUntil });
+        return 1;
+      },
       herenowBroadcast: async () => {},
     }),
+    shardCount: 3,
     storage: {
       get: (async (key: string) => storage.get(key)) as never,
       put: (async (key: string, value: unknown) => {
@@ -64,7 +69,7 @@ function setup(stored: Record<string, unknown> = {}) {
     published: (diff, events) => published.push({ diff, events }),
     log: () => {},
   });
-  return { coordinator, storage, pushes, refreshed, published, changes: () => changed };
+  return { coordinator, storage, pushes, refreshed, published, kicks, changes: () => changed };
 }
 
 describe("RoomCoordinator", () => {
@@ -129,5 +134,15 @@ describe("RoomCoordinator", () => {
         push: { state: { seq: 8, users: [user("ann")].map(({ stateAt: _, ...u }) => u), anonymous: 0, recent: [] } },
       },
     ]);
+  });
+
+  it("kicks on every shard of the room, also those it knows nobody on, and passes the ban along (issue 24, item 8)", async () => {
+    const { coordinator, kicks } = setup();
+    await coordinator.load(1000);
+    const reported = coordinator.report(0, full(["ann"]));
+    coordinator.flush(2000);
+    await reported;
+    expect(await coordinator.kick({ userId: "troll" }, 90_000)).toBe(3);
+    expect(kicks).toEqual([0, 1, 2].map((shard) => ({ shard, banUntil: 90_000 })));
   });
 });

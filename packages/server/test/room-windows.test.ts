@@ -16,18 +16,20 @@ function room(threshold: number) {
   const clock = new ManualClock(1_000);
   const presence = new RoomPresence({ clock, leaveGraceMs: 0 });
   const data = new Map<FakeSocket, ConnectionData>();
+  const follows = new Map<string, string[]>();
   const timers: (() => void)[] = [];
   const windows = new RoomWindows({
     presence,
     threshold,
     sockets: () => [...data.keys()] as unknown as WebSocket[],
     dataOf: (socket) => data.get(socket as unknown as FakeSocket) ?? null,
+    followsOf: (id) => follows.get(id) ?? [],
     send: (socket, text) => (socket as unknown as FakeSocket).sent.push(JSON.parse(text)),
     saveMode: () => undefined,
     clock,
     setTimer: (run) => timers.push(run),
   });
-  const join = (n: number, window?: number, follows?: string[]): FakeSocket => {
+  const join = (n: number, window?: number, followed?: string[]): FakeSocket => {
     const socket: FakeSocket = { name: `c${n}`, sent: [] };
     const connection: ConnectionData = {
       herenow: 1,
@@ -37,8 +39,8 @@ function room(threshold: number) {
       lastSeen: 0,
       since: 0,
       ...(window === undefined ? {} : { window }),
-      ...(follows ? { follows } : {}),
     };
+    if (followed) follows.set(`c${n}`, followed);
     data.set(socket, connection);
     presence.connect(`c${n}`, person(n));
     windows.remember(socket as unknown as WebSocket, connection);
@@ -138,8 +140,8 @@ describe("RoomWindows", () => {
         lastSeen: 0,
         since: 0,
         window: 1,
-        ...((socket as unknown as FakeSocket).name === "c4" ? { follows: ["u5"] } : {}),
       }),
+      followsOf: (id) => (id === "c4" ? ["u5"] : []),
       send: (socket, text) => (socket as unknown as FakeSocket).sent.push(JSON.parse(text)),
       saveMode: () => undefined,
       clock: r.clock,
