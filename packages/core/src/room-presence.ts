@@ -3,6 +3,7 @@ import { systemClock } from "./clock";
 import { headOf, pageInJoinOrder, type UserPage } from "./page";
 import type { DiffMessage, JsonObject, PresenceUser, RecentUser, UserIdentity, UserStatus } from "./protocol";
 import { DEFAULTS, LIMITS } from "./protocol";
+import { RateWindow } from "./rate-window";
 import { RecentList } from "./recent-list";
 import type { RoomReader } from "./room-window";
 import { type SeenLane, SeenOrder } from "./seen-order";
@@ -104,19 +105,13 @@ interface ConnectionRecord {
   joinedAt: number;
   lastSeen: number;
   lingerUntil: number | null;
-  windowStart: number;
-  windowCount: number;
-  pendingState: JsonObject | null;
+  /** State changes: 20 a second, the newest of the rest held. */
+  stateRate: RateWindow<JsonObject>;
   status: UserStatus;
   /** The last moment the connection was active, kept once it is not. */
   activeAt: number;
-  statusWindow: RateWindow;
-  pendingStatus: UserStatus | null;
-}
-
-interface RateWindow {
-  start: number;
-  count: number;
+  /** Status changes: 20 a second, the newest of the rest held. */
+  statusRate: RateWindow<UserStatus>;
 }
 
 interface UserRecord {
@@ -140,8 +135,6 @@ interface Published {
   /** The stored `activeAt`: it changes only when the user stops being active. */
   activeAt: number;
 }
-
-const RATE_WINDOW_MS = 1000;
 
 /**
  * The presence of one room: connections by id, users by id with their
@@ -170,6 +163,7 @@ export class RoomPresence implements RoomReader {
   /** The live connections again, in last-seen order per max age (hidden ones get longer). */
   private readonly seen: SeenOrder<ConnectionRecord>;
   private readonly recentUsers: RecentList;
+  /** Connections holding a status change back (rate-limited), applied when their second ends. */
   private readonly pendingStatuses = new Set<ConnectionRecord>();
   private readonly lingering = new Map<string, ConnectionRecord>();
   /**
@@ -301,13 +295,10 @@ export class RoomPresence implements RoomReader {
       joinedAt: now,
       lastSeen: now,
       lingerUntil: null,
-      windowStart: now,
-      windowCount: 0,
-      pendingState: null,
+      stateRate: new RateWindow(LIMITS.stateChangesPerSecond),
       status: "active",
       activeAt: now,
-      statusWindow: { start: now, count: 0 },
-      pendingStatus: null,
+      statusRate: new RateWindow(LIMITS.statusChangesPerSecond),
     };
     this.live.set(connectionId, record);
     this.seen.add(record, "visible");
@@ -333,18 +324,10 @@ export class RoomPresence implements RoomReader {
     const record = this.live.get(connectionId);
     if (!record) return "unknown";
     const now = this.clock.now();
-    const window = record.statusWindow;
-    if (now - window.start >= RATE_WINDOW_MS) {
-      window.start = now;
-      window.count = 0;
-    }
-    window.count++;
-    if (window.count > LIMITS.statusChangesPerSecond) {
-      record.pendingStatus = status;
+    if (!record.statusRate.offer(status, now)) {
       this.pendingStatuses.add(record);
       return "rate_limited";
     }
-    record.pendingStatus = null;
     this.pendingStatuses.delete(record);
     this.applyStatus(record, status, now);
     return "applied";
@@ -360,17 +343,10 @@ export class RoomPresence implements RoomReader {
     if (!record) return "unknown";
     if (!record.user) return "anonymous";
     const now = this.clock.now();
-    if (now - record.windowStart >= RATE_WINDOW_MS) {
-      record.windowStart = now;
-      record.windowCount = 0;
-    }
-    record.windowCount++;
-    if (record.windowCount > LIMITS.stateChangesPerSecond) {
-      record.pendingState = state;
+    if (!record.stateRate.offer(state, now)) {
       this.pendingStates.add(record);
       return "rate_limited";
     }
-    record.pendingState = null;
     this.pendingStates.delete(record);
     this.applyState(record.user, state, now);
     return "applied";
@@ -414,9 +390,9 @@ export class RoomPresence implements RoomReader {
     this.live.delete(connectionId);
     this.seen.delete(connectionId);
     record.lingerUntil = now + graceMs;
-    record.pendingState = null;
+    record.stateRate.drop();
     this.pendingStates.delete(record);
-    record.pendingStatus = null;
+    record.statusRate.drop();
     this.pendingStatuses.delete(record);
     if (record.status === "active") record.activeAt = now;
     this.lingering.set(connectionId, record);
@@ -479,8 +455,8 @@ export class RoomPresence implements RoomReader {
       if (lingering?.lingerUntil != null) due = Math.min(due, lingering.lingerUntil);
     }
     // held states belong only to connections flooding state changes, never to the whole room
-    for (const record of this.pendingStates) due = Math.min(due, record.windowStart + RATE_WINDOW_MS);
-    for (const record of this.pendingStatuses) due = Math.min(due, record.statusWindow.start + RATE_WINDOW_MS);
+    for (const record of this.pendingStates) due = Math.min(due, record.stateRate.dueAt ?? due);
+    for (const record of this.pendingStatuses) due = Math.min(due, record.statusRate.dueAt ?? due);
     return Number.isFinite(due) ? due : null;
   }
 
@@ -502,21 +478,16 @@ export class RoomPresence implements RoomReader {
       result.stale.push(id);
     }
     for (const record of this.pendingStates) {
-      if (record.windowStart + RATE_WINDOW_MS > now || !record.user || !record.pendingState) continue;
+      const held = record.stateRate.takeDue(now);
+      if (!held) continue;
       this.pendingStates.delete(record);
-      record.windowStart = now;
-      record.windowCount = 1;
-      const state = record.pendingState;
-      record.pendingState = null;
-      this.applyState(record.user, state, now);
+      if (record.user) this.applyState(record.user, held.value, now);
     }
     for (const record of this.pendingStatuses) {
-      if (record.statusWindow.start + RATE_WINDOW_MS > now || !record.pendingStatus) continue;
+      const held = record.statusRate.takeDue(now);
+      if (!held) continue;
       this.pendingStatuses.delete(record);
-      record.statusWindow = { start: now, count: 1 };
-      const status = record.pendingStatus;
-      record.pendingStatus = null;
-      this.applyStatus(record, status, now);
+      this.applyStatus(record, held.value, now);
     }
     return result;
   }
@@ -703,13 +674,10 @@ export class RoomPresence implements RoomReader {
       joinedAt: item.joinedAt,
       lastSeen: item.lastSeen,
       lingerUntil,
-      windowStart: 0,
-      windowCount: 0,
-      pendingState: null,
+      stateRate: new RateWindow(LIMITS.stateChangesPerSecond),
       status: item.status ?? "active",
       activeAt: item.activeAt ?? item.lastSeen,
-      statusWindow: { start: 0, count: 0 },
-      pendingStatus: null,
+      statusRate: new RateWindow(LIMITS.statusChangesPerSecond),
     };
   }
 
