@@ -17,6 +17,8 @@ export { type MigrateDownOptions, migrateDown, migrateToLatest, throwIfMigration
 export type {
   Presence,
   PresenceChangedEvent,
+  PresenceStatus,
+  PresentUser,
   RoomSummary,
   Session,
   StoredUser,

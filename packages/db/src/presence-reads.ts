@@ -1,6 +1,7 @@
+import { morePresent } from "@herenow/core";
 import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import { toPresence } from "./presence-rows";
-import type { Presence, RoomSummary, StoredUser } from "./presence-types";
+import type { Presence, PresentUser, RoomSummary } from "./presence-types";
 import type { Database } from "./schema";
 
 /**
@@ -20,6 +21,8 @@ export const PRESENCE_COLUMNS = [
   "herenow_presences.user_info",
   "herenow_presences.joined_at",
   "herenow_presences.generation",
+  "herenow_presences.status",
+  "herenow_presences.active_at",
   leasedLastSeen,
 ] as const;
 
@@ -39,31 +42,38 @@ export function presenceRows(db: Kysely<Database>) {
     ] as const);
 }
 
-/** Every connection in a room, earliest joined first. */
-export async function getPresences(db: Kysely<Database>, room: string): Promise<Presence[]> {
+/** Every connection in a room, earliest joined first, as of `now`. */
+export async function getPresences(db: Kysely<Database>, room: string, now: Date): Promise<Presence[]> {
   const rows = await presenceRows(db)
     .where("herenow_presences.room", "=", room)
     .orderBy("herenow_presences.joined_at")
     .orderBy("herenow_presences.connection_id")
     .execute();
-  return rows.map(toPresence);
+  return rows.map((row) => toPresence(row, now));
 }
 
 /**
  * Signed-in users of a room, each once however many connections they have,
  * ordered by their first join. Name and info come from their latest
- * connection, the freshest copy of their profile.
+ * connection, the freshest copy of their profile; status and activeAt are
+ * merged over all of them as the room merges them: the most present status,
+ * and `now` while one is active, else the latest moment any was.
  */
-export async function getUsers(db: Kysely<Database>, room: string): Promise<StoredUser[]> {
-  const users = new Map<string, StoredUser>();
-  for (const { user } of await getSignedIn(db, room)) {
+export async function getUsers(db: Kysely<Database>, room: string, now: Date): Promise<PresentUser[]> {
+  const users = new Map<string, PresentUser>();
+  for (const { user, status, activeAt } of await getSignedIn(db, room, now)) {
+    if (!user) continue;
+    const seen = users.get(user.id);
+    const merged = seen ? morePresent(seen.status, status) : status;
+    const latest = seen && seen.activeAt > activeAt ? seen.activeAt : activeAt;
     // Map keeps first-insertion order, so replacing a value keeps the first join's place.
-    if (user) users.set(user.id, user);
+    // an active user is active `now`, even on a clock behind the room's that stamped the stored times
+    users.set(user.id, { ...user, status: merged, activeAt: merged === "active" ? now : latest });
   }
   return [...users.values()];
 }
 
-async function getSignedIn(db: Kysely<Database>, room: string): Promise<Presence[]> {
+async function getSignedIn(db: Kysely<Database>, room: string, now: Date): Promise<Presence[]> {
   const rows = await db
     .selectFrom("herenow_presences")
     .selectAll()
@@ -72,7 +82,7 @@ async function getSignedIn(db: Kysely<Database>, room: string): Promise<Presence
     .orderBy("joined_at")
     .orderBy("connection_id")
     .execute();
-  return rows.map(toPresence);
+  return rows.map((row) => toPresence(row, now));
 }
 
 /** Connections in a room without a user. */

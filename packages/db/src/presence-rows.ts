@@ -4,8 +4,12 @@ import type { PresenceRecord, SessionRecord } from "./schema";
 // Rows leave the database through these two functions only, so snake_case
 // and driver quirks (pg returns bigint as a string, PGlite as a number) stop here.
 
-/** A presences row as the store returns it. */
-export function toPresence(row: PresenceRecord): Presence {
+/**
+ * A presences row as the store returns it at `now`: an active connection
+ * was active until now; any other, at its `active_at` (or, lacking one, when
+ * it joined).
+ */
+export function toPresence(row: PresenceRecord, now: Date): Presence {
   return {
     room: row.room,
     connectionId: row.connection_id,
@@ -14,6 +18,8 @@ export function toPresence(row: PresenceRecord): Presence {
     joinedAt: row.joined_at,
     lastSeenAt: row.last_seen_at,
     generation: row.generation,
+    status: row.status,
+    activeAt: row.status === "active" ? now : (row.active_at ?? row.joined_at),
   };
 }
 

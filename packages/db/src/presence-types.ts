@@ -1,16 +1,42 @@
+import type { PresenceStatus } from "@herenow/core";
 import type { EndReason, Json } from "./schema";
 
 /**
- * A signed-in user as the store returns them. Anonymous connections have no
- * user (`null`).
+ * Protocol 1.2's status of a connection, and of a user as the most present
+ * of their connections: `active` > `idle` > `hidden`.
  *
  * @example
- * const users: StoredUser[] = await store.getUsers("lobby"); // [{ id: "u1", name: "Ann", info: null }]
+ * const status: PresenceStatus = (await store.getPresences("lobby"))[0]?.status ?? "active";
+ */
+export type { PresenceStatus };
+
+/**
+ * A signed-in user as a connection carries them (`presence.user`).
+ * Anonymous connections have no user (`null`).
+ *
+ * @example
+ * const [first] = await store.getPresences("lobby");
+ * const user: StoredUser | null = first?.user ?? null; // { id: "u1", name: "Ann", info: null }
  */
 export interface StoredUser {
   id: string;
   name: string;
   info: Json | null;
+}
+
+/**
+ * A signed-in user present in a room, once however many connections they
+ * have (protocol 1.2): `status` is the most present of their connections'
+ * statuses, `activeAt` the last moment any of them was active (the time of
+ * the read while one is).
+ *
+ * @example
+ * const [ann]: PresentUser[] = await store.getUsers("lobby");
+ * if (ann?.status !== "active") console.info(`${ann?.name} was last active at ${ann?.activeAt.toISOString()}`);
+ */
+export interface PresentUser extends StoredUser {
+  status: PresenceStatus;
+  activeAt: Date;
 }
 
 /**
@@ -31,6 +57,7 @@ export interface StoredUserInput {
  * @example
  * const [first]: Presence[] = await store.getPresences("lobby");
  * first?.user?.name; // "Ann", or undefined for an anonymous connection
+ * first?.status; // "active", "idle" or "hidden"
  */
 export interface Presence {
   room: string;
@@ -39,6 +66,14 @@ export interface Presence {
   joinedAt: Date;
   lastSeenAt: Date;
   generation: string | null;
+  /** Protocol 1.2: the connection's status; a new connection starts `active`. */
+  status: PresenceStatus;
+  /**
+   * Protocol 1.2: the last moment the connection was active. A connection
+   * counts as active until it reports otherwise, so for an `active` one this
+   * is the time of the read (the store's clock, or a batch's arrival).
+   */
+  activeAt: Date;
 }
 
 /**

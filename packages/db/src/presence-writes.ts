@@ -55,8 +55,9 @@ export async function touchConnection(db: Kysely<Database>, connectionId: string
  * that lost rows is marked out of step (`seq` -1): its next batch is answered
  * `out_of_sync`, the room sends a snapshot, and whoever is still there is
  * back in the copy; a room that is gone sends nothing and stays pruned.
+ * The removed presences read as of `now`, the prune's time.
  */
-export function removeStalePresences(db: Kysely<Database>, before: Date): Promise<Presence[]> {
+export function removeStalePresences(db: Kysely<Database>, before: Date, now: Date): Promise<Presence[]> {
   return inTransaction(db, async (trx) => {
     const rows = await trx
       .deleteFrom("herenow_presences")
@@ -75,7 +76,7 @@ export function removeStalePresences(db: Kysely<Database>, before: Date): Promis
     const rooms = [...new Set(rows.map((row) => row.room))];
     if (rooms.length > 0)
       await trx.updateTable("herenow_rooms").set({ seq: OUT_OF_STEP }).where("name", "in", rooms).execute();
-    return rows.map(toPresence);
+    return rows.map((row) => toPresence(row, now));
   });
 }
 

@@ -1,4 +1,4 @@
-import type { WebhookConnection } from "@herenow/core";
+import type { PresenceStatus, WebhookConnection } from "@herenow/core";
 import type { Presence, PresenceChangedEvent, StoredUser } from "./presence-types";
 import type { EndReason, Json } from "./schema";
 
@@ -16,6 +16,8 @@ import type { EndReason, Json } from "./schema";
 export type RoomEvent =
   | { type: "join"; connectionId: string; user: { id: string; name: string; info?: unknown } | null; at: number }
   | { type: "leave"; connectionId: string; reason: EndReason; at: number }
+  /** Protocol 1.2: the connection's status changed at `at`. */
+  | { type: "status"; connectionId: string; status: PresenceStatus; at: number }
   /** The room is alive and its connections still there: extends the room's lease. */
   | { type: "keepalive"; at: number };
 
@@ -77,21 +79,27 @@ interface Stay {
   user: StoredUser | null;
   joinedAt: Date;
   lastSeen: Date;
+  status: PresenceStatus;
+  /** The last moment the stay was active, once it is not (read only then). */
+  activeAt: Date;
   /** The row this stay has in the database already (its session is open there), or null for a new stay. */
   stored: Presence | null;
 }
 
 /**
- * Plans events against the room's rows before them. `before` must hold the
+ * Plans events against the room's rows before them, read as of `now` (the
+ * time the plan's active connections are active at). `before` must hold the
  * row of every connection the events name, and with a snapshot every row of
  * the room. Events apply in order; then a snapshot, if any, decides who is
  * present: rows it lacks end with reason `restart` at their last-seen time,
- * connections in both keep their row and open session.
+ * connections in both keep their row and open session, taking the
+ * snapshot's status. A join starts active; a status event for a connection
+ * that is not there is ignored, like a leave.
  *
  * @example
- * const plan = planRoom(batch, new Map(rows.map((p) => [p.connectionId, p])));
+ * const plan = planRoom(batch, new Map(rows.map((p) => [p.connectionId, p])), new Date());
  */
-export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presence>): RoomPlan {
+export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presence>, now: Date): RoomPlan {
   const state = new Map<string, Stay | null>();
   const closes: ClosedSession[] = [];
   const sessions: NewSession[] = [];
@@ -102,7 +110,16 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
   const current = (id: string): Stay | null => {
     if (state.has(id)) return state.get(id) ?? null;
     const row = before.get(id);
-    return row ? { user: row.user, joinedAt: row.joinedAt, lastSeen: row.lastSeenAt, stored: row } : null;
+    return row
+      ? {
+          user: row.user,
+          joinedAt: row.joinedAt,
+          lastSeen: row.lastSeenAt,
+          status: row.status,
+          activeAt: row.activeAt,
+          stored: row,
+        }
+      : null;
   };
   const end = (id: string, stay: Stay, reason: EndReason, at: Date) => {
     if (stay.stored) {
@@ -116,15 +133,23 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
   // A connection seen again as the same user keeps its stay (name and info
   // may change); with another user on it, a new stay begins. The old one
   // then ends "left" at a join, like store.add, or "restart" at its last-seen
-  // time when a snapshot says so.
-  const arrive = (id: string, user: StoredUser | null, joinedAt: Date, lastSeen: Date, via: "join" | "snapshot") => {
+  // time when a snapshot says so. A join keeps the status of a stay it
+  // continues and starts a new one active; a snapshot's status is the room's.
+  const arrive = (
+    id: string,
+    user: StoredUser | null,
+    joinedAt: Date,
+    lastSeen: Date,
+    via: "join" | { status: PresenceStatus; activeAt: Date },
+  ) => {
     const stay = current(id);
+    const reported = via === "join" ? null : via;
     if (stay && stay.user?.id === user?.id) {
-      state.set(id, { ...stay, user, lastSeen: later(stay.lastSeen, lastSeen) });
+      state.set(id, { ...stay, ...reported, user, lastSeen: later(stay.lastSeen, lastSeen) });
       return;
     }
     if (stay) end(id, stay, via === "join" ? "left" : "restart", via === "join" ? joinedAt : stay.lastSeen);
-    state.set(id, { user, joinedAt, lastSeen, stored: null });
+    state.set(id, { user, joinedAt, lastSeen, status: "active", activeAt: joinedAt, ...reported, stored: null });
   };
 
   for (const event of batch.events) {
@@ -134,6 +159,13 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
     } else if (event.type === "join") {
       const at = new Date(event.at);
       arrive(event.connectionId, toUser(event.user), at, at, "join");
+    } else if (event.type === "status") {
+      const stay = current(event.connectionId);
+      // leaving `active` is when its last active moment is known: the event's
+      if (stay && stay.status !== event.status) {
+        const activeAt = stay.status === "active" ? new Date(event.at) : stay.activeAt;
+        state.set(event.connectionId, { ...stay, status: event.status, activeAt });
+      }
     } else {
       const stay = current(event.connectionId);
       if (stay) end(event.connectionId, stay, event.reason, new Date(event.at));
@@ -149,7 +181,9 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
     }
     for (const c of listed.values()) {
       latestAt = Math.max(latestAt ?? c.lastSeen, c.lastSeen);
-      arrive(c.connectionId, toUser(c.user), new Date(c.joinedAt), new Date(c.lastSeen), "snapshot");
+      // before 1.2 a room sent neither: active, and active since it joined
+      const reported = { status: c.status ?? "active", activeAt: new Date(c.activeAt ?? c.joinedAt) };
+      arrive(c.connectionId, toUser(c.user), new Date(c.joinedAt), new Date(c.lastSeen), reported);
     }
   }
 
@@ -171,6 +205,8 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
       joinedAt: stay.joinedAt,
       lastSeenAt,
       generation: batch.generation ?? row?.generation ?? null,
+      status: stay.status,
+      activeAt: stay.status === "active" ? now : stay.activeAt,
     };
     present.push(presence);
     if (!stay.stored) {
@@ -223,6 +259,8 @@ function samePresence(a: Presence, b: Presence): boolean {
     JSON.stringify(a.user?.info ?? null) === JSON.stringify(b.user?.info ?? null) &&
     a.joinedAt.getTime() === b.joinedAt.getTime() &&
     a.lastSeenAt.getTime() === b.lastSeenAt.getTime() &&
-    a.generation === b.generation
+    a.generation === b.generation &&
+    a.status === b.status &&
+    a.activeAt.getTime() === b.activeAt.getTime()
   );
 }

@@ -21,9 +21,14 @@ export const iso = (at: Date | null): string | null => at?.toISOString() ?? null
 
 /**
  * The rows a plan needs: those of the connections the events name, or the
- * whole room for a snapshot, with last-seen times within the room's lease.
+ * whole room for a snapshot, with last-seen times within the room's lease,
+ * read as of `now`.
  */
-export async function rowsBefore(trx: Kysely<Database>, changes: RoomChanges): Promise<Map<string, Presence>> {
+export async function rowsBefore(
+  trx: Kysely<Database>,
+  changes: RoomChanges,
+  now: Date,
+): Promise<Map<string, Presence>> {
   let query = presenceRows(trx).where("herenow_presences.room", "=", changes.room);
   if (!changes.snapshot) {
     const ids = [...new Set(changes.events.flatMap((e) => (e.type === "keepalive" ? [] : [e.connectionId])))];
@@ -33,7 +38,7 @@ export async function rowsBefore(trx: Kysely<Database>, changes: RoomChanges): P
     query = query.where("herenow_presences.connection_id", "=", sql<string>`any(${ids}::text[])`);
   }
   const rows = await query.execute();
-  return new Map(rows.map((row) => [row.connection_id, toPresence(row)]));
+  return new Map(rows.map((row) => [row.connection_id, toPresence(row, now)]));
 }
 
 /**
@@ -56,6 +61,8 @@ export function planWrites(trx: Kysely<Database>, room: string, plan: RoomPlan):
   }
   if (plan.upserts.length > 0) {
     const rows = plan.upserts;
+    // an active row keeps no active_at: it is active now, whenever it is read
+    const activeAts = rows.map((p) => (p.status === "active" ? null : iso(p.activeAt)));
     parts.push([
       "kept",
       trx
@@ -69,12 +76,14 @@ export function planWrites(trx: Kysely<Database>, room: string, plan: RoomPlan):
           "joined_at",
           "last_seen_at",
           "generation",
+          "status",
+          "active_at",
         ])
         .expression(
           // jsonb travels as text and is cast in SQL: both drivers then pass the
           // string through untouched instead of each guessing how to serialise it.
           sql`select ${room}::text, u.connection_id, u.user_id, u.user_name, u.user_info::jsonb, u.joined_at,
-              u.last_seen_at, u.generation
+              u.last_seen_at, u.generation, u.status, u.active_at
             from unnest(
               ${rows.map((p) => p.connectionId)}::text[],
               ${rows.map((p) => p.user?.id ?? null)}::text[],
@@ -82,8 +91,10 @@ export function planWrites(trx: Kysely<Database>, room: string, plan: RoomPlan):
               ${rows.map((p) => (p.user?.info == null ? null : JSON.stringify(p.user.info)))}::text[],
               ${rows.map((p) => iso(p.joinedAt))}::timestamptz[],
               ${rows.map((p) => iso(p.lastSeenAt))}::timestamptz[],
-              ${rows.map((p) => p.generation)}::text[]
-            ) as u(connection_id, user_id, user_name, user_info, joined_at, last_seen_at, generation)`,
+              ${rows.map((p) => p.generation)}::text[],
+              ${rows.map((p) => p.status)}::text[],
+              ${activeAts}::timestamptz[]
+            ) as u(connection_id, user_id, user_name, user_info, joined_at, last_seen_at, generation, status, active_at)`,
         )
         .onConflict((oc) =>
           oc.columns(["room", "connection_id"]).doUpdateSet((eb) => ({
@@ -94,6 +105,8 @@ export function planWrites(trx: Kysely<Database>, room: string, plan: RoomPlan):
             // a heartbeat's touch (which takes no room lock) may have moved it on meanwhile
             last_seen_at: sql<Date>`greatest(herenow_presences.last_seen_at, excluded.last_seen_at)`,
             generation: eb.ref("excluded.generation"),
+            status: eb.ref("excluded.status"),
+            active_at: eb.ref("excluded.active_at"),
           })),
         ),
     ]);
@@ -150,7 +163,7 @@ export function withParts(trx: Kysely<Database>, parts: readonly WritePart[]): Q
 export function writeRoomEvents(db: Kysely<Database>, changes: RoomChanges, at: Date): Promise<RoomPlan | null> {
   return inTransaction(db, async (trx) => {
     if (!(await lockRoom(trx, changes, at))) return null;
-    const plan = planRoom(changes, await rowsBefore(trx, changes));
+    const plan = planRoom(changes, await rowsBefore(trx, changes, at), at);
     const changed = plan.upserts.length + plan.deletes.length + plan.sessions.length > 0;
     await withParts(trx, planWrites(trx, changes.room, plan))
       .updateTable("herenow_rooms")

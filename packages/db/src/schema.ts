@@ -1,4 +1,4 @@
-import type { Json, LeaveReason } from "@herenow/core";
+import type { Json, LeaveReason, PresenceStatus } from "@herenow/core";
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 
 /**
@@ -60,6 +60,14 @@ export interface PresencesTable {
   joined_at: Timestamp;
   last_seen_at: Timestamp;
   generation: Nullable<string>;
+  /** Protocol 1.2: the connection's status (`active` by default: a new connection starts active). */
+  status: ColumnType<PresenceStatus, PresenceStatus | undefined, PresenceStatus>;
+  /**
+   * Protocol 1.2: the last moment the connection was `active`, once it is
+   * not. Null while it is active (it is active now), and read as
+   * `joined_at` on a row that is not active and lacks it.
+   */
+  active_at: Nullable<Date>;
 }
 
 /**

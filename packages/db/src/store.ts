@@ -5,9 +5,9 @@ import { getAnonymousCount, getPresences, getRoom, getUsers, listRooms } from ".
 import type {
   Presence,
   PresenceChangedEvent,
+  PresentUser,
   RoomSummary,
   Session,
-  StoredUser,
   StoredUserInput,
   WhoWasHere,
 } from "./presence-types";
@@ -92,7 +92,7 @@ export interface PruneOptions {
  * @example
  * const store = createPresenceStore(db);
  * await store.add("lobby", "c-1", { id: "u1", name: "Ann" });
- * await store.getUsers("lobby"); // [{ id: "u1", name: "Ann", info: null }]
+ * await store.getUsers("lobby"); // [{ id: "u1", name: "Ann", info: null, status: "active", activeAt: <now> }]
  */
 export interface PresenceStore {
   /** Adds a connection (creating the room); `user` null or missing = anonymous. @example await store.add("lobby", "c-1", null) */
@@ -119,11 +119,15 @@ export interface PresenceStore {
    * a very late copy. @example await store.pruneBatches()
    */
   pruneBatches(options?: PruneOptions): Promise<number>;
-  /** Distinct signed-in users, by first join. @example await store.getUsers("lobby") */
-  getUsers(room: string): Promise<StoredUser[]>;
+  /**
+   * Distinct signed-in users, by first join, each with the most present
+   * status of their connections and the last moment any was active.
+   * @example const [ann] = await store.getUsers("lobby"); // { id: "u1", name: "Ann", info: null, status: "idle", activeAt }
+   */
+  getUsers(room: string): Promise<PresentUser[]>;
   /** Anonymous connections in a room. @example await store.getAnonymousCount("lobby") */
   getAnonymousCount(room: string): Promise<number>;
-  /** Every connection in a room. @example await store.getPresences("lobby") */
+  /** Every connection in a room, with its own status and activeAt. @example await store.getPresences("lobby") */
   getPresences(room: string): Promise<Presence[]>;
   /** Every room with its counts. @example await store.listRooms() */
   listRooms(): Promise<RoomSummary[]>;
@@ -229,7 +233,7 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
       if (!Number.isFinite(maxAgeMs) || maxAgeMs < 0) {
         throw new RangeError(`prunePresences: maxAgeMs must be a non-negative number of milliseconds, got ${maxAgeMs}`);
       }
-      const removed = await removeStalePresences(db, new Date(at.getTime() - maxAgeMs));
+      const removed = await removeStalePresences(db, new Date(at.getTime() - maxAgeMs), at);
       const byRoom = new Map<string, Presence[]>();
       for (const presence of removed) {
         const inRoom = byRoom.get(presence.room);
@@ -251,9 +255,9 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
       return removeOldBatches(db, new Date(at.getTime() - maxAgeMs));
     },
 
-    getUsers: (room) => getUsers(db, room),
+    getUsers: (room) => getUsers(db, room, now()),
     getAnonymousCount: (room) => getAnonymousCount(db, room),
-    getPresences: (room) => getPresences(db, room),
+    getPresences: (room) => getPresences(db, room, now()),
     listRooms: () => listRooms(db),
     getRoom: (room) => getRoom(db, room),
     findRooms: (query) => findRooms(db, query),

@@ -79,10 +79,10 @@ export async function applyInTransaction(trx: Kysely<Database>, batch: WebhookBa
   const room = await lockRoom(trx, batch, now);
   const verdict = decide(room, batch);
   if (verdict !== "apply") return { status: verdict };
-  const before = await rowsBefore(trx, batch);
+  const before = await rowsBefore(trx, batch, now);
   let plan: RoomPlan;
   try {
-    plan = planRoom(batch, before);
+    plan = planRoom(batch, before, now);
   } catch (error) {
     throw new ReceiverBugError(`planning batch ${batch.id} failed: ${String(error)}`, { cause: error });
   }

@@ -19,6 +19,9 @@ describeEachDatabase("migrations", (db) => {
       .map((t) => t.name)
       .filter((name) => name.startsWith("herenow_"))
       .sort();
+  const presenceColumns = async () =>
+    (await db().introspection.getTables()).find((t) => t.name === "herenow_presences")?.columns.map((c) => c.name) ??
+    [];
 
   it("go up, down and up again", async () => {
     expect(await tables()).toEqual([...HERENOW_TABLES, "herenow_migration", "herenow_migration_lock"].sort());
@@ -26,10 +29,23 @@ describeEachDatabase("migrations", (db) => {
     await db().insertInto("herenow_batches").values({ id: "g:1", room: "a" }).execute();
     await db().insertInto("herenow_batches").values({ id: "g:1", room: "b" }).execute();
 
-    // Stepping down from the room lease writes it into the rows, so no live presence looks stale.
     const seen = new Date("2026-11-28T12:00:00Z");
     const lease = new Date("2026-11-28T12:05:00Z");
     await createPresenceStore(db()).add("lobby", "c-1", null, { at: seen });
+
+    // Stepping down from 1.2's status drops its columns and keeps the rows (active again, as before 1.2).
+    await db().updateTable("herenow_presences").set({ status: "hidden", active_at: seen }).execute();
+    const statusDown = await migrateDown(db());
+    expect(statusDown.results).toEqual([
+      { migrationName: "2026-12-05T2100-presence-status", direction: "Down", status: "Success" },
+    ]);
+    expect(await presenceColumns()).not.toContain("status");
+    expect(await presenceColumns()).not.toContain("active_at");
+    expect(await db().selectFrom("herenow_presences").select("connection_id").execute()).toEqual([
+      { connection_id: "c-1" },
+    ]);
+
+    // Stepping down from the room lease writes it into the rows, so no live presence looks stale.
     await db().updateTable("herenow_rooms").set({ keepalive_at: lease }).execute();
     const leaseDown = await migrateDown(db());
     expect(leaseDown.results).toEqual([
@@ -63,8 +79,10 @@ describeEachDatabase("migrations", (db) => {
       { migrationName: "2026-11-28T0000-init", direction: "Up", status: "Success" },
       { migrationName: "2026-11-28T0100-batches-per-room", direction: "Up", status: "Success" },
       { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "Success" },
+      { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "Success" },
     ]);
     expect((await migrateToLatest(db())).results).toEqual([]);
+    expect(await presenceColumns()).toEqual(expect.arrayContaining(["status", "active_at"]));
 
     // The schema works after the round trip.
     const store = createPresenceStore(db());
@@ -91,6 +109,16 @@ describeEachDatabase("migrations", (db) => {
     await expect(
       db().insertInto("herenow_presences").values({ room: "missing-room", connection_id: "c-1" }).execute(),
     ).rejects.toThrow(/foreign key/);
+    // A status is one of the protocol's three; a new row starts active.
+    await expect(
+      db()
+        .updateTable("herenow_presences")
+        .set({ status: "away" as "idle" })
+        .execute(),
+    ).rejects.toThrow(/herenow_presences_status_check/);
+    expect(await db().selectFrom("herenow_presences").select(["status", "active_at"]).execute()).toEqual([
+      { status: "active", active_at: null },
+    ]);
     // Deleting a room takes its presences with it.
     await db().deleteFrom("herenow_rooms").where("name", "=", "lobby").execute();
     expect(await store.getPresences("lobby")).toEqual([]);
@@ -105,6 +133,7 @@ describeEachDatabase("migrations", (db) => {
       { migrationName: "2026-11-28T0000-init", direction: "Up", status: "Error" },
       { migrationName: "2026-11-28T0100-batches-per-room", direction: "Up", status: "NotExecuted" },
       { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "NotExecuted" },
+      { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "NotExecuted" },
     ]);
     expect(() => throwIfMigrationFailed(result)).toThrow(
       /herenow migration "2026-11-28T0000-init" failed: .*herenow_rooms/,

@@ -6,6 +6,8 @@ import { describeEachDatabase } from "./support/databases";
 
 const ann = { id: "u1", name: "Ann" };
 const bo = { id: "u2", name: "Bo" };
+/** What a user with an active connection reads as, on the store's clock. */
+const ACTIVE = { status: "active", activeAt: T0 } as const;
 
 describeEachDatabase("presence store", (db) => {
   const store = (options = {}) => createPresenceStore(db(), { now: () => T0, ...options });
@@ -29,10 +31,15 @@ describeEachDatabase("presence store", (db) => {
           joinedAt: at(1),
           lastSeenAt: at(1),
           generation: null,
+          status: "active",
+          // active, so active until the read: the store's clock
+          activeAt: T0,
         },
       ]);
+      // the signal's copy was read at the add's own time
+      const added = { ...presences[0], activeAt: at(1) };
       expect(changes).toEqual([
-        { room: "lobby", added: presences[0], removed: null, bulkChange: false, addedAll: presences, removedAll: [] },
+        { room: "lobby", added, removed: null, bulkChange: false, addedAll: [added], removedAll: [] },
       ]);
       expect((await s.listRooms()).map((r) => r.name)).toEqual(["lobby"]);
     });
@@ -64,7 +71,7 @@ describeEachDatabase("presence store", (db) => {
 
       expect(result.added).toBe(true);
       expect(result.replaced?.user?.id).toBe("u1");
-      expect(await s.getUsers("lobby")).toEqual([{ id: "u2", name: "Bo", info: null }]);
+      expect(await s.getUsers("lobby")).toEqual([{ id: "u2", name: "Bo", info: null, ...ACTIVE }]);
       expect((await s.getPresences("lobby"))[0]?.joinedAt).toEqual(at(10));
       expect(changes).toHaveLength(1);
       expect(changes[0]).toMatchObject({
@@ -87,7 +94,7 @@ describeEachDatabase("presence store", (db) => {
       const result = await s.add("lobby", "c-1", ann, { at: at(2) });
       expect(result.added).toBe(true);
       expect(await s.getAnonymousCount("lobby")).toBe(0);
-      expect(await s.getUsers("lobby")).toEqual([{ id: "u1", name: "Ann", info: null }]);
+      expect(await s.getUsers("lobby")).toEqual([{ id: "u1", name: "Ann", info: null, ...ACTIVE }]);
     });
 
     it("records the generation on the presence and the room", async () => {
@@ -115,9 +122,9 @@ describeEachDatabase("presence store", (db) => {
       await s.add("other", "c-6", { id: "u3", name: "Cy" }, { at: at(6) });
 
       expect(await s.getUsers("lobby")).toEqual([
-        { id: "u2", name: "Bo", info: null },
+        { id: "u2", name: "Bo", info: null, ...ACTIVE },
         // Ann's profile comes from her latest connection.
-        { id: "u1", name: "Ann", info: { v: 2 } },
+        { id: "u1", name: "Ann", info: { v: 2 }, ...ACTIVE },
       ]);
       expect(await s.getAnonymousCount("lobby")).toBe(2);
       expect(await s.getAnonymousCount("nowhere")).toBe(0);
@@ -165,7 +172,7 @@ describeEachDatabase("presence store", (db) => {
       const removed = await s.remove("lobby", "c-1", "kicked", { at: at(30) });
 
       expect(removed?.user?.id).toBe("u1");
-      expect(await s.getUsers("lobby")).toEqual([{ id: "u2", name: "Bo", info: null }]);
+      expect(await s.getUsers("lobby")).toEqual([{ id: "u2", name: "Bo", info: null, ...ACTIVE }]);
       expect(changes).toEqual([
         { room: "lobby", added: null, removed, bulkChange: false, addedAll: [], removedAll: [removed] },
       ]);

@@ -106,8 +106,19 @@ describeEachDatabase("webhook receiver", (db) => {
           joinedAt: at(1),
           lastSeenAt: at(1),
           generation: GEN1,
+          status: "active",
+          activeAt: T0,
         },
-        { room: "lobby", connectionId: "c2", user: bo, joinedAt: at(2), lastSeenAt: at(2), generation: GEN1 },
+        {
+          room: "lobby",
+          connectionId: "c2",
+          user: bo,
+          joinedAt: at(2),
+          lastSeenAt: at(2),
+          generation: GEN1,
+          status: "active",
+          activeAt: T0,
+        },
       ]);
       expect(await sessions()).toEqual([
         ["c1", "u1", ms(1), null, null],

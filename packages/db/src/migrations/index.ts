@@ -2,6 +2,7 @@ import type { Migration } from "kysely/migration";
 import * as init from "./2026-11-28T0000-init";
 import * as batchesPerRoom from "./2026-11-28T0100-batches-per-room";
 import * as batchPartsAndRoomLease from "./2026-11-28T2000-batch-parts-and-room-lease";
+import * as presenceStatus from "./2026-12-05T2100-presence-status";
 
 /**
  * Every migration by name, listed statically rather than read from disk
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-28T0000-init": init,
   "2026-11-28T0100-batches-per-room": batchesPerRoom,
   "2026-11-28T2000-batch-parts-and-room-lease": batchPartsAndRoomLease,
+  "2026-12-05T2100-presence-status": presenceStatus,
 };

@@ -1,4 +1,5 @@
 import {
+  type PresenceStatus,
   SIGNATURE_HEADER,
   signWebhook,
   type WebhookBatch,
@@ -36,11 +37,27 @@ export const leave = (
 
 export const keepalive = (seconds: number): WebhookEvent => ({ type: "keepalive", at: ms(seconds) });
 
-export const conn = (connectionId: string, user: User, joined: number, seen = joined): WebhookConnection => ({
+/** Protocol 1.2: the connection's status changed. */
+export const status = (connectionId: string, to: PresenceStatus, seconds: number): WebhookEvent => ({
+  type: "status",
+  connectionId,
+  status: to,
+  at: ms(seconds),
+});
+
+/** A snapshot's connection; `reported` adds 1.2's status and the second it was last active. */
+export const conn = (
+  connectionId: string,
+  user: User,
+  joined: number,
+  seen = joined,
+  reported?: { status: PresenceStatus; activeAt: number },
+): WebhookConnection => ({
   connectionId,
   user,
   joinedAt: ms(joined),
   lastSeen: ms(seen),
+  ...(reported ? { status: reported.status, activeAt: ms(reported.activeAt) } : {}),
 });
 
 /** A batch numbered like the party numbers them: id `<generation>:<seq>`. */
