@@ -17,12 +17,12 @@ export { type MigrateDownOptions, migrateDown, migrateToLatest, throwIfMigration
 export type {
   Presence,
   PresenceChangedEvent,
-  PresenceStatus,
   PresentUser,
   RoomSummary,
   Session,
   StoredUser,
   StoredUserInput,
+  UserStatus,
   WhoWasHere,
 } from "./presence-types";
 export { MAX_ROOM_PAGE, type RoomPage, type RoomQuery } from "./room-search";

@@ -1,4 +1,4 @@
-import type { PresenceStatus } from "@herenow/core";
+import type { UserStatus } from "@herenow/core";
 import type { EndReason, Json } from "./schema";
 
 /**
@@ -6,9 +6,9 @@ import type { EndReason, Json } from "./schema";
  * of their connections: `active` > `idle` > `hidden`.
  *
  * @example
- * const status: PresenceStatus = (await store.getPresences("lobby"))[0]?.status ?? "active";
+ * const status: UserStatus = (await store.getPresences("lobby"))[0]?.status ?? "active";
  */
-export type { PresenceStatus };
+export type { UserStatus };
 
 /**
  * A signed-in user as a connection carries them (`presence.user`).
@@ -35,7 +35,7 @@ export interface StoredUser {
  * if (ann?.status !== "active") console.info(`${ann?.name} was last active at ${ann?.activeAt.toISOString()}`);
  */
 export interface PresentUser extends StoredUser {
-  status: PresenceStatus;
+  status: UserStatus;
   activeAt: Date;
 }
 
@@ -67,7 +67,7 @@ export interface Presence {
   lastSeenAt: Date;
   generation: string | null;
   /** Protocol 1.2: the connection's status; a new connection starts `active`. */
-  status: PresenceStatus;
+  status: UserStatus;
   /**
    * Protocol 1.2: the last moment the connection was active. A connection
    * counts as active until it reports otherwise, so for an `active` one this

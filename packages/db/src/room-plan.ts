@@ -1,4 +1,4 @@
-import type { PresenceStatus, WebhookConnection } from "@herenow/core";
+import type { UserStatus, WebhookConnection } from "@herenow/core";
 import type { Presence, PresenceChangedEvent, StoredUser } from "./presence-types";
 import type { EndReason, Json } from "./schema";
 
@@ -17,7 +17,7 @@ export type RoomEvent =
   | { type: "join"; connectionId: string; user: { id: string; name: string; info?: unknown } | null; at: number }
   | { type: "leave"; connectionId: string; reason: EndReason; at: number }
   /** Protocol 1.2: the connection's status changed at `at`. */
-  | { type: "status"; connectionId: string; status: PresenceStatus; at: number }
+  | { type: "status"; connectionId: string; status: UserStatus; at: number }
   /** The room is alive and its connections still there: extends the room's lease. */
   | { type: "keepalive"; at: number };
 
@@ -79,7 +79,7 @@ interface Stay {
   user: StoredUser | null;
   joinedAt: Date;
   lastSeen: Date;
-  status: PresenceStatus;
+  status: UserStatus;
   /** The last moment the stay was active, once it is not (read only then). */
   activeAt: Date;
   /** The row this stay has in the database already (its session is open there), or null for a new stay. */
@@ -140,7 +140,7 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
     user: StoredUser | null,
     joinedAt: Date,
     lastSeen: Date,
-    via: "join" | { status: PresenceStatus; activeAt: Date },
+    via: "join" | { status: UserStatus; activeAt: Date },
   ) => {
     const stay = current(id);
     const reported = via === "join" ? null : via;

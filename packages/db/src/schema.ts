@@ -1,4 +1,4 @@
-import type { Json, LeaveReason, PresenceStatus } from "@herenow/core";
+import type { Json, LeaveReason, UserStatus } from "@herenow/core";
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 
 /**
@@ -61,7 +61,7 @@ export interface PresencesTable {
   last_seen_at: Timestamp;
   generation: Nullable<string>;
   /** Protocol 1.2: the connection's status (`active` by default: a new connection starts active). */
-  status: ColumnType<PresenceStatus, PresenceStatus | undefined, PresenceStatus>;
+  status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
   /**
    * Protocol 1.2: the last moment the connection was `active`, once it is
    * not. Null while it is active (it is active now), and read as

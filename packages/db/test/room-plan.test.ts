@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Presence, PresenceStatus, StoredUser } from "../src/presence-types";
+import type { Presence, StoredUser, UserStatus } from "../src/presence-types";
 import { planRoom } from "../src/room-plan";
 import { at } from "./support/clock";
 import { ann, batch, bo, conn, GEN1, GEN2, join, keepalive, leave, status } from "./support/webhook";
@@ -15,7 +15,7 @@ const row = (
   user: StoredUser | null,
   joined: number,
   seen = joined,
-  reported: { status: PresenceStatus; activeAt: number } = { status: "active", activeAt: 100 },
+  reported: { status: UserStatus; activeAt: number } = { status: "active", activeAt: 100 },
 ): Presence => ({
   room: "lobby",
   connectionId,

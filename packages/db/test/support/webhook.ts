@@ -1,7 +1,7 @@
 import {
-  type PresenceStatus,
   SIGNATURE_HEADER,
   signWebhook,
+  type UserStatus,
   type WebhookBatch,
   type WebhookConnection,
   type WebhookEvent,
@@ -38,7 +38,7 @@ export const leave = (
 export const keepalive = (seconds: number): WebhookEvent => ({ type: "keepalive", at: ms(seconds) });
 
 /** Protocol 1.2: the connection's status changed. */
-export const status = (connectionId: string, to: PresenceStatus, seconds: number): WebhookEvent => ({
+export const status = (connectionId: string, to: UserStatus, seconds: number): WebhookEvent => ({
   type: "status",
   connectionId,
   status: to,
@@ -51,7 +51,7 @@ export const conn = (
   user: User,
   joined: number,
   seen = joined,
-  reported?: { status: PresenceStatus; activeAt: number },
+  reported?: { status: UserStatus; activeAt: number },
 ): WebhookConnection => ({
   connectionId,
   user,
