@@ -71,6 +71,7 @@ export type {
   WebhookResult,
 } from "./webhook";
 export {
+  checkSignatureHeader,
   newGeneration,
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,
