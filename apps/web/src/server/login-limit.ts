@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { countInWindow, secondsLeft } from "./rate-window";
 import type { WebDb } from "./web-db";
 
 /**
@@ -62,12 +63,12 @@ export async function beginAdminLogin(
   const waitMs = await takeTry(db, bucket, now);
   if (waitMs > 0) return { allowed: false, scope: "client", retryAfterSeconds: Math.ceil(waitMs / 1000) };
   if (!options.global) return { allowed: true };
-  const all = await countGlobal(db, now);
+  const all = await countInWindow(db, GLOBAL, ADMIN_LOGIN_LIMITS.globalWindowMs, now);
   // a new global window: clear out buckets quiet for long enough to be forgotten
-  if (all.failures === 1) await forgetQuietBuckets(db, now);
-  if (all.failures > ADMIN_LOGIN_LIMITS.global) {
-    const endsInMs = all.windowStartedAt.getTime() + ADMIN_LOGIN_LIMITS.globalWindowMs - now.getTime();
-    return { allowed: false, scope: "global", retryAfterSeconds: Math.max(1, Math.ceil(endsInMs / 1000)) };
+  if (all.count === 1) await forgetQuietBuckets(db, now);
+  if (all.count > ADMIN_LOGIN_LIMITS.global) {
+    const retryAfterSeconds = secondsLeft(all.windowStartedAt, ADMIN_LOGIN_LIMITS.globalWindowMs, now);
+    return { allowed: false, scope: "global", retryAfterSeconds };
   }
   return { allowed: true };
 }
@@ -123,36 +124,6 @@ async function takeTry(db: WebDb, bucket: string, now: Date): Promise<number> {
     .executeTakeFirst();
   // a success in between deleted the row: the next try will be free
   return row ? Math.max(1, new Date(row.next_attempt_at).getTime() - now.getTime()) : 1;
-}
-
-/** One more attempt in the global count, starting a new window when the last one is over. */
-async function countGlobal(db: WebDb, now: Date): Promise<{ failures: number; windowStartedAt: Date }> {
-  const windowOver = new Date(now.getTime() - ADMIN_LOGIN_LIMITS.globalWindowMs);
-  const row = await db
-    .insertInto("herenow_web_login_failures")
-    .values({ bucket: GLOBAL, window_started_at: now, failures: 1, next_attempt_at: now })
-    .onConflict((conflict) =>
-      conflict.column("bucket").doUpdateSet((eb) => {
-        const over = eb("herenow_web_login_failures.window_started_at", "<=", windowOver);
-        return {
-          failures: eb
-            .case()
-            .when(over)
-            .then(1)
-            .else(eb("herenow_web_login_failures.failures", "+", 1))
-            .end(),
-          window_started_at: eb
-            .case()
-            .when(over)
-            .then(now)
-            .else(eb.ref("herenow_web_login_failures.window_started_at"))
-            .end(),
-        };
-      }),
-    )
-    .returning(["failures", "window_started_at"])
-    .executeTakeFirstOrThrow();
-  return { failures: row.failures, windowStartedAt: new Date(row.window_started_at) };
 }
 
 async function forgetQuietBuckets(db: WebDb, now: Date): Promise<void> {

@@ -16,9 +16,12 @@ export interface AdminSessionsTable {
 }
 
 /**
- * Failed admin logins of one bucket: `client:<address>` or `device:<id>`
- * (failures in a row, and when the next try may come), or `global` (failures
- * in the window that began at `window_started_at`).
+ * The app's rate-limit counters (the name is from when it held failed admin
+ * logins alone). Failed admin logins of `client:<address>` or `device:<id>`:
+ * failures in a row, and when the next try may come. Windowed counts
+ * (`countInWindow`) of `global` (failed admin logins of new clients) and
+ * `signin:<address>` (identities minted): events in the window that began
+ * at `window_started_at`.
  */
 export interface LoginFailuresTable {
   bucket: string;
