@@ -94,24 +94,28 @@ export async function adminLoginSucceeded(db: WebDb, bucket: string, options: { 
 /**
  * One more failure for a bucket whose wait is over, with the wait that
  * failure earns, in one statement; 0 when the try was taken, else how long
- * the bucket must still wait (the attempt is then not counted).
+ * the bucket must still wait (the attempt is then not counted). For these
+ * buckets `window_started_at` is the last failure, and a bucket without a
+ * wait has `next_attempt_at` at the epoch, not at its last failure: requests
+ * racing each other reach the database out of the order of their clocks, and
+ * a free try must not be refused for being a millisecond "earlier".
  */
 async function takeTry(db: WebDb, bucket: string, now: Date): Promise<number> {
   const { freeTries, firstDelayMs, maxDelayMs, forgetAfterMs } = ADMIN_LOGIN_LIMITS;
   const forgotten = new Date(now.getTime() - forgetAfterMs);
   const table = sql.table("herenow_web_login_failures");
-  const failures = sql<number>`case when ${table}.next_attempt_at <= ${forgotten} then 1 else ${table}.failures + 1 end`;
+  const failures = sql<number>`case when ${table}.window_started_at <= ${forgotten} then 1 else ${table}.failures + 1 end`;
   // loginDelayMs in SQL, of the failures this try makes
-  const delayMs = (count: unknown) =>
-    sql`case when ${count} < ${freeTries} then 0 else least(${maxDelayMs}, ${firstDelayMs} * power(2, ${count} - ${freeTries})) end`;
-  const nextAttempt = (count: unknown) => sql<Date>`${now}::timestamptz + ${delayMs(count)} * interval '1 millisecond'`;
+  const nextAttempt = (count: unknown) =>
+    sql<Date>`case when ${count} < ${freeTries} then 'epoch'::timestamptz
+      else ${now}::timestamptz + least(${maxDelayMs}, ${firstDelayMs} * power(2, ${count} - ${freeTries})) * interval '1 millisecond' end`;
   const taken = await db
     .insertInto("herenow_web_login_failures")
     .values({ bucket, window_started_at: now, failures: 1, next_attempt_at: nextAttempt(sql`1`) })
     .onConflict((conflict) =>
       conflict
         .column("bucket")
-        .doUpdateSet({ failures, next_attempt_at: nextAttempt(failures) })
+        .doUpdateSet({ failures, window_started_at: now, next_attempt_at: nextAttempt(failures) })
         .where("herenow_web_login_failures.next_attempt_at", "<=", now),
     )
     .returning("failures")
@@ -131,6 +135,6 @@ async function forgetQuietBuckets(db: WebDb, now: Date): Promise<void> {
   await db
     .deleteFrom("herenow_web_login_failures")
     .where("bucket", "<>", GLOBAL)
-    .where("next_attempt_at", "<=", forgotten)
+    .where("window_started_at", "<=", forgotten)
     .execute();
 }

@@ -18,7 +18,8 @@ export interface AdminSessionsTable {
 /**
  * The app's rate-limit counters (the name is from when it held failed admin
  * logins alone). Failed admin logins of `client:<address>` or `device:<id>`:
- * failures in a row, and when the next try may come. Windowed counts
+ * failures in a row, the last one's time (`window_started_at`), and when the
+ * next try may come (the epoch: now). Windowed counts
  * (`countInWindow`) of `global` (failed admin logins of new clients) and
  * `signin:<address>` (identities minted): events in the window that began
  * at `window_started_at`.

@@ -47,7 +47,8 @@ describe("admin login limits", () => {
     const limited = answers.find((answer) => answer.status === 429) as Response;
     const retryAfter = Number(limited.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(firstDelayMs / 1000);
+    // (a second more for a request whose clock read a moment before the one that earned the wait)
+    expect(retryAfter).toBeLessThanOrEqual(firstDelayMs / 1000 + 1);
     expect(((await limited.json()) as { error: string }).error).toBe(
       "too many failed admin logins (each wrong password from this address makes the next wait longer): try again in 1 min",
     );
