@@ -6,8 +6,10 @@ import * as v from "valibot";
 // as `@herenow/party/chat-protocol`). Presence messages are core's; these
 // are the application messages the presence protocol hands to the room.
 
-/** How many messages a room keeps and sends as history. */
+/** How many messages a room keeps. */
 export const HISTORY_LENGTH = 200;
+/** How many of them a new connection gets in `chat:history`, and a `chat:older` in each `chat:page`. */
+export const HISTORY_PAGE = 50;
 /** The longest message text, in characters, after trimming. */
 export const MAX_TEXT_LENGTH = 2000;
 /** The longest `clientId` a `chat:send` may carry (a UUID is 36 characters). */
@@ -48,12 +50,39 @@ export const ChatMessageSchema = v.object({
 
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
 
+/**
+ * Client to room: `{ type: "chat:older", before }`, the page of up to
+ * `HISTORY_PAGE` kept messages just older than the message `before` names
+ * (its `id`), answered to that connection alone with `chat:page`.
+ */
+export const ChatOlderSchema = v.object({
+  type: v.literal("chat:older"),
+  before: v.pipe(
+    v.string("`before` must be a message id"),
+    v.regex(/^[0-9a-z]{1,12}-[1-9][0-9]{0,15}$/, "`before` must be the id of a message, as the room sent it"),
+  ),
+});
+
 /** Why a room refused a `chat:send`. */
 export type ChatErrorCode = "forbidden" | "invalid_message" | "rate_limited";
 
-/** Room to client: the history on connect, each accepted message, and refusals. */
+/**
+ * Room to client: the last messages on connect (`more`: older ones are kept,
+ * to be asked for with `chat:older`), a page of older ones, each accepted
+ * message, and refusals.
+ */
 export const ServerChatMessageSchema = v.variant("type", [
-  v.object({ type: v.literal("chat:history"), messages: v.array(ChatMessageSchema) }),
+  v.object({
+    type: v.literal("chat:history"),
+    messages: v.array(ChatMessageSchema),
+    more: v.optional(v.boolean()),
+  }),
+  v.object({
+    type: v.literal("chat:page"),
+    before: v.string(),
+    messages: v.array(ChatMessageSchema),
+    more: v.boolean(),
+  }),
   v.object({ type: v.literal("chat:message"), ...ChatMessageSchema.entries }),
   v.object({
     type: v.literal("chat:error"),

@@ -1,12 +1,22 @@
 import type { AppMessage } from "@herenow/core";
 import type { PresenceConnection } from "@herenow/server";
 import * as v from "valibot";
-import { type ChatMessage, ChatSendSchema, ClientIdSchema, chatErrorFrame, HISTORY_LENGTH } from "./chat-protocol";
+import {
+  type ChatMessage,
+  ChatOlderSchema,
+  ChatSendSchema,
+  ClientIdSchema,
+  chatErrorFrame,
+  HISTORY_LENGTH,
+  HISTORY_PAGE,
+} from "./chat-protocol";
 
-/** Messages a connection may send per second before `chat:error` `rate_limited`. */
+/** Messages a connection may send per second before `chat:error` `rate_limited`; so many pages too. */
 const MESSAGES_PER_SECOND = 5;
 
 const messageId = (at: number, seq: number) => `${at.toString(36)}-${seq}`;
+/** The row a message id names (ids are `<at in base 36>-<seq>`). */
+const seqOf = (id: string) => Number(id.slice(id.lastIndexOf("-") + 1));
 
 /** The `clientId` of a `chat:send`, even one refused for its text, so the error can name it. */
 function clientIdOf(message: AppMessage): string | undefined {
@@ -26,14 +36,17 @@ interface Row extends Record<string, SqlStorageValue> {
 /**
  * The demo chat of a room: the last 200 messages in the room's SQLite
  * database (one row each, read in order with one query, trimmed with one),
- * `chat:history` for every new connection, `chat:message` for every
- * accepted `chat:send`. A `chat:send` may carry a `clientId` (1 to 64
+ * `chat:history` with the last 50 of them for every new connection (a join
+ * or a reconnect must not cost the whole log, least of all an anonymous one),
+ * `chat:page` with the 50 before a message for a `chat:older`, and
+ * `chat:message` for every accepted `chat:send`. A `chat:send` may carry a `clientId` (1 to 64
  * characters) that its `chat:message`, the history and a `chat:error` for it
  * repeat, so the sender can match its pending copy; clients that send none
  * get messages without one, as before.
  */
 export class ChatLog {
   private readonly recent = new Map<string, number[]>();
+  private readonly recentPages = new Map<string, number[]>();
   private ready = false;
   /**
    * The `chat:history` frame as last read, until a message changes it. A join storm then
@@ -63,26 +76,41 @@ export class ChatLog {
     return this.sql;
   }
 
-  history(): ChatMessage[] {
+  /**
+   * Up to `limit` messages before the row `beforeSeq` (the newest without
+   * it), oldest first, and whether older ones are kept.
+   */
+  history(limit = HISTORY_LENGTH, beforeSeq = Number.MAX_SAFE_INTEGER): { messages: ChatMessage[]; more: boolean } {
     const rows = this.table()
-      .exec<Row>("SELECT * FROM (SELECT * FROM chat_messages ORDER BY seq DESC LIMIT ?) ORDER BY seq", HISTORY_LENGTH)
+      .exec<Row>("SELECT * FROM chat_messages WHERE seq < ? ORDER BY seq DESC LIMIT ?", beforeSeq, limit + 1)
       .toArray();
-    return rows.map((row) => ({
-      id: messageId(row.at, row.seq),
-      user: { id: row.user_id, name: row.user_name },
-      text: row.text,
-      at: row.at,
-      ...(row.client_id === null ? {} : { clientId: row.client_id }),
-    }));
+    const more = rows.length > limit;
+    return {
+      messages: rows
+        .slice(0, limit)
+        .reverse()
+        .map((row) => ({
+          id: messageId(row.at, row.seq),
+          user: { id: row.user_id, name: row.user_name },
+          text: row.text,
+          at: row.at,
+          ...(row.client_id === null ? {} : { clientId: row.client_id }),
+        })),
+      more,
+    };
   }
 
   sendHistory(socket: WebSocket): void {
-    this.historyFrame ??= JSON.stringify({ type: "chat:history", messages: this.history() });
+    this.historyFrame ??= JSON.stringify({ type: "chat:history", ...this.history(HISTORY_PAGE) });
     socket.send(this.historyFrame);
   }
 
   /** Handles a `chat:*` message; false when the type is not the chat's. */
   handle(message: AppMessage, from: PresenceConnection): boolean {
+    if (message.type === "chat:older") {
+      this.sendPage(message, from);
+      return true;
+    }
     if (message.type !== "chat:send") return false;
     const { user, socket, connectionId } = from;
     const clientId = clientIdOf(message);
@@ -97,7 +125,7 @@ export class ChatLog {
       socket.send(chatErrorFrame("invalid_message", parsed.issues[0]?.message ?? "chat:send needs { text }", clientId));
       return true;
     }
-    if (this.overRate(connectionId)) {
+    if (this.overRate(this.recent, connectionId)) {
       socket.send(chatErrorFrame("rate_limited", `at most ${MESSAGES_PER_SECOND} messages a second`, clientId));
       return true;
     }
@@ -128,13 +156,29 @@ export class ChatLog {
 
   forget(connectionId: string): void {
     this.recent.delete(connectionId);
+    this.recentPages.delete(connectionId);
   }
 
-  private overRate(connectionId: string): boolean {
+  /** Answers a `chat:older` (anonymous connections may read, so may page) to its connection alone. */
+  private sendPage(message: AppMessage, { socket, connectionId }: PresenceConnection): void {
+    const parsed = v.safeParse(ChatOlderSchema, message);
+    if (!parsed.success) {
+      socket.send(chatErrorFrame("invalid_message", parsed.issues[0]?.message ?? "chat:older needs { before }"));
+      return;
+    }
+    if (this.overRate(this.recentPages, connectionId)) {
+      socket.send(chatErrorFrame("rate_limited", `at most ${MESSAGES_PER_SECOND} pages a second`));
+      return;
+    }
+    const { before } = parsed.output;
+    socket.send(JSON.stringify({ type: "chat:page", before, ...this.history(HISTORY_PAGE, seqOf(before)) }));
+  }
+
+  private overRate(recent: Map<string, number[]>, connectionId: string): boolean {
     const now = Date.now();
-    const times = (this.recent.get(connectionId) ?? []).filter((t) => now - t < 1000);
+    const times = (recent.get(connectionId) ?? []).filter((t) => now - t < 1000);
     times.push(now);
-    this.recent.set(connectionId, times);
+    recent.set(connectionId, times);
     return times.length > MESSAGES_PER_SECOND;
   }
 }

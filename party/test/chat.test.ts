@@ -29,7 +29,7 @@ describe("demo chat", () => {
     expect(history.messages.map((m: { text: string }) => m.text)).toEqual(["one", "two", "three"]);
   });
 
-  it("keeps only the last 200 messages", async () => {
+  it("keeps the last 200 messages, sends a new connection the last 50 and pages back through the rest", async () => {
     const watcher = await connect("chat-3", ann);
     // 41 senders of 5 messages each stay under the per-connection limit of 5 a second
     const senders = await Promise.all(
@@ -40,15 +40,44 @@ describe("demo chat", () => {
     });
     const received = () => watcher.messages.filter((m) => m.type === "chat:message");
     await watcher.waitFor(() => received().length === 205, 10_000, "205 messages");
+    const kept = received()
+      .slice(5)
+      .map((m) => m.text);
+    expect(senders.some((s) => s.messages.some((m) => m.type === "chat:error"))).toBe(false);
+
+    // an anonymous connection gets the last 50, not the whole log, and is told that more are kept
     const guest = await connect("chat-3");
     const history = await guest.next("chat:history", 0);
-    expect(history.messages).toHaveLength(200);
-    expect(history.messages.map((m: { text: string }) => m.text)).toEqual(
-      received()
-        .slice(5)
-        .map((m) => m.text),
-    );
-    expect(senders.some((s) => s.messages.some((m) => m.type === "chat:error"))).toBe(false);
+    expect(history.messages.map((m: { text: string }) => m.text)).toEqual(kept.slice(-50));
+    expect(history.more).toBe(true);
+
+    // and pages back, 50 at a time, to the oldest message kept
+    let oldest = history.messages[0].id;
+    const pages: string[][] = [];
+    for (;;) {
+      const from = guest.messages.length;
+      guest.send({ type: "chat:older", before: oldest });
+      const page = await guest.next("chat:page", from);
+      expect(page.before).toBe(oldest);
+      pages.unshift(page.messages.map((m: { text: string }) => m.text));
+      if (!page.more) break;
+      oldest = page.messages[0].id;
+    }
+    expect(pages.map((page) => page.length)).toEqual([50, 50, 50]);
+    expect([...pages.flat(), ...history.messages.map((m: { text: string }) => m.text)]).toEqual(kept);
+    // a page goes to the connection that asked alone
+    expect(watcher.messages.some((m) => m.type === "chat:page")).toBe(false);
+  });
+
+  it("refuses a chat:older without a message id, and a flood of them", async () => {
+    const guest = await connect("chat-10");
+    const from = guest.messages.length;
+    guest.send({ type: "chat:older", before: "DROP TABLE" });
+    expect(await guest.next("chat:error", from)).toMatchObject({ code: "invalid_message" });
+    const later = guest.messages.length;
+    for (let i = 0; i < 8; i++) guest.send({ type: "chat:older", before: "abc-1" });
+    expect(await guest.next("chat:error", later)).toMatchObject({ code: "rate_limited" });
+    expect((await guest.next("chat:page", later)).messages).toEqual([]);
   });
 
   it("lets anonymous connections read but not send", async () => {

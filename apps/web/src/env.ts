@@ -32,7 +32,16 @@ export interface ServerEnv {
   cronSecret: string | null;
   /** `HERENOW_MAX_AGE_MS`: what the prune buttons and the cron count as stale. */
   maxAgeMs: number;
+  /**
+   * Where a request's client address comes from, for the admin login limit
+   * (`HERENOW_CLIENT_IP_HEADER`): Vercel's own header on Vercel, the socket
+   * elsewhere, or the named header that the proxy in front sets.
+   */
+  clientAddress: ClientAddressSource;
 }
+
+/** See {@link ServerEnv.clientAddress}. */
+export type ClientAddressSource = { from: "vercel" } | { from: "socket" } | { from: "header"; name: string };
 
 /** The configuration is unusable; `problems` name each variable and how to fix it. */
 export class EnvError extends Error {
@@ -192,6 +201,18 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
     );
   }
 
+  const ipHeader = value("HERENOW_CLIENT_IP_HEADER")?.toLowerCase();
+  const clientAddress: ClientAddressSource = ipHeader
+    ? { from: "header", name: ipHeader }
+    : onVercel
+      ? { from: "vercel" }
+      : { from: "socket" };
+  if (ipHeader && !/^[a-z0-9-]{1,64}$/.test(ipHeader)) {
+    problems.push(
+      `HERENOW_CLIENT_IP_HEADER must be a header name such as x-real-ip or x-forwarded-for (the one your proxy sets), got ${JSON.stringify(ipHeader)}`,
+    );
+  }
+
   if (problems.length > 0) throw new EnvError(problems, production, onVercel);
   return {
     mode,
@@ -204,6 +225,7 @@ export function readEnv(source: Source, options: { cwd?: string } = {}): ServerE
     repoRoot,
     cronSecret,
     maxAgeMs,
+    clientAddress,
   };
 }
 

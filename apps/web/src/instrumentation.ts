@@ -9,5 +9,8 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === "nodejs" && process.env.NEXT_PHASE !== "phase-production-build") {
     const { checkEnvAtStart } = await import("./server/check-env");
     checkEnvAtStart();
+    // the admin login limit keys on the real client address
+    const { stampSocketAddresses } = await import("./server/socket-address");
+    stampSocketAddresses();
   }
 }

@@ -77,6 +77,7 @@ export type {
   WebhookResult,
 } from "./webhook";
 export {
+  checkSignatureHeader,
   newGeneration,
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,

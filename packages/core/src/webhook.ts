@@ -199,8 +199,39 @@ export async function signWebhook(body: string, secret: string, nowMs = Date.now
 }
 
 /**
- * Checks a `herenow-signature` header against the raw body: the HMAC must
- * match (compared in constant time) and `t` be at most 5 minutes away.
+ * Checks what a `herenow-signature` header says before the body is read: it
+ * is there, well formed, and its `t` at most 5 minutes away. A receiver calls
+ * it first, so a request that cannot be from a room costs it no body at all;
+ * {@link verifyWebhook} then checks the HMAC over the body.
+ *
+ * @example
+ * const header = checkSignatureHeader(request.headers.get(SIGNATURE_HEADER));
+ * if (!header.ok) return new Response(header.reason, { status: 401 });
+ */
+export function checkSignatureHeader(
+  header: string | null,
+  nowMs = Date.now(),
+): { ok: true; t: number; v1: string } | { ok: false; reason: string } {
+  if (!header) return { ok: false, reason: `missing ${SIGNATURE_HEADER} header` };
+  const parts = new Map(
+    header.split(",").map((part) => {
+      const at = part.indexOf("=");
+      return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as const;
+    }),
+  );
+  const t = Number(parts.get("t"));
+  const v1 = parts.get("v1") ?? "";
+  if (!Number.isInteger(t) || !/^[0-9a-f]{64}$/.test(v1)) return { ok: false, reason: "malformed signature header" };
+  if (Math.abs(nowMs / 1000 - t) > SIGNATURE_TOLERANCE_SECONDS) {
+    return { ok: false, reason: "signature timestamp is more than 5 minutes away" };
+  }
+  return { ok: true, t, v1 };
+}
+
+/**
+ * Checks a `herenow-signature` header against the raw body: the header must
+ * pass {@link checkSignatureHeader}, and the HMAC match (compared in
+ * constant time).
  *
  * @example
  * const check = await verifyWebhook(rawBody, request.headers.get(SIGNATURE_HEADER), secret);
@@ -212,21 +243,10 @@ export async function verifyWebhook(
   secret: string,
   nowMs = Date.now(),
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
-  if (!header) return { ok: false, reason: `missing ${SIGNATURE_HEADER} header` };
-  const parts = new Map(
-    header.split(",").map((part) => {
-      const at = part.indexOf("=");
-      return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as const;
-    }),
-  );
-  const t = Number(parts.get("t"));
-  const given = parts.get("v1") ?? "";
-  if (!Number.isInteger(t) || !/^[0-9a-f]{64}$/.test(given)) return { ok: false, reason: "malformed signature header" };
-  if (Math.abs(nowMs / 1000 - t) > SIGNATURE_TOLERANCE_SECONDS) {
-    return { ok: false, reason: "signature timestamp is more than 5 minutes away" };
-  }
-  const expected = await hmacHex(secret, `${t}.${body}`);
-  return safeEqual(expected, given) ? { ok: true } : { ok: false, reason: "signature does not match" };
+  const checked = checkSignatureHeader(header, nowMs);
+  if (!checked.ok) return checked;
+  const expected = await hmacHex(secret, `${checked.t}.${body}`);
+  return safeEqual(expected, checked.v1) ? { ok: true } : { ok: false, reason: "signature does not match" };
 }
 
 /**

@@ -284,6 +284,32 @@ describeEachDatabase("webhook receiver", (db) => {
       expect(await counts()).toEqual(EMPTY);
     });
 
+    it("refuses a missing, malformed or old signature before it reads a byte of the body", async () => {
+      const handle = handler();
+      const chunk = new Uint8Array(64 * 1024).fill(0x20);
+      for (const signature of [null, "t=1,v1=zz", (await signedRequest(first(), { signedAtMs: ms(-301) })).headers]) {
+        // an endless body: a receiver that reads before it checks would read up to the cap and answer 413
+        let pulled = 0;
+        const body = new ReadableStream<Uint8Array>(
+          {
+            pull(controller) {
+              pulled += chunk.byteLength;
+              controller.enqueue(chunk);
+            },
+          },
+          { highWaterMark: 0 },
+        );
+        const headers = new Headers(signature instanceof Headers ? signature : {});
+        if (typeof signature === "string") headers.set("herenow-signature", signature);
+        const response = await handle(
+          new Request("http://r.test/", { method: "POST", headers, body, duplex: "half" } as RequestInit),
+        );
+        expect(response.status).toBe(401);
+        expect(pulled).toBe(0);
+      }
+      expect(await counts()).toEqual(EMPTY);
+    });
+
     it("answers 400 for a body that is not JSON or not a batch, and writes nothing", async () => {
       const notJson = await send("{not json");
       expect(notJson).toMatchObject({ status: 400, body: { error: "the body is not JSON" } });

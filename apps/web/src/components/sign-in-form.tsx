@@ -43,7 +43,8 @@ export function SignInForm({
 
 /** The message for a `?signin=` error code from `/api/session`. */
 export function signInError(code: string | string[] | undefined): string | undefined {
-  return code === "invalid_name"
-    ? `Enter a name of 1 to ${MAX_NAME_LENGTH} visible characters, without text-direction controls.`
-    : undefined;
+  if (code === "invalid_name") {
+    return `Enter a name of 1 to ${MAX_NAME_LENGTH} visible characters, without text-direction controls.`;
+  }
+  return code === "too_many" ? "Too many sign-ins from your network just now. Try again in a few minutes." : undefined;
 }

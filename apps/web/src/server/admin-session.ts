@@ -11,6 +11,14 @@ export const ADMIN_COOKIE = "herenow_admin";
 const AUDIENCE = "herenow-web-admin";
 const LIFETIME_SECONDS = 8 * 60 * 60;
 
+/** The cookie of a browser that has logged in as admin before: its logins skip the global limit. */
+export const ADMIN_DEVICE_COOKIE = "herenow_admin_device";
+const DEVICE_AUDIENCE = "herenow-web-admin-device";
+/** 400 days, the longest a browser keeps a cookie. */
+const DEVICE_LIFETIME_SECONDS = 400 * 24 * 60 * 60;
+/** Sent only to the login route, the one place that reads it. */
+const DEVICE_COOKIE_PATH = "/api/admin/session";
+
 function key(): Uint8Array {
   return new TextEncoder().encode(env().sessionSecret);
 }
@@ -45,19 +53,47 @@ export async function adminCookie(options: { secure: boolean }): Promise<string>
   const password = env().adminPassword;
   if (password === null) throw new Error("HERENOW_ADMIN_PASSWORD is not set: there is no admin session to open");
   const id = await openAdminSession(await webDb());
-  const jwt = await new SignJWT({ pw: passwordStamp(password) })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject("admin")
-    .setAudience(AUDIENCE)
-    .setJti(id)
-    .setIssuedAt()
-    .setExpirationTime(`${LIFETIME_SECONDS}s`)
-    .sign(key());
+  const jwt = await signAdminToken(password, AUDIENCE, id, LIFETIME_SECONDS);
   return serializeCookie(ADMIN_COOKIE, jwt, {
     maxAgeSeconds: LIFETIME_SECONDS,
     secure: options.secure,
     sameSite: "Strict",
   });
+}
+
+/**
+ * The `Set-Cookie` value that marks this browser as one that knew the admin
+ * password (under the current password), set by every successful login and
+ * kept by logout. A login from it is limited on its own (`device:<id>`) and
+ * not by the global limit, so wrong guesses from elsewhere cannot lock the
+ * admin out.
+ */
+export async function adminDeviceCookie(options: { secure: boolean }): Promise<string> {
+  const password = env().adminPassword;
+  if (password === null) throw new Error("HERENOW_ADMIN_PASSWORD is not set: there is no admin to remember");
+  const jwt = await signAdminToken(password, DEVICE_AUDIENCE, randomUUID(), DEVICE_LIFETIME_SECONDS);
+  return serializeCookie(ADMIN_DEVICE_COOKIE, jwt, {
+    maxAgeSeconds: DEVICE_LIFETIME_SECONDS,
+    secure: options.secure,
+    sameSite: "Strict",
+    path: DEVICE_COOKIE_PATH,
+  });
+}
+
+/**
+ * The login-limit bucket of a request from a browser that has logged in as
+ * admin before (`device:<id>` from its device cookie, or `session:<id>` from
+ * an admin session still open), or `null` for any other.
+ *
+ * @example
+ * const known = await knownAdminBrowser(request); // "device:6f1c…" or null
+ */
+export async function knownAdminBrowser(request: Request): Promise<string | null> {
+  const cookies = request.headers.get("cookie");
+  const device = await verifiedJti(readCookie(cookies, ADMIN_DEVICE_COOKIE), DEVICE_AUDIENCE);
+  if (device !== null) return `device:${device}`;
+  const session = await adminSessionId(readCookie(cookies, ADMIN_COOKIE));
+  return session !== null && (await isOpenAdminSession(await webDb(), session)) ? `session:${session}` : null;
 }
 
 /** The `Set-Cookie` value that ends the admin session in the browser (see `endAdminSession` for the server). */
@@ -92,12 +128,29 @@ export async function endAdminSession(request: Request): Promise<void> {
   if (id !== null) await closeAdminSession(await webDb(), id);
 }
 
+/** A token of ours for `audience`, named `jti` and stamped with the password, which `verifiedJti` reads back. */
+function signAdminToken(password: string, audience: string, jti: string, lifetimeSeconds: number): Promise<string> {
+  return new SignJWT({ pw: passwordStamp(password) })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject("admin")
+    .setAudience(audience)
+    .setJti(jti)
+    .setIssuedAt()
+    .setExpirationTime(`${lifetimeSeconds}s`)
+    .sign(key());
+}
+
 /** The session id of a cookie signed by us for the current password, or `null`. */
-async function adminSessionId(value: string | null | undefined): Promise<string | null> {
+function adminSessionId(value: string | null | undefined): Promise<string | null> {
+  return verifiedJti(value, AUDIENCE);
+}
+
+/** The `jti` of a token of ours for `audience`, signed under the current password, or `null`. */
+async function verifiedJti(value: string | null | undefined, audience: string): Promise<string | null> {
   const password = env().adminPassword;
   if (!value || password === null) return null;
   try {
-    const { payload } = await jwtVerify(value, key(), { algorithms: ["HS256"], audience: AUDIENCE, subject: "admin" });
+    const { payload } = await jwtVerify(value, key(), { algorithms: ["HS256"], audience, subject: "admin" });
     if (payload.pw !== passwordStamp(password) || typeof payload.jti !== "string") return null;
     return payload.jti;
   } catch (error) {

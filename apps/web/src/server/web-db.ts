@@ -1,4 +1,5 @@
 import "server-only";
+import { sql } from "kysely";
 import { type AppDatabase, database } from "./db";
 
 // The web app's own tables, next to @herenow/db's in the same database. They
@@ -14,11 +15,20 @@ export interface AdminSessionsTable {
   expires_at: Date;
 }
 
-/** Failed admin logins of one bucket (`client:<address>` or `global`) in the current window. */
+/**
+ * The app's rate-limit counters (the name is from when it held failed admin
+ * logins alone). Failed admin logins of `client:<address>` or `device:<id>`:
+ * failures in a row, the last one's time (`window_started_at`), and when the
+ * next try may come (the epoch: now). Windowed counts
+ * (`countInWindow`) of `global` (failed admin logins of new clients) and
+ * `signin:<address>` (identities minted): events in the window that began
+ * at `window_started_at`.
+ */
 export interface LoginFailuresTable {
   bucket: string;
   window_started_at: Date;
   failures: number;
+  next_attempt_at: Date;
 }
 
 /** The web app's tables, as Kysely sees them (a type, not an interface: `withTables` wants an index signature). */
@@ -54,6 +64,10 @@ async function createWebTables(db: WebDb): Promise<void> {
     .addColumn("window_started_at", "timestamptz", (column) => column.notNull())
     .addColumn("failures", "integer", (column) => column.notNull())
     .execute();
+  // added after the table first shipped; `if not exists` for databases that have it already
+  await sql`alter table herenow_web_login_failures add column if not exists next_attempt_at timestamptz not null default 'epoch'`.execute(
+    db,
+  );
 }
 
 // per database handle: tests close the database and open a fresh one

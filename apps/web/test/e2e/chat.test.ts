@@ -4,7 +4,17 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/testing";
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  closeAll,
+  freePort,
+  haveChromium,
+  PartyServer,
+  SECRET,
+  TestClient,
+  token,
+} from "@herenow/testing";
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Demo, ensureBuild, startDemo, WebServer } from "./servers";
@@ -568,6 +578,50 @@ describe.skipIf(!browserTest)("the demo in Chromium", { timeout: 90_000 }, () =>
     await admin.getByText("Ban lifted").waitFor({ timeout: 5_000 });
     await contexts.get("phone")?.close();
     contexts.delete("phone");
+  });
+
+  it("shows a room's last 50 messages and the older ones on request, keeping the view where it was", async () => {
+    const room = "e2e-long-room";
+    // 11 writers of 5 messages each stay under the room's 5 messages a second per connection
+    const writers = await Promise.all(
+      Array.from({ length: 11 }, async (_, i) =>
+        TestClient.open(party.url(room, { token: await token({ id: `u-writer-${i}`, name: `Writer ${i}` }) })),
+      ),
+    );
+    try {
+      for (const [i, writer] of writers.entries()) {
+        for (let j = 0; j < 5; j++) writer.send({ type: "chat:send", text: `line ${i * 5 + j + 1}` });
+      }
+      const last = writers.at(-1) as TestClient;
+      await last.waitFor(() => last.messages.filter((m) => m.type === "chat:message").length === 55, 10_000, "55");
+      // the room numbers them in the order it took them, not ours
+      const order = last.messages.filter((m) => m.type === "chat:message").map((m) => m.text as string);
+
+      const reader = await open("long-reader");
+      await reader.goto(`/rooms/${room}`);
+      await reader.locator('[data-testid="messages"][data-loaded="true"]').waitFor();
+      const messages = reader.getByTestId("message");
+      await expect.poll(() => messages.count()).toBe(50);
+      expect(await messages.first().locator(".message-text").textContent()).toBe(order[5]);
+
+      const list = reader.getByTestId("messages");
+      await list.evaluate((element) => {
+        element.scrollTop = 0;
+      });
+      const firstShown = list.getByText(order[5] as string, { exact: true });
+      const topBefore = await firstShown.evaluate((element) => element.getBoundingClientRect().top);
+      await reader.getByTestId("load-older").click();
+      await expect.poll(() => messages.count()).toBe(55);
+      expect(await messages.first().locator(".message-text").textContent()).toBe(order[0]);
+      // all of them are here now, and what was in view stayed where it was
+      expect(await reader.getByTestId("load-older").count()).toBe(0);
+      const topAfter = await firstShown.evaluate((element) => element.getBoundingClientRect().top);
+      expect(Math.abs(topAfter - topBefore)).toBeLessThan(2);
+    } finally {
+      closeAll(writers);
+      await contexts.get("long-reader")?.close();
+      contexts.delete("long-reader");
+    }
   });
 
   it("removes a visitor who closed the page from the others' panel", async () => {

@@ -98,6 +98,7 @@ describe("env", () => {
       CRON_SECRET: "tiny",
       HERENOW_MAX_AGE_MS: "soon",
       HERENOW_ADMIN_PASSWORD: "admin",
+      HERENOW_CLIENT_IP_HEADER: "X-Real-IP: 1",
     }).join("\n");
     for (const name of [
       "HERENOW_SECRET",
@@ -106,6 +107,7 @@ describe("env", () => {
       "CRON_SECRET",
       "HERENOW_MAX_AGE_MS",
       "HERENOW_ADMIN_PASSWORD",
+      "HERENOW_CLIENT_IP_HEADER",
     ]) {
       expect(found).toContain(name);
     }
@@ -136,6 +138,13 @@ describe("env", () => {
       adminPassword: "correct horse battery staple",
       cronSecret: "c".repeat(20),
       maxAgeMs: 60_000,
+      clientAddress: { from: "vercel" },
+    });
+    // the login limit's client address: the socket off Vercel, or the header the proxy in front sets
+    expect(readEnv(production).clientAddress).toEqual({ from: "socket" });
+    expect(readEnv({ ...production, HERENOW_CLIENT_IP_HEADER: "X-Real-IP" }).clientAddress).toEqual({
+      from: "header",
+      name: "x-real-ip",
     });
     expect(readEnv({ ...production, NEXT_PUBLIC_HERENOW_PARTY_HOST: "x.dev", HERENOW_PARTY_HOST: "" }).partyHost).toBe(
       "x.dev",

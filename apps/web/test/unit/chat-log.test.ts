@@ -42,6 +42,31 @@ describe("chatLog", () => {
     expect(log.messages.map((each) => each.id)).toEqual(["1", "2", "3"]);
   });
 
+  it("puts a page of older messages in front of the first one shown, and drops one for a list replaced since", () => {
+    const last = [message("51", ANN, T0 + 51), message("52", BO, T0 + 52)];
+    const shown = run([
+      { type: "history", messages: last, more: true, selfId: null },
+      { type: "older", before: "51" },
+    ]);
+    expect(shown).toMatchObject({ more: true, olderRequested: "51" });
+    const older = [message("49", BO, T0 + 49), message("50", ANN, T0 + 50)];
+    const paged = chatLog(shown, { type: "page", before: "51", messages: older, more: false });
+    expect(paged.messages.map((each) => each.id)).toEqual(["49", "50", "51", "52"]);
+    expect(paged).toMatchObject({ more: false, olderRequested: null });
+
+    // a reconnect's history came in between: the page no longer continues what is shown
+    const replaced = run(
+      [
+        { type: "older", before: "51" },
+        { type: "history", messages: [message("53", ANN, T0 + 53)], more: true, selfId: null },
+        { type: "page", before: "51", messages: older, more: false },
+      ],
+      shown,
+    );
+    expect(replaced.messages.map((each) => each.id)).toEqual(["53"]);
+    expect(replaced).toMatchObject({ more: true, olderRequested: null });
+  });
+
   it("turns a pending message into the room's when the echo with its clientId arrives", () => {
     const sent = run([
       { type: "history", messages: [], selfId: ANN.id },

@@ -1,6 +1,6 @@
 import type { ChatMessage } from "@/lib/chat-messages";
 
-/** Messages kept on screen; the party keeps the last 200 as history. */
+/** Messages kept on screen; the party keeps the last 200, sends the last 50 on connect and pages back to the rest. */
 export const MAX_ON_SCREEN = 500;
 /** How long a message may go unconfirmed on an open socket before it shows as failed. */
 export const SEND_TIMEOUT_MS = 10_000;
@@ -30,11 +30,18 @@ export interface ChatLog {
   error: string | null;
   /** The last few messages from others that arrived live (never from the history), for screen readers. */
   announced: ChatMessage[];
+  /** The room keeps messages older than the first one shown, to be asked for with `chat:older`. */
+  more: boolean;
+  /** The message id a `chat:older` is out for, or `null`. */
+  olderRequested: string | null;
 }
 
 /** What happens to the chat: frames from the room, and what the visitor and the socket do. */
 export type ChatEvent =
-  | { type: "history"; messages: ChatMessage[]; selfId: string | null }
+  | { type: "history"; messages: ChatMessage[]; more?: boolean | undefined; selfId: string | null }
+  /** A `chat:older` went out for the messages before `before`, and its `chat:page` came. */
+  | { type: "older"; before: string }
+  | { type: "page"; before: string; messages: ChatMessage[]; more: boolean }
   | { type: "message"; message: ChatMessage; selfId: string | null }
   | { type: "error"; message: string; clientId?: string | undefined }
   | { type: "send"; clientId: string; text: string; at: number; open: boolean }
@@ -47,12 +54,22 @@ export type ChatEvent =
   | { type: "connection"; open: boolean; halted?: boolean; at: number }
   | { type: "expire"; now: number };
 
-export const EMPTY_CHAT_LOG: ChatLog = { messages: [], pending: [], loaded: false, error: null, announced: [] };
+export const EMPTY_CHAT_LOG: ChatLog = {
+  messages: [],
+  pending: [],
+  loaded: false,
+  error: null,
+  announced: [],
+  more: false,
+  olderRequested: null,
+};
 
 /**
  * The chat's reducer. A history replaces the messages (every reconnect
- * brings it again, so nothing shows twice); a pending message goes when
- * the room's message with its `clientId` arrives, live or in a history.
+ * brings it again, so nothing shows twice, and older pages are asked for
+ * again); a page of older messages goes in front when it continues the first
+ * one shown; a pending message goes when the room's message with its
+ * `clientId` arrives, live or in a history.
  *
  * @example
  * const [log, dispatch] = useReducer(chatLog, EMPTY_CHAT_LOG);
@@ -67,6 +84,23 @@ export function chatLog(state: ChatLog, event: ChatEvent): ChatLog {
         pending: state.pending.filter((pending) => !delivered.has(pending.clientId)),
         loaded: true,
         error: null,
+        more: event.more ?? false,
+        olderRequested: null,
+      };
+    }
+    case "older":
+      return { ...state, olderRequested: event.before };
+    case "page": {
+      const settled = state.olderRequested === event.before ? null : state.olderRequested;
+      // a page for a list that a history has replaced since continues nothing shown
+      if (state.messages[0]?.id !== event.before) return { ...state, olderRequested: settled };
+      const shown = new Set(state.messages.map((each) => each.id));
+      const older = event.messages.filter((each) => !shown.has(each.id));
+      return {
+        ...state,
+        messages: [...older, ...state.messages].slice(0, MAX_ON_SCREEN),
+        more: event.more,
+        olderRequested: settled,
       };
     }
     case "message": {
@@ -86,7 +120,7 @@ export function chatLog(state: ChatLog, event: ChatEvent): ChatLog {
       if (event.clientId !== undefined && state.pending.some((pending) => pending.clientId === event.clientId)) {
         return updatePending(state, event.clientId, { failure: event.message });
       }
-      return { ...state, error: event.message };
+      return { ...state, error: event.message, olderRequested: null };
     case "send":
       return {
         ...state,

@@ -41,7 +41,12 @@ export function ChatRoom({
   const onMessage = useCallback((raw: AppMessage) => {
     const message = parseChatMessage(raw);
     const selfId = selfIdRef.current;
-    if (message?.type === "chat:history") dispatch({ type: "history", messages: message.messages, selfId });
+    if (message?.type === "chat:history") {
+      dispatch({ type: "history", messages: message.messages, more: message.more, selfId });
+    }
+    if (message?.type === "chat:page") {
+      dispatch({ type: "page", before: message.before, messages: message.messages, more: message.more });
+    }
     if (message?.type === "chat:message") {
       const { type: _, ...entry } = message;
       dispatch({ type: "message", message: entry, selfId });
@@ -153,6 +158,14 @@ export function ChatRoom({
     dispatch({ type: "retry", clientId, at: Date.now(), open: status === "open" });
     send({ type: "chat:send", text: pending.text, clientId });
   };
+  const first = log.messages[0];
+  const loadOlder =
+    log.more && first && status === "open"
+      ? () => {
+          dispatch({ type: "older", before: first.id });
+          send({ type: "chat:older", before: first.id });
+        }
+      : null;
   const selfUser = user ? { id: selfId ?? user.id, name: self?.user?.name ?? user.name } : null;
   const othersHere = users.filter((member) => member.id !== selfUser?.id).map((member) => member.name);
   const guestsHere = Math.max(0, anonymous - (self !== null && self.user === null ? 1 : 0));
@@ -233,6 +246,9 @@ export function ChatRoom({
             announced={log.announced}
             self={selfUser}
             loaded={log.loaded}
+            more={log.more}
+            loadingOlder={log.olderRequested !== null}
+            onLoadOlder={loadOlder}
             connecting={waiting && problem === null}
             empty={
               invite ? (

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useLayoutEffect, useRef } from "react";
 import type { ChatMessage } from "@/lib/chat-messages";
 import { Avatar } from "./avatar";
 import { continuesRun, type PendingMessage } from "./chat-log";
@@ -15,6 +15,8 @@ type Row = { kind: "message"; message: ChatMessage } | { kind: "pending"; pendin
  * marked "sending…" or failed with Retry and Discard. Only messages from
  * others that arrive live are read out, from a separate live region: the
  * list itself is not live, so a reconnect's history is never read aloud.
+ * When the room keeps older messages, a button at the top asks for them, and
+ * the messages in view stay where they are as the older ones go in above.
  */
 export function MessageList({
   messages,
@@ -22,6 +24,9 @@ export function MessageList({
   announced,
   self,
   loaded,
+  more,
+  loadingOlder,
+  onLoadOlder,
   connecting,
   empty,
   onRetry,
@@ -32,6 +37,12 @@ export function MessageList({
   announced: readonly ChatMessage[];
   self: { id: string; name: string } | null;
   loaded: boolean;
+  /** The room keeps older messages than the first one here. */
+  more: boolean;
+  /** A request for older messages is out. */
+  loadingOlder: boolean;
+  /** Asks the room for the older messages; `null` while the socket is away. */
+  onLoadOlder: (() => void) | null;
   /** The connection is on its way, so the history will come. */
   connecting: boolean;
   /** What an empty room shows instead of a blank list. */
@@ -41,6 +52,17 @@ export function MessageList({
 }) {
   const list = useRef<HTMLOListElement>(null);
   const pinned = useRef(true);
+  /** The scroll height and position when older messages were asked for, to keep the view still as they go in. */
+  const beforeOlder = useRef<{ height: number; top: number } | null>(null);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when older messages went in above, before the browser paints
+  useLayoutEffect(() => {
+    const element = list.current;
+    const from = beforeOlder.current;
+    if (!element || !from || element.scrollHeight === from.height) return;
+    element.scrollTop = element.scrollHeight - from.height + from.top;
+    beforeOlder.current = null;
+  }, [messages]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a message arrives or is sent, to keep the newest in view
   useEffect(() => {
@@ -76,6 +98,23 @@ export function MessageList({
         {!loaded ? (
           <li className="messages-empty muted" data-testid="messages-loading">
             {connecting ? "Loading messages…" : "Messages show here once you are connected."}
+          </li>
+        ) : null}
+        {loaded && more ? (
+          <li className="messages-older">
+            <button
+              type="button"
+              className="link-button"
+              disabled={loadingOlder || onLoadOlder === null}
+              data-testid="load-older"
+              onClick={() => {
+                const element = list.current;
+                if (element) beforeOlder.current = { height: element.scrollHeight, top: element.scrollTop };
+                onLoadOlder?.();
+              }}
+            >
+              {loadingOlder ? "Loading older messages…" : "Show older messages"}
+            </button>
           </li>
         ) : null}
         {loaded && rows.length === 0 ? <li className="messages-empty">{empty}</li> : null}

@@ -1,6 +1,8 @@
 import * as v from "valibot";
+import { env } from "@/env";
 import { DisplayName } from "@/lib/display-name";
 import { rememberBrowserUser } from "@/server/browser-users";
+import { clientAddress } from "@/server/client-address";
 import { isHttps, problem, sameSitePath, seeOther } from "@/server/http";
 import { readFields, wantsJson } from "@/server/request-body";
 import { crossSiteProblem } from "@/server/same-origin";
@@ -11,6 +13,8 @@ import {
   sessionCookie,
   sessionFromCookieHeader,
 } from "@/server/session";
+import { beginSignIn, SIGN_IN_LIMITS } from "@/server/sign-in-limit";
+import { webDb } from "@/server/web-db";
 
 export const dynamic = "force-dynamic";
 
@@ -27,7 +31,10 @@ const Body = v.variant("intent", [
  * visitor in as someone else, and a `returnTo` that would lead off this site
  * (`sameSitePath`) is answered with 400, not followed: this site's own forms
  * never send one. Both remember the user in the browser's `herenow_browser`
- * cookie, which sign-out keeps, so a ban outlives a new name.
+ * cookie, which sign-out keeps, so a ban outlives a new name. A sign-in that
+ * mints a new user counts against its client address (`SIGN_IN_LIMITS`):
+ * past the limit it gets 429 with `Retry-After` (a form post goes back with
+ * `?signin=too_many`); a rename is never limited.
  */
 export async function POST(request: Request): Promise<Response> {
   const refused = crossSiteProblem(request.headers, request.url);
@@ -50,6 +57,18 @@ export async function POST(request: Request): Promise<Response> {
     // a session from before the browser cookie existed: remember it before its id is gone
     await rememberUser(headers, cookies, current, secure);
     return json ? Response.json({ user: null }, { headers }) : seeOther(returnTo, headers);
+  }
+  if (current === null) {
+    const gate = await beginSignIn(await webDb(), clientAddress(request.headers, env().clientAddress));
+    if (!gate.allowed) {
+      if (!json) return seeOther(withParam(returnTo, "signin", "too_many"));
+      const { perClient, windowMs } = SIGN_IN_LIMITS;
+      return problem(
+        429,
+        `too many sign-ins from this address (at most ${perClient} new users in ${windowMs / 60_000} min): try again in ${Math.ceil(gate.retryAfterSeconds / 60)} min`,
+        { "retry-after": String(gate.retryAfterSeconds) },
+      );
+    }
   }
   const user = current ? { ...current, name: parsed.output.name } : newUser(parsed.output.name);
   // the session cookie first: it is the one a caller that reads a single cookie wants

@@ -1,8 +1,16 @@
 import * as v from "valibot";
 import { env } from "@/env";
-import { adminCookie, clearAdminCookie, endAdminSession, isAdminPassword } from "@/server/admin-session";
+import {
+  adminCookie,
+  adminDeviceCookie,
+  clearAdminCookie,
+  endAdminSession,
+  isAdminPassword,
+  knownAdminBrowser,
+} from "@/server/admin-session";
+import { clientAddress } from "@/server/client-address";
 import { isHttps, problem, seeOther } from "@/server/http";
-import { ADMIN_LOGIN_LIMITS, adminLoginSucceeded, beginAdminLogin, clientBucket } from "@/server/login-limit";
+import { ADMIN_LOGIN_LIMITS, adminLoginSucceeded, beginAdminLogin } from "@/server/login-limit";
 import { readFields, wantsJson } from "@/server/request-body";
 import { crossSiteProblem } from "@/server/same-origin";
 import { webDb } from "@/server/web-db";
@@ -21,9 +29,11 @@ const FAILURE_DELAY_MS = 750;
  * `POST /api/admin/session`: `intent=login&password=…` opens an admin
  * session (an 8-hour signed cookie naming a session row), `intent=logout`
  * ends it on the server too, so a copy of the cookie stops working. Failed
- * logins are limited per client and overall (`ADMIN_LOGIN_LIMITS`): past
- * the limit every attempt, right password or not, gets 429 with
- * `Retry-After` until the window ends. Form posts are redirected (to
+ * logins are slowed per client address (the one the deployment vouches for,
+ * `clientAddress`) or per browser that has logged in before, and limited
+ * overall for the others (`ADMIN_LOGIN_LIMITS`): while a bucket must wait,
+ * or past the global limit, every attempt, right password or not, gets 429
+ * with `Retry-After`. Form posts are redirected (to
  * `/admin`, or back to the login with `?error=`); JSON posts get `{ admin }`
  * or an error status. Cross-site posts are refused.
  */
@@ -45,8 +55,12 @@ export async function POST(request: Request): Promise<Response> {
     return json ? problem(404, "HERENOW_ADMIN_PASSWORD is not set: the admin page is off") : seeOther("/admin");
   }
   const db = await webDb();
-  const bucket = clientBucket(request.headers);
-  const gate = await beginAdminLogin(db, bucket);
+  // A browser that logged in before is its own bucket and skips the global limit, so guesses from
+  // elsewhere (or from its own address) cannot lock the admin out; any other goes by its address.
+  const known = await knownAdminBrowser(request);
+  const bucket = known ?? `client:${clientAddress(request.headers, env().clientAddress) ?? "unknown"}`;
+  const limit = { global: known === null };
+  const gate = await beginAdminLogin(db, bucket, limit);
   if (!gate.allowed) {
     const minutes = Math.ceil(gate.retryAfterSeconds / 60);
     // a browser's form post goes back to the login page, which says the same in words
@@ -57,13 +71,17 @@ export async function POST(request: Request): Promise<Response> {
     await new Promise((resolve) => setTimeout(resolve, FAILURE_DELAY_MS));
     return json ? problem(401, "wrong password") : seeOther("/admin/login?error=wrong_password");
   }
-  await adminLoginSucceeded(db, bucket);
+  await adminLoginSucceeded(db, bucket, limit);
   headers.append("set-cookie", await adminCookie({ secure }));
+  headers.append("set-cookie", await adminDeviceCookie({ secure }));
   return json ? Response.json({ admin: true }, { headers }) : seeOther("/admin", headers);
 }
 
 function tooManyAttempts(scope: "client" | "global", minutes: number): string {
-  const { perClient, global, windowMs } = ADMIN_LOGIN_LIMITS;
-  const limit = scope === "client" ? `${perClient} from one address` : `${global} from all addresses together`;
-  return `too many failed admin logins (at most ${limit} in ${windowMs / 60_000} min): try again in ${minutes} min`;
+  const { global, globalWindowMs } = ADMIN_LOGIN_LIMITS;
+  const why =
+    scope === "client"
+      ? "each wrong password from this address makes the next wait longer"
+      : `at most ${global} from all new addresses together in ${globalWindowMs / 60_000} min; a browser that has logged in before is not held up`;
+  return `too many failed admin logins (${why}): try again in ${minutes} min`;
 }
