@@ -41,6 +41,9 @@ describe.skipIf(!browserTest)("reloads, closed tabs and duplicated tabs in Chrom
     await bo.close();
     // the away grace (1.5 s) and the diff on its way
     await onlineUser(ann, "Bo").waitFor({ state: "detached", timeout: 2_000 });
+    // and the panel says who just went, rather than nothing (protocol 1.2's recently left)
+    const left = ann.locator('[data-testid="left-user"][data-user-name="Bo"]');
+    await expect.poll(() => left.textContent()).toMatch(/^Bo left (just now|\d+ s ago)$/);
   });
 
   it("a duplicated tab gets its own connection and never disturbs the first", async () => {
