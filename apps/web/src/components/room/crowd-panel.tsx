@@ -2,41 +2,12 @@
 
 import type { PresenceUser } from "@herenow/core";
 import type { PresenceMember } from "@herenow/react";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Avatar } from "./avatar";
 import type { ChatPresenceState } from "./types";
+import { useFollows } from "./use-follows";
 
 const numbers = new Intl.NumberFormat("en-US");
-
-/** The users this browser follows in a room, kept in localStorage so a reload keeps them. */
-function useFollows(room: string, follow: (ids: readonly string[]) => void): [Set<string>, (id: string) => void] {
-  const key = `herenow:follows:${room}`;
-  const [follows, setFollows] = useState<Set<string>>(() => new Set());
-  useEffect(() => {
-    try {
-      const saved = JSON.parse(localStorage.getItem(key) ?? "[]") as unknown;
-      if (Array.isArray(saved)) setFollows(new Set(saved.filter((id): id is string => typeof id === "string")));
-    } catch {
-      // a damaged entry is no follow list
-    }
-  }, [key]);
-  useEffect(() => {
-    follow([...follows]);
-    try {
-      localStorage.setItem(key, JSON.stringify([...follows]));
-    } catch {
-      // private mode: follows last as long as the page
-    }
-  }, [follows, follow, key]);
-  const toggle = (id: string) =>
-    setFollows((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  return [follows, toggle];
-}
 
 /**
  * Who is here in a room too large to list (protocol 1.1): the exact head
