@@ -5,7 +5,7 @@
 import { haveChromium, SECRET } from "@herenow/testing";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Demo, startDemo } from "./servers";
+import { type Demo, signInAndEnter, startDemo } from "./servers";
 
 const ROOM = "reload-room";
 const browserTest = haveChromium("browser tests");
@@ -29,12 +29,7 @@ describe.skipIf(!browserTest)("reloads, closed tabs and duplicated tabs in Chrom
   async function visitor(name: string, room = ROOM): Promise<Page> {
     const context = await demo.browser.newContext({ baseURL: demo.web.origin });
     contexts.push(context);
-    const page = await context.newPage();
-    await page.goto("/");
-    await page.locator("#sign-in-name").fill(name);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.getByTestId("lobby-user").textContent()).toBe(name);
-    await page.goto(`/rooms/${room}`);
+    const page = await signInAndEnter(context, name, room);
     await connected(page);
     return page;
   }

@@ -3,13 +3,10 @@
 // StrictMode, which `next dev` turns on and which runs every effect twice on mount.
 import type { PresenceMember } from "@herenow/react";
 import { act, createElement, StrictMode } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { CrowdPanel } from "@/components/room/crowd-panel";
 import type { ChatPresenceState } from "@/components/room/types";
-
-// React warns unless told that this environment runs `act`
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { domRoot } from "./dom-root";
 
 const ROOM = "stage";
 const KEY = `herenow:follows:${ROOM}`;
@@ -21,20 +18,8 @@ function member(id: string, name: string): PresenceMember<ChatPresenceState> {
 const USERS = [member("u1", "Ann"), member("u2", "Bo"), member("u7", "Cy")];
 
 describe("following in a large room", () => {
-  let container: HTMLElement;
-  let root: Root;
-
-  beforeEach(() => {
-    localStorage.clear();
-    container = document.createElement("div");
-    document.body.append(container);
-    root = createRoot(container);
-  });
-
-  afterEach(() => {
-    act(() => root.unmount());
-    container.remove();
-  });
+  const dom = domRoot();
+  beforeEach(() => localStorage.clear());
 
   /** Renders the panel in StrictMode, as `next dev` does, and returns the follow spy. */
   function render(strict: boolean) {
@@ -50,12 +35,12 @@ describe("following in a large room", () => {
       follow,
       loadMore: () => undefined,
     });
-    act(() => root.render(strict ? createElement(StrictMode, null, panel) : panel));
+    dom.render(strict ? createElement(StrictMode, null, panel) : panel);
     return follow;
   }
 
   function followButton(name: string): HTMLButtonElement {
-    const row = container.querySelector(`[data-testid="online-user"][data-user-name="${name}"]`);
+    const row = dom.container.querySelector(`[data-testid="online-user"][data-user-name="${name}"]`);
     const button = row?.querySelector("button.follow-button");
     if (!(button instanceof HTMLButtonElement)) throw new Error(`no follow button for ${name}`);
     return button;
