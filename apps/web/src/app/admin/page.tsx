@@ -3,6 +3,8 @@ import Link from "next/link";
 import { ActionButton } from "@/components/admin/action-button";
 import { AdminOff } from "@/components/admin/admin-off";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
+import { ListSearch } from "@/components/admin/list-search";
+import { Pager } from "@/components/admin/pager";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { env } from "@/env";
 import { pruneSchedule } from "@/lib/prune-schedule";
@@ -34,22 +36,7 @@ export default async function AdminPage({ searchParams }: Props) {
           </button>
         </form>
       </header>
-      <search>
-        <form className="room-search" action="/admin">
-          <label htmlFor="room-search">Find a room</label>
-          <input
-            id="room-search"
-            name="q"
-            type="search"
-            defaultValue={search}
-            placeholder="part of the name"
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <button type="submit">Search</button>
-          {search !== "" ? <Link href="/admin">Show all</Link> : null}
-        </form>
-      </search>
+      <ListSearch action="/admin" id="room-search" label="Find a room" placeholder="part of the name" search={search} />
       <div className="table-wrap card">
         <p className="muted small room-count" data-testid="admin-rooms-showing">
           {total === 0 ? null : showingRange(page, total)}
@@ -92,27 +79,12 @@ export default async function AdminPage({ searchParams }: Props) {
             ))}
           </tbody>
         </table>
-        {pageCount > 1 ? (
-          <nav className="pager" aria-label="Pages of rooms">
-            {page > 1 ? (
-              <Link href={roomListHref({ search, page: page - 1 })} rel="prev">
-                ← Previous
-              </Link>
-            ) : (
-              <span className="muted">← Previous</span>
-            )}
-            <span className="small muted">
-              Page {page} of {pageCount}
-            </span>
-            {page < pageCount ? (
-              <Link href={roomListHref({ search, page: page + 1 })} rel="next">
-                Next →
-              </Link>
-            ) : (
-              <span className="muted">Next →</span>
-            )}
-          </nav>
-        ) : null}
+        <Pager
+          page={page}
+          pageCount={pageCount}
+          href={(n) => roomListHref({ search, page: n })}
+          label="Pages of rooms"
+        />
       </div>
       <section className="card">
         <h2>Maintenance</h2>
