@@ -7,6 +7,7 @@ import { ListSearch } from "@/components/admin/list-search";
 import { Pager } from "@/components/admin/pager";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { env } from "@/env";
+import { formatCount } from "@/lib/head-count";
 import { pruneSchedule } from "@/lib/prune-schedule";
 import { roomListHref, roomListParams, showingRange } from "@/lib/room-paging";
 import { adminRoomList } from "@/server/admin-data";
@@ -66,9 +67,9 @@ export default async function AdminPage({ searchParams }: Props) {
                 <td data-label="Room">
                   <Link href={`/admin/rooms/${room.name}`}>#{room.name}</Link>
                 </td>
-                <td data-label="Users">{room.users}</td>
-                <td data-label="Guests">{room.anonymous}</td>
-                <td data-label="Connections">{room.connections}</td>
+                <td data-label="Users">{formatCount(room.users)}</td>
+                <td data-label="Guests">{formatCount(room.anonymous)}</td>
+                <td data-label="Connections">{formatCount(room.connections)}</td>
                 <td data-label="Last activity">
                   <RelativeTime date={room.lastActivityAt} now={now} />
                 </td>
