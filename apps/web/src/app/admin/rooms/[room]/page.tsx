@@ -2,17 +2,17 @@ import { isValidRoomName } from "@herenow/core";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { kickAction, unbanAction } from "@/app/admin/actions";
-import { ActionButton, type ActionChoice } from "@/components/admin/action-button";
+import { unbanAction } from "@/app/admin/actions";
+import { ActionButton } from "@/components/admin/action-button";
 import { ActionStatus } from "@/components/admin/action-status";
 import { AdminOff } from "@/components/admin/admin-off";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
+import { ConnectionActions } from "@/components/admin/connection-actions";
 import { ListSearch } from "@/components/admin/list-search";
 import { Pager } from "@/components/admin/pager";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { env } from "@/env";
-import { banUserQuestion, counted, kickConnectionQuestion, kickUserQuestion } from "@/lib/admin-questions";
-import { BAN_DURATIONS } from "@/lib/ban-durations";
+import { counted } from "@/lib/admin-questions";
 import { CONNECTION_PAGE_SIZE, listHref, roomListParams, showingRange } from "@/lib/room-paging";
 import { adminRoom, adminRoomBans } from "@/server/admin-data";
 import { requireAdmin } from "@/server/page-session";
@@ -22,12 +22,6 @@ export const dynamic = "force-dynamic";
 type Props = {
   params: Promise<{ room: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
-};
-
-const BAN_CHOICE: ActionChoice = {
-  name: "banSeconds",
-  label: "Ban for",
-  options: BAN_DURATIONS.map(({ seconds, label }) => ({ value: String(seconds), label })),
 };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
@@ -127,42 +121,12 @@ export default async function AdminRoomPage({ params, searchParams }: Props) {
                       <RelativeTime date={connection.lastSeenAt} now={now} />
                     </td>
                     <td className="actions">
-                      <ActionButton
-                        action={kickAction}
-                        fields={{ room, connectionId: connection.connectionId }}
-                        label="Kick connection"
-                        tone="danger"
-                        confirm={kickConnectionQuestion(room, connection.user?.name ?? null)}
+                      <ConnectionActions
+                        room={room}
+                        connectionId={connection.connectionId}
+                        user={connection.user ? { id: connection.user.id, name: connection.user.name } : null}
+                        userConnections={connection.user ? (userConnections[connection.user.id] ?? 1) : 0}
                       />
-                      {connection.user ? (
-                        <ActionButton
-                          action={kickAction}
-                          fields={{ room, userId: connection.user.id }}
-                          label="Kick user"
-                          tone="danger"
-                          testId={`kick-user-${connection.user.name}`}
-                          confirm={kickUserQuestion(
-                            room,
-                            connection.user.name,
-                            userConnections[connection.user.id] ?? 1,
-                          )}
-                        />
-                      ) : null}
-                      {connection.user ? (
-                        <ActionButton
-                          action={kickAction}
-                          fields={{ room, userId: connection.user.id }}
-                          choice={BAN_CHOICE}
-                          label="Kick and ban"
-                          tone="danger"
-                          testId={`ban-user-${connection.user.name}`}
-                          confirm={banUserQuestion(
-                            room,
-                            connection.user.name,
-                            userConnections[connection.user.id] ?? 1,
-                          )}
-                        />
-                      ) : null}
                     </td>
                   </tr>
                 ))}
