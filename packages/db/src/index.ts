@@ -14,6 +14,7 @@ export {
 } from "./create-db";
 export { formatDuration, parseDuration } from "./duration";
 export { type MigrateDownOptions, migrateDown, migrateToLatest, throwIfMigrationFailed } from "./migrate";
+export type { PresencePage, PresenceQuery } from "./presence-search";
 export type {
   Presence,
   PresenceChangedEvent,

@@ -37,7 +37,8 @@ export interface RoomPage {
   total: number;
 }
 
-function checkLimit(name: string, limit: number): void {
+/** Throws a RangeError naming `name` unless `limit` is a whole number from 1 to {@link MAX_ROOM_PAGE}. */
+export function checkLimit(name: string, limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ROOM_PAGE) {
     throw new RangeError(`${name}: limit must be an integer from 1 to ${MAX_ROOM_PAGE}, got ${limit}`);
   }
@@ -47,7 +48,7 @@ function checkLimit(name: string, limit: number): void {
  * A LIKE pattern that matches `text` anywhere, with LIKE's own wildcards in
  * it taken literally: a search for `a_b` must not find `axb`.
  */
-function containsPattern(text: string): string {
+export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 

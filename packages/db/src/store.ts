@@ -2,6 +2,7 @@ import { DEFAULTS } from "@herenow/core";
 import type { Kysely } from "kysely";
 import { removeOldBatches } from "./batches";
 import { getAnonymousCount, getPresences, getRoom, getUsers, listRooms } from "./presence-reads";
+import { findPresences, type PresencePage, type PresenceQuery } from "./presence-search";
 import type {
   Presence,
   PresenceChangedEvent,
@@ -140,6 +141,14 @@ export interface PresenceStore {
    */
   findRooms(query?: RoomQuery): Promise<RoomPage>;
   /**
+   * One page of a room's connections, earliest joined first, optionally only
+   * those whose user name or id, or connection id, contains `search`
+   * (ignoring case), how many match in all, and each listed user's
+   * connections in the room.
+   * @example const { presences, total } = await store.findPresences({ room: "stage", search: "ann", limit: 50 })
+   */
+  findPresences(query: PresenceQuery): Promise<PresencePage>;
+  /**
    * The rooms with somebody in them, the most people (users plus anonymous
    * connections) first, then the most recently active, then by name: a
    * lobby's list. At most `limit` (1 to 500, default 50).
@@ -261,6 +270,7 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
     listRooms: () => listRooms(db),
     getRoom: (room) => getRoom(db, room),
     findRooms: (query) => findRooms(db, query),
+    findPresences: (query) => findPresences(db, query, now()),
     busiestRooms: (limit) => busiestRooms(db, limit),
     whoWasHere: (room, at) => whoWasHere(db, room, at),
     sessions: (query) => listSessions(db, query),

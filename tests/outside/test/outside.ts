@@ -94,7 +94,7 @@ export function run(
  * `npm test` passes down (npm_config_*, npm_package_*, all lower case). A user's own
  * NPM_CONFIG_REGISTRY, proxy or certificates stay (turbo.json passes NPM_CONFIG_* on).
  */
-function userNpmEnv(): NodeJS.ProcessEnv {
+export function userNpmEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("npm_")));
 }
 
@@ -103,7 +103,7 @@ function userNpmEnv(): NodeJS.ProcessEnv {
  * in, so that a hung install fails with its own message, not the hook's timeout (which would
  * leave it running).
  */
-const INSTALL_TIMEOUT_MS = 240_000;
+export const INSTALL_TIMEOUT_MS = 240_000;
 
 /**
  * `npm install` of an outside app, as a user would run it (userNpmEnv). It is killed, with

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { headCount } from "@/lib/head-count";
 import type { LobbyRoom } from "@/server/lobby";
 
 const REFRESH_MS = 3_000;
@@ -10,13 +11,6 @@ async function fetchRooms(): Promise<LobbyRoom[]> {
   const response = await fetch("/api/rooms", { cache: "no-store" });
   if (!response.ok) throw new Error(`the room list failed to load (HTTP ${response.status})`);
   return ((await response.json()) as { rooms: LobbyRoom[] }).rooms;
-}
-
-function people(room: LobbyRoom): string {
-  const parts = [];
-  if (room.users > 0) parts.push(`${room.users} signed in`);
-  if (room.anonymous > 0) parts.push(`${room.anonymous} guest${room.anonymous === 1 ? "" : "s"}`);
-  return parts.join(", ");
 }
 
 /** The rooms with people in them and how many are in each, polled from `/api/rooms`. */
@@ -38,17 +32,20 @@ export function RoomList({ initialRooms }: { initialRooms: LobbyRoom[] }) {
         <p className="muted">Nobody is in a room right now. Create one above and invite someone.</p>
       ) : (
         <ul className="room-list" data-testid="room-list">
-          {rooms.map((room) => (
-            <li key={room.name}>
-              <Link href={`/rooms/${room.name}`} className="room-link">
-                <span className="room-name">#{room.name}</span>
-                <span className="room-count room-count-live">
-                  <strong>{room.people}</strong> {room.people === 1 ? "person" : "people"}
-                </span>
-                <span className="room-detail muted">{people(room)}</span>
-              </Link>
-            </li>
-          ))}
+          {rooms.map((room) => {
+            const count = headCount(room.users, room.anonymous);
+            return (
+              <li key={room.name}>
+                <Link href={`/rooms/${room.name}`} className="room-link">
+                  <span className="room-name">#{room.name}</span>
+                  <span className="room-count room-count-live">
+                    <strong>{count.total}</strong> {count.people === 1 ? "person" : "people"}
+                  </span>
+                  <span className="room-detail muted">{count.detail}</span>
+                </Link>
+              </li>
+            );
+          })}
         </ul>
       )}
     </div>

@@ -1,11 +1,12 @@
 import type { ActionConfirm } from "@/components/admin/action-button";
+import { countOf } from "./head-count";
 
 /**
- * A count and its noun, plural when it is not one.
+ * A count and its noun, plural when it is not one, written as every page writes counts.
  *
- * @example counted(2, "connection") // "2 connections"
+ * @example counted(2000, "connection") // "2,000 connections"
  */
-export const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
+export const counted = (count: number, noun: string): string => countOf(count, noun);
 
 /**
  * What the admin room page asks before it kicks one connection.

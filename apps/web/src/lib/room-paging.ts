@@ -1,5 +1,10 @@
+import { formatCount } from "./head-count";
+
 /** Rooms per page on /admin. */
 export const ROOM_PAGE_SIZE = 50;
+
+/** Connections per page on /admin/rooms/<room>. */
+export const CONNECTION_PAGE_SIZE = 50;
 
 /** Room names are at most 64 characters, so a longer search can match nothing: the rest is cut off. */
 const MAX_SEARCH_LENGTH = 100;
@@ -38,16 +43,25 @@ export function roomListParams(params: SearchParams): RoomListParams {
 }
 
 /**
- * The /admin address of a page of rooms; page 1 and an empty search are left out.
+ * The address of a page of an admin list at `path`; page 1 and an empty search are left out.
  *
- * @example roomListHref({ search: "a b", page: 2 }) // "/admin?q=a+b&page=2"
+ * @example listHref("/admin/rooms/stage", { search: "ann", page: 3 }) // "/admin/rooms/stage?q=ann&page=3"
  */
-export function roomListHref({ search, page }: RoomListParams): string {
+export function listHref(path: string, { search, page }: RoomListParams): string {
   const query = new URLSearchParams();
   if (search !== "") query.set("q", search);
   if (page > 1) query.set("page", String(page));
   const text = query.toString();
-  return text === "" ? "/admin" : `/admin?${text}`;
+  return text === "" ? path : `${path}?${text}`;
+}
+
+/**
+ * The /admin address of a page of rooms.
+ *
+ * @example roomListHref({ search: "a b", page: 2 }) // "/admin?q=a+b&page=2"
+ */
+export function roomListHref(params: RoomListParams): string {
+  return listHref("/admin", params);
 }
 
 /**
@@ -60,14 +74,21 @@ export function pageCount(total: number, pageSize = ROOM_PAGE_SIZE): number {
 }
 
 /**
- * Which rooms a page shows, for people: "Showing 51–100 of 240 rooms".
+ * Which rows a page shows, for people: "Showing 51–100 of 240 rooms", thousands written 2,001.
  *
  * @example showingRange(2, 240, 50) // "Showing 51–100 of 240 rooms"
+ * @example showingRange(1, 10000, 50, ["connection", "connections"]) // "Showing 1–50 of 10,000 connections"
  */
-export function showingRange(page: number, total: number, pageSize = ROOM_PAGE_SIZE): string {
-  const noun = total === 1 ? "room" : "rooms";
-  if (total === 0) return "No rooms";
+export function showingRange(
+  page: number,
+  total: number,
+  pageSize = ROOM_PAGE_SIZE,
+  [one, many]: readonly [string, string] = ["room", "rooms"],
+): string {
+  const noun = total === 1 ? one : many;
+  if (total === 0) return `No ${many}`;
   const from = Math.min((page - 1) * pageSize + 1, total);
   const to = Math.min(page * pageSize, total);
-  return from === to ? `Showing ${from} of ${total} ${noun}` : `Showing ${from}–${to} of ${total} ${noun}`;
+  const [f, t, all] = [from, to, total].map(formatCount);
+  return from === to ? `Showing ${f} of ${all} ${noun}` : `Showing ${f}–${t} of ${all} ${noun}`;
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Presence, RoomSummary, Session } from "@herenow/db";
-import { pageCount, ROOM_PAGE_SIZE, type RoomListParams } from "@/lib/room-paging";
+import { CONNECTION_PAGE_SIZE, pageCount, ROOM_PAGE_SIZE, type RoomListParams } from "@/lib/room-paging";
 import { database } from "./db";
 import { type RoomBan, roomBans } from "./party-api";
 
@@ -14,9 +14,27 @@ export interface AdminRoomList {
 }
 
 /**
- * A page of rooms whose names contain `search`, cut in the database. A
- * page past the end (rooms were pruned since the link was made, or the
- * address was edited) gives the last page instead of an empty table.
+ * Which page a list shows: `page`, or the last one when `page` is past the
+ * end (rooms were pruned or people left since the link was made, or the
+ * address was edited), rather than an empty table.
+ */
+async function pageOrLast<T extends { total: number }>(
+  page: number,
+  pageSize: number,
+  read: (page: number) => Promise<T>,
+): Promise<{ found: T; page: number; pageCount: number }> {
+  let found = await read(page);
+  let shown = page;
+  if (page > pageCount(found.total, pageSize)) {
+    shown = pageCount(found.total, pageSize);
+    found = await read(shown);
+  }
+  return { found, page: shown, pageCount: pageCount(found.total, pageSize) };
+}
+
+/**
+ * A page of rooms whose names contain `search`, cut in the database; a
+ * page past the end gives the last page.
  *
  * @example
  * const list = await adminRoomList(roomListParams({ q: "lob", page: "2" }));
@@ -26,38 +44,63 @@ export async function adminRoomList(
   pageSize = ROOM_PAGE_SIZE,
 ): Promise<AdminRoomList> {
   const { store } = database();
-  const pageOf = (n: number) => store.findRooms({ search, limit: pageSize, offset: (n - 1) * pageSize });
-  let found = await pageOf(page);
-  let shown = page;
-  const pages = pageCount(found.total, pageSize);
-  if (page > pages) {
-    shown = pages;
-    found = await pageOf(shown);
-  }
-  return { rooms: found.rooms, search, page: shown, pageCount: pageCount(found.total, pageSize), total: found.total };
+  const shown = await pageOrLast(page, pageSize, (n) =>
+    store.findRooms({ search, limit: pageSize, offset: (n - 1) * pageSize }),
+  );
+  return { rooms: shown.found.rooms, search, page: shown.page, pageCount: shown.pageCount, total: shown.found.total };
 }
 
-/** One room for the admin: its live connections and its latest session history. */
+/**
+ * One room for the admin: a page of its live connections (50, earliest
+ * first, `search` in a user's name or id or the connection id), how many
+ * connections each listed user has in the room, and its latest session history.
+ */
 export interface AdminRoom {
   summary: RoomSummary | null;
   connections: Presence[];
+  /** Each listed user's connections in the whole room: a kick of the user closes them all. */
+  userConnections: Record<string, number>;
+  search: string;
+  page: number;
+  pageCount: number;
+  /** Connections that match `search`, on every page. */
+  total: number;
   sessions: Session[];
 }
 
 /**
- * One room's connections (user, joined, last seen) and its last 50 sessions.
+ * One room's connections, a page at a time cut in the database (a room of
+ * 10,000 renders 50 rows), and its last 50 sessions; a page past the end
+ * gives the last page.
  *
  * @example
- * const { connections, sessions } = await adminRoom("lobby");
+ * const { connections, total, sessions } = await adminRoom("lobby", roomListParams({ q: "ann" }));
  */
-export async function adminRoom(room: string, historyLimit = 50): Promise<AdminRoom> {
+export async function adminRoom(
+  room: string,
+  { search, page }: RoomListParams = { search: "", page: 1 },
+  pageSize = CONNECTION_PAGE_SIZE,
+  historyLimit = 50,
+): Promise<AdminRoom> {
   const { store } = database();
-  const [summary, connections, sessions] = await Promise.all([
+  const [summary, shown, sessions] = await Promise.all([
     store.getRoom(room),
-    store.getPresences(room),
+    pageOrLast(page, pageSize, (n) =>
+      store.findPresences({ room, search, limit: pageSize, offset: (n - 1) * pageSize }),
+    ),
     store.sessions({ room, limit: historyLimit }),
   ]);
-  return { summary, connections, sessions };
+  const { presences, total, userConnections } = shown.found;
+  return {
+    summary,
+    connections: presences,
+    userConnections,
+    search,
+    page: shown.page,
+    pageCount: shown.pageCount,
+    total,
+    sessions,
+  };
 }
 
 /** A room's bans as the party lists them, or why they could not be read. */

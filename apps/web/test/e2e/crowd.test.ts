@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { closeAll, haveChromium, type PartyServer, TestClient, token } from "@herenow/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Demo, startDemo, type WebServer } from "./servers";
+import { type Demo, signInAndEnter, startDemo, type WebServer } from "./servers";
 
 const ROOM = "stage-e2e";
 const artifacts = join(import.meta.dirname, "..", "..", "test-artifacts");
@@ -39,12 +39,7 @@ describe.skipIf(!browserTest)("a large room in Chromium", () => {
 
   it("shows the head count, pages through everyone and keeps a follow across a reload", async () => {
     const context = await browser.newContext({ baseURL: web.origin, viewport: { width: 1180, height: 760 } });
-    const page = await context.newPage();
-    await page.goto("/");
-    await page.locator("#sign-in-name").fill("Ann");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.getByTestId("lobby-user").textContent()).toBe("Ann");
-    await page.goto(`/rooms/${ROOM}`);
+    const page = await signInAndEnter(context, "Ann", ROOM);
     const headCount = page.getByTestId("head-count");
     await expect.poll(() => headCount.getAttribute("data-count"), { timeout: 10_000 }).toBe("9");
     expect(await page.getByTestId("online").getAttribute("data-crowd")).toBe("true");
@@ -69,4 +64,37 @@ describe.skipIf(!browserTest)("a large room in Chromium", () => {
     await page.screenshot({ path: join(artifacts, "crowd.png"), fullPage: true });
     await context.close();
   });
+
+  it("on a phone, shows the count and a few faces, the lists one tap away, and the composer in reach", async () => {
+    // 40 or so here: a list of 40 names used to push the chat far below a phone's screen
+    for (let n = 9; n <= 38; n++) {
+      const url = party.url(ROOM, { token: await token({ id: `u-crowd-${n}`, name: `Crowd ${n}` }), window: "1" });
+      crowd.push(await TestClient.open(url));
+    }
+    const phone = { width: 390, height: 844 };
+    const context = await browser.newContext({ baseURL: web.origin, viewport: phone, isMobile: true, hasTouch: true });
+    const page = await signInAndEnter(context, "Bea", ROOM);
+    await expect
+      .poll(() => page.getByTestId("head-count").textContent(), { timeout: 10_000 })
+      .toBe(String(crowd.length + 1));
+
+    // folded: the count, a few faces, no names, and the composer on the first screen
+    const fold = page.getByTestId("online-fold");
+    expect(await fold.getAttribute("aria-expanded")).toBe("false");
+    expect(await fold.locator(".avatar").count()).toBeGreaterThan(0);
+    expect(await page.getByTestId("online-user").first().isVisible()).toBe(false);
+    const composer = page.getByRole("textbox", { name: "Message" });
+    const folded = await composer.boundingBox();
+    expect(folded && folded.y + folded.height).toBeLessThanOrEqual(phone.height);
+
+    // one tap: the names, scrolling inside the panel, so the composer stays within a screen more
+    await fold.tap();
+    await page.getByTestId("online-user").first().waitFor({ state: "visible" });
+    expect(await fold.getAttribute("aria-expanded")).toBe("true");
+    const open = await composer.boundingBox();
+    expect(open && open.y + open.height).toBeLessThanOrEqual(2 * phone.height);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, "crowd-phone.png"), fullPage: true });
+    await context.close();
+  }, 60_000);
 });

@@ -13,7 +13,8 @@ import {
   spawnGroup,
   stopGroup,
 } from "@herenow/testing";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 const appDir = join(import.meta.dirname, "..", "..");
 const repoRoot = join(appDir, "..", "..");
@@ -181,4 +182,15 @@ export async function startDemo(
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A new page of `context` that signs in as `name` in the lobby, then opens the room. */
+export async function signInAndEnter(context: BrowserContext, name: string, room: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto("/");
+  await page.locator("#sign-in-name").fill(name);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect.poll(() => page.getByTestId("lobby-user").textContent()).toBe(name);
+  await page.goto(`/rooms/${room}`);
+  return page;
 }

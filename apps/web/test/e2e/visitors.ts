@@ -1,7 +1,7 @@
 import { SECRET } from "@herenow/testing";
 import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
-import type { Demo } from "./servers";
+import { type Demo, signInAndEnter } from "./servers";
 
 /**
  * What the browser tests of a browser's life do with the demo: sign a
@@ -22,12 +22,7 @@ export function visitors(demo: () => Demo, contexts: BrowserContext[]) {
     async visitor(name: string, room: string): Promise<Page> {
       const context = await demo().browser.newContext({ baseURL: demo().web.origin });
       contexts.push(context);
-      const page = await context.newPage();
-      await page.goto("/");
-      await page.locator("#sign-in-name").fill(name);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await expect.poll(() => page.getByTestId("lobby-user").textContent(), { timeout: 30_000 }).toBe(name);
-      await page.goto(`/rooms/${room}`);
+      const page = await signInAndEnter(context, name, room);
       await connected(page);
       return page;
     },

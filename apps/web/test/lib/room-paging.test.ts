@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pageCount, roomListHref, roomListParams, showingRange } from "@/lib/room-paging";
+import { listHref, pageCount, roomListHref, roomListParams, showingRange } from "@/lib/room-paging";
 
 describe("roomListParams", () => {
   it("reads the search trimmed and the page as a whole number from 1", () => {
@@ -52,5 +52,14 @@ describe("pageCount and showingRange", () => {
     expect(showingRange(1, 1, 50)).toBe("Showing 1 of 1 room");
     expect(showingRange(3, 101, 50)).toBe("Showing 101 of 101 rooms");
     expect(showingRange(1, 0, 50)).toBe("No rooms");
+  });
+
+  it("says it of connections too, thousands written as on every page", () => {
+    const connections = ["connection", "connections"] as const;
+    expect(showingRange(200, 10_000, 50, connections)).toBe("Showing 9,951–10,000 of 10,000 connections");
+    expect(showingRange(1, 1, 50, connections)).toBe("Showing 1 of 1 connection");
+    expect(showingRange(1, 0, 50, connections)).toBe("No connections");
+    expect(listHref("/admin/rooms/stage", { search: "ann", page: 3 })).toBe("/admin/rooms/stage?q=ann&page=3");
+    expect(listHref("/admin/rooms/stage", { search: "", page: 1 })).toBe("/admin/rooms/stage");
   });
 });

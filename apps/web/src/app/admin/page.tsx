@@ -3,8 +3,11 @@ import Link from "next/link";
 import { ActionButton } from "@/components/admin/action-button";
 import { AdminOff } from "@/components/admin/admin-off";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
+import { ListSearch } from "@/components/admin/list-search";
+import { Pager } from "@/components/admin/pager";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { env } from "@/env";
+import { formatCount } from "@/lib/head-count";
 import { pruneSchedule } from "@/lib/prune-schedule";
 import { roomListHref, roomListParams, showingRange } from "@/lib/room-paging";
 import { adminRoomList } from "@/server/admin-data";
@@ -34,22 +37,7 @@ export default async function AdminPage({ searchParams }: Props) {
           </button>
         </form>
       </header>
-      <search>
-        <form className="room-search" action="/admin">
-          <label htmlFor="room-search">Find a room</label>
-          <input
-            id="room-search"
-            name="q"
-            type="search"
-            defaultValue={search}
-            placeholder="part of the name"
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <button type="submit">Search</button>
-          {search !== "" ? <Link href="/admin">Show all</Link> : null}
-        </form>
-      </search>
+      <ListSearch action="/admin" id="room-search" label="Find a room" placeholder="part of the name" search={search} />
       <div className="table-wrap card">
         <p className="muted small room-count" data-testid="admin-rooms-showing">
           {total === 0 ? null : showingRange(page, total)}
@@ -79,9 +67,9 @@ export default async function AdminPage({ searchParams }: Props) {
                 <td data-label="Room">
                   <Link href={`/admin/rooms/${room.name}`}>#{room.name}</Link>
                 </td>
-                <td data-label="Users">{room.users}</td>
-                <td data-label="Guests">{room.anonymous}</td>
-                <td data-label="Connections">{room.connections}</td>
+                <td data-label="Users">{formatCount(room.users)}</td>
+                <td data-label="Guests">{formatCount(room.anonymous)}</td>
+                <td data-label="Connections">{formatCount(room.connections)}</td>
                 <td data-label="Last activity">
                   <RelativeTime date={room.lastActivityAt} now={now} />
                 </td>
@@ -92,27 +80,12 @@ export default async function AdminPage({ searchParams }: Props) {
             ))}
           </tbody>
         </table>
-        {pageCount > 1 ? (
-          <nav className="pager" aria-label="Pages of rooms">
-            {page > 1 ? (
-              <Link href={roomListHref({ search, page: page - 1 })} rel="prev">
-                ← Previous
-              </Link>
-            ) : (
-              <span className="muted">← Previous</span>
-            )}
-            <span className="small muted">
-              Page {page} of {pageCount}
-            </span>
-            {page < pageCount ? (
-              <Link href={roomListHref({ search, page: page + 1 })} rel="next">
-                Next →
-              </Link>
-            ) : (
-              <span className="muted">Next →</span>
-            )}
-          </nav>
-        ) : null}
+        <Pager
+          page={page}
+          pageCount={pageCount}
+          href={(n) => roomListHref({ search, page: n })}
+          label="Pages of rooms"
+        />
       </div>
       <section className="card">
         <h2>Maintenance</h2>

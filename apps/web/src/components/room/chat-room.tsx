@@ -168,6 +168,8 @@ export function ChatRoom({
       : null;
   const selfUser = user ? { id: selfId ?? user.id, name: self?.user?.name ?? user.name } : null;
   const othersHere = users.filter((member) => member.id !== selfUser?.id).map((member) => member.name);
+  // a large room lists a window of its users: the rest are counted, not listed
+  const othersCount = Math.max(othersHere.length, count - (users.length - othersHere.length));
   const guestsHere = Math.max(0, anonymous - (self !== null && self.user === null ? 1 : 0));
 
   return (
@@ -254,7 +256,7 @@ export function ChatRoom({
               invite ? (
                 <EmptyRoom
                   room={room}
-                  here={whoIsHere(othersHere, guestsHere, self !== null || user !== null)}
+                  here={whoIsHere(othersHere, othersCount, guestsHere, self !== null || user !== null)}
                   canWrite={user !== null}
                 />
               ) : (

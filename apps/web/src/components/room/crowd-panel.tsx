@@ -2,41 +2,13 @@
 
 import type { PresenceUser } from "@herenow/core";
 import type { PresenceMember } from "@herenow/react";
-import { useEffect, useState } from "react";
-import { Avatar } from "./avatar";
+import { useState } from "react";
+import { formatCount, headCount } from "@/lib/head-count";
+import { OnlineFold } from "./online-fold";
+import { OnlineList } from "./online-list";
+import type { OnlineUser } from "./online-person";
 import type { ChatPresenceState } from "./types";
-
-const numbers = new Intl.NumberFormat("en-US");
-
-/** The users this browser follows in a room, kept in localStorage so a reload keeps them. */
-function useFollows(room: string, follow: (ids: readonly string[]) => void): [Set<string>, (id: string) => void] {
-  const key = `herenow:follows:${room}`;
-  const [follows, setFollows] = useState<Set<string>>(() => new Set());
-  useEffect(() => {
-    try {
-      const saved = JSON.parse(localStorage.getItem(key) ?? "[]") as unknown;
-      if (Array.isArray(saved)) setFollows(new Set(saved.filter((id): id is string => typeof id === "string")));
-    } catch {
-      // a damaged entry is no follow list
-    }
-  }, [key]);
-  useEffect(() => {
-    follow([...follows]);
-    try {
-      localStorage.setItem(key, JSON.stringify([...follows]));
-    } catch {
-      // private mode: follows last as long as the page
-    }
-  }, [follows, follow, key]);
-  const toggle = (id: string) =>
-    setFollows((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  return [follows, toggle];
-}
+import { useFollows } from "./use-follows";
 
 /**
  * Who is here in a room too large to list (protocol 1.1): the exact head
@@ -66,71 +38,50 @@ export function CrowdPanel({
 }) {
   const [follows, toggle] = useFollows(room, follow);
   const [showAll, setShowAll] = useState(false);
+  const here = headCount(count, anonymous);
   const followed = users.filter((user) => follows.has(user.id));
   const first = users.filter((user) => !follows.has(user.id));
+  const followOf = (user: OnlineUser) => ({ following: follows.has(user.id), toggle: () => toggle(user.id) });
   const openEveryone = () => {
     setShowAll(true);
     if (listed.length === 0) loadMore();
   };
-  const row = (user: PresenceUser, live: boolean) => (
-    <li
-      key={user.id}
-      className="online-user"
-      data-testid={live ? "online-user" : "everyone-user"}
-      data-user-name={user.name}
-    >
-      <Avatar id={user.id} name={user.name} />
-      <span className="online-name">
-        {user.name}
-        {user.id === selfId ? <span className="muted"> (you)</span> : null}
-      </span>
-      {user.id === selfId ? null : (
-        <button
-          type="button"
-          className="follow-button"
-          aria-pressed={follows.has(user.id)}
-          onClick={() => toggle(user.id)}
-          title={follows.has(user.id) ? `Stop following ${user.name}` : `Follow ${user.name}: see them here live`}
-        >
-          {follows.has(user.id) ? "Following" : "Follow"}
-        </button>
-      )}
-    </li>
-  );
   return (
     <section className="online crowd" aria-labelledby="online-heading" data-testid="online" data-crowd="true">
       <h2 id="online-heading">
-        <span className="online-count" data-testid="head-count" data-count={count}>
-          {numbers.format(count)}
+        <span className="online-count" data-testid="head-count" data-count={here.people}>
+          {here.total}
         </span>{" "}
         here
-        {anonymous > 0 ? <span className="muted small"> and {numbers.format(anonymous)} guests</span> : null}
       </h2>
-      {followed.length > 0 ? (
-        <>
-          <h3 className="crowd-heading">Following</h3>
-          <ul className="online-list">{followed.map((user) => row(user, true))}</ul>
-        </>
-      ) : null}
-      <h3 className="crowd-heading">First to arrive</h3>
-      <ul className="online-list">{first.map((user) => row(user, true))}</ul>
-      {showAll ? (
-        <div className="crowd-everyone" data-testid="everyone">
-          <h3 className="crowd-heading">Everyone here ({numbers.format(listed.length)} loaded)</h3>
-          <ul className="online-list">{listed.map((user) => row(user, false))}</ul>
-          {hasMore ? (
-            <button type="button" onClick={() => loadMore()}>
-              Load more
-            </button>
-          ) : (
-            <p className="muted small">That is everyone who was here when the list was loaded.</p>
-          )}
-        </div>
-      ) : (
-        <button type="button" onClick={openEveryone} data-testid="show-everyone">
-          Show everyone
-        </button>
-      )}
+      {anonymous > 0 ? <p className="muted small crowd-detail">{here.detail}</p> : null}
+      <OnlineFold faces={[...followed, ...first]} label={`Show who is here (${here.total})`}>
+        {followed.length > 0 ? (
+          <>
+            <h3 className="crowd-heading">Following</h3>
+            <OnlineList users={followed} selfId={selfId} followOf={followOf} />
+          </>
+        ) : null}
+        <h3 className="crowd-heading">First to arrive</h3>
+        <OnlineList users={first} selfId={selfId} followOf={followOf} />
+        {showAll ? (
+          <div className="crowd-everyone" data-testid="everyone">
+            <h3 className="crowd-heading">Everyone here ({formatCount(listed.length)} loaded)</h3>
+            <OnlineList users={listed} selfId={selfId} live={false} testId="everyone-user" followOf={followOf} />
+            {hasMore ? (
+              <button type="button" onClick={() => loadMore()}>
+                Load more
+              </button>
+            ) : (
+              <p className="muted small">That is everyone who was here when the list was loaded.</p>
+            )}
+          </div>
+        ) : (
+          <button type="button" onClick={openEveryone} data-testid="show-everyone">
+            Show everyone
+          </button>
+        )}
+      </OnlineFold>
     </section>
   );
 }

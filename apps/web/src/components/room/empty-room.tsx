@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { countOf, formatCount } from "@/lib/head-count";
 
 /** How long "Link copied" stays before the button says "Copy link" again. */
 const COPIED_FOR_MS = 4_000;
@@ -7,19 +8,25 @@ const COPIED_FOR_MS = 4_000;
 const NAMED = 3;
 
 /**
- * Who else is here, in words, for a room without messages.
+ * Who else is here, in words, for a room without messages: the first few
+ * `names` of the `others` signed-in people here besides you (in a large room
+ * the hook lists a window of them, and `others` is the room's exact count),
+ * then the guests.
  *
  * @example
- * whoIsHere(["Ann"], 2, true) // "Ann and 2 guests are here with you."
+ * whoIsHere(["Ann"], 1, 2, true) // "Ann and 2 guests are here with you."
+ * whoIsHere(["Ann", "Bo", "Cy", "Di"], 2000, 0, true) // "Ann, Bo, Cy and 1,997 more are here with you."
  */
-export function whoIsHere(names: readonly string[], guests: number, selfHere: boolean): string {
-  const others = names.slice(0, NAMED);
-  const unnamed = names.length - others.length;
-  if (unnamed > 0) others.push(`${unnamed} more`);
-  if (guests > 0) others.push(guests === 1 ? "1 guest" : `${guests} guests`);
-  if (others.length === 0) return selfHere ? "Only you are here right now." : "Nobody is here right now.";
-  const list = others.length === 1 ? others[0] : `${others.slice(0, -1).join(", ")} and ${others.at(-1)}`;
-  const single = others.length === 1 && (names.length === 1 || guests === 1);
+export function whoIsHere(names: readonly string[], others: number, guests: number, selfHere: boolean): string {
+  const named = names.slice(0, Math.min(NAMED, others));
+  const parts = [...named];
+  const unnamed = others - named.length;
+  if (unnamed > 0)
+    parts.push(named.length > 0 ? `${formatCount(unnamed)} more` : countOf(unnamed, "other person", "other people"));
+  if (guests > 0) parts.push(countOf(guests, "guest"));
+  if (parts.length === 0) return selfHere ? "Only you are here right now." : "Nobody is here right now.";
+  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+  const single = parts.length === 1 && others + guests === 1;
   return `${list} ${single ? "is" : "are"} here${selfHere ? " with you" : ""}.`;
 }
 

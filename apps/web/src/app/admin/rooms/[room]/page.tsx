@@ -2,26 +2,26 @@ import { isValidRoomName } from "@herenow/core";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { kickAction, unbanAction } from "@/app/admin/actions";
-import { ActionButton, type ActionChoice } from "@/components/admin/action-button";
+import { unbanAction } from "@/app/admin/actions";
+import { ActionButton } from "@/components/admin/action-button";
 import { ActionStatus } from "@/components/admin/action-status";
 import { AdminOff } from "@/components/admin/admin-off";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
+import { ConnectionActions } from "@/components/admin/connection-actions";
+import { ListSearch } from "@/components/admin/list-search";
+import { Pager } from "@/components/admin/pager";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { env } from "@/env";
-import { banUserQuestion, counted, kickConnectionQuestion, kickUserQuestion } from "@/lib/admin-questions";
-import { BAN_DURATIONS } from "@/lib/ban-durations";
+import { counted } from "@/lib/admin-questions";
+import { CONNECTION_PAGE_SIZE, listHref, roomListParams, showingRange } from "@/lib/room-paging";
 import { adminRoom, adminRoomBans } from "@/server/admin-data";
 import { requireAdmin } from "@/server/page-session";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ room: string }> };
-
-const BAN_CHOICE: ActionChoice = {
-  name: "banSeconds",
-  label: "Ban for",
-  options: BAN_DURATIONS.map(({ seconds, label }) => ({ value: String(seconds), label })),
+type Props = {
+  params: Promise<{ room: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
 };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
@@ -29,19 +29,18 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: isValidRoomName(room) ? `Admin #${room}` : "Admin" };
 }
 
-export default async function AdminRoomPage({ params }: Props) {
+export default async function AdminRoomPage({ params, searchParams }: Props) {
   if (env().adminPassword === null) return <AdminOff />;
   await requireAdmin();
   const { room } = await params;
   if (!isValidRoomName(room)) notFound();
-  const [{ summary, connections, sessions }, bans] = await Promise.all([adminRoom(room), adminRoomBans(room)]);
+  const [data, bans] = await Promise.all([adminRoom(room, roomListParams(await searchParams)), adminRoomBans(room)]);
+  const { summary, connections, userConnections, search, page, pageCount, total, sessions } = data;
   const now = Date.now();
-  // the party knows banned users by id only; the names come from who was here
+  const href = (n: number) => listHref(`/admin/rooms/${room}`, { search, page: n });
+  // the party knows banned users by id only; the names come from who is on this page or was here lately
   const names = new Map<string, string>();
   for (const connection of connections) if (connection.user) names.set(connection.user.id, connection.user.name);
-  // a kick or a ban closes every connection of the user: the question says how many
-  const connectionsOf = new Map<string, number>();
-  for (const { user } of connections) if (user) connectionsOf.set(user.id, (connectionsOf.get(user.id) ?? 0) + 1);
   for (const session of sessions) {
     if (session.userId && session.userName && !names.has(session.userId)) names.set(session.userId, session.userName);
   }
@@ -64,6 +63,17 @@ export default async function AdminRoomPage({ params }: Props) {
       </header>
       <section className="card">
         <h2>Connections</h2>
+        <ListSearch
+          action={`/admin/rooms/${room}`}
+          id="connection-search"
+          label="Find a connection"
+          placeholder="a name, user id or connection id"
+          search={search}
+        />
+        <p className="muted small room-count" data-testid="admin-connections-showing">
+          {total === 0 ? null : showingRange(page, total, CONNECTION_PAGE_SIZE, ["connection", "connections"])}
+          {search !== "" && total > 0 ? ` matching “${search}”` : null}
+        </p>
         <ActionStatus>
           <div className="table-wrap">
             <table className="table table-stack" data-testid="admin-connections">
@@ -82,7 +92,7 @@ export default async function AdminRoomPage({ params }: Props) {
                 {connections.length === 0 ? (
                   <tr>
                     <td colSpan={5} className="muted">
-                      Nobody is connected.
+                      {search === "" ? "Nobody is connected." : `No connection matches “${search}”.`}
                     </td>
                   </tr>
                 ) : null}
@@ -111,42 +121,12 @@ export default async function AdminRoomPage({ params }: Props) {
                       <RelativeTime date={connection.lastSeenAt} now={now} />
                     </td>
                     <td className="actions">
-                      <ActionButton
-                        action={kickAction}
-                        fields={{ room, connectionId: connection.connectionId }}
-                        label="Kick connection"
-                        tone="danger"
-                        confirm={kickConnectionQuestion(room, connection.user?.name ?? null)}
+                      <ConnectionActions
+                        room={room}
+                        connectionId={connection.connectionId}
+                        user={connection.user ? { id: connection.user.id, name: connection.user.name } : null}
+                        userConnections={connection.user ? (userConnections[connection.user.id] ?? 1) : 0}
                       />
-                      {connection.user ? (
-                        <ActionButton
-                          action={kickAction}
-                          fields={{ room, userId: connection.user.id }}
-                          label="Kick user"
-                          tone="danger"
-                          testId={`kick-user-${connection.user.name}`}
-                          confirm={kickUserQuestion(
-                            room,
-                            connection.user.name,
-                            connectionsOf.get(connection.user.id) ?? 1,
-                          )}
-                        />
-                      ) : null}
-                      {connection.user ? (
-                        <ActionButton
-                          action={kickAction}
-                          fields={{ room, userId: connection.user.id }}
-                          choice={BAN_CHOICE}
-                          label="Kick and ban"
-                          tone="danger"
-                          testId={`ban-user-${connection.user.name}`}
-                          confirm={banUserQuestion(
-                            room,
-                            connection.user.name,
-                            connectionsOf.get(connection.user.id) ?? 1,
-                          )}
-                        />
-                      ) : null}
                     </td>
                   </tr>
                 ))}
@@ -154,6 +134,7 @@ export default async function AdminRoomPage({ params }: Props) {
             </table>
           </div>
         </ActionStatus>
+        <Pager page={page} pageCount={pageCount} href={href} label="Pages of connections" />
       </section>
       <section className="card">
         <h2>Bans</h2>
