@@ -15,6 +15,7 @@ export {
 export { formatDuration, parseDuration } from "./duration";
 export { type MigrateDownOptions, migrateDown, migrateToLatest, throwIfMigrationFailed } from "./migrate";
 export type {
+  OccupancyChange,
   Presence,
   PresenceChangedEvent,
   PresentUser,

@@ -241,7 +241,7 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
         else byRoom.set(presence.room, [presence]);
       }
       for (const [room, removedAll] of byRoom) {
-        emit({ room, added: null, removed: null, bulkChange: true, addedAll: [], removedAll });
+        emit({ room, added: null, removed: null, bulkChange: true, addedAll: [], removedAll, occupancy: [] });
       }
       return removed;
     },
