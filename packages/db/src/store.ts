@@ -18,6 +18,7 @@ import { writeRoomEvents } from "./room-write";
 import type { Database, EndReason } from "./schema";
 import { listSessions, type SessionQuery, whoWasHere } from "./sessions";
 import { STORE_INTERNALS } from "./store-internals";
+import { type LastSeen, lastSeen } from "./whereabouts";
 
 /**
  * The default age after which a presence counts as stale, like `CHANNELS_PRESENCE_MAX_AGE = 60`.
@@ -150,6 +151,12 @@ export interface PresenceStore {
   whoWasHere(room: string, at: Date): Promise<WhoWasHere>;
   /** Session history, newest first. @example await store.sessions({ userId: "u1", limit: 20 }) */
   sessions(query?: SessionQuery): Promise<Session[]>;
+  /**
+   * When and where each of these users (at most 1,000) was last seen, from
+   * the session history; users never seen are absent from the map.
+   * @example const ann = (await store.lastSeen(["u1"])).get("u1"); // { at, room: "lobby", here: false }
+   */
+  lastSeen(userIds: readonly string[]): Promise<Map<string, LastSeen>>;
   /** Subscribes to changes; returns the unsubscribe function. @example const off = store.onPresenceChanged(console.info) */
   onPresenceChanged(listener: PresenceListener): () => void;
 }
@@ -264,6 +271,7 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
     busiestRooms: (limit) => busiestRooms(db, limit),
     whoWasHere: (room, at) => whoWasHere(db, room, at),
     sessions: (query) => listSessions(db, query),
+    lastSeen: (userIds) => lastSeen(db, userIds, now()),
 
     onPresenceChanged(listener) {
       listeners.add(listener);
