@@ -66,4 +66,4 @@ export {
   type WebhookHandler,
   type WebhookHandlerOptions,
 } from "./webhook-handler";
-export { type LastSeen, MAX_USER_IDS } from "./whereabouts";
+export { type LastSeen, MAX_USER_IDS, type UserRoom, type Whereabouts } from "./whereabouts";

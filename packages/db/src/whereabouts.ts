@@ -1,3 +1,4 @@
+import type { UserStatus } from "@herenow/core";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema";
 
@@ -47,6 +48,70 @@ export async function lastSeen(
     seen.set(row.user_id, { at: row.left_at ?? now, room: row.room, here: row.left_at === null });
   }
   return seen;
+}
+
+/**
+ * One room a user is in: their status there (the most present of their
+ * connections in it) and since when they have been there (their earliest
+ * connection's join).
+ *
+ * @example
+ * const room: UserRoom = { room: "lobby", status: "idle", since: new Date() };
+ */
+export interface UserRoom {
+  room: string;
+  status: UserStatus;
+  since: Date;
+}
+
+/**
+ * Where a user is: the rooms they are in, earliest first, or, when they are
+ * in none, when they were last seen (null if never).
+ *
+ * @example
+ * const ann: Whereabouts | undefined = (await store.whereAre(["u1"])).get("u1");
+ * ann?.rooms.length ? ann.rooms.map((r) => r.room) : ann?.lastSeen;
+ */
+export interface Whereabouts {
+  rooms: UserRoom[];
+  lastSeen: Date | null;
+}
+
+const mergedStatus = sql<UserStatus>`case
+  when bool_or(status = 'active') then 'active' when bool_or(status = 'idle') then 'idle' else 'hidden' end`;
+
+/**
+ * Where each of `userIds` is, every id in the map: one grouped read of
+ * their presences through the user_id index, then {@link lastSeen} for
+ * those in no room. Two statements whatever the number of ids.
+ */
+export async function whereAre(
+  db: Kysely<Database>,
+  userIds: readonly string[],
+  now: Date,
+): Promise<Map<string, Whereabouts>> {
+  const ids = checkUserIds("whereAre", userIds);
+  const found = new Map<string, Whereabouts>(ids.map((id) => [id, { rooms: [], lastSeen: null }]));
+  if (ids.length === 0) return found;
+  const rows = await db
+    .selectFrom("herenow_presences")
+    .select(["user_id", "room", sql<Date>`min(joined_at)`.as("since"), mergedStatus.as("status")])
+    .where("user_id", "=", sql<string>`any(${ids}::text[])`)
+    .groupBy(["user_id", "room"])
+    .orderBy("user_id")
+    .orderBy("since")
+    .orderBy("room")
+    .execute();
+  for (const row of rows) {
+    found.get(row.user_id ?? "")?.rooms.push({ room: row.room, status: row.status, since: new Date(row.since) });
+  }
+  const nowhere = ids.filter((id) => found.get(id)?.rooms.length === 0);
+  if (nowhere.length === 0) return found;
+  for (const [id, seen] of await lastSeen(db, nowhere, now)) {
+    const entry = found.get(id);
+    if (entry) entry.lastSeen = seen.at;
+  }
+  return found;
 }
 
 /** The distinct ids, checked: strings of 1 to 128 characters, at most {@link MAX_USER_IDS}. */
