@@ -7,6 +7,7 @@ import { ActionButton, type ActionChoice } from "@/components/admin/action-butto
 import { ActionStatus } from "@/components/admin/action-status";
 import { AdminOff } from "@/components/admin/admin-off";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
+import { LastSeenCard } from "@/components/admin/last-seen-card";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { env } from "@/env";
 import { banUserQuestion, counted, kickConnectionQuestion, kickUserQuestion } from "@/lib/admin-questions";
@@ -189,6 +190,7 @@ export default async function AdminRoomPage({ params }: Props) {
           )}
         </ActionStatus>
       </section>
+      <LastSeenCard room={room} connections={connections} sessions={sessions} now={now} />
       <section className="card">
         <h2>Session history</h2>
         <div className="table-wrap">
