@@ -5,15 +5,9 @@
 // Old and new run in one loop, each first on every other run; medians and their ratio.
 // Run: npm run room-reads -w @herenow/bench  (-- --rooms 20000 --occupied 200 --runs 21)
 import { parseArgs } from "node:util";
-import {
-  createDb,
-  createPresenceStore,
-  type Database,
-  migrateToLatest,
-  type RoomSummary,
-  throwIfMigrationFailed,
-} from "@herenow/db";
+import { createPresenceStore, type Database, type RoomSummary } from "@herenow/db";
 import { type Kysely, sql } from "kysely";
+import { onEachDatabase } from "./lib/databases";
 import { machine, median, table } from "./lib/run";
 
 const { values } = parseArgs({
@@ -140,39 +134,8 @@ async function measure(label: string, db: Kysely<Database>) {
   return [row("lobby (100 busiest)", lobby), row("one room (admin)", room)];
 }
 
-async function migrated(url: string): Promise<Kysely<Database>> {
-  const db = createDb({ url });
-  throwIfMigrationFailed(await migrateToLatest(db));
-  return db;
-}
-
 const header = machine();
-const rows: string[][] = [];
-const pglite = await migrated("pglite://memory");
-rows.push(...(await measure("PGlite", pglite)));
-await pglite.destroy();
-
-const databaseUrl = process.env.DATABASE_URL;
-if (databaseUrl?.startsWith("postgres")) {
-  const admin = createDb({ url: databaseUrl });
-  const scratch = `herenow_bench_${process.pid}`;
-  await sql.raw(`create database "${scratch}"`).execute(admin);
-  try {
-    const url = new URL(databaseUrl);
-    url.pathname = `/${scratch}`;
-    const pg = await migrated(url.toString());
-    try {
-      rows.push(...(await measure("PostgreSQL", pg)));
-    } finally {
-      await pg.destroy();
-    }
-  } finally {
-    await sql.raw(`drop database if exists "${scratch}" with (force)`).execute(admin);
-    await admin.destroy();
-  }
-} else {
-  console.warn("DATABASE_URL not set: PostgreSQL skipped (PGlite only)");
-}
+const rows = await onEachDatabase(measure);
 
 console.info(header);
 console.info(

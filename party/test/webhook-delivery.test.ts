@@ -13,6 +13,8 @@ beforeAll(async () => {
     HERENOW_WEBHOOK_BATCH_MS: "200",
     HERENOW_MAX_AGE_MS: "4000",
     HERENOW_LEAVE_GRACE_MS: "300",
+    HERENOW_SHARDED_ROOMS: "sharded-*",
+    HERENOW_SHARDS: "4",
   });
 });
 afterAll(async () => {
@@ -24,12 +26,23 @@ afterEach(() => {
   receiver.failWith = null;
 });
 
-async function connect(room: string, i: number, pk = `c${i}`) {
-  const client = await TestClient.open(
-    server.url(room, { token: await token({ id: `u${i}`, name: `U${i}` }), _pk: pk }),
-  );
+/** Signed in as `u<i>`, or anonymous with `i` null. */
+async function connect(room: string, i: number | null, pk = `c${i}`) {
+  const query: Record<string, string> = { _pk: pk };
+  if (i !== null) query.token = await token({ id: `u${i}`, name: `U${i}` });
+  const client = await TestClient.open(server.url(room, query));
   open.push(client);
   return client;
+}
+
+/** The room's events as delivered (each batch once, in order), without keep-alives and status changes. */
+function delivered(room: string): string[] {
+  const batches = new Map(receiver.batches.filter((b) => b.room === room).map((b) => [b.id, b]));
+  return [...batches.values()].flatMap((b) =>
+    b.events
+      .filter((e) => e.type !== "keepalive" && e.type !== "status")
+      .map((e) => ("connectionId" in e ? `${e.type}:${e.connectionId}` : e.type)),
+  );
 }
 
 describe("webhook delivery", () => {
@@ -111,5 +124,38 @@ describe("webhook delivery", () => {
     // had the room woken, it would have a generation: the first authorised look finds a fresh one
     const snapshot = await partyFetch(server.httpUrl(room), { headers: { authorization: `Bearer ${SECRET}` } });
     expect(await snapshot.json()).toMatchObject({ room, seq: 0, connections: 0 });
+  });
+});
+
+// Issue 29, item 4: the room's own events, in order with its connections', from a room of one
+// object and from a sharded room's coordinator alike.
+describe.each([
+  ["a room of one object", "plain-occupancy"],
+  ["a room over shards", "sharded-occupancy"],
+])("occupied and vacated, in %s", (_what, room) => {
+  it("follows the first signed-in join with occupied and the last leave with vacated, and ignores anonymous ones", async () => {
+    const has = (event: string) => () => (delivered(room).includes(event) ? null : event);
+    const viewer = await connect(room, null, "anon-1");
+    await until(has("join:anon-1"), 5000);
+    const ann = await connect(room, 1, "ann-1");
+    await until(has("occupied"), 5000);
+    const bo = await connect(room, 2, "bo-1");
+    await until(has("join:bo-1"), 5000);
+    ann.send({ type: "presence:leave" });
+    await until(has("leave:ann-1"), 5000);
+    bo.send({ type: "presence:leave" });
+    await until(has("vacated"), 5000);
+    viewer.send({ type: "presence:leave" });
+    await until(has("leave:anon-1"), 5000);
+    expect(delivered(room)).toEqual([
+      "join:anon-1",
+      "join:ann-1",
+      "occupied",
+      "join:bo-1",
+      "leave:ann-1",
+      "leave:bo-1",
+      "vacated",
+      "leave:anon-1",
+    ]);
   });
 });

@@ -7,6 +7,8 @@ export type { DisplayNameCheck } from "./display-name";
 export { normalizeDisplayName } from "./display-name";
 export { ErrorBudget } from "./error-budget";
 export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
+export type { OccupancyEvent } from "./occupancy";
+export { withOccupancy } from "./occupancy";
 export type { UserPage } from "./page";
 export { pageInJoinOrder } from "./page";
 export type { CreatePresenceTokenOptions, PresenceToken, PresenceTokenUser } from "./presence-token";

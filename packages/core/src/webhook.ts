@@ -46,7 +46,11 @@ export type WebhookEvent =
   /** Protocol 1.2: the connection's status changed at `at`. */
   | { type: "status"; connectionId: string; status: UserStatus; at: number }
   /** The room is alive and these connections are still there: refreshes their last-seen time. */
-  | { type: "keepalive"; at: number };
+  | { type: "keepalive"; at: number }
+  /** The room's first signed-in user arrived (its user count went from 0 to 1). */
+  | { type: "occupied"; at: number }
+  /** The room's last signed-in user left (its user count went from 1 to 0). */
+  | { type: "vacated"; at: number };
 
 /**
  * A batch too large for one body goes out as numbered parts: each carries
@@ -122,6 +126,8 @@ const Event = v.variant("type", [
     at: Time,
   }),
   v.object({ type: v.literal("keepalive"), at: Time }),
+  v.object({ type: v.literal("occupied"), at: Time }),
+  v.object({ type: v.literal("vacated"), at: Time }),
   v.object({ type: v.literal("status"), connectionId: ConnectionId, status: v.picklist(USER_STATUSES), at: Time }),
 ]);
 const Snapshot = v.array(

@@ -16,6 +16,7 @@ export { formatDuration, parseDuration } from "./duration";
 export { type MigrateDownOptions, migrateDown, migrateToLatest, throwIfMigrationFailed } from "./migrate";
 export type { PresencePage, PresenceQuery } from "./presence-search";
 export type {
+  OccupancyChange,
   Presence,
   PresenceChangedEvent,
   PresentUser,
@@ -66,3 +67,4 @@ export {
   type WebhookHandler,
   type WebhookHandlerOptions,
 } from "./webhook-handler";
+export { type LastSeen, MAX_USER_IDS, type UserRoom, type Whereabouts } from "./whereabouts";

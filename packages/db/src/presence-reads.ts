@@ -99,7 +99,7 @@ export async function getAnonymousCount(db: Kysely<Database>, room: string): Pro
 const users = sql<string>`count(distinct p.user_id)`;
 const anonymous = sql<string>`count(p.connection_id) filter (where p.user_id is null)`;
 /** A room's own columns, as `r`: what a select of rooms with their counts returns and groups by. */
-export const ROOM_COLUMNS = ["r.name", "r.last_activity_at", "r.generation", "r.seq"] as const;
+export const ROOM_COLUMNS = ["r.name", "r.last_activity_at", "r.generation", "r.seq", "r.occupied_since"] as const;
 /** A room's counts over its presences joined as `p`, in a select grouped by {@link ROOM_COLUMNS} (Postgres gives bigints: strings). */
 export const COUNTS = [
   users.as("users"),
@@ -130,7 +130,7 @@ export async function summarize(
   rooms: SelectQueryBuilder<Database, "herenow_rooms", object>,
 ): Promise<RoomSummary[]> {
   const rows = await db
-    .selectFrom(rooms.select(["name", "last_activity_at", "generation", "seq"]).as("r"))
+    .selectFrom(rooms.select(["name", "last_activity_at", "generation", "seq", "occupied_since"]).as("r"))
     .leftJoin("herenow_presences as p", "p.room", "r.name")
     .select([...ROOM_COLUMNS, ...COUNTS])
     .groupBy([...ROOM_COLUMNS])
@@ -145,6 +145,7 @@ export function toRoomSummary(row: {
   last_activity_at: Date;
   generation: string | null;
   seq: string | number | bigint;
+  occupied_since: Date | null;
   users: string | number | bigint;
   anonymous: string | number | bigint;
   connections: string | number | bigint;
@@ -155,6 +156,7 @@ export function toRoomSummary(row: {
     anonymous: Number(row.anonymous),
     connections: Number(row.connections),
     lastActivityAt: row.last_activity_at,
+    occupiedSince: row.occupied_since,
     generation: row.generation,
     seq: Number(row.seq),
   };

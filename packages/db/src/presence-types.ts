@@ -95,6 +95,25 @@ export interface PresenceChangedEvent {
   bulkChange: boolean;
   addedAll: Presence[];
   removedAll: Presence[];
+  /**
+   * The room's `occupied` (its first signed-in user arrived) and `vacated`
+   * (its last one left), in the order the room's webhook sent them; empty
+   * for the store's own writes.
+   */
+  occupancy: OccupancyChange[];
+}
+
+/**
+ * A room's user count crossing zero, from its webhook.
+ *
+ * @example
+ * store.onPresenceChanged(({ room, occupancy }) => {
+ *   for (const o of occupancy) if (o.type === "vacated") archive(room, o.at);
+ * });
+ */
+export interface OccupancyChange {
+  type: "occupied" | "vacated";
+  at: Date;
 }
 
 /**
@@ -110,6 +129,8 @@ export interface RoomSummary {
   anonymous: number;
   connections: number;
   lastActivityAt: Date;
+  /** Since when the room has had a signed-in user, as its webhook said (null: nobody signed in, or not known). */
+  occupiedSince: Date | null;
   generation: string | null;
   seq: number;
 }

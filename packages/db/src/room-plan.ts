@@ -1,5 +1,5 @@
 import type { UserStatus, WebhookConnection } from "@herenow/core";
-import type { Presence, PresenceChangedEvent, StoredUser } from "./presence-types";
+import type { OccupancyChange, Presence, PresenceChangedEvent, StoredUser } from "./presence-types";
 import type { EndReason, Json } from "./schema";
 
 // Every write of presence goes through here: the webhook receiver with a
@@ -19,7 +19,11 @@ export type RoomEvent =
   /** Protocol 1.2: the connection's status changed at `at`. */
   | { type: "status"; connectionId: string; status: UserStatus; at: number }
   /** The room is alive and its connections still there: extends the room's lease. */
-  | { type: "keepalive"; at: number };
+  | { type: "keepalive"; at: number }
+  /** The room's user count went from 0 to 1. */
+  | { type: "occupied"; at: number }
+  /** The room's user count went from 1 to 0. */
+  | { type: "vacated"; at: number };
 
 /**
  * What is planned for one room: a webhook batch is one, and so is a store
@@ -73,6 +77,13 @@ export interface RoomPlan {
   removed: Presence[];
   /** Every connection the events or the snapshot named that is present afterwards, as its row will read. */
   present: Presence[];
+  /** The batch's `occupied` and `vacated`, in order, for the presence-changed signal. */
+  occupancy: OccupancyChange[];
+  /**
+   * What becomes of the room's `occupied_since`: `since` (null: vacated);
+   * with `keepEarlier` an occupied room keeps the time it has. Null: unchanged.
+   */
+  occupied: { since: Date | null; keepEarlier: boolean } | null;
 }
 
 interface Stay {
@@ -104,6 +115,8 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
   const closes: ClosedSession[] = [];
   const sessions: NewSession[] = [];
   const removed: Presence[] = [];
+  const occupancy: OccupancyChange[] = [];
+  let occupied: RoomPlan["occupied"] = null;
   let keepaliveAt: number | null = null;
   let latestAt: number | null = null;
 
@@ -156,6 +169,10 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
     latestAt = Math.max(latestAt ?? event.at, event.at);
     if (event.type === "keepalive") {
       keepaliveAt = Math.max(keepaliveAt ?? event.at, event.at);
+    } else if (event.type === "occupied" || event.type === "vacated") {
+      const at = new Date(event.at);
+      occupancy.push({ type: event.type, at });
+      occupied = { since: event.type === "occupied" ? at : null, keepEarlier: false };
     } else if (event.type === "join") {
       const at = new Date(event.at);
       arrive(event.connectionId, toUser(event.user), at, at, "join");
@@ -185,6 +202,7 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
       const reported = { status: c.status ?? "active", activeAt: new Date(c.activeAt ?? c.joinedAt) };
       arrive(c.connectionId, toUser(c.user), new Date(c.joinedAt), new Date(c.lastSeen), reported);
     }
+    occupied = occupiedBySnapshot(batch.snapshot, occupied);
   }
 
   const upserts: Presence[] = [];
@@ -226,13 +244,31 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
     added,
     removed,
     present,
+    occupancy,
+    occupied,
   };
+}
+
+/**
+ * A snapshot says whether the room is occupied: empty of signed-in users it
+ * is not; otherwise it keeps the time an `occupied` of the batch or the copy
+ * gave it, else its earliest user's arrival.
+ */
+function occupiedBySnapshot(
+  snapshot: readonly WebhookConnection[],
+  occupied: RoomPlan["occupied"],
+): RoomPlan["occupied"] {
+  let first: number | null = null;
+  for (const c of snapshot) if (c.user) first = Math.min(first ?? c.joinedAt, c.joinedAt);
+  if (first === null) return { since: null, keepEarlier: false };
+  if (occupied?.since) return occupied;
+  return { since: new Date(first), keepEarlier: true };
 }
 
 /** The presence-changed signal of a plan, for the store's listeners: null when nobody came or went. */
 export function changeOf(room: string, plan: RoomPlan): PresenceChangedEvent | null {
   const changed = new Set([...plan.added, ...plan.removed].map((p) => p.connectionId));
-  if (changed.size === 0) return null;
+  if (changed.size === 0 && plan.occupancy.length === 0) return null;
   const single = changed.size === 1;
   return {
     room,
@@ -241,6 +277,7 @@ export function changeOf(room: string, plan: RoomPlan): PresenceChangedEvent | n
     bulkChange: !single,
     addedAll: plan.added,
     removedAll: plan.removed,
+    occupancy: plan.occupancy,
   };
 }
 

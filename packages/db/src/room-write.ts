@@ -31,7 +31,7 @@ export async function rowsBefore(
 ): Promise<Map<string, Presence>> {
   let query = presenceRows(trx).where("herenow_presences.room", "=", changes.room);
   if (!changes.snapshot) {
-    const ids = [...new Set(changes.events.flatMap((e) => (e.type === "keepalive" ? [] : [e.connectionId])))];
+    const ids = [...new Set(changes.events.flatMap((e) => ("connectionId" in e ? [e.connectionId] : [])))];
     if (ids.length === 0) return new Map();
     // An array through `= any(…)`: a long row-IN list crashes PGlite ("bad
     // buffer ID") and makes Postgres plan one OR per key.

@@ -43,6 +43,11 @@ export interface RoomsTable {
    * `last_seen_at` and this.
    */
   keepalive_at: Nullable<Date>;
+  /**
+   * Since when the room has had a signed-in user, from its webhook's
+   * `occupied` (set) and `vacated` (null) and from its snapshots.
+   */
+  occupied_since: Nullable<Date>;
 }
 
 /**

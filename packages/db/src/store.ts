@@ -19,6 +19,7 @@ import { writeRoomEvents } from "./room-write";
 import type { Database, EndReason } from "./schema";
 import { listSessions, type SessionQuery, whoWasHere } from "./sessions";
 import { STORE_INTERNALS } from "./store-internals";
+import { type LastSeen, lastSeen, type Whereabouts, whereAre } from "./whereabouts";
 
 /**
  * The default age after which a presence counts as stale, like `CHANNELS_PRESENCE_MAX_AGE = 60`.
@@ -159,6 +160,19 @@ export interface PresenceStore {
   whoWasHere(room: string, at: Date): Promise<WhoWasHere>;
   /** Session history, newest first. @example await store.sessions({ userId: "u1", limit: 20 }) */
   sessions(query?: SessionQuery): Promise<Session[]>;
+  /**
+   * When and where each of these users (at most 1,000) was last seen, from
+   * the session history; users never seen are absent from the map.
+   * @example const ann = (await store.lastSeen(["u1"])).get("u1"); // { at, room: "lobby", here: false }
+   */
+  lastSeen(userIds: readonly string[]): Promise<Map<string, LastSeen>>;
+  /**
+   * For each of these users (at most 1,000; every id is in the map): the
+   * rooms they are in with their status and since when, or, in none, when
+   * they were last seen (null if never).
+   * @example const ann = (await store.whereAre(["u1"])).get("u1"); // { rooms: [{ room, status, since }], lastSeen: null }
+   */
+  whereAre(userIds: readonly string[]): Promise<Map<string, Whereabouts>>;
   /** Subscribes to changes; returns the unsubscribe function. @example const off = store.onPresenceChanged(console.info) */
   onPresenceChanged(listener: PresenceListener): () => void;
 }
@@ -250,7 +264,7 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
         else byRoom.set(presence.room, [presence]);
       }
       for (const [room, removedAll] of byRoom) {
-        emit({ room, added: null, removed: null, bulkChange: true, addedAll: [], removedAll });
+        emit({ room, added: null, removed: null, bulkChange: true, addedAll: [], removedAll, occupancy: [] });
       }
       return removed;
     },
@@ -274,6 +288,8 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
     busiestRooms: (limit) => busiestRooms(db, limit),
     whoWasHere: (room, at) => whoWasHere(db, room, at),
     sessions: (query) => listSessions(db, query),
+    lastSeen: (userIds) => lastSeen(db, userIds, now()),
+    whereAre: (userIds) => whereAre(db, userIds, now()),
 
     onPresenceChanged(listener) {
       listeners.add(listener);

@@ -203,6 +203,19 @@ function roomUpdate(trx: Kysely<Database>, batch: WebhookBatch, plan: RoomPlan) 
       last_activity_at: sql<Date>`greatest(last_activity_at, ${iso(plan.latestAt)}::timestamptz)`,
       // A keep-alive vouches for every member in one column, however big the room.
       keepalive_at: sql<Date>`greatest(keepalive_at, ${iso(plan.keepaliveAt)}::timestamptz)`,
+      ...occupiedUpdate(plan),
     })
     .where("name", "=", batch.room);
+}
+
+/** The room's `occupied_since` as the batch's `occupied`, `vacated` and snapshot leave it (nothing: unchanged). */
+function occupiedUpdate(plan: RoomPlan) {
+  const occupied = plan.occupied;
+  if (!occupied) return {};
+  const since = iso(occupied.since);
+  return {
+    occupied_since: occupied.keepEarlier
+      ? sql<Date | null>`coalesce(occupied_since, ${since}::timestamptz)`
+      : sql<Date | null>`${since}::timestamptz`,
+  };
 }

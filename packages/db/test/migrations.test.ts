@@ -33,6 +33,12 @@ describeEachDatabase("migrations", (db) => {
     const lease = new Date("2026-11-28T12:05:00Z");
     await createPresenceStore(db()).add("lobby", "c-1", null, { at: seen });
 
+    // Stepping down from occupancy drops the room's occupied_since; the backfill on the way up is tested below.
+    const occupancyDown = await migrateDown(db());
+    expect(occupancyDown.results).toEqual([
+      { migrationName: "2026-12-05T2200-room-occupancy", direction: "Down", status: "Success" },
+    ]);
+
     // Stepping down from 1.2's status drops its columns and keeps the rows (active again, as before 1.2).
     await db().updateTable("herenow_presences").set({ status: "hidden", active_at: seen }).execute();
     const statusDown = await migrateDown(db());
@@ -80,6 +86,7 @@ describeEachDatabase("migrations", (db) => {
       { migrationName: "2026-11-28T0100-batches-per-room", direction: "Up", status: "Success" },
       { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "Success" },
       { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "Success" },
+      { migrationName: "2026-12-05T2200-room-occupancy", direction: "Up", status: "Success" },
     ]);
     expect((await migrateToLatest(db())).results).toEqual([]);
     expect(await presenceColumns()).toEqual(expect.arrayContaining(["status", "active_at"]));
@@ -88,6 +95,21 @@ describeEachDatabase("migrations", (db) => {
     const store = createPresenceStore(db());
     await store.add("lobby", "c-1", { id: "u1", name: "Ann" });
     expect(await store.getUsers("lobby")).toHaveLength(1);
+  });
+
+  it("fill in occupied_since on the way up for rooms with signed-in users now", async () => {
+    const store = createPresenceStore(db());
+    await store.add("lobby", "c-1", null, { at: new Date("2026-12-05T10:00:00Z") });
+    await store.add("lobby", "c-2", { id: "u1", name: "Ann" }, { at: new Date("2026-12-05T10:01:00Z") });
+    await store.add("lobby", "c-3", { id: "u2", name: "Bo" }, { at: new Date("2026-12-05T10:02:00Z") });
+    await store.add("empty", "c-4", null, { at: new Date("2026-12-05T10:03:00Z") });
+    await migrateDown(db());
+    await migrateToLatest(db());
+    const rooms = await db().selectFrom("herenow_rooms").select(["name", "occupied_since"]).orderBy("name").execute();
+    expect(rooms).toEqual([
+      { name: "empty", occupied_since: null },
+      { name: "lobby", occupied_since: new Date("2026-12-05T10:01:00Z") },
+    ]);
   });
 
   it("migrate down with { all: true } removes every table, and keeps its own bookkeeping apart from the app's", async () => {
@@ -134,6 +156,7 @@ describeEachDatabase("migrations", (db) => {
       { migrationName: "2026-11-28T0100-batches-per-room", direction: "Up", status: "NotExecuted" },
       { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "NotExecuted" },
       { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "NotExecuted" },
+      { migrationName: "2026-12-05T2200-room-occupancy", direction: "Up", status: "NotExecuted" },
     ]);
     expect(() => throwIfMigrationFailed(result)).toThrow(
       /herenow migration "2026-11-28T0000-init" failed: .*herenow_rooms/,

@@ -46,6 +46,7 @@ describeEachDatabase("findRooms", (db) => {
       anonymous: 1,
       connections: 3,
       lastActivityAt: at(3),
+      occupiedSince: null,
       generation: null,
       seq: 0,
     });
@@ -143,6 +144,7 @@ describeEachDatabase("busiestRooms", (db) => {
       anonymous: 2,
       connections: 4,
       lastActivityAt: at(4),
+      occupiedSince: null,
       generation: null,
       seq: 0,
     });

@@ -39,7 +39,7 @@ describeEachDatabase("presence store", (db) => {
       // the signal's copy was read at the add's own time
       const added = { ...presences[0], activeAt: at(1) };
       expect(changes).toEqual([
-        { room: "lobby", added, removed: null, bulkChange: false, addedAll: [added], removedAll: [] },
+        { room: "lobby", added, removed: null, bulkChange: false, addedAll: [added], removedAll: [], occupancy: [] },
       ]);
       expect((await s.listRooms()).map((r) => r.name)).toEqual(["lobby"]);
     });
@@ -130,8 +130,26 @@ describeEachDatabase("presence store", (db) => {
       expect(await s.getAnonymousCount("nowhere")).toBe(0);
       expect(await s.getPresences("lobby")).toHaveLength(5);
       expect(await s.listRooms()).toEqual([
-        { name: "lobby", users: 2, anonymous: 2, connections: 5, lastActivityAt: at(5), generation: null, seq: 0 },
-        { name: "other", users: 1, anonymous: 0, connections: 1, lastActivityAt: at(6), generation: null, seq: 0 },
+        {
+          name: "lobby",
+          users: 2,
+          anonymous: 2,
+          connections: 5,
+          lastActivityAt: at(5),
+          occupiedSince: null,
+          generation: null,
+          seq: 0,
+        },
+        {
+          name: "other",
+          users: 1,
+          anonymous: 0,
+          connections: 1,
+          lastActivityAt: at(6),
+          occupiedSince: null,
+          generation: null,
+          seq: 0,
+        },
       ]);
     });
 
@@ -174,7 +192,7 @@ describeEachDatabase("presence store", (db) => {
       expect(removed?.user?.id).toBe("u1");
       expect(await s.getUsers("lobby")).toEqual([{ id: "u2", name: "Bo", info: null, ...ACTIVE }]);
       expect(changes).toEqual([
-        { room: "lobby", added: null, removed, bulkChange: false, addedAll: [], removedAll: [removed] },
+        { room: "lobby", added: null, removed, bulkChange: false, addedAll: [], removedAll: [removed], occupancy: [] },
       ]);
       const [session] = await s.sessions({ userId: "u1" });
       expect(session).toMatchObject({ leftAt: at(30), endReason: "kicked" });
@@ -257,8 +275,24 @@ describeEachDatabase("presence store", (db) => {
       removed.sort((x, y) => x.room.localeCompare(y.room));
       expect(removed.map((p) => p.connectionId)).toEqual(["c-old", "c-old2"]);
       expect(changes.sort((x, y) => x.room.localeCompare(y.room))).toEqual([
-        { room: "a", added: null, removed: null, bulkChange: true, addedAll: [], removedAll: [removed[0]] },
-        { room: "b", added: null, removed: null, bulkChange: true, addedAll: [], removedAll: [removed[1]] },
+        {
+          room: "a",
+          added: null,
+          removed: null,
+          bulkChange: true,
+          addedAll: [],
+          removedAll: [removed[0]],
+          occupancy: [],
+        },
+        {
+          room: "b",
+          added: null,
+          removed: null,
+          bulkChange: true,
+          addedAll: [],
+          removedAll: [removed[1]],
+          occupancy: [],
+        },
       ]);
       expect((await s.getPresences("a")).map((p) => p.connectionId)).toEqual(["c-edge", "c-new"]);
       const stale = (await s.sessions()).filter((x) => x.endReason === "stale");

@@ -33,6 +33,7 @@ import { type LimitedRequest, REQUESTS_PER_SECOND, RequestRates } from "./reques
 import { type Ban, RoomBans } from "./room-bans";
 import { RoomCoordinator, type ShardRpc } from "./room-coordinator";
 import { RoomFollows } from "./room-follows";
+import { RoomOccupancy } from "./room-occupancy";
 import { RoomStorage } from "./room-storage";
 import { RoomWindows } from "./room-windows";
 import { type RoomSettings, readSettings } from "./settings";
@@ -108,6 +109,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   });
   private alarmAt: number | null = null;
   private outbox: WebhookOutbox | null;
+  /** Whether the room has a signed-in user, for the webhook's `occupied` and `vacated`. */
+  private readonly occupancy = new RoomOccupancy(() => (this.coordinator?.totals ?? this.presence).userCount);
   private readonly store: RoomStorage;
   private readonly banList: RoomBans;
   /** A shard's copy of the bans its coordinator's kicks brought. */
@@ -500,6 +503,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     (this.coordinator?.totals ?? this.presence).restoreRecent(stored.recent);
     const empty = this.coordinator ? this.coordinator.totals.connectionCount === 0 : stored.live.length === 0;
     await this.outbox?.load(empty, systemClock.now());
+    this.occupancy.reset();
     // a shard tells its coordinator everything it has as soon as it starts
     if (this.link) this.diffWindow.changed();
     await this.scheduleAlarm();
@@ -856,8 +860,10 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (diff && this.settings.recentMs > 0 && (diff.left.length > 0 || diff.joined.length > 0)) {
       this.store.saveRecent((this.coordinator?.totals ?? this.presence).recent());
     }
-    if (events.length > 0) {
-      this.outbox?.enqueue(events, at);
+    // every window counts, even one without events: a restarted coordinator's shards come back as a snapshot
+    const outgoing = this.outbox ? this.occupancy.mark(events, at) : [];
+    if (outgoing.length > 0) {
+      this.outbox?.enqueue(outgoing, at);
       void this.scheduleAlarm();
     }
     if (diff || events.length > 0) {

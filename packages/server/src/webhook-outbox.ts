@@ -1,6 +1,7 @@
 import {
   type ConnectionEvent,
   newGeneration,
+  type OccupancyEvent,
   type RestoredConnection,
   SIGNATURE_HEADER,
   signWebhook,
@@ -143,8 +144,8 @@ export class WebhookOutbox {
     return this.meta?.generation ?? "";
   }
 
-  /** Queues the connection events of one flush window. */
-  enqueue(events: ConnectionEvent[], now: number): void {
+  /** Queues the events of one flush window: its connections' and the room's own (`occupied`, `vacated`). */
+  enqueue(events: readonly (ConnectionEvent | OccupancyEvent)[], now: number): void {
     const meta = this.meta;
     if (!meta || events.length === 0) return;
     const chunk: Chunk = { generation: meta.generation, events: events.map(toWebhookEvent) };
@@ -418,8 +419,11 @@ function partKey(number: number): string {
   return PART_PREFIX + String(number).padStart(6, "0");
 }
 
-function toWebhookEvent(event: ConnectionEvent): WebhookEvent {
+function toWebhookEvent(event: ConnectionEvent | OccupancyEvent): WebhookEvent {
   switch (event.type) {
+    case "occupied":
+    case "vacated":
+      return { type: event.type, at: event.at };
     case "join":
       return { type: "join", connectionId: event.connectionId, user: event.user, at: event.at };
     case "leave":

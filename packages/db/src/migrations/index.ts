@@ -3,6 +3,7 @@ import * as init from "./2026-11-28T0000-init";
 import * as batchesPerRoom from "./2026-11-28T0100-batches-per-room";
 import * as batchPartsAndRoomLease from "./2026-11-28T2000-batch-parts-and-room-lease";
 import * as presenceStatus from "./2026-12-05T2100-presence-status";
+import * as roomOccupancy from "./2026-12-05T2200-room-occupancy";
 
 /**
  * Every migration by name, listed statically rather than read from disk
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-28T0100-batches-per-room": batchesPerRoom,
   "2026-11-28T2000-batch-parts-and-room-lease": batchPartsAndRoomLease,
   "2026-12-05T2100-presence-status": presenceStatus,
+  "2026-12-05T2200-room-occupancy": roomOccupancy,
 };

@@ -8,6 +8,7 @@ import { ActionStatus } from "@/components/admin/action-status";
 import { AdminOff } from "@/components/admin/admin-off";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { ConnectionActions } from "@/components/admin/connection-actions";
+import { LastSeenCard } from "@/components/admin/last-seen-card";
 import { ListSearch } from "@/components/admin/list-search";
 import { Pager } from "@/components/admin/pager";
 import { RelativeTime } from "@/components/admin/relative-time";
@@ -170,6 +171,7 @@ export default async function AdminRoomPage({ params, searchParams }: Props) {
           )}
         </ActionStatus>
       </section>
+      <LastSeenCard room={room} connections={connections} sessions={sessions} now={now} />
       <section className="card">
         <h2>Session history</h2>
         <div className="table-wrap">

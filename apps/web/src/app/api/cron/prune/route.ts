@@ -2,7 +2,7 @@ import { runPrune } from "@herenow/db";
 import { env } from "@/env";
 import { database } from "@/server/db";
 import { problem } from "@/server/http";
-import { secretEquals } from "@/server/secret-equal";
+import { bearerMatches } from "@/server/secret-equal";
 
 export const dynamic = "force-dynamic";
 
@@ -20,11 +20,6 @@ async function prune(request: Request): Promise<Response> {
   }
   const { presences, rooms } = await runPrune(database().db, { maxAgeMs, rooms: true });
   return Response.json({ presences: presences.length, rooms }, { headers: { "cache-control": "no-store" } });
-}
-
-function bearerMatches(header: string | null, secret: string): boolean {
-  const given = header?.match(/^Bearer\s+(.+)$/i)?.[1] ?? "";
-  return given.length > 0 && secretEquals(given, secret);
 }
 
 export const GET = prune;
