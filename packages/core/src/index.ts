@@ -43,7 +43,6 @@ export type {
   UserStatus,
 } from "./protocol";
 export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, SETTING_MINIMUMS, USER_STATUSES } from "./protocol";
-export { RecentList } from "./recent-list";
 export type { MirrorChanges, RoomState } from "./room-mirror";
 export { RoomMirror } from "./room-mirror";
 export { isRoomNameFragment, isValidRoomName, roomNameProblem } from "./room-name";
@@ -68,7 +67,7 @@ export type { ShardReport, ShardUser } from "./shard-totals";
 export { ShardTotals, takeShardReport } from "./shard-totals";
 export type { TokenClaims } from "./token-claims";
 export { checkTokenClaims, identityFromClaims } from "./token-claims";
-export { isUserStatus, morePresent } from "./user-status";
+export { morePresent } from "./user-status";
 export type {
   WebhookBatch,
   WebhookConnection,

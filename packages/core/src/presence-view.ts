@@ -1,16 +1,14 @@
-import type {
-  CountMessage,
-  DiffMessage,
-  PresenceUser,
-  RecentUser,
-  RoomWindow,
-  SyncMessage,
-  UserIdentity,
+import {
+  type CountMessage,
+  DEFAULTS,
+  type DiffMessage,
+  type PresenceUser,
+  type RecentUser,
+  type RoomWindow,
+  type SyncMessage,
+  type UserIdentity,
 } from "./protocol";
 import { RecentList } from "./recent-list";
-
-/** How long a client keeps a user who left in `recent` when it was not told otherwise (the room's default). */
-const CLIENT_RECENT_MS = 600_000;
 
 /** What a client knows of a room, as an immutable value that changes identity on every change. */
 export interface PresenceSnapshot {
@@ -76,7 +74,7 @@ export class PresenceView {
 
   /** `recentMs`: how long a user who left stays in `recent` (default 10 minutes, the room's default). */
   constructor(options: { recentMs?: number } = {}) {
-    this.recentUsers = new RecentList(options.recentMs ?? CLIENT_RECENT_MS);
+    this.recentUsers = new RecentList(options.recentMs ?? DEFAULTS.recentMs);
   }
 
   /** The present state; the same object until something changes. */

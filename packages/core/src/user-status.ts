@@ -15,11 +15,6 @@ export function morePresent(a: UserStatus, b: UserStatus): UserStatus {
   return RANK[a] <= RANK[b] ? a : b;
 }
 
-/** Whether a value is one of the protocol's statuses. */
-export function isUserStatus(value: unknown): value is UserStatus {
-  return typeof value === "string" && (USER_STATUSES as readonly string[]).includes(value);
-}
-
 /**
  * One user's connections counted by status, and the last moment any of them
  * was `active`: enough to give the user's merged `status` and `activeAt` in
