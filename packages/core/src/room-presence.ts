@@ -143,10 +143,10 @@ interface Published {
  * diffs. Pure: time comes from the injected clock, nothing here does I/O.
  *
  * Adding, removing and touching a connection are O(1): live connections sit
- * in a Map kept in last-seen order (a touch moves one to the end), lingering
- * ones in one Map per grace length kept in grace-end order, so the oldest of
- * each is its first entry. A diff is built from the users changed since the last one, so it
- * costs O(changes), never O(room size).
+ * in one last-seen queue per max age (`SeenOrder`: a touch moves one to the
+ * end), lingering ones in one Map per grace length kept in grace-end order,
+ * so the oldest of each is its first entry. A diff is built from the users
+ * changed since the last one, so it costs O(changes), never O(room size).
  *
  * @example
  * const room = new RoomPresence({ clock });
@@ -272,8 +272,10 @@ export class RoomPresence implements RoomReader {
           this.unlinger(replaced);
           user.lingering.delete(replaced);
           user.connections--;
-          if (old) user.statuses.remove(old.status, old.activeAt);
-          if (old) this.emit({ type: "leave", connectionId: replaced, userId: identity.id, reason: "closed", at: now });
+          if (old) {
+            user.statuses.remove(old.status, old.activeAt);
+            this.emit({ type: "leave", connectionId: replaced, userId: identity.id, reason: "closed", at: now });
+          }
         }
         if (!adopted) this.markDirty(user.identity.id);
         user.connections++;
@@ -471,11 +473,9 @@ export class RoomPresence implements RoomReader {
         result.expired.push(record.id);
       }
     }
-    for (const id of this.overdue(now)) {
-      const record = this.live.get(id);
-      if (!record) continue;
+    for (const record of this.seen.overdue(now)) {
       this.drop(record, "stale", now);
-      result.stale.push(id);
+      result.stale.push(record.id);
     }
     for (const record of this.pendingStates) {
       const held = record.stateRate.takeDue(now);
