@@ -14,7 +14,15 @@ export interface UserIdentity {
   id: string;
   name: string;
   info: JsonObject;
+  /**
+   * `"agent"` for a member without a socket that a server put in the room over HTTP (an AI
+   * assistant, a bot); absent for people, who connect with a token.
+   */
+  kind?: UserKind;
 }
+
+/** The kinds of members a room has besides people: only agents (`PUT .../members/<userId>`). */
+export type UserKind = "agent";
 
 /** Protocol 1.2: every value of a connection's status, most present first. */
 export const USER_STATUSES = ["active", "idle", "hidden"] as const;

@@ -31,7 +31,8 @@ export class RecentList {
   left(user: UserIdentity, at: number): boolean {
     if (this.keepMs <= 0) return false;
     const rest = this.entries.filter((entry) => entry.id !== user.id);
-    this.entries = [{ id: user.id, name: user.name, info: user.info, leftAt: at }, ...rest].slice(
+    const kind = user.kind ? { kind: user.kind } : {};
+    this.entries = [{ id: user.id, name: user.name, info: user.info, ...kind, leftAt: at }, ...rest].slice(
       0,
       LIMITS.recentUsers,
     );

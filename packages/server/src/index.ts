@@ -1,3 +1,4 @@
+export type { AgentMemberInput, AgentMemberResult } from "./agent-members";
 export { Refusal, verifyConnection } from "./auth";
 export type { ConnectionData, PresenceConnection } from "./connection-data";
 export { presenceGates, presenceOnBeforeConnect, presenceOnBeforeRequest } from "./gate";
