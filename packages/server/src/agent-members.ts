@@ -10,6 +10,7 @@ import {
   type UserIdentity,
   type UserStatus,
 } from "@herenow/core";
+import { getServerByName, type Server } from "partyserver";
 
 /** What a server's code sends to add or refresh a member without a socket (an AI assistant, a bot). */
 export interface AgentMemberInput {
@@ -184,4 +185,29 @@ export class AgentMembers {
       expiresAt: now + member.ttlSeconds * 1000,
     };
   }
+}
+
+/** What the worker's code may call on a room to add and remove members without a socket. */
+export interface RoomMembers {
+  putMember(userId: string, member: AgentMemberInput): Promise<AgentMemberResult>;
+  deleteMember(userId: string): Promise<boolean>;
+}
+
+/**
+ * A room's members, for the worker's own code (Durable Object RPC to the room's own object,
+ * a sharded room's coordinator): `putMember` and `deleteMember` check and answer as the HTTP
+ * API's `PUT` and `DELETE .../members/<userId>` do, with no secret, since the caller is the worker.
+ *
+ * @example
+ * const room = await roomMembers(env.Main, "lobby");
+ * const result = await room.putMember("assistant", { name: "Assistant", ttlSeconds: 60 });
+ * if (!result.ok) console.warn(result.error);
+ */
+export async function roomMembers<T extends Rpc.DurableObjectBranded | undefined>(
+  namespace: DurableObjectNamespace<T>,
+  room: string,
+): Promise<RoomMembers> {
+  // a whole stub's type is too deep for TypeScript to check against: the two methods are what it offers
+  const rooms = namespace as unknown as DurableObjectNamespace<Server>;
+  return (await getServerByName(rooms, room)) as unknown as RoomMembers;
 }

@@ -296,8 +296,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   /**
    * Adds or refreshes a member without a socket (an AI assistant, a bot), shown with
    * `kind: "agent"` until `ttlSeconds` pass without another put; the body is checked as the
-   * HTTP API's `PUT .../members/<userId>` is. From the worker: `(await getServerByName(env.Main,
-   * room)).putMember(...)`, on the room's own object (a sharded room's coordinator).
+   * HTTP API's `PUT .../members/<userId>` is. From the worker's code: `(await roomMembers(env.Main,
+   * room)).putMember(...)`, which reaches the room's own object (a sharded room's coordinator).
    */
   async putMember(userId: string, member: AgentMemberInput): Promise<AgentMemberResult> {
     await this.ready();
