@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { isJsonObject, jsonObjectSchema } from "./json-object";
 import { jsonSize } from "./json-size";
-import { type JsonObject, LIMITS, USER_STATUSES, type UserIdentity, type UserStatus } from "./protocol";
+import { type JsonObject, LIMITS, type MemberIdentity, USER_STATUSES, type UserStatus } from "./protocol";
 import { displayNameSchema, userIdSchema } from "./token-claims";
 
 /** The rules of members without a socket (`PUT /parties/<party>/<room>/members/<userId>`). */
@@ -17,7 +17,7 @@ const AGENT_CONNECTION_PREFIX = "agent:";
 
 /** What a `PUT .../members/<userId>` asks for, checked. */
 export interface AgentMemberRequest {
-  identity: UserIdentity;
+  identity: MemberIdentity;
   state: JsonObject;
   status: UserStatus;
   ttlSeconds: number;

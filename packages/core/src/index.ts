@@ -29,6 +29,7 @@ export type {
   JsonObject,
   LeaveMessage,
   ListMessage,
+  MemberIdentity,
   PageMessage,
   PongMessage,
   PresenceClientMessage,

@@ -1,7 +1,7 @@
 import type { Clock } from "./clock";
 import { systemClock } from "./clock";
 import { headOf, pageInJoinOrder, type UserPage } from "./page";
-import type { DiffMessage, JsonObject, PresenceUser, RecentUser, UserIdentity, UserStatus } from "./protocol";
+import type { DiffMessage, JsonObject, MemberIdentity, PresenceUser, RecentUser, UserStatus } from "./protocol";
 import { DEFAULTS, LIMITS } from "./protocol";
 import { RateWindow } from "./rate-window";
 import { RecentList } from "./recent-list";
@@ -23,7 +23,7 @@ export type CloseKind = "away" | "lost";
 
 /** A connection-level change, for webhooks and `presence_changed`-style hooks. */
 export type ConnectionEvent =
-  | { type: "join"; connectionId: string; user: UserIdentity | null; at: number }
+  | { type: "join"; connectionId: string; user: MemberIdentity | null; at: number }
   | { type: "leave"; connectionId: string; userId: string | null; reason: LeaveReason; at: number }
   /** Protocol 1.2: the connection's status changed (`at`: when it was applied). */
   | { type: "status"; connectionId: string; userId: string | null; status: UserStatus; at: number };
@@ -31,7 +31,7 @@ export type ConnectionEvent =
 /** How to bring back a live connection after hibernation (from its socket's attachment). */
 export interface RestoredConnection {
   id: string;
-  user: UserIdentity | null;
+  user: MemberIdentity | null;
   joinedAt: number;
   lastSeen: number;
   /** When the user's stay began. */
@@ -48,7 +48,7 @@ export interface RestoredConnection {
 
 /** A connection closed without `presence:leave`, kept present until its grace ends. */
 export interface LingeringConnection extends RestoredConnection {
-  user: UserIdentity;
+  user: MemberIdentity;
   lingerUntil: number;
 }
 
@@ -119,7 +119,7 @@ interface ConnectionRecord {
 }
 
 interface UserRecord {
-  identity: UserIdentity;
+  identity: MemberIdentity;
   connections: number;
   lingering: Set<string>;
   state: JsonObject;
@@ -135,7 +135,7 @@ interface Published {
   state: JsonObject;
   name: string;
   info: JsonObject;
-  kind: UserIdentity["kind"];
+  kind: MemberIdentity["kind"];
   status: UserStatus;
   /** The stored `activeAt`: it changes only when the user stops being active. */
   activeAt: number;
@@ -244,7 +244,7 @@ export class RoomPresence implements RoomReader {
    * is a leave and a join. Throws if the id is already live: the caller must
    * give a second socket a fresh id instead.
    */
-  connect(connectionId: string, identity: UserIdentity | null, options: { pinned?: boolean } = {}): ConnectResult {
+  connect(connectionId: string, identity: MemberIdentity | null, options: { pinned?: boolean } = {}): ConnectResult {
     if (this.live.has(connectionId)) {
       throw new Error(`connection ${connectionId} is already live; give the new socket a fresh id`);
     }
@@ -367,7 +367,7 @@ export class RoomPresence implements RoomReader {
   }
 
   /** Replaces the name and info of a live connection's user (a member without a socket its owner refreshed). */
-  identify(connectionId: string, identity: UserIdentity): boolean {
+  identify(connectionId: string, identity: MemberIdentity): boolean {
     const user = this.live.get(connectionId)?.user;
     if (!user || user.identity.id !== identity.id) return false;
     this.updateIdentity(user, identity);
@@ -747,7 +747,7 @@ export class RoomPresence implements RoomReader {
     this.stateChanges.set(user.identity.id, { state, stateAt: now });
   }
 
-  private updateIdentity(user: UserRecord, identity: UserIdentity): void {
+  private updateIdentity(user: UserRecord, identity: MemberIdentity): void {
     if (user.identity.name === identity.name && sameJson(user.identity.info, identity.info)) return;
     this.markDirty(user.identity.id);
     user.identity = identity;

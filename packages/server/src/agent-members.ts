@@ -3,11 +3,11 @@ import {
   type AgentMemberRequest,
   agentConnectionId,
   type JsonObject,
+  type MemberIdentity,
   type PresenceUser,
   parseAgentMember,
   type RestoredConnection,
   type RoomPresence,
-  type UserIdentity,
   type UserStatus,
 } from "@herenow/core";
 import { getServerByName, type Server } from "partyserver";
@@ -33,7 +33,7 @@ export type AgentMemberResult =
 
 /** An agent member as the room's storage keeps it, so it outlives hibernation. */
 interface StoredAgent {
-  identity: UserIdentity;
+  identity: MemberIdentity;
   state: JsonObject;
   stateAt: number;
   status: UserStatus;
