@@ -4,7 +4,12 @@ import { jsonSize } from "./json-size";
 import { type JsonObject, LIMITS, type MemberIdentity, USER_STATUSES, type UserStatus } from "./protocol";
 import { displayNameSchema, userIdSchema } from "./token-claims";
 
-/** The rules of members without a socket (`PUT /parties/<party>/<room>/members/<userId>`). */
+/**
+ * The rules of members without a socket (`PUT /parties/<party>/<room>/members/<userId>`).
+ *
+ * @example
+ * if (agents.size >= AGENT_LIMITS.maxAgents) return refuse("the room is full of agents");
+ */
 export const AGENT_LIMITS = {
   /** Most agent members one room holds at a time. */
   maxAgents: 100,
@@ -15,7 +20,13 @@ export const AGENT_LIMITS = {
 /** Connection ids of agent members start with this; a socket's `_pk` never may. */
 const AGENT_CONNECTION_PREFIX = "agent:";
 
-/** What a `PUT .../members/<userId>` asks for, checked. */
+/**
+ * What a `PUT .../members/<userId>` asks for, checked.
+ *
+ * @example
+ * const checked = parseAgentMember("bot-1", body);
+ * if (checked.ok) room.connect(agentConnectionId("bot-1"), checked.member.identity, { pinned: true });
+ */
 export interface AgentMemberRequest {
   identity: MemberIdentity;
   state: JsonObject;
@@ -70,12 +81,22 @@ export function parseAgentMember(
   return { ok: true, member: { identity: { id: id.output, name, info, kind: "agent" }, state, status, ttlSeconds } };
 }
 
-/** The connection id an agent member has in its room's presence, in the webhook and in the database copy. */
+/**
+ * The connection id an agent member has in its room's presence, in the webhook and in the database copy.
+ *
+ * @example
+ * agentConnectionId("bot-1"); // "agent:bot-1"
+ */
 export function agentConnectionId(userId: string): string {
   return AGENT_CONNECTION_PREFIX + userId;
 }
 
-/** Whether a connection id is an agent member's, which no socket may take. */
+/**
+ * Whether a connection id is an agent member's, which no socket may take.
+ *
+ * @example
+ * if (isAgentConnectionId(claimed)) claimed = `_${claimed}`;
+ */
 export function isAgentConnectionId(connectionId: string): boolean {
   return connectionId.startsWith(AGENT_CONNECTION_PREFIX);
 }

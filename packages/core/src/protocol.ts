@@ -16,7 +16,12 @@ export interface UserIdentity {
   info: JsonObject;
 }
 
-/** A member of a room: a person (from their token) or an agent that a server put in the room. */
+/**
+ * A member of a room: a person (from their token) or an agent that a server put in the room.
+ *
+ * @example
+ * const bot: MemberIdentity = { id: "bot-1", name: "Assistant", info: {}, kind: "agent" };
+ */
 export interface MemberIdentity extends UserIdentity {
   /**
    * `"agent"` for a member without a socket that a server put in the room over HTTP (an AI
@@ -25,7 +30,12 @@ export interface MemberIdentity extends UserIdentity {
   kind?: UserKind;
 }
 
-/** The kinds of members a room has besides people: only agents (`PUT .../members/<userId>`). */
+/**
+ * The kinds of members a room has besides people: only agents (`PUT .../members/<userId>`).
+ *
+ * @example
+ * const isAssistant = (user: PresenceUser) => user.kind === ("agent" satisfies UserKind);
+ */
 export type UserKind = "agent";
 
 /** Protocol 1.2: every value of a connection's status, most present first. */

@@ -12,7 +12,12 @@ import {
 } from "@herenow/core";
 import { getServerByName, type Server } from "partyserver";
 
-/** What a server's code sends to add or refresh a member without a socket (an AI assistant, a bot). */
+/**
+ * What a server's code sends to add or refresh a member without a socket (an AI assistant, a bot).
+ *
+ * @example
+ * const member: AgentMemberInput = { name: "Assistant", state: { thinking: true }, ttlSeconds: 60 };
+ */
 export interface AgentMemberInput {
   /** Shown like a person's name (the display-name rule of tokens applies). */
   name: string;
@@ -26,7 +31,13 @@ export interface AgentMemberInput {
   ttlSeconds: number;
 }
 
-/** The answer to a member `PUT`: the member as the room shows it, or why it was refused (an HTTP status and a reason). */
+/**
+ * The answer to a member `PUT`: the member as the room shows it, or why it was refused (an HTTP status and a reason).
+ *
+ * @example
+ * const result: AgentMemberResult = await room.putMember("bot-1", member);
+ * if (!result.ok) console.warn(result.status, result.error);
+ */
 export type AgentMemberResult =
   | { ok: true; created: boolean; expiresAt: number; member: PresenceUser }
   | { ok: false; status: 400 | 409; error: string };
@@ -187,7 +198,12 @@ export class AgentMembers {
   }
 }
 
-/** What the worker's code may call on a room to add and remove members without a socket. */
+/**
+ * What the worker's code may call on a room to add and remove members without a socket.
+ *
+ * @example
+ * const room: RoomMembers = await roomMembers(env.Main, "lobby");
+ */
 export interface RoomMembers {
   putMember(userId: string, member: AgentMemberInput): Promise<AgentMemberResult>;
   deleteMember(userId: string): Promise<boolean>;
