@@ -349,7 +349,7 @@ describe.each(TARGETS)("webhook end to end on $name", (target) => {
 // The cost goal for the whole system: 1,000 joins into one room take at most
 // 20 webhook requests and 100 SQL statements. Measured end to end (real
 // party, default batch window, receiver on PGlite); run it alone with
-//   cd party && npx vitest run test/webhook-e2e.test.ts -t "1,000 joins"
+//   cd packages/server && npx vitest run test/rooms/webhook-e2e.test.ts -t "1,000 joins"
 describe("the cost of 1,000 joins into one room", () => {
   it(
     "takes one request per batch window and five statements per request",
