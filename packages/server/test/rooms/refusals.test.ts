@@ -1,6 +1,7 @@
 import { PartyServer, partyFetch, refusal, SECRET, TestClient, token } from "@herenow/testing";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PRESENCE_WORKER } from "./workers";
 
 let server: PartyServer;
 let closed: PartyServer;
@@ -8,9 +9,9 @@ let unconfigured: PartyServer;
 
 beforeAll(async () => {
   [server, closed, unconfigured] = await Promise.all([
-    PartyServer.start(),
-    PartyServer.start({ HERENOW_ANONYMOUS: "false" }),
-    PartyServer.start({ HERENOW_SECRET: "" }),
+    PartyServer.start({}, PRESENCE_WORKER),
+    PartyServer.start({ HERENOW_ANONYMOUS: "false" }, PRESENCE_WORKER),
+    PartyServer.start({ HERENOW_SECRET: "" }, PRESENCE_WORKER),
   ]);
 });
 afterAll(async () => {

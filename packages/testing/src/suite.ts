@@ -1,19 +1,20 @@
-import { closeAll, PartyServer, TestClient, token } from "@herenow/testing";
 import { afterAll, afterEach, beforeAll } from "vitest";
+import { closeAll, PartyServer, TestClient, token } from "./harness";
 
 /**
- * One `wrangler dev` for a test file, started before its tests and disposed
- * after them, and a `connect` whose clients are closed after each test.
+ * One worker under a local Workers runtime for a test file, started before its tests and
+ * disposed after them, and a `connect` whose clients are closed after each test. The worker
+ * is this repository's party unless `projectDir` names another (a fixture with a wrangler.jsonc).
  *
  * @example
  * const party = partySuite({ HERENOW_LEAVE_GRACE_MS: "800" });
  * const client = await party.connect("lobby", { user: { id: "u1", name: "Ann" } });
  */
-export function partySuite(vars: Record<string, string> = {}) {
+export function partySuite(vars: Record<string, string> = {}, projectDir?: string) {
   let server: PartyServer | undefined;
   const open: TestClient[] = [];
   beforeAll(async () => {
-    server = await PartyServer.start(vars);
+    server = await PartyServer.start(vars, projectDir);
   });
   afterAll(async () => {
     await server?.dispose();

@@ -1,6 +1,7 @@
 import { closeAll, PartyServer, partyFetch, refusal, SECRET, sleep, TestClient, token, until } from "@herenow/testing";
 import { RecordingReceiver } from "@herenow/testing/receiver";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { PRESENCE_WORKER } from "./workers";
 
 let receiver: RecordingReceiver;
 let server: PartyServer;
@@ -8,14 +9,17 @@ const open: TestClient[] = [];
 
 beforeAll(async () => {
   receiver = await RecordingReceiver.start();
-  server = await PartyServer.start({
-    HERENOW_WEBHOOK_URL: receiver.url,
-    HERENOW_WEBHOOK_BATCH_MS: "200",
-    HERENOW_MAX_AGE_MS: "4000",
-    HERENOW_LEAVE_GRACE_MS: "300",
-    HERENOW_SHARDED_ROOMS: "sharded-*",
-    HERENOW_SHARDS: "4",
-  });
+  server = await PartyServer.start(
+    {
+      HERENOW_WEBHOOK_URL: receiver.url,
+      HERENOW_WEBHOOK_BATCH_MS: "200",
+      HERENOW_MAX_AGE_MS: "4000",
+      HERENOW_LEAVE_GRACE_MS: "300",
+      HERENOW_SHARDED_ROOMS: "sharded-*",
+      HERENOW_SHARDS: "4",
+    },
+    PRESENCE_WORKER,
+  );
 });
 afterAll(async () => {
   await server?.dispose();

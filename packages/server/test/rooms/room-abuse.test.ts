@@ -4,10 +4,10 @@
 
 import { connectionIdOnShard, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import { partySuite } from "./suite";
+import { roomSuite } from "./workers";
 
 const SHARDS = 4;
-const party = partySuite({
+const party = roomSuite({
   HERENOW_SHARDED_ROOMS: "stage*",
   HERENOW_SHARDS: String(SHARDS),
   HERENOW_LEAVE_GRACE_MS: "5000",

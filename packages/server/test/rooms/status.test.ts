@@ -1,10 +1,10 @@
 import { SECRET } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import { partySuite } from "./suite";
+import { roomSuite } from "./workers";
 
 // Protocol 1.2 in a real local Workers runtime: status one per person, hidden connections that
 // outlive the max age, recently left. Max ages scaled down so a prune shows within seconds.
-const party = partySuite({
+const party = roomSuite({
   HERENOW_MAX_AGE_MS: "1500",
   HERENOW_HIDDEN_MAX_AGE_MS: "6000",
   HERENOW_LEAVE_GRACE_MS: "0",

@@ -4,9 +4,9 @@
 
 import { refusal, type TestClient } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import { partySuite } from "./suite";
+import { roomSuite } from "./workers";
 
-const party = partySuite({ HERENOW_WINDOW_THRESHOLD: "4", HERENOW_LEAVE_GRACE_MS: "0" });
+const party = roomSuite({ HERENOW_WINDOW_THRESHOLD: "4", HERENOW_LEAVE_GRACE_MS: "0" });
 const user = (name: string) => ({ id: `u-${name}`, name });
 
 /** Frames of a type that arrived after index `from`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { partySuite } from "./suite";
+import { roomSuite } from "./workers";
 
-const party = partySuite({ HERENOW_LEAVE_GRACE_MS: "800", HERENOW_MAX_AGE_MS: "60000" });
+const party = roomSuite({ HERENOW_LEAVE_GRACE_MS: "800", HERENOW_MAX_AGE_MS: "60000" });
 const connect = (room: string, user?: { id: string; name: string }, pk?: string) =>
   party.connect(room, { user, pk, synced: false });
 

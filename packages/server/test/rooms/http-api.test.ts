@@ -1,8 +1,8 @@
 import { partyFetch, refusal, SECRET, token, until } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import { partySuite } from "./suite";
+import { roomSuite } from "./workers";
 
-const party = partySuite({ HERENOW_LEAVE_GRACE_MS: "5000" });
+const party = roomSuite({ HERENOW_LEAVE_GRACE_MS: "5000" });
 const connect = (room: string, user?: { id: string; name: string }, pk?: string) => party.connect(room, { user, pk });
 
 const auth = { authorization: `Bearer ${SECRET}` };

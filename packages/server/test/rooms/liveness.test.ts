@@ -11,13 +11,17 @@ import {
 } from "@herenow/testing";
 import PartySocket from "partysocket";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PRESENCE_WORKER } from "./workers";
 
 const MAX_AGE = 1500;
 const GRACE = 1000;
 let server: PartyServer;
 
 beforeAll(async () => {
-  server = await PartyServer.start({ HERENOW_MAX_AGE_MS: String(MAX_AGE), HERENOW_LEAVE_GRACE_MS: String(GRACE) });
+  server = await PartyServer.start(
+    { HERENOW_MAX_AGE_MS: String(MAX_AGE), HERENOW_LEAVE_GRACE_MS: String(GRACE) },
+    PRESENCE_WORKER,
+  );
 });
 afterAll(async () => {
   await server?.dispose();

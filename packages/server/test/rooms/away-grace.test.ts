@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { partySuite } from "./suite";
+import { roomSuite } from "./workers";
 
 // A grace for the browser's 1001 (a reload, a closed tab) far shorter than the leave grace, so
 // which one a close got shows without timing it: a closed tab is gone long before the leave grace.
-const party = partySuite({
+const party = roomSuite({
   HERENOW_AWAY_GRACE_MS: "3000",
   HERENOW_LEAVE_GRACE_MS: "60000",
   HERENOW_SHARDED_ROOMS: "sharded-*",

@@ -4,10 +4,10 @@
 
 import { connectionIdOnShard, partyFetch, SECRET, type TestClient } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import { partySuite } from "./suite";
+import { roomSuite } from "./workers";
 
 const SHARDS = 3;
-const party = partySuite({
+const party = roomSuite({
   HERENOW_SHARDED_ROOMS: "big*",
   HERENOW_SHARDS: String(SHARDS),
   HERENOW_WINDOW_THRESHOLD: "4",

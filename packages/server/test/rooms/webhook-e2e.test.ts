@@ -22,6 +22,7 @@ import {
 } from "@herenow/testing";
 import { Receiver } from "@herenow/testing/http-receiver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PRESENCE_WORKER } from "./workers";
 
 // The whole path, for real: a `wrangler dev` posting signed batches to
 // @herenow/db's receiver on a node:http server, which writes PGlite (and a
@@ -83,17 +84,20 @@ describe.each(TARGETS)("webhook end to end on $name", (target) => {
     store = createPresenceStore(database.db);
     receiver = new Receiver(await freePort(), createWebhookHandler({ store, secret: SECRET }));
     await receiver.listen();
-    server = await PartyServer.start({
-      HERENOW_WEBHOOK_URL: receiver.url,
-      HERENOW_WEBHOOK_BATCH_MS: "200",
-      HERENOW_LEAVE_GRACE_MS: "300",
-      // keep-alives every 7.5 s, so a room's alarm wakes it soon after a crash; long enough that the
-      // clients' heartbeats, sent from this process while PGlite (in it too) blocks it, always arrive
-      HERENOW_MAX_AGE_MS: "15000",
-      // this run's rooms named "<prefix>s-…" spread over three shards
-      HERENOW_SHARDED_ROOMS: `${prefix}s-*`,
-      HERENOW_SHARDS: "3",
-    });
+    server = await PartyServer.start(
+      {
+        HERENOW_WEBHOOK_URL: receiver.url,
+        HERENOW_WEBHOOK_BATCH_MS: "200",
+        HERENOW_LEAVE_GRACE_MS: "300",
+        // keep-alives every 7.5 s, so a room's alarm wakes it soon after a crash; long enough that the
+        // clients' heartbeats, sent from this process while PGlite (in it too) blocks it, always arrive
+        HERENOW_MAX_AGE_MS: "15000",
+        // this run's rooms named "<prefix>s-…" spread over three shards
+        HERENOW_SHARDED_ROOMS: `${prefix}s-*`,
+        HERENOW_SHARDS: "3",
+      },
+      PRESENCE_WORKER,
+    );
     // the clients stay alive (no 4000 closes) however long a test waits
     heartbeat = setInterval(() => {
       for (const client of clients.values()) if (client.ws.readyState === client.ws.OPEN) client.send('"heartbeat"');
@@ -345,7 +349,7 @@ describe.each(TARGETS)("webhook end to end on $name", (target) => {
 // The cost goal for the whole system: 1,000 joins into one room take at most
 // 20 webhook requests and 100 SQL statements. Measured end to end (real
 // party, default batch window, receiver on PGlite); run it alone with
-//   cd party && npx vitest run test/webhook-e2e.test.ts -t "1,000 joins"
+//   cd packages/server && npx vitest run test/rooms/webhook-e2e.test.ts -t "1,000 joins"
 describe("the cost of 1,000 joins into one room", () => {
   it(
     "takes one request per batch window and five statements per request",
@@ -370,7 +374,7 @@ describe("the cost of 1,000 joins into one room", () => {
       });
       const receiver = new Receiver(await freePort(), createWebhookHandler({ store, secret: SECRET }));
       await receiver.listen();
-      const server = await PartyServer.start({ HERENOW_WEBHOOK_URL: receiver.url });
+      const server = await PartyServer.start({ HERENOW_WEBHOOK_URL: receiver.url }, PRESENCE_WORKER);
       const clients: TestClient[] = [];
       try {
         const room = `cost-${randomBytes(3).toString("hex")}`;

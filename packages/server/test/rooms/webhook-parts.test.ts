@@ -3,6 +3,7 @@ import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db
 import { CONVERGE_MS, closeAll, freePort, PartyServer, SECRET, TestClient, token, until } from "@herenow/testing";
 import { Receiver } from "@herenow/testing/http-receiver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PRESENCE_WORKER } from "./workers";
 
 // Batches in parts under the real runtime: a part budget of 1 KiB
 // (HERENOW_WEBHOOK_PART_BYTES) forces a room of a few dozen connections to
@@ -34,12 +35,15 @@ describe("webhook batches in parts", () => {
       return response;
     });
     await receiver.listen();
-    server = await PartyServer.start({
-      HERENOW_WEBHOOK_URL: receiver.url,
-      HERENOW_WEBHOOK_BATCH_MS: "200",
-      HERENOW_WEBHOOK_PART_BYTES: String(PART_BYTES),
-      HERENOW_LEAVE_GRACE_MS: "300",
-    });
+    server = await PartyServer.start(
+      {
+        HERENOW_WEBHOOK_URL: receiver.url,
+        HERENOW_WEBHOOK_BATCH_MS: "200",
+        HERENOW_WEBHOOK_PART_BYTES: String(PART_BYTES),
+        HERENOW_LEAVE_GRACE_MS: "300",
+      },
+      PRESENCE_WORKER,
+    );
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
-import { join } from "node:path";
 import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureWorker } from "./workers";
 
 // Protocol 1.2: the bare "heartbeat" frame is answered by the runtime itself (Durable Objects'
 // WebSocket auto-response) without waking the room, and the room's prune reads when it last did.
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 let server: PartyServer;
 const open: TestClient[] = [];
 beforeAll(async () => {
-  server = await PartyServer.start({}, join(import.meta.dirname, "fixtures", "counting"));
+  server = await PartyServer.start({}, fixtureWorker("counting"));
 });
 afterAll(async () => {
   closeAll(open);

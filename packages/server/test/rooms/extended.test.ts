@@ -1,13 +1,13 @@
-import { join } from "node:path";
 import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureWorker } from "./workers";
 
 // The extension contract of PresenceServer: an app overrides PartyServer's handlers without
 // calling super, and presence keeps working, with the app seeing only what is its own.
 let server: PartyServer;
 const open: TestClient[] = [];
 beforeAll(async () => {
-  server = await PartyServer.start({}, join(import.meta.dirname, "fixtures", "extended"));
+  server = await PartyServer.start({}, fixtureWorker("extended"));
 });
 afterAll(async () => {
   closeAll(open);

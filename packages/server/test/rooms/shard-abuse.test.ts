@@ -16,7 +16,7 @@ import {
 } from "@herenow/testing";
 import { Receiver } from "@herenow/testing/http-receiver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { partySuite } from "./suite";
+import { roomSuite } from "./workers";
 
 // the rooms' copy in a database (PGlite), through the webhook, as the web app keeps it
 const db = createDb({ url: "pglite://memory" });
@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 const SHARDS = 8;
-const party = partySuite({
+const party = roomSuite({
   HERENOW_SHARDED_ROOMS: "stage*",
   HERENOW_SHARDS: String(SHARDS),
   HERENOW_LEAVE_GRACE_MS: "5000",
