@@ -85,7 +85,7 @@ export class PresenceRoom {
   #socket: PartySocket | null = null;
   readonly #subscribers = new Set<() => void>();
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The user changed since the resumed token was kept: reconnect as the new one at the next open. */
+  /** The user changed since the resumed token was kept: the connection switches at its open. */
   #userChanged = false;
   /** A subscriber opened the room and the last one has not let go yet. */
   #opened = false;
@@ -172,9 +172,7 @@ export class PresenceRoom {
     this.#socket = socket;
     this.#on(socket, "open", () => {
       this.#dispatch({ type: "open" });
-      if (!this.#userChanged) return;
-      this.#userChanged = false;
-      this.reconnect();
+      if (this.#userChanged) this.#switchUser();
     });
     this.#on(socket, "message", (event) => this.#onMessage(event as MessageEvent));
     this.#on(socket, "close", (event) => this.#dispatch({ type: "close", code: (event as CloseEvent).code }));
@@ -317,13 +315,22 @@ export class PresenceRoom {
       (fresh) => {
         this.#resume.saveToken(fresh);
         if (tokenSubject(fresh) === tokenSubject(resumed)) return;
-        // a socket still connecting cannot be turned back: it reconnects once it is open
-        if (this.#machine.live) this.reconnect();
-        else this.#userChanged = true;
+        this.#userChanged = true;
+        if (this.#machine.live) this.#switchUser();
       },
       () => undefined,
     );
     return resumed;
+  }
+
+  /**
+   * The resumed token was another user's: that connection leaves at once (a socket still
+   * connecting cannot be turned back, so this waits for its open) and the next one is the new user.
+   */
+  #switchUser(): void {
+    this.#userChanged = false;
+    this.#sendRaw(FRAMES.leave);
+    this.reconnect();
   }
 
   /** Moves the machine on, runs its effects, and writes what the room shows in one update. */

@@ -1,12 +1,10 @@
-import type { PresenceRoom, RoomState } from "@herenow/client";
+import type { PresenceRoom } from "@herenow/client";
 import type { QueryClient } from "@tanstack/react-query";
 
-/** One room held by the hooks of one QueryClient, and how many of them hold it. */
+/** One room held by the hooks of one QueryClient; `hold` counts one more hook and returns its release. */
 interface HeldRoom {
   room: PresenceRoom;
-  refs: number;
-  unsubscribe: () => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  hold: () => () => void;
 }
 
 const registries = new WeakMap<QueryClient, Map<string, HeldRoom>>();
@@ -24,42 +22,43 @@ export function acquireRoom(
   hash: string,
   open: () => PresenceRoom,
 ): () => void {
-  let rooms = registries.get(client);
-  if (!rooms) {
-    rooms = new Map();
-    registries.set(client, rooms);
-  }
-  let held = rooms.get(hash);
-  if (held) {
-    clearTimeout(held.timer);
-  } else {
+  const registry = registries.get(client) ?? new Map<string, HeldRoom>();
+  registries.set(client, registry);
+  let held = registry.get(hash);
+  if (!held) {
     const room = open();
-    const write = (state: RoomState) => {
-      // no observers hold this query, so it must not be collected while the room is connected
-      client
-        .getQueryCache()
+    const cache = client.getQueryCache();
+    // no observers hold this query, so it must not be collected while the room is connected
+    const write = () =>
+      cache
         .build(client, { queryKey: key, queryHash: hash, gcTime: Infinity, structuralSharing: false })
-        .setData(state);
+        .setData(room.getSnapshot());
+    const unsubscribe = room.subscribe(write);
+    write();
+    let refs = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const release = () => {
+      if (--refs > 0) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (refs > 0) return;
+        unsubscribe();
+        registry.delete(hash);
+        const query = cache.find({ queryKey: key, exact: true });
+        if (query) cache.remove(query);
+      }, 0);
     };
-    const unsubscribe = room.subscribe(() => write(room.getSnapshot()));
-    write(room.getSnapshot());
-    held = { room, refs: 0, unsubscribe, timer: undefined };
-    rooms.set(hash, held);
+    held = {
+      room,
+      hold: () => {
+        refs++;
+        clearTimeout(timer);
+        return release;
+      },
+    };
+    registry.set(hash, held);
   }
-  held.refs++;
-  const entry = held;
-  const registry = rooms;
-  return () => {
-    if (--entry.refs > 0) return;
-    clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => {
-      if (entry.refs > 0) return;
-      entry.unsubscribe();
-      registry.delete(hash);
-      const query = client.getQueryCache().find({ queryKey: key, exact: true });
-      if (query) client.getQueryCache().remove(query);
-    }, 0);
-  };
+  return held.hold();
 }
 
 /** The room a hook of this QueryClient holds for a query hash, if any. */
