@@ -42,8 +42,10 @@ const FOLLOW_INTERVAL_MS = 250;
  * (so `useSyncExternalStore`, signals and stores can compare by identity).
  * The socket opens with the first subscriber and leaves the room, with a
  * `presence:leave`, a tick after the last one unsubscribes (a remount in
- * that tick keeps it). `setState`, `setStatus`, `send`, `follow` and
- * `loadMore` act on the open connection and do nothing without a subscriber.
+ * that tick keeps it). `setState`, `setStatus` and `follow` are kept and
+ * sent once the room says who this connection is (and again after every
+ * reconnect); `send` needs a subscriber (partysocket buffers it while
+ * reconnecting) and `loadMore` an open socket.
  *
  * `status` becomes `unauthorized` when the server refuses the connection:
  * told by the HTTP status where the WebSocket class reports it (`ws` in
