@@ -4,7 +4,7 @@ import type { PresenceStatus } from "./room-state";
 
 /**
  * The life of one room connection, free of sockets and timers: what the
- * hook shows (`status`, `error`) and what it needs to remember to judge
+ * room shows (`status`, `error`) and what it needs to remember to judge
  * the next event. `RoomConnection` feeds it the socket's events and runs
  * the effects it answers with.
  *
@@ -53,13 +53,13 @@ export type ConnectionEvent =
   /** The room sent `presence:error`. */
   | { type: "server_error"; error: PresenceError }
   /**
-   * Leaving on purpose: `close()` or the last hook letting go. Never the page going away
+   * Leaving on purpose: `close()` or the last subscriber letting go. Never the page going away
    * (`pagehide`): a browser cannot tell a reload from a closed tab then, and its own 1001 close
    * lets the room tell them apart by whether the user comes back within the away grace.
    */
   | { type: "leave"; why: "close" | "dispose" }
   | { type: "reconnect" }
-  /** The hooks hand over a token other than the one in use. */
+  /** The app hands over a token other than the one in use. */
   | { type: "token_changed" };
 
 /** What the connection must do after a transition, in order. */
@@ -70,7 +70,7 @@ export type ConnectionEffect =
   | "halt"
   /** Custom state is sent afresh on the new socket. */
   | "reset_states"
-  /** The presence copy empties (the hook shows nobody). */
+  /** The presence copy empties (the room shows nobody). */
   | "reset_view"
   /** `presence:leave`, then a 1000 close. */
   | "leave"
@@ -191,7 +191,7 @@ export function transition(machine: ConnectionMachine, event: ConnectionEvent): 
     case "leave": {
       const left = { ...machine, halted: true };
       if (event.why === "dispose") return { machine: left, effects: ["halt", "leave"] };
-      // a closed hook shows nobody
+      // a closed room shows nobody
       return { machine: { ...left, status: "closed" }, effects: ["halt", "leave", "reset_view"] };
     }
     case "reconnect":

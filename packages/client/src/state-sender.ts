@@ -13,49 +13,55 @@ const INTERVAL_MS = 200;
  */
 export class StateSender {
   /** What this client set, resent after every reconnect; `null` until the first change. */
-  private local: JsonObject | null = null;
-  private sent = false;
-  private pending = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  #local: JsonObject | null = null;
+  #sent = false;
+  #pending = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  #transmit: (state: JsonObject) => boolean;
+  #known: () => JsonObject | undefined;
 
   constructor(
     /** Sends a state frame; false when it cannot go now (not open, not synced, anonymous). */
-    private readonly transmit: (state: JsonObject) => boolean,
+    transmit: (state: JsonObject) => boolean,
     /** What the room knows of our state, the base of the first change. */
-    private readonly known: () => JsonObject | undefined,
-  ) {}
+    known: () => JsonObject | undefined,
+  ) {
+    this.#transmit = transmit;
+    this.#known = known;
+  }
 
   update(update: StateUpdate): void {
-    const base = this.local ?? this.known() ?? {};
-    this.local = (typeof update === "function" ? update(base) : { ...base, ...update }) as JsonObject;
-    if (this.timer) {
-      this.pending = true;
+    const base = this.#local ?? this.#known() ?? {};
+    this.#local = (typeof update === "function" ? update(base) : { ...base, ...update }) as JsonObject;
+    if (this.#timer) {
+      this.#pending = true;
       return;
     }
-    this.flush();
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.pending) return;
-      this.pending = false;
+    this.#flush();
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (!this.#pending) return;
+      this.#pending = false;
       this.update({});
     }, INTERVAL_MS);
   }
 
   /** A new connection: the room forgot us, so the state goes out again once it says who we are. */
   reset(): void {
-    this.sent = false;
+    this.#sent = false;
   }
 
   /** Called on every sync: the first one of a connection restores our state. */
   restore(): void {
-    if (!this.sent) this.flush();
+    if (!this.#sent) this.#flush();
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    clearTimeout(this.#timer);
   }
 
-  private flush(): void {
-    if (this.local && this.transmit(this.local)) this.sent = true;
+  #flush(): void {
+    if (this.#local && this.#transmit(this.#local)) this.#sent = true;
   }
 }

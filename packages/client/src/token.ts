@@ -1,7 +1,8 @@
 /**
- * Where `usePresence` gets a token from; `null` connects anonymously. It is
- * called through React Query, again before the token expires (read from its
- * `exp`) and after a refusal.
+ * Where a room gets its token from; `null` connects anonymously. It is
+ * called for a connect (a token with over a quarter of its life left is
+ * reused), again before the token expires (read from its `exp`) and after
+ * a refusal.
  *
  * @example
  * const getToken: TokenGetter = async ({ room }) => {

@@ -24,18 +24,18 @@ export interface ResumeEntry {
  * const { id, token } = resume.read(); // both null on a first visit
  */
 export class SessionResume {
-  private readonly storage: Storage | null;
+  #storage: Storage | null;
 
-  constructor(
-    private readonly key: string,
-    storage: Storage | null = sessionStorageOrNull(),
-  ) {
-    this.storage = storage;
+  #key: string;
+
+  constructor(key: string, storage: Storage | null = sessionStorageOrNull()) {
+    this.#key = key;
+    this.#storage = storage;
   }
 
   /** The id and token to resume with; a token that expires within 30 s is left out. */
   read(now = Date.now()): ResumeEntry {
-    const entry = this.load();
+    const entry = this.#load();
     const expiry = tokenExpiry(entry.token);
     const usable = entry.token !== null && expiry !== null && expiry - now > RESUME_TOKEN_MIN_LIFE_MS;
     return { id: entry.id, token: usable ? entry.token : null };
@@ -43,17 +43,17 @@ export class SessionResume {
 
   /** Keeps the id the room confirmed for this tab's connection. */
   saveId(id: string): void {
-    this.save({ ...this.load(), id });
+    this.#save({ ...this.#load(), id });
   }
 
   /** Keeps the token a connect used (`null`, anonymous, clears it). */
   saveToken(token: string | null): void {
-    this.save({ ...this.load(), token });
+    this.#save({ ...this.#load(), token });
   }
 
-  private load(): ResumeEntry {
+  #load(): ResumeEntry {
     try {
-      const raw = this.storage?.getItem(this.key);
+      const raw = this.#storage?.getItem(this.#key);
       const parsed = raw ? (JSON.parse(raw) as Partial<ResumeEntry>) : {};
       return {
         id: typeof parsed.id === "string" ? parsed.id : null,
@@ -65,9 +65,9 @@ export class SessionResume {
     }
   }
 
-  private save(entry: ResumeEntry): void {
+  #save(entry: ResumeEntry): void {
     try {
-      this.storage?.setItem(this.key, JSON.stringify(entry));
+      this.#storage?.setItem(this.#key, JSON.stringify(entry));
     } catch {
       // full or forbidden: a reload then reconnects as a new connection, which the room also handles
     }

@@ -21,7 +21,7 @@ export interface RoomPages {
   loading: boolean;
 }
 
-/** What the query cache holds for one room: the presence copy plus the connection's health. */
+/** One room as a client sees it: the presence copy plus the connection's health (`room.getSnapshot()`). */
 export interface RoomState {
   snapshot: PresenceSnapshot;
   status: PresenceStatus;
@@ -38,21 +38,10 @@ export const CONNECTING_STATE: RoomState = Object.freeze({
   pages: null,
 });
 
-/** A hook with `enabled: false`. */
+/** A room that is not to connect (a hook with `enabled: false`). */
 export const CLOSED_STATE: RoomState = Object.freeze({
   snapshot: EMPTY_SNAPSHOT,
   status: "closed",
   error: null,
   pages: null,
 });
-
-/**
- * The query key a room's presence lives under in the React Query cache
- * (its token under the same key plus `"token"`), for devtools and tests.
- *
- * @example
- * const room = queryClient.getQueryData(roomKey("127.0.0.1:1999", "main", "lobby"));
- */
-export function roomKey(host: string, party: string, room: string): readonly [string, string, string, string] {
-  return ["herenow", host, party, room];
-}
