@@ -1,43 +1,44 @@
 #!/usr/bin/env node
-// Measures what @herenow/react adds to an app: packages/react/src/index.ts bundled with
-// esbuild, minified and gzipped. React, React Query and partysocket are the app's (or
-// their own) weight and stay external; @herenow/core is measured both ways.
-// Run: node bench/react-bundle-size.mjs   (budget: 6 KiB gzipped for the package's own code)
-import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+// Measures what @herenow/client and @herenow/react add to an app: each package's src/index.ts
+// bundled with esbuild, minified and gzipped (packages/testing/src/bundle-size.ts, the same
+// measurement the packages' tests hold to the budgets in `npm test`). React, React Query and
+// partysocket are the app's (or their own) weight and stay external; @herenow/core is measured
+// both ways.
+// Run: node bench/react-bundle-size.mjs
+//   budgets: @herenow/client + the core it uses ≤ 6 KiB; @herenow/react ≤ 1.5 KiB over them
+import {
+  ALWAYS_EXTERNAL,
+  BUDGETS,
+  bundleSize,
+  clientAndReactSizes,
+  ENTRIES,
+} from "../packages/testing/src/bundle-size.ts";
 
-const entry = new URL("../packages/react/src/index.ts", import.meta.url).pathname;
-const BUDGET = 6 * 1024;
-const always = ["react", "react-dom", "react/jsx-runtime", "@tanstack/react-query", "partysocket"];
-
-async function measure(external) {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    jsx: "automatic",
-    // the workspace packages export their src/ under this condition (dist/ needs a build)
-    conditions: ["herenow:source"],
-    external,
-    write: false,
-    logLevel: "error",
-  });
-  const code = result.outputFiles[0].contents;
-  return { min: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength };
-}
-
-const rows = [
-  ["@herenow/react alone (core external)", await measure([...always, "@herenow/core"])],
-  ["@herenow/react + the core it uses", await measure(always)],
-];
 const kib = (bytes) => `${(bytes / 1024).toFixed(2)} KiB`;
+const { clientWithCore, reactWithClient, reactOverClient } = await clientAndReactSizes();
+const rows = [
+  [
+    "@herenow/client alone (core external)",
+    await bundleSize(ENTRIES.client, [...ALWAYS_EXTERNAL, "@herenow/core"]),
+    "",
+  ],
+  [
+    "@herenow/client + the core it uses",
+    clientWithCore,
+    clientWithCore.gzip <= BUDGETS.clientWithCore ? "ok (6 KiB)" : "OVER (6 KiB)",
+  ],
+  [
+    "@herenow/react alone (client and core external)",
+    await bundleSize(ENTRIES.react, [...ALWAYS_EXTERNAL, "@herenow/core", "@herenow/client"]),
+    "",
+  ],
+  ["@herenow/react + client + core", reactWithClient, ""],
+  ["@herenow/client/server + the core it uses", await bundleSize(ENTRIES.clientServer, ALWAYS_EXTERNAL), ""],
+];
 console.log("| bundle | minified | min + gzip | budget |");
 console.log("| --- | ---: | ---: | --- |");
-for (const [name, size] of rows) {
-  console.log(`| ${name} | ${kib(size.min)} | ${kib(size.gzip)} | ${size.gzip <= BUDGET ? "ok" : "OVER"} (6 KiB) |`);
-}
-console.log(`\nexternal: ${always.join(", ")}`);
-if (rows.some(([, size]) => size.gzip > BUDGET)) process.exitCode = 1;
+for (const [name, size, budget] of rows) console.log(`| ${name} | ${kib(size.min)} | ${kib(size.gzip)} | ${budget} |`);
+const over = reactOverClient <= BUDGETS.reactOverClient ? "ok" : "OVER";
+console.log(`| @herenow/react over client + core | | ${kib(reactOverClient)} | ${over} (1.5 KiB) |`);
+console.log(`\nexternal: ${ALWAYS_EXTERNAL.join(", ")}`);
+if (clientWithCore.gzip > BUDGETS.clientWithCore || reactOverClient > BUDGETS.reactOverClient) process.exitCode = 1;

@@ -8,13 +8,16 @@ const repoRoot = resolve(process.cwd(), "..", "..");
 // The workspace packages publish dist/ but export their src/ under the "herenow:source"
 // condition, so the demo runs on the source with no build step. Webpack takes the
 // condition; Turbopack has no custom conditions, so it is pointed at each src/index.ts.
-const sourceEntries = Object.fromEntries(
-  ["core", "db", "react"].map((name) => [`@herenow/${name}`, `../../packages/${name}/src/index.ts`]),
-);
+const sourceEntries = {
+  ...Object.fromEntries(
+    ["client", "core", "db", "react"].map((name) => [`@herenow/${name}`, `../../packages/${name}/src/index.ts`]),
+  ),
+  "@herenow/client/server": "../../packages/client/src/server.ts",
+};
 
 const nextConfig: NextConfig = {
   // The workspace packages' source is TypeScript.
-  transpilePackages: ["@herenow/core", "@herenow/db", "@herenow/party", "@herenow/react"],
+  transpilePackages: ["@herenow/client", "@herenow/core", "@herenow/db", "@herenow/party", "@herenow/react"],
   // The database drivers stay out of the bundle: Node requires them at run time. PGlite must, as it
   // loads its WASM and data files from its own folder; pg has optional native parts the bundler cannot follow.
   serverExternalPackages: ["@electric-sql/pglite", "pg"],

@@ -1,5 +1,5 @@
+import { partySuite } from "@herenow/testing/suite";
 import { describe, expect, it } from "vitest";
-import { partySuite } from "./suite";
 
 const party = partySuite();
 const connect = (room: string, user?: { id: string; name: string }) => party.connect(room, { user });

@@ -8,7 +8,7 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ["test/**/*.test.ts"],
-    // builds and packs the four packages once, for every file
+    // builds and packs the published packages once, for every file
     globalSetup: ["test/pack.ts"],
     // each app installs from the registry and builds; two cores take one at a time
     fileParallelism: false,

@@ -1,14 +1,9 @@
-export type { PresenceErrorCode } from "./presence-error";
-export { PresenceError } from "./presence-error";
+export type { PresenceErrorCode, PresenceStatus, StateUpdate, TokenGetter, WebSocketClass } from "@herenow/client";
+export { PresenceError, tokenExpiry } from "@herenow/client";
 export type { PresenceProviderProps, PresenceProviderSettings } from "./presence-provider";
 export { PresenceProvider } from "./presence-provider";
-export type { WebSocketClass } from "./room-connection";
-export type { PresenceStatus } from "./room-state";
-export { roomKey } from "./room-state";
+export { roomKey } from "./room-key";
 export { shallowEqual } from "./shallow-equal";
-export type { StateUpdate } from "./state-sender";
-export type { TokenGetter } from "./token";
-export { tokenExpiry } from "./token";
 export type { PresenceMember, PresenceSelf, UsePresenceOptions, UsePresenceResult } from "./use-presence";
 export { usePresence } from "./use-presence";
 export type { PresenceRoomInfo } from "./use-presence-users";

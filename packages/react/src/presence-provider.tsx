@@ -1,7 +1,6 @@
+import type { TokenGetter, WebSocketClass } from "@herenow/client";
 import { QueryClient, QueryClientContext, QueryClientProvider } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useMemo, useState } from "react";
-import type { WebSocketClass } from "./room-connection";
-import type { TokenGetter } from "./token";
 
 /** Settings that every presence hook below a `<PresenceProvider>` shares. */
 export interface PresenceProviderSettings {

@@ -1,7 +1,6 @@
+import type { PresenceError, PresenceStatus, RoomState } from "@herenow/client";
 import type { JsonObject } from "@herenow/core";
 import { useCallback } from "react";
-import type { PresenceError } from "./presence-error";
-import type { PresenceStatus, RoomState } from "./room-state";
 import type { PresenceMember, PresenceSelf } from "./use-presence";
 import { type RoomOptions, useRoom } from "./use-room";
 import { useRoomSelector } from "./use-room-selector";
@@ -35,7 +34,7 @@ export function usePresenceUsers<T, TState extends object = JsonObject>(
   selector: (users: readonly PresenceMember<TState>[], room: PresenceRoomInfo) => T,
   isEqual?: (a: T, b: T) => boolean,
 ): T {
-  const { client, hash, enabled } = useRoom(typeof room === "string" ? { room } : room, "usePresenceUsers");
+  const resolved = useRoom(typeof room === "string" ? { room } : room, "usePresenceUsers");
   const select = useCallback(
     ({ snapshot, status, error }: RoomState) =>
       selector(snapshot.users as readonly PresenceMember<TState>[], {
@@ -46,5 +45,5 @@ export function usePresenceUsers<T, TState extends object = JsonObject>(
       }),
     [selector],
   );
-  return useRoomSelector(client, hash, enabled, select, isEqual);
+  return useRoomSelector(resolved, select, isEqual);
 }

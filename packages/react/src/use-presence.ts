@@ -1,10 +1,15 @@
-import type { AppMessage, JsonObject, PresenceUser, RecentUser, UserIdentity } from "@herenow/core";
+import type { PresenceError, PresenceStatus, RoomState, StateUpdate } from "@herenow/client";
+import {
+  type AppMessage,
+  EMPTY_SNAPSHOT,
+  type JsonObject,
+  type PresenceUser,
+  type RecentUser,
+  type UserIdentity,
+} from "@herenow/core";
 import type PartySocket from "partysocket";
-import { useCallback, useEffect, useMemo, useRef } from "react";
-import type { PresenceError } from "./presence-error";
-import { findRoom } from "./room-connection";
-import type { PresenceStatus, RoomState } from "./room-state";
-import type { StateUpdate } from "./state-sender";
+import { useEffect, useMemo, useRef } from "react";
+import { findRoom } from "./room-registry";
 import { type RoomOptions, useRoom } from "./use-room";
 import { useRoomSelector } from "./use-room-selector";
 
@@ -97,7 +102,6 @@ export interface UsePresenceResult<TState extends object = JsonObject> {
 }
 
 const whole = (state: RoomState) => state;
-const NO_USERS: readonly PresenceUser[] = Object.freeze([]);
 
 /**
  * Who is in a room right now, live. Every hook (and `usePresenceUsers`) of
@@ -134,30 +138,33 @@ const NO_USERS: readonly PresenceUser[] = Object.freeze([]);
 export function usePresence<TState extends object = JsonObject>(
   options: UsePresenceOptions,
 ): UsePresenceResult<TState> {
-  const { client, hash, enabled } = useRoom(options, "usePresence");
-  const state = useRoomSelector(client, hash, enabled, whole);
+  const resolved = useRoom(options, "usePresence");
+  const { client, hash, enabled } = resolved;
+  const state = useRoomSelector(resolved, whole);
   const onMessage = useRef(options.onMessage);
   useEffect(() => {
     onMessage.current = options.onMessage;
   });
   useEffect(() => {
     if (!enabled) return;
-    return findRoom(client, hash)?.onAppMessage((message) => onMessage.current?.(message));
+    return findRoom(client, hash)?.onMessage((message) => onMessage.current?.(message));
   }, [client, hash, enabled]);
 
   const { snapshot, status, error } = state;
   const users = snapshot.users as readonly PresenceMember<TState>[];
   const selfId = snapshot.self?.user?.id;
   const others = useMemo(() => (selfId ? users.filter((user) => user.id !== selfId) : users), [users, selfId]);
-  const setState = useCallback(
-    (update: StateUpdate<TState>) => findRoom(client, hash)?.setState(update as StateUpdate),
-    [client, hash],
-  );
-  const send = useCallback((message: { type: string }) => findRoom(client, hash)?.send(message), [client, hash]);
-  const close = useCallback(() => findRoom(client, hash)?.close(), [client, hash]);
-  const reconnect = useCallback(() => findRoom(client, hash)?.reconnect(), [client, hash]);
-  const follow = useCallback((userIds: readonly string[]) => findRoom(client, hash)?.follow(userIds), [client, hash]);
-  const loadMore = useCallback((limit?: number) => findRoom(client, hash)?.loadMore(limit), [client, hash]);
+  const actions = useMemo(() => {
+    const room = () => findRoom(client, hash);
+    return {
+      setState: (update: StateUpdate<TState>) => room()?.setState(update),
+      send: (message: { type: string }) => room()?.send(message),
+      close: () => room()?.close(),
+      reconnect: () => room()?.reconnect(),
+      follow: (userIds: readonly string[]) => room()?.follow(userIds),
+      loadMore: (limit?: number) => room()?.loadMore(limit),
+    };
+  }, [client, hash]);
   const pages = state.pages;
   return {
     users,
@@ -166,17 +173,13 @@ export function usePresence<TState extends object = JsonObject>(
     recent: snapshot.recent,
     count: snapshot.count,
     windowed: snapshot.window !== null,
-    follow,
-    listed: pages?.users ?? NO_USERS,
+    // before the first page: the one frozen empty list, so renders compare equal
+    listed: pages?.users ?? EMPTY_SNAPSHOT.users,
     hasMore: pages?.next !== null,
-    loadMore,
     self: snapshot.self,
     status,
     error,
-    setState,
-    send,
-    close,
-    reconnect,
+    ...actions,
     socket: enabled ? (findRoom(client, hash)?.socket ?? null) : null,
   };
 }

@@ -1,21 +1,19 @@
-import type { QueryClient } from "@tanstack/react-query";
+import type { RoomState } from "@herenow/client";
 import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
-import { CLOSED_STATE, CONNECTING_STATE, type RoomState } from "./room-state";
+import type { ResolvedRoom } from "./use-room";
 
 /**
  * Reads a slice of a room's state from the query cache. The component
  * re-renders only when `isEqual` says the slice changed; the server render
- * (and the first one) see the frozen empty state.
+ * (and the first one) see the hook's fallback: the frozen empty state, or
+ * the `initialSnapshot` the server read.
  */
 export function useRoomSelector<T>(
-  client: QueryClient,
-  hash: string,
-  enabled: boolean,
+  { client, hash, enabled, fallback }: ResolvedRoom,
   selector: (state: RoomState) => T,
   isEqual: (a: T, b: T) => boolean = Object.is,
 ): T {
   const last = useRef<{ value: T } | null>(null);
-  const fallback = enabled ? CONNECTING_STATE : CLOSED_STATE;
   const subscribe = useCallback(
     (onChange: () => void) =>
       client.getQueryCache().subscribe((event) => {
@@ -34,10 +32,9 @@ export function useRoomSelector<T>(
       selected = previous && isEqual(previous.value, next) ? previous.value : next;
       return selected;
     };
-    const server = selector(fallback);
     return [
       () => select(enabled ? ((client.getQueryCache().get(hash)?.state.data as RoomState) ?? fallback) : fallback),
-      () => server,
+      () => select(fallback),
     ];
   }, [client, hash, enabled, fallback, selector, isEqual]);
   const value = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);

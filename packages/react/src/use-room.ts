@@ -1,10 +1,17 @@
-import { DEFAULTS } from "@herenow/core";
+import {
+  CLOSED_STATE,
+  createPresenceClient,
+  initialState,
+  type RoomState,
+  type TokenGetter,
+  type WebSocketClass,
+} from "@herenow/client";
+import type { PresenceSnapshot } from "@herenow/core";
 import { hashKey, type QueryClient, QueryClientContext } from "@tanstack/react-query";
-import { useContext, useEffect } from "react";
+import { useContext, useEffect, useMemo } from "react";
 import { PresenceContext } from "./presence-provider";
-import { acquireRoom, findRoom, type WebSocketClass } from "./room-connection";
-import { roomKey } from "./room-state";
-import type { TokenGetter } from "./token";
+import { roomKey } from "./room-key";
+import { acquireRoom, findRoom } from "./room-registry";
 
 /** What names a room and how to reach it; anything left out comes from `<PresenceProvider>`. */
 export interface RoomOptions {
@@ -19,6 +26,12 @@ export interface RoomOptions {
   enabled?: boolean | undefined;
   WebSocket?: WebSocketClass | undefined;
   queryClient?: QueryClient | undefined;
+  /**
+   * The room as the server read it (`getRoomSnapshot` from
+   * `@herenow/client/server`): rendered on the server and shown until the
+   * socket's first sync, so the list never flashes empty.
+   */
+  initialSnapshot?: PresenceSnapshot | undefined;
 }
 
 /** The resolved room of a hook. */
@@ -26,6 +39,8 @@ export interface ResolvedRoom {
   client: QueryClient;
   hash: string;
   enabled: boolean;
+  /** What the hook shows while no connection holds the room: on the server and in the first render too. */
+  fallback: RoomState;
 }
 
 /**
@@ -45,7 +60,8 @@ export function useRoom(options: RoomOptions, hook: string): ResolvedRoom {
   const party = options.party ?? settings?.party ?? "main";
   const { room } = options;
   const enabled = options.enabled ?? true;
-  const hash = hashKey(roomKey(host, party, room));
+  const key = roomKey(host, party, room);
+  const hash = hashKey(key);
   const hasOwnToken = options.token !== undefined || options.getToken !== undefined;
   const token = hasOwnToken ? options.token : settings?.token;
   const getToken = hasOwnToken ? options.getToken : settings?.getToken;
@@ -53,23 +69,24 @@ export function useRoom(options: RoomOptions, hook: string): ResolvedRoom {
   // biome-ignore lint/correctness/useExhaustiveDependencies: deliberately only what names the room; a new token or callback must not reconnect
   useEffect(() => {
     if (!enabled) return;
-    const connection = acquireRoom(client, {
-      host,
-      party,
-      room,
-      token,
-      getToken,
-      heartbeatMs: options.heartbeatMs ?? DEFAULTS.heartbeatMs,
-      idleAfterMs: options.idleAfterMs,
-      window: options.window ?? DEFAULTS.windowSize,
-      WebSocket: options.WebSocket ?? settings?.WebSocket,
-    });
-    return () => connection.release();
+    return acquireRoom(client, key, hash, () =>
+      createPresenceClient({ host, party, token, getToken, WebSocket: options.WebSocket ?? settings?.WebSocket }).room(
+        room,
+        {
+          heartbeatMs: options.heartbeatMs,
+          idleAfterMs: options.idleAfterMs,
+          window: options.window,
+          initialSnapshot: options.initialSnapshot,
+        },
+      ),
+    );
   }, [client, host, party, room, enabled]);
 
   useEffect(() => {
-    findRoom(client, hash)?.update({ token, getToken });
+    findRoom(client, hash)?.updateToken({ token, getToken });
   });
 
-  return { client, hash, enabled };
+  const initial = options.initialSnapshot;
+  const fallback = useMemo(() => (enabled ? initialState(initial) : CLOSED_STATE), [enabled, initial]);
+  return { client, hash, enabled, fallback };
 }

@@ -1,9 +1,9 @@
+import type { RoomState } from "@herenow/client";
 import type { AppMessage } from "@herenow/core";
 import { PartyServer, sleep, TestClient, token, PromptCloseWebSocket as WS } from "@herenow/testing";
 import { act, cleanup, waitFor } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { roomKey, shallowEqual, usePresence, usePresenceUsers } from "../src";
-import type { RoomState } from "../src/room-state";
 import { countingWebSocket, ids, kick, mount, roomSnapshot } from "./helpers";
 
 // the default leave grace (5 s): a leave that shows sooner came from `presence:leave`

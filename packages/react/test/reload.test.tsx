@@ -58,7 +58,8 @@ describe("a reload", () => {
       expect(query.get("_pk")).toBe(id);
       // the token of the page before, not one fetched for this connect
       expect(query.get("token")).toBe(tab.calls[tokensBefore - 1]);
-      expect(second.result.current.self?.connectionId).toBe(id);
+      // self comes with the sync, which may arrive a moment after the socket opened
+      await waitFor(() => expect(second.result.current.self?.connectionId).toBe(id), wait);
       // past the away grace (1.5 s): a reload that counted as a leave would show by now
       await sleep(2500);
       expect(watcher.joinsAndLeavesSince(from)).toEqual([]);

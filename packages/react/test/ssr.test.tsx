@@ -31,3 +31,37 @@ describe("server rendering", () => {
     expect(client.getQueryCache().getAll()).toHaveLength(0);
   });
 });
+
+/** Who the server read in the room, as `getRoomSnapshot` gives it. */
+const olive = {
+  id: "u-o",
+  name: "Olive",
+  info: {},
+  state: {},
+  connections: 1,
+  since: 1,
+  status: "active",
+  activeAt: 1,
+};
+const initialSnapshot = { ...EMPTY_SNAPSHOT, room: "lobby", users: [olive], count: 1 } as typeof EMPTY_SNAPSHOT;
+/** A component of a server-rendered page that starts from the server's read. */
+function Names() {
+  const { users, status } = usePresence({ room: "lobby", initialSnapshot });
+  const count = usePresenceUsers({ room: "lobby", initialSnapshot }, (list) => list.length);
+  return <p>{`${status}:${count}:${users.map((user) => user.name).join()}`}</p>;
+}
+
+describe("server rendering with an initialSnapshot", () => {
+  it("renders the people the server read, and the browser's first render shows the same", () => {
+    const client = new QueryClient();
+    const html = renderToString(
+      <QueryClientProvider client={client}>
+        <PresenceProvider host="127.0.0.1:1">
+          <Names />
+        </PresenceProvider>
+      </QueryClientProvider>,
+    );
+    expect(html).toBe("<p>connecting:1:Olive</p>");
+    expect(client.getQueryCache().getAll()).toHaveLength(0);
+  });
+});

@@ -17,7 +17,7 @@ import { WebhookOutbox } from "../src/webhook-outbox";
 // The sending half of the webhook in Node: the outbox against an in-memory
 // storage that refuses what a Durable Object refuses (values over 2 MB, more
 // than 128 keys a call), and a receiver that follows the protocol page with
-// core's schemas and core's joining of parts. party/test runs the real thing.
+// core's schemas and core's joining of parts. test/rooms runs the real thing.
 
 const SECRET = "outbox-test-secret-0123456789abcdefghij";
 const VALUE_LIMIT = 2 * 1024 * 1024;

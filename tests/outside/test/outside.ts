@@ -11,7 +11,7 @@ import { killGroup, runCommand, runToEnd, spawnGroup } from "@herenow/testing/pr
 export const repoRoot = join(import.meta.dirname, "..", "..", "..");
 
 /** The folders under packages/ that are published. */
-export const PUBLISHED = ["core", "server", "react", "db"] as const;
+export const PUBLISHED = ["core", "server", "client", "react", "db"] as const;
 
 /** One `npm pack` result. */
 export interface Packed {
@@ -176,4 +176,20 @@ export function folderSize(dir: string): number {
 /** `12.3 kB` */
 export function kB(bytes: number): string {
   return `${(bytes / 1000).toFixed(1)} kB`;
+}
+
+/** Waits until `url` answers 200, for a dev or preview server just started; `log` is its output, for the error. */
+export async function waitForHttp(url: string, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the server did not answer ${url} within 30 s:\n${log()}`);
 }

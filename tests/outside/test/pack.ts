@@ -1,5 +1,5 @@
 // Global setup: whether the outside apps can install from the npm registry, then `npm pack`
-// of the four published packages into one temporary folder (each package's `prepack` builds
+// of the published packages into one temporary folder (each package's `prepack` builds
 // it with tsdown first), shared with every test file.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

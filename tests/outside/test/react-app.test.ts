@@ -17,6 +17,7 @@ import {
   startDetached,
   stopDetached,
   tarballOf,
+  waitForHttp,
 } from "./outside";
 
 const haveBrowser = haveChromium("the outside React app");
@@ -57,8 +58,12 @@ describe.skipIf(skip).each(REACT_VERSIONS)("a Vite React $react app that install
           vite: "8.3.8",
         },
       },
-      // @herenow/react's own dependency on @herenow/core is the tarball too (overrides)
-      { "@herenow/react": tarballOf(packed, "@herenow/react"), "@herenow/core": tarballOf(packed, "@herenow/core") },
+      // @herenow/react's own dependencies on @herenow/client and @herenow/core are the tarballs too (overrides)
+      {
+        "@herenow/react": tarballOf(packed, "@herenow/react"),
+        "@herenow/client": tarballOf(packed, "@herenow/client"),
+        "@herenow/core": tarballOf(packed, "@herenow/core"),
+      },
     );
     partyStarting = PartyServer.start();
     [, party] = await Promise.all([npmInstall(dir), partyStarting]);
@@ -120,18 +125,3 @@ describe.skipIf(skip).each(REACT_VERSIONS)("a Vite React $react app that install
     expect(await ann.getByTestId("user").allTextContents()).toEqual(["Ann"]);
   });
 });
-
-async function waitForHttp(url: string, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`vite preview did not answer ${url} within 30 s:\n${log()}`);
-}

@@ -91,7 +91,11 @@ describe.skipIf(inject("registryProblem") !== null)("the README's commands, as a
       const readme = "README.md";
       const app = newProject(root, "my-app");
       const partyStarting = PartyServer.start();
-      await runShellBlock(codeBlock(readme, "sh", "npm pack -w @herenow/core -w @herenow/react"), root, app);
+      await runShellBlock(
+        codeBlock(readme, "sh", "npm pack -w @herenow/core -w @herenow/client -w @herenow/react"),
+        root,
+        app,
+      );
       party = await partyStarting;
       expect(existsSync(join(app, "node_modules", "@herenow", "react", "package.json"))).toBe(true);
 

@@ -35,7 +35,7 @@ export async function ensureBuild(): Promise<"fresh" | "built"> {
     join(appDir, "next.config.ts"),
     join(appDir, "package.json"),
     join(appDir, "tsconfig.json"),
-    ...["core", "db", "react"].map((name) => join(repoRoot, "packages", name, "src")),
+    ...["client", "core", "db", "react"].map((name) => join(repoRoot, "packages", name, "src")),
     // bundled into the app too: the chat's wire shapes and the development secret's rules
     join(repoRoot, "party", "src", "chat-protocol.ts"),
     join(repoRoot, "scripts", "dev-secret-file.mjs"),

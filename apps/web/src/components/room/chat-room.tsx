@@ -1,6 +1,6 @@
 "use client";
 
-import type { AppMessage } from "@herenow/core";
+import type { AppMessage, PresenceSnapshot } from "@herenow/core";
 import { type TokenGetter, usePresence } from "@herenow/react";
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { SignInForm } from "@/components/sign-in-form";
@@ -30,10 +30,13 @@ export function ChatRoom({
   room,
   user,
   signInError,
+  initialSnapshot,
 }: {
   room: string;
   user: SessionUser | null;
   signInError?: string | undefined;
+  /** Who was here when the server rendered the page (shown until the socket's first sync). */
+  initialSnapshot?: PresenceSnapshot | undefined;
 }) {
   const [log, dispatch] = useReducer(chatLog, EMPTY_CHAT_LOG);
   // the session's user: pending messages and their echoes are matched by it before the first sync
@@ -83,7 +86,13 @@ export function ChatRoom({
     [noteTokenFailure],
   );
 
-  const presence = usePresence<ChatPresenceState>({ room, idleAfterMs: IDLE_AFTER_MS, onMessage, getToken });
+  const presence = usePresence<ChatPresenceState>({
+    room,
+    idleAfterMs: IDLE_AFTER_MS,
+    onMessage,
+    getToken,
+    initialSnapshot,
+  });
   const { users, others, anonymous, self, status, error, setState, send, close, reconnect } = presence;
   const { count, windowed, listed, hasMore, follow, loadMore } = presence;
   useEffect(() => {

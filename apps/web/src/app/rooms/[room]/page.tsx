@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { ChatRoom } from "@/components/room/chat-room";
 import { signInError } from "@/components/sign-in-form";
 import { currentUser } from "@/server/page-session";
+import { roomSnapshotForPage } from "@/server/room-snapshot";
 
 export const dynamic = "force-dynamic";
 
@@ -21,6 +22,15 @@ export default async function RoomPage({ params, searchParams }: Props) {
   const { room } = await params;
   // The party's own rule: a name it would refuse with 400 never gets a page.
   if (!isValidRoomName(room)) notFound();
-  const [user, query] = await Promise.all([currentUser(), searchParams]);
-  return <ChatRoom key={room} room={room} user={user} signInError={signInError(query.signin)} />;
+  // who is here, read from the room while the page renders: in the first HTML, never an empty list first
+  const [user, query, initialSnapshot] = await Promise.all([currentUser(), searchParams, roomSnapshotForPage(room)]);
+  return (
+    <ChatRoom
+      key={room}
+      room={room}
+      user={user}
+      signInError={signInError(query.signin)}
+      initialSnapshot={initialSnapshot}
+    />
+  );
 }

@@ -1,0 +1,12 @@
+export type { PresenceClient, PresenceClientOptions } from "./client";
+export { createPresenceClient } from "./client";
+export type { PresenceErrorCode } from "./presence-error";
+export { PresenceError } from "./presence-error";
+export { PresenceRoom } from "./room";
+export type { RoomOptions, WebSocketClass } from "./room-options";
+export { initialState } from "./room-options";
+export type { PresenceStatus, RoomPages, RoomState } from "./room-state";
+export { CLOSED_STATE, CONNECTING_STATE } from "./room-state";
+export type { StateUpdate } from "./state-sender";
+export type { TokenGetter } from "./token";
+export { tokenExpiry } from "./token";
