@@ -428,7 +428,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         return new Refusal(403, `you are banned from this room until ${new Date(until).toISOString()}`).toResponse();
       }
       // one id, one member: an agent member keeps its id until it leaves (docs/protocol.md)
-      if (this.view.presentUser(user.id)?.kind === "agent") {
+      if (await this.isAgent(user.id)) {
         return new Refusal(409, `user ${user.id} is in this room as an agent member`).toResponse();
       }
     }
@@ -1015,6 +1015,15 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private ready(): Promise<void> {
     const name = this.ctx.id.name;
     return name === undefined ? this.__unsafe_ensureInitialized() : this.setName(name);
+  }
+
+  /** Whether the room has an agent member with this id: a shard reads its copy of the room, taken first if it has none. */
+  private async isAgent(userId: string): Promise<boolean> {
+    if (this.role.kind === "shard") {
+      await this.ready();
+      await this.link?.haveRoom();
+    }
+    return this.view.presentUser(userId)?.kind === "agent";
   }
 
   /** Another object of this worker's presence binding, by name. */

@@ -1,6 +1,6 @@
-import { join } from "node:path";
 import { closeAll, PartyServer, partyFetch, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureWorker } from "./workers";
 
 // PresenceServer's putMember and deleteMember, called by the worker's own code over Durable
 // Object RPC (issue 29, item 1): the member is the same as one put over the HTTP API.
@@ -9,7 +9,7 @@ const open: TestClient[] = [];
 beforeAll(async () => {
   server = await PartyServer.start(
     { HERENOW_SHARDED_ROOMS: "sharded-*", HERENOW_SHARDS: "4" },
-    join(import.meta.dirname, "fixtures", "agent-rpc"),
+    fixtureWorker("agent-rpc"),
   );
 });
 afterAll(async () => {

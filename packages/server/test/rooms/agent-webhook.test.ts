@@ -11,6 +11,7 @@ import {
 import { freePort, PartyServer, partyFetch, SECRET, until } from "@herenow/testing";
 import { Receiver } from "@herenow/testing/http-receiver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PRESENCE_WORKER } from "./workers";
 
 // Agent members (issue 29, item 1) through a real room's webhook into @herenow/db's copy, on
 // PGlite and (with DATABASE_URL) PostgreSQL: their join with `kind: "agent"`, their status,
@@ -39,12 +40,15 @@ describe.each(TARGETS)("agent members in the database copy on $name", (target) =
     });
     receiver = new Receiver(await freePort(), createWebhookHandler({ store, secret: SECRET }));
     await receiver.listen();
-    server = await PartyServer.start({
-      HERENOW_WEBHOOK_URL: receiver.url,
-      HERENOW_WEBHOOK_BATCH_MS: "100",
-      HERENOW_SHARDED_ROOMS: `${prefix}sharded-*`,
-      HERENOW_SHARDS: "3",
-    });
+    server = await PartyServer.start(
+      {
+        HERENOW_WEBHOOK_URL: receiver.url,
+        HERENOW_WEBHOOK_BATCH_MS: "100",
+        HERENOW_SHARDED_ROOMS: `${prefix}sharded-*`,
+        HERENOW_SHARDS: "3",
+      },
+      PRESENCE_WORKER,
+    );
   });
 
   afterAll(async () => {
