@@ -1,3 +1,5 @@
+export type { AgentMemberRequest } from "./agent-member";
+export { AGENT_LIMITS, agentConnectionId, isAgentConnectionId, parseAgentMember } from "./agent-member";
 export type { ParsedClientMessage } from "./client-message";
 export { parseClientMessage } from "./client-message";
 export type { Clock } from "./clock";
@@ -27,6 +29,7 @@ export type {
   JsonObject,
   LeaveMessage,
   ListMessage,
+  MemberIdentity,
   PageMessage,
   PongMessage,
   PresenceClientMessage,
@@ -40,6 +43,7 @@ export type {
   StatusMessage,
   SyncMessage,
   UserIdentity,
+  UserKind,
   UserStatus,
 } from "./protocol";
 export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, SETTING_MINIMUMS, USER_STATUSES } from "./protocol";

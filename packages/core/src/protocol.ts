@@ -16,6 +16,28 @@ export interface UserIdentity {
   info: JsonObject;
 }
 
+/**
+ * A member of a room: a person (from their token) or an agent that a server put in the room.
+ *
+ * @example
+ * const bot: MemberIdentity = { id: "bot-1", name: "Assistant", info: {}, kind: "agent" };
+ */
+export interface MemberIdentity extends UserIdentity {
+  /**
+   * `"agent"` for a member without a socket that a server put in the room over HTTP (an AI
+   * assistant, a bot); absent for people, who connect with a token.
+   */
+  kind?: UserKind;
+}
+
+/**
+ * The kinds of members a room has besides people: only agents (`PUT .../members/<userId>`).
+ *
+ * @example
+ * const isAssistant = (user: PresenceUser) => user.kind === ("agent" satisfies UserKind);
+ */
+export type UserKind = "agent";
+
 /** Protocol 1.2: every value of a connection's status, most present first. */
 export const USER_STATUSES = ["active", "idle", "hidden"] as const;
 
@@ -27,7 +49,7 @@ export const USER_STATUSES = ["active", "idle", "hidden"] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 /** One signed-in user as the room shows them: once, however many tabs they have. */
-export interface PresenceUser extends UserIdentity {
+export interface PresenceUser extends MemberIdentity {
   /** How many live connections (tabs, devices) this user has in the room. */
   connections: number;
   /** The custom state most recently set by any of the user's connections. */
@@ -45,7 +67,7 @@ export interface PresenceUser extends UserIdentity {
 }
 
 /** Protocol 1.2: a user who left the room a short while ago, newest first in `recent`. */
-export interface RecentUser extends UserIdentity {
+export interface RecentUser extends MemberIdentity {
   /** When the room reported the user `left`, ms since the epoch. */
   leftAt: number;
 }

@@ -1,4 +1,4 @@
-import { LIMITS, type RecentUser, type UserIdentity } from "./protocol";
+import { LIMITS, type MemberIdentity, type RecentUser } from "./protocol";
 
 /**
  * The users who left a room a short while ago, newest first (protocol 1.2):
@@ -28,10 +28,11 @@ export class RecentList {
   }
 
   /** A user left at `at`; returns whether the list changed. */
-  left(user: UserIdentity, at: number): boolean {
+  left(user: MemberIdentity, at: number): boolean {
     if (this.keepMs <= 0) return false;
     const rest = this.entries.filter((entry) => entry.id !== user.id);
-    this.entries = [{ id: user.id, name: user.name, info: user.info, leftAt: at }, ...rest].slice(
+    const kind = user.kind ? { kind: user.kind } : {};
+    this.entries = [{ id: user.id, name: user.name, info: user.info, ...kind, leftAt: at }, ...rest].slice(
       0,
       LIMITS.recentUsers,
     );

@@ -1,7 +1,7 @@
 import type { Clock } from "./clock";
 import { systemClock } from "./clock";
 import { headOf, pageInJoinOrder, type UserPage } from "./page";
-import type { DiffMessage, JsonObject, PresenceUser, RecentUser, UserIdentity, UserStatus } from "./protocol";
+import type { DiffMessage, JsonObject, MemberIdentity, PresenceUser, RecentUser, UserStatus } from "./protocol";
 import { DEFAULTS, LIMITS } from "./protocol";
 import { RateWindow } from "./rate-window";
 import { RecentList } from "./recent-list";
@@ -23,7 +23,7 @@ export type CloseKind = "away" | "lost";
 
 /** A connection-level change, for webhooks and `presence_changed`-style hooks. */
 export type ConnectionEvent =
-  | { type: "join"; connectionId: string; user: UserIdentity | null; at: number }
+  | { type: "join"; connectionId: string; user: MemberIdentity | null; at: number }
   | { type: "leave"; connectionId: string; userId: string | null; reason: LeaveReason; at: number }
   /** Protocol 1.2: the connection's status changed (`at`: when it was applied). */
   | { type: "status"; connectionId: string; userId: string | null; status: UserStatus; at: number };
@@ -31,7 +31,7 @@ export type ConnectionEvent =
 /** How to bring back a live connection after hibernation (from its socket's attachment). */
 export interface RestoredConnection {
   id: string;
-  user: UserIdentity | null;
+  user: MemberIdentity | null;
   joinedAt: number;
   lastSeen: number;
   /** When the user's stay began. */
@@ -42,11 +42,13 @@ export interface RestoredConnection {
   status?: UserStatus;
   /** Protocol 1.2: the last moment the connection was `active`, when it is not now. */
   activeAt?: number;
+  /** A connection no max age prunes: a member without a socket, which leaves only when its owner says. */
+  pinned?: boolean;
 }
 
 /** A connection closed without `presence:leave`, kept present until its grace ends. */
 export interface LingeringConnection extends RestoredConnection {
-  user: UserIdentity;
+  user: MemberIdentity;
   lingerUntil: number;
 }
 
@@ -112,10 +114,12 @@ interface ConnectionRecord {
   activeAt: number;
   /** Status changes: 20 a second, the newest of the rest held. */
   statusRate: RateWindow<UserStatus>;
+  /** Never pruned for silence (a member without a socket): it is in no last-seen queue. */
+  pinned: boolean;
 }
 
 interface UserRecord {
-  identity: UserIdentity;
+  identity: MemberIdentity;
   connections: number;
   lingering: Set<string>;
   state: JsonObject;
@@ -131,6 +135,7 @@ interface Published {
   state: JsonObject;
   name: string;
   info: JsonObject;
+  kind: MemberIdentity["kind"];
   status: UserStatus;
   /** The stored `activeAt`: it changes only when the user stops being active. */
   activeAt: number;
@@ -239,7 +244,7 @@ export class RoomPresence implements RoomReader {
    * is a leave and a join. Throws if the id is already live: the caller must
    * give a second socket a fresh id instead.
    */
-  connect(connectionId: string, identity: UserIdentity | null): ConnectResult {
+  connect(connectionId: string, identity: MemberIdentity | null, options: { pinned?: boolean } = {}): ConnectResult {
     if (this.live.has(connectionId)) {
       throw new Error(`connection ${connectionId} is already live; give the new socket a fresh id`);
     }
@@ -301,9 +306,10 @@ export class RoomPresence implements RoomReader {
       status: "active",
       activeAt: now,
       statusRate: new RateWindow(LIMITS.statusChangesPerSecond),
+      pinned: options.pinned === true,
     };
     this.live.set(connectionId, record);
-    this.seen.add(record, "visible");
+    if (!record.pinned) this.seen.add(record, "visible");
     this.emit({ type: "join", connectionId, user: identity, at: now });
     return { reclaimed: false, adopted };
   }
@@ -358,6 +364,14 @@ export class RoomPresence implements RoomReader {
   userState(userId: string): { state: JsonObject; stateAt: number; since: number } | null {
     const user = this.users.get(userId);
     return user ? { state: user.state, stateAt: user.stateAt, since: user.since } : null;
+  }
+
+  /** Replaces the name and info of a live connection's user (a member without a socket its owner refreshed). */
+  identify(connectionId: string, identity: MemberIdentity): boolean {
+    const user = this.live.get(connectionId)?.user;
+    if (!user || user.identity.id !== identity.id) return false;
+    this.updateIdentity(user, identity);
+    return true;
   }
 
   /** A live connection's status and the last moment it was active, for its socket's attachment. */
@@ -510,7 +524,7 @@ export class RoomPresence implements RoomReader {
         if (!before) continue;
         left.push(id);
         // the list changes exactly as clients see it change: with this diff, at its `leftAt`
-        this.recentUsers.left({ id, name: before.name, info: before.info }, now);
+        this.recentUsers.left({ id, name: before.name, info: before.info, kind: before.kind }, now);
       } else if (!wasPresent) {
         this.recentUsers.returned(id);
         joined.push(toPresenceUser(user, now));
@@ -651,7 +665,7 @@ export class RoomPresence implements RoomReader {
       const record = this.record(item, user, null);
       user?.statuses.add(record.status, record.activeAt);
       this.live.set(item.id, record);
-      this.seen.add(record, laneOf(record.status));
+      if (!record.pinned) this.seen.add(record, laneOf(record.status));
     }
     for (const item of [...lingering].sort((a, b) => a.lingerUntil - b.lingerUntil)) {
       const user = this.users.get(item.user.id);
@@ -678,6 +692,7 @@ export class RoomPresence implements RoomReader {
       status: item.status ?? "active",
       activeAt: item.activeAt ?? item.lastSeen,
       statusRate: new RateWindow(LIMITS.statusChangesPerSecond),
+      pinned: item.pinned === true,
     };
   }
 
@@ -722,7 +737,7 @@ export class RoomPresence implements RoomReader {
     if (from === "active") record.activeAt = now;
     record.status = status;
     this.emit({ type: "status", connectionId: record.id, userId: record.user?.identity.id ?? null, status, at: now });
-    if (laneOf(from) !== laneOf(status)) this.seen.move(record, laneOf(status));
+    if (!record.pinned && laneOf(from) !== laneOf(status)) this.seen.move(record, laneOf(status));
   }
 
   private applyState(user: UserRecord, state: JsonObject, now: number): void {
@@ -732,7 +747,7 @@ export class RoomPresence implements RoomReader {
     this.stateChanges.set(user.identity.id, { state, stateAt: now });
   }
 
-  private updateIdentity(user: UserRecord, identity: UserIdentity): void {
+  private updateIdentity(user: UserRecord, identity: MemberIdentity): void {
     if (user.identity.name === identity.name && sameJson(user.identity.info, identity.info)) return;
     this.markDirty(user.identity.id);
     user.identity = identity;
@@ -751,6 +766,7 @@ export class RoomPresence implements RoomReader {
             state: user.state,
             name: user.identity.name,
             info: user.identity.info,
+            kind: user.identity.kind,
             status: user.statuses.status,
             activeAt: user.statuses.lastActiveAt,
           }
@@ -783,6 +799,7 @@ function toPresenceUser(user: UserRecord, now: number): PresenceUser {
     since: user.since,
     status: user.statuses.status,
     activeAt: user.statuses.activeAt(now),
+    ...(user.identity.kind ? { kind: user.identity.kind } : {}),
   };
 }
 
@@ -791,6 +808,7 @@ function changedSince(before: Published, user: UserRecord): boolean {
     before.connections !== user.connections ||
     before.state !== user.state ||
     before.name !== user.identity.name ||
+    before.kind !== user.identity.kind ||
     before.status !== user.statuses.status ||
     (before.status !== "active" && before.activeAt !== user.statuses.lastActiveAt) ||
     !sameJson(before.info, user.identity.info)

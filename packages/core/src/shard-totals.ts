@@ -109,6 +109,16 @@ export class ShardTotals implements RoomReader {
     this.setAnonymous(shard, report.anonymous);
   }
 
+  /**
+   * A shard's full report of what clients and the webhook already saw (a restarted
+   * coordinator's own agent members): applied without a diff or events. Call before any other report.
+   */
+  seed(shard: number, report: ShardReport): void {
+    this.apply(shard, report);
+    this.dirty.clear();
+    this.events = [];
+  }
+
   /** A shard that is gone (it stopped answering): everyone on it leaves. */
   dropShard(shard: number, at: number): void {
     this.apply(shard, { full: true, users: [], left: [], anonymous: 0, events: [], connections: [], at });
@@ -329,6 +339,7 @@ function merged(entry: Entry, latest: ShardUser | null): PresenceUser {
     status: status ?? entry.user.status,
     // an active user's `activeAt` is only the time of a report: kept as it was, news to nobody
     activeAt: !status || (status === "active" && entry.user.status === "active") ? entry.user.activeAt : activeAt,
+    ...(identity.kind ? { kind: identity.kind } : {}),
   };
 }
 
@@ -337,6 +348,7 @@ function changed(before: PresenceUser, after: PresenceUser): boolean {
     before.connections !== after.connections ||
     JSON.stringify(before.state) !== JSON.stringify(after.state) ||
     before.name !== after.name ||
+    before.kind !== after.kind ||
     before.since !== after.since ||
     before.status !== after.status ||
     // an active user's `activeAt` is the time of the report, news to nobody

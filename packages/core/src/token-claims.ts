@@ -6,23 +6,30 @@ import type { UserIdentity } from "./protocol";
 import { LIMITS } from "./protocol";
 import { isValidRoomName } from "./room-name";
 
+/** A user id (a token's `sub`, an agent member's id): 1 to 128 characters; `field` names it in the message. */
+export function userIdSchema(field: string) {
+  return v.pipe(
+    v.string(`\`${field}\` must be a string`),
+    v.minLength(1, `\`${field}\` is empty`),
+    v.maxLength(128, `\`${field}\` is longer than 128 characters`),
+  );
+}
+
+/** A display name as a room will show it: the display-name rule before the length, so what a room shows must fit, not what was sent. */
+export const displayNameSchema = v.pipe(
+  v.string("`name` must be a string"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const checked = normalizeDisplayName(dataset.value);
+    if (checked.ok) return checked.name;
+    addIssue({ message: `\`name\`: ${checked.reason}` });
+    return NEVER;
+  }),
+  v.maxLength(64, "`name` is longer than 64 characters"),
+);
+
 const ClaimsSchema = v.object({
-  sub: v.pipe(
-    v.string("`sub` must be a string"),
-    v.minLength(1, "`sub` is empty"),
-    v.maxLength(128, "`sub` is longer than 128 characters"),
-  ),
-  // the display-name rule before the length: what a room shows must fit, not what was sent
-  name: v.pipe(
-    v.string("`name` must be a string"),
-    v.rawTransform(({ dataset, addIssue, NEVER }) => {
-      const checked = normalizeDisplayName(dataset.value);
-      if (checked.ok) return checked.name;
-      addIssue({ message: `\`name\`: ${checked.reason}` });
-      return NEVER;
-    }),
-    v.maxLength(64, "`name` is longer than 64 characters"),
-  ),
+  sub: userIdSchema("sub"),
+  name: displayNameSchema,
   info: v.optional(jsonObjectSchema("`info` must be a JSON object")),
   exp: v.number("`exp` is required"),
   rooms: v.optional(v.array(v.string("`rooms` must hold room names"), "`rooms` must be an array")),

@@ -31,7 +31,8 @@ export interface WebhookHeader {
 /** A connection as the webhook describes it. */
 export interface WebhookConnection {
   connectionId: string;
-  user: { id: string; name: string; info: Record<string, unknown> } | null;
+  /** `kind: "agent"` for a member without a socket (`PUT .../members/<userId>`); people have no `kind`. */
+  user: { id: string; name: string; info: Record<string, unknown>; kind?: "agent" } | null;
   joinedAt: number;
   lastSeen: number;
   /** Protocol 1.2: the connection's status (`active` when absent, as from a room before 1.2). */
@@ -112,6 +113,7 @@ const User = v.nullable(
     id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
     name: v.pipe(v.string(), v.maxLength(64)),
     info: v.record(v.string(), v.unknown()),
+    kind: v.optional(v.literal("agent")),
   }),
 );
 const ConnectionId = v.pipe(v.string(), v.minLength(1), v.maxLength(200));

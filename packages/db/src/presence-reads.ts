@@ -19,6 +19,7 @@ export const PRESENCE_COLUMNS = [
   "herenow_presences.user_id",
   "herenow_presences.user_name",
   "herenow_presences.user_info",
+  "herenow_presences.user_kind",
   "herenow_presences.joined_at",
   "herenow_presences.generation",
   "herenow_presences.status",

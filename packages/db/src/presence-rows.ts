@@ -14,7 +14,15 @@ export function toPresence(row: PresenceRecord, now: Date): Presence {
     room: row.room,
     connectionId: row.connection_id,
     // A row written by other tools may lack a name; the id is the best stand-in.
-    user: row.user_id === null ? null : { id: row.user_id, name: row.user_name ?? row.user_id, info: row.user_info },
+    user:
+      row.user_id === null
+        ? null
+        : {
+            id: row.user_id,
+            name: row.user_name ?? row.user_id,
+            info: row.user_info,
+            ...(row.user_kind === "agent" ? { kind: row.user_kind } : {}),
+          },
     joinedAt: row.joined_at,
     lastSeenAt: row.last_seen_at,
     generation: row.generation,

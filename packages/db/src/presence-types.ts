@@ -22,6 +22,8 @@ export interface StoredUser {
   id: string;
   name: string;
   info: Json | null;
+  /** `"agent"` for a member without a socket that a server put in the room; absent for people. */
+  kind?: "agent";
 }
 
 /**
@@ -49,6 +51,8 @@ export interface StoredUserInput {
   id: string;
   name: string;
   info?: Json | null;
+  /** `"agent"` for a member without a socket; absent for people. */
+  kind?: "agent";
 }
 
 /**

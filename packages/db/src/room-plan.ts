@@ -14,7 +14,12 @@ import type { EndReason, Json } from "./schema";
  * Webhook events are these (their `reason` is one of the protocol's leave reasons).
  */
 export type RoomEvent =
-  | { type: "join"; connectionId: string; user: { id: string; name: string; info?: unknown } | null; at: number }
+  | {
+      type: "join";
+      connectionId: string;
+      user: { id: string; name: string; info?: unknown; kind?: "agent" } | null;
+      at: number;
+    }
   | { type: "leave"; connectionId: string; reason: EndReason; at: number }
   /** Protocol 1.2: the connection's status changed at `at`. */
   | { type: "status"; connectionId: string; status: UserStatus; at: number }
@@ -281,8 +286,10 @@ export function changeOf(room: string, plan: RoomPlan): PresenceChangedEvent | n
   };
 }
 
-function toUser(user: { id: string; name: string; info?: unknown } | null): StoredUser | null {
-  return user ? { id: user.id, name: user.name, info: (user.info ?? null) as Json | null } : null;
+function toUser(user: { id: string; name: string; info?: unknown; kind?: "agent" } | null): StoredUser | null {
+  if (!user) return null;
+  const kind = user.kind === "agent" ? { kind: user.kind } : {};
+  return { id: user.id, name: user.name, info: (user.info ?? null) as Json | null, ...kind };
 }
 
 function later(a: Date, b: Date): Date {
@@ -293,6 +300,7 @@ function samePresence(a: Presence, b: Presence): boolean {
   return (
     a.user?.id === b.user?.id &&
     a.user?.name === b.user?.name &&
+    a.user?.kind === b.user?.kind &&
     JSON.stringify(a.user?.info ?? null) === JSON.stringify(b.user?.info ?? null) &&
     a.joinedAt.getTime() === b.joinedAt.getTime() &&
     a.lastSeenAt.getTime() === b.lastSeenAt.getTime() &&

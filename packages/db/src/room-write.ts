@@ -73,6 +73,7 @@ export function planWrites(trx: Kysely<Database>, room: string, plan: RoomPlan):
           "user_id",
           "user_name",
           "user_info",
+          "user_kind",
           "joined_at",
           "last_seen_at",
           "generation",
@@ -82,25 +83,27 @@ export function planWrites(trx: Kysely<Database>, room: string, plan: RoomPlan):
         .expression(
           // jsonb travels as text and is cast in SQL: both drivers then pass the
           // string through untouched instead of each guessing how to serialise it.
-          sql`select ${room}::text, u.connection_id, u.user_id, u.user_name, u.user_info::jsonb, u.joined_at,
+          sql`select ${room}::text, u.connection_id, u.user_id, u.user_name, u.user_info::jsonb, u.user_kind, u.joined_at,
               u.last_seen_at, u.generation, u.status, u.active_at
             from unnest(
               ${rows.map((p) => p.connectionId)}::text[],
               ${rows.map((p) => p.user?.id ?? null)}::text[],
               ${rows.map((p) => p.user?.name ?? null)}::text[],
               ${rows.map((p) => (p.user?.info == null ? null : JSON.stringify(p.user.info)))}::text[],
+              ${rows.map((p) => p.user?.kind ?? null)}::text[],
               ${rows.map((p) => iso(p.joinedAt))}::timestamptz[],
               ${rows.map((p) => iso(p.lastSeenAt))}::timestamptz[],
               ${rows.map((p) => p.generation)}::text[],
               ${rows.map((p) => p.status)}::text[],
               ${activeAts}::timestamptz[]
-            ) as u(connection_id, user_id, user_name, user_info, joined_at, last_seen_at, generation, status, active_at)`,
+            ) as u(connection_id, user_id, user_name, user_info, user_kind, joined_at, last_seen_at, generation, status, active_at)`,
         )
         .onConflict((oc) =>
           oc.columns(["room", "connection_id"]).doUpdateSet((eb) => ({
             user_id: eb.ref("excluded.user_id"),
             user_name: eb.ref("excluded.user_name"),
             user_info: eb.ref("excluded.user_info"),
+            user_kind: eb.ref("excluded.user_kind"),
             joined_at: eb.ref("excluded.joined_at"),
             // a heartbeat's touch (which takes no room lock) may have moved it on meanwhile
             last_seen_at: sql<Date>`greatest(herenow_presences.last_seen_at, excluded.last_seen_at)`,

@@ -62,6 +62,8 @@ export interface PresencesTable {
   user_id: Nullable<string>;
   user_name: Nullable<string>;
   user_info: Nullable<Json>;
+  /** `agent` for a member without a socket (`PUT .../members/<userId>`); null for people. */
+  user_kind: Nullable<"agent">;
   joined_at: Timestamp;
   last_seen_at: Timestamp;
   generation: Nullable<string>;

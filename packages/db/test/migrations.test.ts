@@ -33,6 +33,13 @@ describeEachDatabase("migrations", (db) => {
     const lease = new Date("2026-11-28T12:05:00Z");
     await createPresenceStore(db()).add("lobby", "c-1", null, { at: seen });
 
+    // Stepping down from agent members drops the presences' user_kind.
+    const agentsDown = await migrateDown(db());
+    expect(agentsDown.results).toEqual([
+      { migrationName: "2026-12-05T2300-agent-members", direction: "Down", status: "Success" },
+    ]);
+    expect(await presenceColumns()).not.toContain("user_kind");
+
     // Stepping down from occupancy drops the room's occupied_since; the backfill on the way up is tested below.
     const occupancyDown = await migrateDown(db());
     expect(occupancyDown.results).toEqual([
@@ -87,9 +94,10 @@ describeEachDatabase("migrations", (db) => {
       { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "Success" },
       { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "Success" },
       { migrationName: "2026-12-05T2200-room-occupancy", direction: "Up", status: "Success" },
+      { migrationName: "2026-12-05T2300-agent-members", direction: "Up", status: "Success" },
     ]);
     expect((await migrateToLatest(db())).results).toEqual([]);
-    expect(await presenceColumns()).toEqual(expect.arrayContaining(["status", "active_at"]));
+    expect(await presenceColumns()).toEqual(expect.arrayContaining(["status", "active_at", "user_kind"]));
 
     // The schema works after the round trip.
     const store = createPresenceStore(db());
@@ -103,7 +111,8 @@ describeEachDatabase("migrations", (db) => {
     await store.add("lobby", "c-2", { id: "u1", name: "Ann" }, { at: new Date("2026-12-05T10:01:00Z") });
     await store.add("lobby", "c-3", { id: "u2", name: "Bo" }, { at: new Date("2026-12-05T10:02:00Z") });
     await store.add("empty", "c-4", null, { at: new Date("2026-12-05T10:03:00Z") });
-    await migrateDown(db());
+    await migrateDown(db()); // agent members
+    await migrateDown(db()); // occupancy
     await migrateToLatest(db());
     const rooms = await db().selectFrom("herenow_rooms").select(["name", "occupied_since"]).orderBy("name").execute();
     expect(rooms).toEqual([
@@ -157,6 +166,7 @@ describeEachDatabase("migrations", (db) => {
       { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "NotExecuted" },
       { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "NotExecuted" },
       { migrationName: "2026-12-05T2200-room-occupancy", direction: "Up", status: "NotExecuted" },
+      { migrationName: "2026-12-05T2300-agent-members", direction: "Up", status: "NotExecuted" },
     ]);
     expect(() => throwIfMigrationFailed(result)).toThrow(
       /herenow migration "2026-11-28T0000-init" failed: .*herenow_rooms/,

@@ -1,4 +1,4 @@
-import { shardOf } from "@herenow/core";
+import { isAgentConnectionId, shardOf } from "@herenow/core";
 
 /** The shard an object is, for the ids it may hand out: `null` for a room of one object. */
 export interface ShardPlace {
@@ -17,6 +17,8 @@ export interface ShardPlace {
  * if (!isOwnId(id, { shard: 3, shards: 8 })) id = freshConnectionId(id, { shard: 3, shards: 8 });
  */
 export function isOwnId(connectionId: string, place: ShardPlace | null): boolean {
+  // an agent member's id belongs to the room's own object, never to a socket
+  if (isAgentConnectionId(connectionId)) return false;
   return place === null || shardOf(connectionId, place.shards) === place.shard;
 }
 
@@ -30,7 +32,8 @@ export function isOwnId(connectionId: string, place: ShardPlace | null): boolean
  */
 export function freshConnectionId(claimed: string, place: ShardPlace | null): string {
   for (;;) {
-    const id = `${claimed}.${crypto.randomUUID().slice(0, 8)}`;
+    const base = isAgentConnectionId(claimed) ? `_${claimed}` : claimed;
+    const id = `${base}.${crypto.randomUUID().slice(0, 8)}`;
     if (isOwnId(id, place)) return id;
   }
 }

@@ -1,5 +1,6 @@
 import type { RoomSnapshot } from "@herenow/core";
 import * as v from "valibot";
+import type { AgentMemberResult } from "./agent-members";
 import { hasBearer, unauthorized } from "./gate";
 import type { Ban } from "./room-bans";
 
@@ -12,7 +13,13 @@ export interface RoomApi {
   ban(userId: string, seconds: number): Promise<void>;
   bans(): Promise<Ban[]>;
   unban(userId: string): Promise<boolean>;
+  /** Adds or refreshes a member without a socket from an unchecked body (`PUT .../members/<userId>`); without it, 404. */
+  putMember?(userId: string, body: unknown): Promise<AgentMemberResult>;
+  deleteMember?(userId: string): Promise<boolean>;
 }
+
+/** The largest member `PUT` body read, in bytes: its `info` and `state` fit with room to spare. */
+const MEMBER_BODY_BYTES = 8 * 1024;
 
 /** The longest ban the API accepts: a year. */
 export const MAX_BAN_SECONDS = 31_536_000;
@@ -40,7 +47,9 @@ function problem(status: number, message: string): Response {
  * `GET /parties/<party>/<room>` answers a snapshot; `POST .../kick` with
  * `{ userId, banSeconds? }` or `{ connectionId }` closes those connections
  * with 4003 (and bans the user); `GET .../bans` lists bans, `POST .../unban`
- * with `{ userId }` lifts one.
+ * with `{ userId }` lifts one; `PUT .../members/<userId>` with `{ name, info?,
+ * state?, status?, ttlSeconds }` adds or refreshes a member without a socket,
+ * `DELETE .../members/<userId>` removes it.
  *
  * @example
  * onRequest = (request: Request) => handleRoomRequest(request, this);
@@ -54,6 +63,9 @@ export async function handleRoomRequest(request: Request, room: RoomApi): Promis
   if (action === undefined) {
     if (request.method !== "GET") return problem(405, "use GET for a room's snapshot");
     return json(await room.snapshot());
+  }
+  if (action === "members" && path.length === 5 && room.putMember && room.deleteMember) {
+    return handleMember(request, path[4] ?? "", room.putMember.bind(room), room.deleteMember.bind(room));
   }
   if (path.length !== 4) return problem(404, `no such endpoint: ${path.slice(3).join("/")}`);
   if (action === "kick") {
@@ -77,6 +89,41 @@ export async function handleRoomRequest(request: Request, room: RoomApi): Promis
     return json({ unbanned: await room.unban(body.userId) });
   }
   return problem(404, `no such endpoint: ${path.slice(3).join("/")}`);
+}
+
+/** `PUT` and `DELETE` of `.../members/<userId>`: agent members (issue 29). */
+async function handleMember(
+  request: Request,
+  encodedId: string,
+  putMember: NonNullable<RoomApi["putMember"]>,
+  deleteMember: NonNullable<RoomApi["deleteMember"]>,
+): Promise<Response> {
+  let userId: string;
+  try {
+    userId = decodeURIComponent(encodedId);
+  } catch {
+    return problem(400, "the user id in the path is not valid percent-encoding");
+  }
+  if (request.method === "DELETE") {
+    return (await deleteMember(userId))
+      ? json({ deleted: true })
+      : problem(404, `the room has no agent member ${JSON.stringify(userId)}`);
+  }
+  if (request.method !== "PUT") return problem(405, "use PUT to add or refresh a member, DELETE to remove one");
+  const text = await request.text();
+  if (new TextEncoder().encode(text).length > MEMBER_BODY_BYTES) {
+    return problem(413, `the body may be at most ${MEMBER_BODY_BYTES} bytes`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return problem(400, "the body must be JSON: { name, info?, state?, status?, ttlSeconds }");
+  }
+  const result = await putMember(userId, body);
+  if (!result.ok) return problem(result.status, result.error);
+  const { created, expiresAt, member } = result;
+  return json({ member, expiresAt }, created ? 201 : 200);
 }
 
 /** The request's JSON body checked against a schema, or `null` when it is not JSON or does not fit. */

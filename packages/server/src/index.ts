@@ -1,3 +1,5 @@
+export type { AgentMemberInput, AgentMemberResult, RoomMembers } from "./agent-members";
+export { roomMembers } from "./agent-members";
 export { Refusal, verifyConnection } from "./auth";
 export type { ConnectionData, PresenceConnection } from "./connection-data";
 export { presenceGates, presenceOnBeforeConnect, presenceOnBeforeRequest } from "./gate";

@@ -18,10 +18,12 @@ import {
   type RoomState,
   type ShardReport,
   systemClock,
+  takeShardReport,
   type UserIdentity,
   type UserStatus,
 } from "@herenow/core";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
+import { type AgentMemberInput, type AgentMemberResult, AgentMembers } from "./agent-members";
 import { alarmTimeFor, soonest } from "./alarm-time";
 import { Refusal, verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, type PresenceConnection, tagOfConnection, tagOfUser } from "./connection-data";
@@ -118,6 +120,8 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private readonly follows: RoomFollows;
   private readonly windows: RoomWindows;
   private readonly rates = new RequestRates();
+  /** Members without a socket (agents): in this object's presence, a sharded room's at its coordinator. */
+  private readonly agents: AgentMembers;
   /** Identities verified by `fetch` for the upgrade under way, so `getConnectionTags` need not verify again. */
   private readonly verified = new WeakMap<Request, UserIdentity | null>();
 
@@ -134,6 +138,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       leaveGraceMs: this.settings.leaveGraceMs,
       awayGraceMs: this.settings.awayGraceMs,
       recordEvents: true,
+    });
+    this.agents = new AgentMembers({
+      presence: this.presence,
+      storage: ctx.storage,
+      personPresent: (userId) => !this.agents.has(userId) && this.view.hasUser(userId),
+      changed: () => this.diffWindow.changed(),
     });
     // the bare heartbeat is answered by the runtime without waking the room (protocol 1.2); the
     // prune reads when it last did (autoResponses), so a member who only beats is never stale
@@ -283,6 +293,30 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     return ids.size;
   }
 
+  /**
+   * Adds or refreshes a member without a socket (an AI assistant, a bot), shown with
+   * `kind: "agent"` until `ttlSeconds` pass without another put; the body is checked as the
+   * HTTP API's `PUT .../members/<userId>` is. From the worker's code: `(await roomMembers(env.Main,
+   * room)).putMember(...)`, which reaches the room's own object (a sharded room's coordinator).
+   */
+  async putMember(userId: string, member: AgentMemberInput): Promise<AgentMemberResult> {
+    await this.ready();
+    if (this.role.kind === "shard") {
+      return { ok: false, status: 409, error: "agent members live at the room's own object, not at a shard" };
+    }
+    const result = await this.agents.put(userId, member, systemClock.now());
+    if (result.ok) await this.scheduleAlarm();
+    return result;
+  }
+
+  /** Removes a member without a socket at once; `false` when the room has no agent with this id. */
+  async deleteMember(userId: string): Promise<boolean> {
+    await this.ready();
+    const deleted = await this.agents.delete(userId);
+    if (deleted) this.diffWindow.flushNow();
+    return deleted;
+  }
+
   /** Bans a user from the room for a while: refused with 403 on connect until then. */
   async ban(userId: string, seconds: number): Promise<void> {
     await this.banList.ban(userId, systemClock.now() + seconds * 1000);
@@ -393,6 +427,10 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       if (until !== null) {
         return new Refusal(403, `you are banned from this room until ${new Date(until).toISOString()}`).toResponse();
       }
+      // one id, one member: an agent member keeps its id until it leaves (docs/protocol.md)
+      if (await this.isAgent(user.id)) {
+        return new Refusal(409, `user ${user.id} is in this room as an agent member`).toResponse();
+      }
     }
     this.verified.set(request, user);
     return super.fetch(request);
@@ -496,14 +534,18 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.takeRole();
     const stored = await this.store.load();
     this.alarmAt = stored.alarmAt;
-    this.presence.restore(stored.live, stored.lingering, stored.seq);
+    this.presence.restore([...stored.live, ...(await this.agents.load())], stored.lingering, stored.seq);
     await this.follows.load(new Set(stored.live.map((connection) => connection.id)));
     this.windows.restore((await this.ctx.storage.get<boolean>(WINDOWED_KEY)) ?? false);
     await this.coordinator?.load(systemClock.now());
     (this.coordinator?.totals ?? this.presence).restoreRecent(stored.recent);
-    const empty = this.coordinator ? this.coordinator.totals.connectionCount === 0 : stored.live.length === 0;
+    const empty = this.coordinator
+      ? this.coordinator.totals.connectionCount === 0
+      : stored.live.length === 0 && this.agents.count === 0;
     await this.outbox?.load(empty, systemClock.now());
     this.occupancy.reset();
+    // an agent whose time ran out while the room slept leaves now, as an event (and a `vacated`)
+    await this.agents.expire(systemClock.now());
     // a shard tells its coordinator everything it has as soon as it starts
     if (this.link) this.diffWindow.changed();
     await this.scheduleAlarm();
@@ -532,6 +574,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         storage: this.ctx.storage,
         recentMs: this.settings.recentMs,
         changed: () => this.diffWindow.changed(),
+        ownReport: (full, at) => takeShardReport(this.presence, { full, at }),
         published: (diff, events, at) => this.afterDiff(diff, events, at),
         log: (message) => this.log(message),
       });
@@ -703,6 +746,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       }
     }
     await this.store.forgetLingering(expired);
+    await this.agents.expire(systemClock.now());
     this.diffWindow.flushNow();
     // a restarted coordinator's first batch carries a snapshot: not before its shards told it everything
     if (!this.rebuilding()) await this.outbox?.deliver(systemClock.now());
@@ -937,7 +981,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   }
 
   private async scheduleAlarm(): Promise<void> {
-    const presenceDue = this.presence.nextDue();
+    const presenceDue = soonest([this.presence.nextDue(), this.agents.nextDue()]);
     const dues = this.rebuilding()
       ? [presenceDue, this.coordinator?.rebuildDue() ?? null]
       : [presenceDue, this.outbox?.nextDue() ?? null];
@@ -971,6 +1015,15 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private ready(): Promise<void> {
     const name = this.ctx.id.name;
     return name === undefined ? this.__unsafe_ensureInitialized() : this.setName(name);
+  }
+
+  /** Whether the room has an agent member with this id: a shard reads its copy of the room, taken first if it has none. */
+  private async isAgent(userId: string): Promise<boolean> {
+    if (this.role.kind === "shard") {
+      await this.ready();
+      await this.link?.haveRoom();
+    }
+    return this.view.presentUser(userId)?.kind === "agent";
   }
 
   /** Another object of this worker's presence binding, by name. */

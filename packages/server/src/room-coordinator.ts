@@ -20,6 +20,11 @@ export interface CoordinatorHost {
   readonly recentMs?: number;
   /** A shard reported: the room's diff goes out at the end of the coalescing window. */
   changed(): void;
+  /**
+   * What changed among the coordinator's own members (agents without a socket) since the
+   * last call, as a shard's report, or `null`: they are the room's "virtual shard".
+   */
+  ownReport?(full: boolean, at: number): ShardReport | null;
   /** The room changed (once per window): for the webhook and `onPresenceChanged`. */
   published(diff: DiffMessage | null, events: ConnectionEvent[], at: number): void;
   log(message: string): void;
@@ -29,6 +34,8 @@ const SEQ_KEY = "coordinator:seq";
 const SHARDS_KEY = "coordinator:shards";
 /** How long a restarted coordinator waits for its shards to tell it everything before it gives up on the silent ones. */
 export const REBUILD_MS = 3000;
+/** Where the coordinator's own members (agents) sit among the shards: no object, never sent anything. */
+const OWN_SHARD = -1;
 
 /**
  * The coordinator half of a sharded room: the room's own object, holding no
@@ -56,6 +63,9 @@ export class RoomCoordinator {
   async load(now: number): Promise<void> {
     const seq = (await this.host.storage.get<number>(SEQ_KEY)) ?? 0;
     this.totals = new ShardTotals({ seq, recentMs: this.host.recentMs });
+    // the agents it kept: clients and the webhook saw them before the restart
+    const own = this.host.ownReport?.(true, now);
+    if (own) this.totals.seed(OWN_SHARD, own);
     this.live = new Set((await this.host.storage.get<number[]>(SHARDS_KEY)) ?? []);
     if (this.live.size === 0) return;
     this.rebuilding = { waiting: new Set(this.live), until: now + REBUILD_MS };
@@ -89,6 +99,8 @@ export class RoomCoordinator {
 
   /** Ends a coalescing window: the room's diff to every shard with anyone. */
   flush(now: number): void {
+    const own = this.host.ownReport?.(false, now);
+    if (own) this.totals.apply(OWN_SHARD, own);
     if (this.rebuilding) {
       if (this.rebuilding.waiting.size > 0 && now < this.rebuilding.until) return;
       for (const shard of this.rebuilding.waiting) {
@@ -101,18 +113,18 @@ export class RoomCoordinator {
       // webhook's new generation begins with a snapshot of them instead (sent after this point).
       this.totals.takeEvents();
       // a restarted coordinator cannot say what changed since its last diff: the shards get the whole room
-      this.send(this.totals.shards(), JSON.stringify({ state: this.totals.state() } satisfies ShardPush));
+      this.send(this.shards(), JSON.stringify({ state: this.totals.state() } satisfies ShardPush));
       this.finish(diff, now);
       return;
     }
     const diff = this.totals.takeDiff();
-    if (diff) this.send(this.totals.shards(), JSON.stringify({ diff } satisfies ShardPush));
+    if (diff) this.send(this.shards(), JSON.stringify({ diff } satisfies ShardPush));
     this.finish(diff, now);
   }
 
   /** Sends a text to every shard with anyone (an application's message to the whole room). */
   broadcast(text: string): void {
-    for (const shard of this.totals.shards()) {
+    for (const shard of this.shards()) {
       this.host
         .shard(shard)
         .herenowBroadcast(text)
@@ -131,6 +143,11 @@ export class RoomCoordinator {
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
+  /** The shard objects with anyone on them (not the coordinator's own members). */
+  private shards(): number[] {
+    return this.totals.shards().filter((shard) => shard !== OWN_SHARD);
+  }
+
   private send(shards: number[], push: string): void {
     for (const shard of shards) {
       // a shard that misses a diff sees the gap in the next one and asks for the room
@@ -144,7 +161,7 @@ export class RoomCoordinator {
   private finish(diff: DiffMessage | null, now: number): void {
     const events = this.totals.takeEvents();
     if (diff) void this.host.storage.put(SEQ_KEY, diff.seq);
-    const live = new Set(this.totals.shards());
+    const live = new Set(this.shards());
     if (live.size !== this.live.size || [...live].some((shard) => !this.live.has(shard))) {
       this.live = live;
       void this.host.storage.put(SHARDS_KEY, [...live]);

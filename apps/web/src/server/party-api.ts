@@ -40,6 +40,28 @@ export class PartyProblem extends Error {
 const Kicked = v.object({ closed: v.number() });
 const Bans = v.object({ bans: v.array(v.object({ userId: v.string(), until: v.number() })) });
 const Unbanned = v.object({ unbanned: v.boolean() });
+const PutMember = v.object({ expiresAt: v.number() });
+
+/** A member without a socket as the room's `PUT .../members/<userId>` takes it. */
+export interface AgentMember {
+  name: string;
+  info?: Record<string, string | number | boolean>;
+  ttlSeconds: number;
+}
+
+/**
+ * Adds or refreshes a member without a socket (an assistant) in a room
+ * (`PUT /parties/main/<room>/members/<userId>`): shown with `kind: "agent"`
+ * until `ttlSeconds` pass without another call. Resolves to when it leaves (ms).
+ *
+ * @example
+ * const expiresAt = await putRoomMember("lobby", "assistant", { name: "Assistant", ttlSeconds: 60 });
+ */
+export async function putRoomMember(room: string, userId: string, member: AgentMember): Promise<number> {
+  const action = `members/${encodeURIComponent(userId)}`;
+  const answer = await roomRequest(room, action, "the member", { method: "PUT", body: member });
+  return v.parse(PutMember, answer).expiresAt;
+}
 
 /**
  * Removes a user or a connection from a room through the room's HTTP API
@@ -89,7 +111,7 @@ async function roomRequest(
   room: string,
   action: string,
   what: string,
-  init: { method: "GET" | "POST"; body?: unknown; timeoutMs?: number },
+  init: { method: "GET" | "POST" | "PUT"; body?: unknown; timeoutMs?: number },
 ): Promise<unknown> {
   const settings = env();
   const url = `${settings.partyOrigin}/parties/main/${encodeURIComponent(room)}/${action}`;

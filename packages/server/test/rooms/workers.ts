@@ -5,9 +5,10 @@ import { partySuite } from "@herenow/testing/suite";
 
 /**
  * `presence`: a bare PresenceServer, what most suites run; `counting`: rooms that count the frames
- * they are woken for; `extended`: a subclass that overrides every handler without calling super.
+ * they are woken for; `extended`: a subclass that overrides every handler without calling super;
+ * `agent-rpc`: a worker whose own code puts agent members with `roomMembers`.
  */
-export type FixtureWorker = "presence" | "counting" | "extended";
+export type FixtureWorker = "presence" | "counting" | "extended" | "agent-rpc";
 
 /** The folder of a fixture worker, for `PartyServer.start(vars, fixtureWorker(name))`. */
 export function fixtureWorker(name: FixtureWorker): string {

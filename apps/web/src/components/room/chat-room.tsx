@@ -7,6 +7,7 @@ import { SignInForm } from "@/components/sign-in-form";
 import { newClientId, parseChatMessage } from "@/lib/chat-messages";
 import { fetchPresenceToken, PartyProblemError, TokenRefusedError } from "@/lib/presence-token-client";
 import type { SessionUser } from "@/server/session";
+import { AssistantButton } from "./assistant-button";
 import { chatLog, EMPTY_CHAT_LOG, nextTimeout } from "./chat-log";
 import { Composer } from "./composer";
 import { ConnectionProblemBanner } from "./connection-problem";
@@ -249,6 +250,7 @@ export function ChatRoom({
               live={status === "open"}
             />
           )}
+          {user ? <AssistantButton room={room} /> : null}
         </aside>
         <section className="chat" aria-label="Chat">
           <MessageList

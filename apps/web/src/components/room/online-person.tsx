@@ -39,13 +39,16 @@ export function OnlinePerson({
   follow?: FollowControl | undefined;
 }) {
   const state = user.state as Partial<ChatPresenceState>;
-  const isAway = live && user.status !== "active";
+  // an agent (a member without a socket, put by a server) is never "away": it has no page to leave
+  const isAgent = user.kind === "agent";
+  const isAway = live && !isAgent && user.status !== "active";
   const typing = live && state.typing === true && !isAway;
   return (
     <li
       className={isAway ? "online-user online-user-away" : "online-user"}
       data-testid={testId}
       data-user-name={user.name}
+      data-kind={user.kind}
       data-status={live ? user.status : undefined}
       title={
         isAway
@@ -58,7 +61,12 @@ export function OnlinePerson({
         {user.name}
         {isSelf ? <span className="muted"> (you)</span> : null}
       </span>
-      {live && user.connections > 1 ? (
+      {isAgent ? (
+        <span className="badge" title={`${user.name} is an assistant, not a person`} data-testid="agent-badge">
+          assistant
+        </span>
+      ) : null}
+      {live && !isAgent && user.connections > 1 ? (
         <span className="badge" title={`${user.connections} tabs or devices open`} data-testid="tabs-badge">
           {user.connections} tabs
         </span>

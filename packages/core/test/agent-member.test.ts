@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import {
+  AGENT_LIMITS,
+  agentConnectionId,
+  ManualClock,
+  type MemberIdentity,
+  parseAgentMember,
+  RoomPresence,
+  ShardTotals,
+  takeShardReport,
+} from "../src/index";
+
+// Members without a socket (issue 29, item 1): the checks of a member PUT, and a pinned
+// connection that no max age prunes, carrying its `kind` through diffs, recent and shard totals.
+
+const bot: MemberIdentity = { id: "bot-1", name: "Assistant", info: {}, kind: "agent" };
+
+describe("parseAgentMember", () => {
+  it("takes a member with defaults, marked as an agent", () => {
+    expect(parseAgentMember("bot-1", { name: " Assistant\u200B", ttlSeconds: 60 })).toEqual({
+      ok: true,
+      member: {
+        identity: { id: "bot-1", name: "Assistant", info: {}, kind: "agent" },
+        state: {},
+        status: "active",
+        ttlSeconds: 60,
+      },
+    });
+  });
+
+  it("refuses what a token or presence:state would refuse, with the reason", () => {
+    const reasons = [
+      parseAgentMember("", { name: "B", ttlSeconds: 1 }),
+      parseAgentMember("bot", { name: "B", ttlSeconds: AGENT_LIMITS.maxTtlSeconds + 1 }),
+      parseAgentMember("bot", { name: "B", ttlSeconds: 1, state: { text: "x".repeat(2048) } }),
+      parseAgentMember("bot", { name: "B", ttlSeconds: 1, kind: "person" }),
+      parseAgentMember("bot", null),
+    ].map((result) => (result.ok ? "ok" : result.reason));
+    expect(reasons).toEqual([
+      "`userId` is empty",
+      "`ttlSeconds` must be at most 86400",
+      "`state` is larger than 2048 bytes",
+      expect.stringMatching(/^unknown field/),
+      expect.stringMatching(/must be a JSON object/),
+    ]);
+  });
+});
+
+describe("a pinned connection", () => {
+  it("is never stale, shows its kind, and leaves into recent with it", () => {
+    const clock = new ManualClock(1_000_000);
+    const room = new RoomPresence({ clock, maxAgeMs: 60_000, recordEvents: true });
+    room.connect(agentConnectionId("bot-1"), bot, { pinned: true });
+    room.connect("c1", { id: "u1", name: "Ann", info: {} });
+    expect(room.takeDiff()?.joined.map((user) => [user.id, user.kind])).toEqual([
+      ["bot-1", "agent"],
+      ["u1", undefined],
+    ]);
+    clock.advance(10 * 60_000);
+    expect(room.tick().stale).toEqual(["c1"]);
+    expect(room.hasUser("bot-1")).toBe(true);
+    // the prune's next due is the person's only: the agent has none
+    expect(room.nextDue()).toBeNull();
+    room.setStatus(agentConnectionId("bot-1"), "hidden");
+    expect(room.nextDue()).toBeNull();
+    room.remove(agentConnectionId("bot-1"), "stale");
+    room.takeDiff();
+    expect(room.recent()[0]).toMatchObject({ id: "bot-1", kind: "agent" });
+  });
+
+  it("keeps its kind in a sharded room's totals", () => {
+    const room = new RoomPresence({ recordEvents: true });
+    room.connect(agentConnectionId("bot-1"), bot, { pinned: true });
+    const totals = new ShardTotals();
+    const report = takeShardReport(room, { full: true, at: Date.now() });
+    if (!report) throw new Error("no report");
+    totals.apply(-1, report);
+    expect(totals.takeDiff()?.joined[0]).toMatchObject({ id: "bot-1", kind: "agent" });
+  });
+});
