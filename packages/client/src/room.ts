@@ -114,7 +114,7 @@ export class PresenceRoom {
     this.#statuses = new StatusReporter(options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS, (status) =>
       this.#sendRaw(JSON.stringify({ type: "presence:status", status })),
     );
-    this.#resume = new SessionResume(`herenow:${JSON.stringify(["herenow", options.host, options.party, name])}`);
+    this.#resume = new SessionResume(`herenow:${JSON.stringify([options.host, options.party, name])}`);
     this.#machine = initialMachine(name, null);
   }
 

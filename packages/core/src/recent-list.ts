@@ -31,11 +31,10 @@ export class RecentList {
   left(user: MemberIdentity, at: number): boolean {
     if (this.keepMs <= 0) return false;
     const rest = this.entries.filter((entry) => entry.id !== user.id);
-    const kind = user.kind ? { kind: user.kind } : {};
-    this.entries = [{ id: user.id, name: user.name, info: user.info, ...kind, leftAt: at }, ...rest].slice(
-      0,
-      LIMITS.recentUsers,
-    );
+    this.entries = [
+      { id: user.id, name: user.name, info: user.info, ...(user.kind && { kind: user.kind }), leftAt: at },
+      ...rest,
+    ].slice(0, LIMITS.recentUsers);
     return true;
   }
 
