@@ -100,6 +100,27 @@ export interface SessionsTable {
   joined_at: Timestamp;
   left_at: Nullable<Date>;
   end_reason: Nullable<EndReason>;
+  /**
+   * The room's own measurement, from its leave's webhook event: how many ms
+   * after the connection's socket closed the others were told it left.
+   * Null when there was no close to measure from (a kick, a prune, a
+   * `presence:leave`) or the room did not send it.
+   */
+  leave_ms: Nullable<number>;
+}
+
+/**
+ * Each run (generation) of a room the receiver saw, with the one before it:
+ * a row whose `previous` is set is a restart.
+ *
+ * @example
+ * const restarts = await db.selectFrom("herenow_generations").selectAll().where("previous", "is not", null).execute();
+ */
+export interface GenerationsTable {
+  room: string;
+  generation: string;
+  previous: Nullable<string>;
+  seen_at: Timestamp;
 }
 
 /**
@@ -148,6 +169,7 @@ export interface Database {
   herenow_sessions: SessionsTable;
   herenow_batches: BatchesTable;
   herenow_batch_parts: BatchPartsTable;
+  herenow_generations: GenerationsTable;
 }
 
 /** @example const r: RoomRecord = await db.selectFrom("herenow_rooms").selectAll().executeTakeFirstOrThrow(); */

@@ -8,6 +8,7 @@ import { describeEachDatabase } from "./support/databases";
 const HERENOW_TABLES = [
   "herenow_batch_parts",
   "herenow_batches",
+  "herenow_generations",
   "herenow_presences",
   "herenow_rooms",
   "herenow_sessions",
@@ -32,6 +33,13 @@ describeEachDatabase("migrations", (db) => {
     const seen = new Date("2026-11-28T12:00:00Z");
     const lease = new Date("2026-11-28T12:05:00Z");
     await createPresenceStore(db()).add("lobby", "c-1", null, { at: seen });
+
+    // Stepping down from presence quality drops the generations and the sessions' leave_ms.
+    const qualityDown = await migrateDown(db());
+    expect(qualityDown.results).toEqual([
+      { migrationName: "2026-12-05T2300-presence-quality", direction: "Down", status: "Success" },
+    ]);
+    expect(await tables()).not.toContain("herenow_generations");
 
     // Stepping down from occupancy drops the room's occupied_since; the backfill on the way up is tested below.
     const occupancyDown = await migrateDown(db());
@@ -87,6 +95,7 @@ describeEachDatabase("migrations", (db) => {
       { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "Success" },
       { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "Success" },
       { migrationName: "2026-12-05T2200-room-occupancy", direction: "Up", status: "Success" },
+      { migrationName: "2026-12-05T2300-presence-quality", direction: "Up", status: "Success" },
     ]);
     expect((await migrateToLatest(db())).results).toEqual([]);
     expect(await presenceColumns()).toEqual(expect.arrayContaining(["status", "active_at"]));
@@ -103,6 +112,7 @@ describeEachDatabase("migrations", (db) => {
     await store.add("lobby", "c-2", { id: "u1", name: "Ann" }, { at: new Date("2026-12-05T10:01:00Z") });
     await store.add("lobby", "c-3", { id: "u2", name: "Bo" }, { at: new Date("2026-12-05T10:02:00Z") });
     await store.add("empty", "c-4", null, { at: new Date("2026-12-05T10:03:00Z") });
+    await migrateDown(db());
     await migrateDown(db());
     await migrateToLatest(db());
     const rooms = await db().selectFrom("herenow_rooms").select(["name", "occupied_since"]).orderBy("name").execute();
@@ -128,6 +138,9 @@ describeEachDatabase("migrations", (db) => {
         .values({ room: "lobby", connection_id: "c-1", end_reason: "bogus" as "closed" })
         .execute(),
     ).rejects.toThrow(/herenow_sessions_end_reason_check/);
+    await expect(
+      db().insertInto("herenow_sessions").values({ room: "lobby", connection_id: "c-1", leave_ms: -1 }).execute(),
+    ).rejects.toThrow(/herenow_sessions_leave_ms_check/);
     await expect(
       db().insertInto("herenow_presences").values({ room: "missing-room", connection_id: "c-1" }).execute(),
     ).rejects.toThrow(/foreign key/);
@@ -157,6 +170,7 @@ describeEachDatabase("migrations", (db) => {
       { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "NotExecuted" },
       { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "NotExecuted" },
       { migrationName: "2026-12-05T2200-room-occupancy", direction: "Up", status: "NotExecuted" },
+      { migrationName: "2026-12-05T2300-presence-quality", direction: "Up", status: "NotExecuted" },
     ]);
     expect(() => throwIfMigrationFailed(result)).toThrow(
       /herenow migration "2026-11-28T0000-init" failed: .*herenow_rooms/,

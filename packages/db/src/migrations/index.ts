@@ -4,6 +4,7 @@ import * as batchesPerRoom from "./2026-11-28T0100-batches-per-room";
 import * as batchPartsAndRoomLease from "./2026-11-28T2000-batch-parts-and-room-lease";
 import * as presenceStatus from "./2026-12-05T2100-presence-status";
 import * as roomOccupancy from "./2026-12-05T2200-room-occupancy";
+import * as presenceQuality from "./2026-12-05T2300-presence-quality";
 
 /**
  * Every migration by name, listed statically rather than read from disk
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-28T2000-batch-parts-and-room-lease": batchPartsAndRoomLease,
   "2026-12-05T2100-presence-status": presenceStatus,
   "2026-12-05T2200-room-occupancy": roomOccupancy,
+  "2026-12-05T2300-presence-quality": presenceQuality,
 };
