@@ -13,8 +13,13 @@ import { type Kysely, sql } from "kysely";
 // keeps only the current generation, and batch ids are forgotten after a
 // day, so without it a week of restarts could not be counted. It gains a row
 // per room start, never per join or leave.
+//
+// herenow_sessions_left_at_idx finds the stays a range overlaps (left after
+// its start; the open ones come from herenow_sessions_open_idx): without it
+// every chart of the whole site reads the whole history. Partial, so a join
+// (left_at null) adds nothing to it; a leave adds one entry.
 
-/** Adds herenow_sessions.leave_ms and creates herenow_generations. */
+/** Adds herenow_sessions.leave_ms and its left_at index, and creates herenow_generations. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .alterTable("herenow_sessions")
@@ -28,11 +33,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("seen_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint("herenow_generations_pkey", ["room", "generation"])
     .execute();
+  await db.schema
+    .createIndex("herenow_sessions_left_at_idx")
+    .on("herenow_sessions")
+    .column("left_at")
+    .where(sql.ref("left_at"), "is not", null)
+    .execute();
   await db.schema.createIndex("herenow_generations_seen_at_idx").on("herenow_generations").column("seen_at").execute();
 }
 
-/** Drops both: rooms' restarts and leave times are no longer kept. */
+/** Drops all three: rooms' restarts and leave times are no longer kept. */
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable("herenow_generations").execute();
+  await db.schema.dropIndex("herenow_sessions_left_at_idx").execute();
   await db.schema.alterTable("herenow_sessions").dropColumn("leave_ms").execute();
 }
