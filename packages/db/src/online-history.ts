@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { type HistoryRange, type RangeWindow, rangeWindow } from "./history-range";
+import { readWithoutJit } from "./history-read";
 import type { Database } from "./schema";
 
 /**
@@ -56,13 +57,14 @@ export interface HistoryQuery {
 export async function onlineHistory(db: Kysely<Database>, query: HistoryQuery, now: Date): Promise<OnlineHistory> {
   const window = rangeWindow(query.range, now);
   const room = query.room ?? null;
-  const rows = await sql<{ step: number; people: number; connections: number }>`
+  const read = sql<{ step: number; people: number; connections: number }>`
     select g.step, count(*)::int as connections,
       (count(distinct s.user_id) + count(*) filter (where s.user_id is null))::int as people
     from herenow_sessions s
     cross join lateral generate_series(${firstStep(window)}, ${lastStep(window)}) as g(step)
     where ${overlaps(window)} and (${room}::text is null or s.room = ${room})
-    group by g.step`.execute(db);
+    group by g.step`;
+  const rows = await readWithoutJit(db, (trx) => read.execute(trx));
   const byStep = new Map(rows.rows.map((row) => [Number(row.step), row]));
   const points: OnlinePoint[] = [];
   for (let step = 0; step < window.steps; step++) {

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { type HistoryRange, rangeWindow } from "./history-range";
+import { readWithoutJit } from "./history-read";
 import type { HistoryQuery } from "./online-history";
 import type { Database } from "./schema";
 
@@ -84,7 +85,7 @@ export async function presenceQuality(db: Kysely<Database>, query: HistoryQuery,
     where joined_at > covered_until
       and joined_at <= covered_until + ${FLAP_MS}::int * interval '1 millisecond'
       and covered_until >= ${from}::timestamptz and covered_until < ${to}::timestamptz
-    group by grouping sets ((room), ())`.execute(db);
+    group by grouping sets ((room), ())`;
 
   const ends = sql<{ room: string | null; vanished: number; count: number; p50: number | null; p95: number | null }>`
     select s.room,
@@ -95,15 +96,19 @@ export async function presenceQuality(db: Kysely<Database>, query: HistoryQuery,
     from herenow_sessions s
     where s.left_at >= ${from}::timestamptz and s.left_at < ${to}::timestamptz
       and s.joined_at < ${to}::timestamptz and ${inRoom}
-    group by grouping sets ((s.room), ())`.execute(db);
+    group by grouping sets ((s.room), ())`;
 
   const restarts = sql<{ room: string | null; restarts: number }>`
     select s.room, count(*)::int as restarts from herenow_generations s
     where s.previous is not null and s.seen_at >= ${from}::timestamptz and s.seen_at < ${to}::timestamptz
       and ${inRoom}
-    group by grouping sets ((s.room), ())`.execute(db);
+    group by grouping sets ((s.room), ())`;
 
-  const [flapRows, endRows, restartRows] = [await flaps, await ends, await restarts];
+  const [flapRows, endRows, restartRows] = await readWithoutJit(db, async (trx) => [
+    await flaps.execute(trx),
+    await ends.execute(trx),
+    await restarts.execute(trx),
+  ]);
   const byRoom = new Map<string | null, QualityCounts>();
   const counts = (name: string | null): QualityCounts => {
     let found = byRoom.get(name);
