@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { forgetOldSteps, keptAt, settledSteps, settledUntil, stepsToCount } from "./history-keep";
 import { type HistoryRange, type RangeWindow, rangeWindow } from "./history-range";
 import { readWithoutJit } from "./history-read";
 import type { Database } from "./schema";
@@ -48,34 +49,78 @@ export interface HistoryQuery {
 }
 
 /**
- * Online over time, from the session history alone (nothing is written to
- * keep it): a stay counts in every step it overlaps, so a visit of a few
- * seconds still shows in its minute. Each stay is spread over the steps it
- * covers with `generate_series` over step numbers worked out from its own
- * times, so the cost follows the stays in the range, not stays × steps.
+ * Online over time, from the session history: a stay counts in every step
+ * it overlaps, so a visit of a few seconds still shows in its minute. Each
+ * stay is spread over the steps it covers with `generate_series` over step
+ * numbers worked out from its own times, so the cost follows the stays in
+ * the range, not stays × steps. One room is counted afresh each time (a
+ * room's range is a few hundred stays); the whole site keeps its settled
+ * steps (history-keep.ts) and counts only the others.
  */
 export async function onlineHistory(db: Kysely<Database>, query: HistoryQuery, now: Date): Promise<OnlineHistory> {
   const window = rangeWindow(query.range, now);
   const room = query.room ?? null;
-  const read = sql<{ step: number; people: number; connections: number }>`
+  const byStep = await readWithoutJit(db, (trx) =>
+    room === null ? siteSteps(trx, window, now) : countSteps(trx, window, room),
+  );
+  const points: OnlinePoint[] = [];
+  for (let step = 0; step < window.steps; step++) {
+    const at = window.from.getTime() + step * window.stepMs;
+    const counted = byStep.get(at);
+    points.push({ at: new Date(at), people: counted?.people ?? 0, connections: counted?.connections ?? 0 });
+  }
+  return { range: window.range, room, from: window.from, to: window.to, stepMs: window.stepMs, points };
+}
+
+type StepCounts = Map<number, { people: number; connections: number }>;
+
+/** The site's steps: the kept ones as kept, the rest counted, and those of them that settled kept. */
+async function siteSteps(trx: Kysely<Database>, window: RangeWindow, now: Date): Promise<StepCounts> {
+  const settled = await settledUntil(trx, now);
+  const kept = await trx
+    .selectFrom("herenow_online_steps")
+    .select(["at", "people", "connections"])
+    .where("step_ms", "=", window.stepMs)
+    .where("at", ">=", window.from)
+    .where("at", "<", window.to)
+    .execute();
+  const byStep: StepCounts = new Map(kept.map((row) => [keptAt(row.at), row]));
+  const part = stepsToCount(window, new Set(byStep.keys()));
+  if (!part) return byStep;
+  const counted = await countSteps(trx, part, null);
+  const keep = settledSteps(part, settled).map((at) => ({
+    step_ms: window.stepMs,
+    at: new Date(at),
+    people: counted.get(at)?.people ?? 0,
+    connections: counted.get(at)?.connections ?? 0,
+  }));
+  if (keep.length > 0) {
+    await trx
+      .insertInto("herenow_online_steps")
+      .values(keep)
+      .onConflict((oc) => oc.columns(["step_ms", "at"]).doNothing())
+      .execute();
+  }
+  await forgetOldSteps(trx, "herenow_online_steps", window);
+  for (const [at, counts] of counted) byStep.set(at, counts);
+  return byStep;
+}
+
+/** People and connections per step of `window` (keyed by the step's start in ms), from the stays. */
+async function countSteps(trx: Kysely<Database>, window: RangeWindow, room: string | null): Promise<StepCounts> {
+  const rows = await sql<{ step: number; people: number; connections: number }>`
     select g.step, count(*)::int as connections,
       (count(distinct s.user_id) + count(*) filter (where s.user_id is null))::int as people
     from herenow_sessions s
     cross join lateral generate_series(${firstStep(window)}, ${lastStep(window)}) as g(step)
     where ${overlaps(window)} and (${room}::text is null or s.room = ${room})
-    group by g.step`;
-  const rows = await readWithoutJit(db, (trx) => read.execute(trx));
-  const byStep = new Map(rows.rows.map((row) => [Number(row.step), row]));
-  const points: OnlinePoint[] = [];
-  for (let step = 0; step < window.steps; step++) {
-    const row = byStep.get(step);
-    points.push({
-      at: new Date(window.from.getTime() + step * window.stepMs),
-      people: Number(row?.people ?? 0),
-      connections: Number(row?.connections ?? 0),
-    });
-  }
-  return { range: window.range, room, from: window.from, to: window.to, stepMs: window.stepMs, points };
+    group by g.step`.execute(trx);
+  return new Map(
+    rows.rows.map((row) => [
+      window.from.getTime() + Number(row.step) * window.stepMs,
+      { people: Number(row.people), connections: Number(row.connections) },
+    ]),
+  );
 }
 
 /** Sessions `s` that overlap the window: joined before its end, not left by its start. */
@@ -89,8 +134,8 @@ export function overlaps(window: RangeWindow) {
  * in SQL: rounded from float8 seconds to an exact bigint, so the steps below
  * are integer arithmetic (numeric is several times slower on a week of stays).
  */
-function msFromStart(window: RangeWindow, column: "joined_at" | "left_at") {
-  return sql`(round(date_part('epoch', s.${sql.ref(column)}) * 1000)::bigint - ${window.from.getTime()}::bigint)`;
+export function msFromStart(window: RangeWindow, column: "joined_at" | "left_at" | "covered_until") {
+  return sql`(round(date_part('epoch', ${sql.ref(column)}) * 1000)::bigint - ${window.from.getTime()}::bigint)`;
 }
 
 /** The first step session `s` overlaps (0 for a stay that began before the window). */

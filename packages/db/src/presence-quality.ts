@@ -1,7 +1,9 @@
 import { type Kysely, sql } from "kysely";
-import { type HistoryRange, rangeWindow } from "./history-range";
+import { forgetOldSteps, keptAt, settledSteps, settledUntil, stepsToCount } from "./history-keep";
+import { type HistoryRange, type RangeWindow, rangeWindow } from "./history-range";
 import { readWithoutJit } from "./history-read";
-import type { HistoryQuery } from "./online-history";
+import { addLeaves, emptyLeaves, leaveBucket, leaveTimes } from "./leave-buckets";
+import { type HistoryQuery, msFromStart } from "./online-history";
 import type { Database } from "./schema";
 
 /** A user who left and came back within this long flapped: the others saw a leave and a join for nothing. */
@@ -59,82 +61,270 @@ export interface PresenceQuality extends QualityCounts {
 
 /**
  * Flaps, vanished stays, time to leave and restarts over a range, from the
- * session history and the generations the receiver saw: three grouped
- * reads, each giving every room's figures and the total at once.
+ * session history and the generations the receiver saw. Flaps, vanished
+ * stays and leave-time histograms add up step by step, so the whole site
+ * keeps its settled steps (history-keep.ts) and counts only the others;
+ * one room, and the leave times of the rooms the site lists, are counted
+ * afresh. Restarts are always counted afresh: a generation is written when
+ * it is seen, never late, and there are few.
  */
 export async function presenceQuality(db: Kysely<Database>, query: HistoryQuery, now: Date): Promise<PresenceQuality> {
   const window = rangeWindow(query.range, now);
   const room = query.room ?? null;
+  return readWithoutJit(db, async (trx) => {
+    const restarts = await countRestarts(trx, window, room);
+    if (room !== null) {
+      const counted = await countSteps(trx, window, [room]);
+      const leaves = emptyLeaves();
+      for (const step of counted.site.values()) addLeaves(leaves, step.leaves);
+      const total = sumSteps(counted.site.values());
+      const counts = { ...total, restarts: restarts.get(room) ?? 0, leave: leaveTimes(leaves) };
+      const rooms = counts.flaps + counts.vanished + counts.restarts > 0 ? [{ room, ...counts }] : [];
+      return { range: window.range, room, from: window.from, to: window.to, ...counts, rooms };
+    }
+    const site = await siteSteps(trx, window, now);
+    const leaves = emptyLeaves();
+    for (const step of site.steps.values()) addLeaves(leaves, step.leaves);
+    const total = sumSteps(site.steps.values());
+    const troubled = new Map<string, { flaps: number; vanished: number; restarts: number }>();
+    const trouble = (name: string) => entry(troubled, name, () => ({ flaps: 0, vanished: 0, restarts: 0 }));
+    for (const row of site.rooms) {
+      const t = trouble(row.room);
+      t.flaps += row.flaps;
+      t.vanished += row.vanished;
+    }
+    for (const [name, n] of restarts) trouble(name).restarts = n;
+    const listed = [...troubled]
+      .map(([name, t]) => ({ room: name, ...t }))
+      .sort((a, b) => b.flaps + b.vanished + b.restarts - (a.flaps + a.vanished + a.restarts) || cmp(a.room, b.room))
+      .slice(0, MAX_ROOMS);
+    const roomLeaves = await countLeaves(
+      trx,
+      window,
+      listed.map((r) => r.room),
+    );
+    const rooms = listed.map((r) => ({ ...r, leave: leaveTimes(roomLeaves.get(r.room) ?? []) }));
+    let restartTotal = 0;
+    for (const n of restarts.values()) restartTotal += n;
+    return {
+      range: window.range,
+      room,
+      from: window.from,
+      to: window.to,
+      ...total,
+      restarts: restartTotal,
+      leave: leaveTimes(leaves),
+      rooms,
+    };
+  });
+}
+
+/** One step's figures: flaps, vanished stays and the leave-time histogram. */
+interface StepQuality {
+  flaps: number;
+  vanished: number;
+  leaves: number[];
+}
+
+/** A room's flaps and vanished stays in one step. */
+interface RoomStep {
+  at: number;
+  room: string;
+  flaps: number;
+  vanished: number;
+}
+
+function sumSteps(steps: Iterable<StepQuality>): { flaps: number; vanished: number } {
+  let flaps = 0;
+  let vanished = 0;
+  for (const step of steps) {
+    flaps += step.flaps;
+    vanished += step.vanished;
+  }
+  return { flaps, vanished };
+}
+
+/**
+ * The site's steps: the kept ones as kept, the rest counted, and those that
+ * settled kept. A flap is counted at the leave but needs the return, up to
+ * FLAP_MS later, so a step keeps only once that much more has settled.
+ */
+async function siteSteps(
+  trx: Kysely<Database>,
+  window: RangeWindow,
+  now: Date,
+): Promise<{ steps: Map<number, StepQuality>; rooms: RoomStep[] }> {
+  const settled = await settledUntil(trx, now);
+  const inWindow = <T extends "herenow_quality_steps" | "herenow_quality_rooms">(table: T) =>
+    trx
+      .selectFrom(table as "herenow_quality_steps")
+      .where("step_ms", "=", window.stepMs)
+      .where("at", ">=", window.from)
+      .where("at", "<", window.to);
+  const keptSteps = await inWindow("herenow_quality_steps").select(["at", "flaps", "vanished", "leaves"]).execute();
+  const steps = new Map(
+    keptSteps.map((row) => [
+      keptAt(row.at),
+      { flaps: row.flaps, vanished: row.vanished, leaves: row.leaves.map(Number) },
+    ]),
+  );
+  const part = stepsToCount(window, new Set(steps.keys()));
+  const keptUntil = part ? part.from : window.to;
+  const keptRooms = await trx
+    .selectFrom("herenow_quality_rooms")
+    .select(["at", "room", "flaps", "vanished"])
+    .where("step_ms", "=", window.stepMs)
+    .where("at", ">=", window.from)
+    .where("at", "<", keptUntil)
+    .execute();
+  const rooms: RoomStep[] = keptRooms.map((row) => ({ ...row, at: keptAt(row.at) }));
+  if (!part) return { steps, rooms };
+  const counted = await countSteps(trx, part, null);
+  const keep = new Set(settledSteps(part, settled, FLAP_MS));
+  const keepSteps = [...keep].map((at) => {
+    const step = counted.site.get(at) ?? { flaps: 0, vanished: 0, leaves: emptyLeaves() };
+    return {
+      step_ms: window.stepMs,
+      at: new Date(at),
+      flaps: step.flaps,
+      vanished: step.vanished,
+      leaves: step.leaves,
+    };
+  });
+  const keepRooms = counted.rooms
+    .filter((r) => keep.has(r.at))
+    .map((r) => ({ step_ms: window.stepMs, at: new Date(r.at), room: r.room, flaps: r.flaps, vanished: r.vanished }));
+  if (keepSteps.length > 0) {
+    // rooms first: a step is kept (and its rooms read) only once its site row is there
+    if (keepRooms.length > 0) {
+      await trx
+        .insertInto("herenow_quality_rooms")
+        .values(keepRooms)
+        .onConflict((oc) => oc.columns(["step_ms", "at", "room"]).doNothing())
+        .execute();
+    }
+    await trx
+      .insertInto("herenow_quality_steps")
+      .values(keepSteps.map((row) => ({ ...row, leaves: sql<number[]>`${row.leaves}::int[]` })))
+      .onConflict((oc) => oc.columns(["step_ms", "at"]).doNothing())
+      .execute();
+  }
+  await forgetOldSteps(trx, "herenow_quality_steps", window);
+  await forgetOldSteps(trx, "herenow_quality_rooms", window);
+  for (const [at, step] of counted.site) steps.set(at, step);
+  return { steps, rooms: [...rooms, ...counted.rooms] };
+}
+
+/** The rooms filter of the reads below: `rooms` null for every room. */
+function inRooms(rooms: readonly string[] | null) {
+  return sql<boolean>`(${rooms}::text[] is null or s.room = any(${rooms}::text[]))`;
+}
+
+/**
+ * Flaps, vanished stays and leave histograms per step of `window` (keyed by
+ * the step's start in ms), for these rooms or (null) every room: the sum
+ * over the rooms per step, and each room's flaps and vanished per step.
+ */
+async function countSteps(
+  trx: Kysely<Database>,
+  window: RangeWindow,
+  rooms: readonly string[] | null,
+): Promise<{ site: Map<number, StepQuality>; rooms: RoomStep[] }> {
   const from = window.from.toISOString();
   const to = window.to.toISOString();
-  const inRoom = sql<boolean>`(${room}::text is null or s.room = ${room})`;
-
   // A stay is a return after a leave when the user's earlier stays in the room (by join
   // time) all ended before it began, and the latest of them ended at most FLAP_MS before.
-  const flaps = sql<{ room: string | null; flaps: number }>`
+  const flaps = await sql<{ room: string; step: number; flaps: number }>`
     with stays as (
       select s.room, s.joined_at, max(coalesce(s.left_at, 'infinity'::timestamptz)) over (
           partition by s.room, s.user_id order by s.joined_at, s.id
           rows between unbounded preceding and 1 preceding) as covered_until
       from herenow_sessions s
-      where s.user_id is not null and ${inRoom}
+      where s.user_id is not null and ${inRooms(rooms)}
         and s.joined_at < ${to}::timestamptz + ${FLAP_MS}::int * interval '1 millisecond'
         and (s.left_at is null or s.left_at >= ${from}::timestamptz)
     )
-    select room, count(*)::int as flaps from stays
+    select room, (${msFromStart(window, "covered_until")} / ${window.stepMs}::bigint)::int as step,
+      count(*)::int as flaps
+    from stays
     where joined_at > covered_until
       and joined_at <= covered_until + ${FLAP_MS}::int * interval '1 millisecond'
       and covered_until >= ${from}::timestamptz and covered_until < ${to}::timestamptz
-    group by grouping sets ((room), ())`;
-
-  const ends = sql<{ room: string | null; vanished: number; count: number; p50: number | null; p95: number | null }>`
-    select s.room,
+    group by 1, 2`.execute(trx);
+  const ends = await sql<{ room: string; step: number; bucket: number | null; vanished: number; measured: number }>`
+    select s.room, (${msFromStart(window, "left_at")} / ${window.stepMs}::bigint)::int as step,
+      ${leaveBucket()} as bucket,
       count(*) filter (where s.end_reason in ('stale', 'pruned'))::int as vanished,
-      count(s.leave_ms)::int as count,
-      percentile_cont(0.5) within group (order by s.leave_ms) as p50,
-      percentile_cont(0.95) within group (order by s.leave_ms) as p95
+      count(s.leave_ms)::int as measured
     from herenow_sessions s
     where s.left_at >= ${from}::timestamptz and s.left_at < ${to}::timestamptz
-      and s.joined_at < ${to}::timestamptz and ${inRoom}
-    group by grouping sets ((s.room), ())`;
-
-  const restarts = sql<{ room: string | null; restarts: number }>`
-    select s.room, count(*)::int as restarts from herenow_generations s
-    where s.previous is not null and s.seen_at >= ${from}::timestamptz and s.seen_at < ${to}::timestamptz
-      and ${inRoom}
-    group by grouping sets ((s.room), ())`;
-
-  const [flapRows, endRows, restartRows] = await readWithoutJit(db, async (trx) => [
-    await flaps.execute(trx),
-    await ends.execute(trx),
-    await restarts.execute(trx),
-  ]);
-  const byRoom = new Map<string | null, QualityCounts>();
-  const counts = (name: string | null): QualityCounts => {
-    let found = byRoom.get(name);
-    if (!found) {
-      found = { flaps: 0, vanished: 0, restarts: 0, leave: { count: 0, p50: null, p95: null } };
-      byRoom.set(name, found);
-    }
-    return found;
-  };
-  for (const row of flapRows.rows) counts(row.room).flaps = Number(row.flaps);
-  for (const row of restartRows.rows) counts(row.room).restarts = Number(row.restarts);
-  for (const row of endRows.rows) {
-    const c = counts(row.room);
-    c.vanished = Number(row.vanished);
-    c.leave = { count: Number(row.count), p50: roundedMs(row.p50), p95: roundedMs(row.p95) };
+      and s.joined_at < ${to}::timestamptz and ${inRooms(rooms)}
+    group by 1, 2, 3`.execute(trx);
+  const site = new Map<number, StepQuality>();
+  const byRoom = new Map<string, RoomStep>();
+  const stepAt = (step: number) => window.from.getTime() + Number(step) * window.stepMs;
+  const siteStep = (at: number) => entry(site, at, () => ({ flaps: 0, vanished: 0, leaves: emptyLeaves() }));
+  const roomStep = (room: string, at: number) =>
+    entry(byRoom, `${at} ${room}`, () => ({ at, room, flaps: 0, vanished: 0 }));
+  for (const row of flaps.rows) {
+    const at = stepAt(row.step);
+    siteStep(at).flaps += Number(row.flaps);
+    roomStep(row.room, at).flaps += Number(row.flaps);
   }
-  const total = counts(null);
-  const rooms = [...byRoom]
-    .flatMap(([name, c]) => (name !== null && c.flaps + c.vanished + c.restarts > 0 ? [{ room: name, ...c }] : []))
-    .sort((a, b) => b.flaps + b.vanished + b.restarts - (a.flaps + a.vanished + a.restarts) || cmp(a.room, b.room))
-    .slice(0, MAX_ROOMS);
-  return { range: window.range, room, from: window.from, to: window.to, ...total, rooms };
+  for (const row of ends.rows) {
+    const at = stepAt(row.step);
+    const step = siteStep(at);
+    step.vanished += Number(row.vanished);
+    if (row.bucket !== null)
+      step.leaves[Number(row.bucket)] = (step.leaves[Number(row.bucket)] ?? 0) + Number(row.measured);
+    if (Number(row.vanished) > 0) roomStep(row.room, at).vanished += Number(row.vanished);
+  }
+  return { site, rooms: [...byRoom.values()] };
 }
 
-function roundedMs(value: number | string | null): number | null {
-  return value === null ? null : Math.round(Number(value));
+/** Each of these rooms' leave-time histogram over the whole window. */
+async function countLeaves(
+  trx: Kysely<Database>,
+  window: RangeWindow,
+  rooms: readonly string[],
+): Promise<Map<string, number[]>> {
+  const byRoom = new Map<string, number[]>();
+  if (rooms.length === 0) return byRoom;
+  const rows = await sql<{ room: string; bucket: number; measured: number }>`
+    select s.room, ${leaveBucket()} as bucket, count(*)::int as measured
+    from herenow_sessions s
+    where s.room = any(${rooms}::text[]) and s.leave_ms is not null
+      and s.left_at >= ${window.from.toISOString()}::timestamptz and s.left_at < ${window.to.toISOString()}::timestamptz
+      and s.joined_at < ${window.to.toISOString()}::timestamptz
+    group by 1, 2`.execute(trx);
+  for (const row of rows.rows) {
+    entry(byRoom, row.room, emptyLeaves)[Number(row.bucket)] = Number(row.measured);
+  }
+  return byRoom;
+}
+
+/** New generations per room over the window (a room with none is absent). */
+async function countRestarts(
+  trx: Kysely<Database>,
+  window: RangeWindow,
+  room: string | null,
+): Promise<Map<string, number>> {
+  const rows = await sql<{ room: string; restarts: number }>`
+    select s.room, count(*)::int as restarts from herenow_generations s
+    where s.previous is not null
+      and s.seen_at >= ${window.from.toISOString()}::timestamptz and s.seen_at < ${window.to.toISOString()}::timestamptz
+      and (${room}::text is null or s.room = ${room})
+    group by 1`.execute(trx);
+  return new Map(rows.rows.map((row) => [row.room, Number(row.restarts)]));
+}
+
+/** The value of `key`, added from `make()` when absent. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  const found = map.get(key);
+  if (found !== undefined) return found;
+  const made = make();
+  map.set(key, made);
+  return made;
 }
 
 function cmp(a: string, b: string): number {

@@ -124,6 +124,49 @@ export interface GenerationsTable {
 }
 
 /**
+ * Site-wide people and connections online in one settled step of a chart,
+ * kept by the read that counted it (see history-keep.ts).
+ *
+ * @example
+ * const kept = await db.selectFrom("herenow_online_steps").selectAll().where("step_ms", "=", 600_000).execute();
+ */
+export interface OnlineStepsTable {
+  step_ms: number;
+  at: Date;
+  people: number;
+  connections: number;
+}
+
+/**
+ * Site-wide presence quality in one settled step: flaps, vanished stays and
+ * the time-to-leave histogram (counts per bucket, see leave-buckets.ts).
+ *
+ * @example
+ * const kept = await db.selectFrom("herenow_quality_steps").selectAll().where("step_ms", "=", 3_600_000).execute();
+ */
+export interface QualityStepsTable {
+  step_ms: number;
+  at: Date;
+  flaps: number;
+  vanished: number;
+  leaves: number[];
+}
+
+/**
+ * The rooms with a flap or a vanished stay in one settled step.
+ *
+ * @example
+ * const kept = await db.selectFrom("herenow_quality_rooms").selectAll().where("room", "=", "stage").execute();
+ */
+export interface QualityRoomsTable {
+  step_ms: number;
+  at: Date;
+  room: string;
+  flaps: number;
+  vanished: number;
+}
+
+/**
  * Idempotency ids of webhook batches already applied, so a retried delivery
  * applies once. Keyed by (room, id); `store.pruneBatches` forgets old ones.
  *
@@ -170,6 +213,9 @@ export interface Database {
   herenow_batches: BatchesTable;
   herenow_batch_parts: BatchPartsTable;
   herenow_generations: GenerationsTable;
+  herenow_online_steps: OnlineStepsTable;
+  herenow_quality_steps: QualityStepsTable;
+  herenow_quality_rooms: QualityRoomsTable;
 }
 
 /** @example const r: RoomRecord = await db.selectFrom("herenow_rooms").selectAll().executeTakeFirstOrThrow(); */

@@ -208,7 +208,7 @@ describe.skipIf(!browserTest)("the admin's charts in Chromium", { timeout: 180_0
         expect(await page.getByTestId("quality-flaps").textContent()).toBe("1");
         expect(await page.getByTestId("quality-vanished").textContent()).toBe("2");
         expect(await page.getByTestId("quality-restarts").textContent()).toBe("1");
-        expect(await page.getByTestId("quality-leave").textContent()).toBe("1.5 s median, 4.3 s p95");
+        expect(await page.getByTestId("quality-leave").textContent()).toBe("1.5 s median, 5.0 s p95");
         const notices = await page.getByTestId("quality-notice").allTextContents();
         expect(notices).toContain("1 flap in the last hour in stage.");
         expect(await page.getByTestId("history-updated").textContent()).toMatch(/^Updated (just now|\d+ s ago)/);
