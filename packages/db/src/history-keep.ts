@@ -65,7 +65,7 @@ export function keptAt(at: Date | string): number {
  */
 export async function forgetOldSteps(
   db: Kysely<Database>,
-  table: "herenow_online_steps" | "herenow_quality_steps" | "herenow_quality_rooms",
+  table: "herenow_online_steps" | "herenow_quality_steps" | "herenow_quality_rooms" | "herenow_quality_leaves",
   window: RangeWindow,
 ): Promise<void> {
   await db

@@ -98,11 +98,19 @@ export async function presenceQuality(db: Kysely<Database>, query: HistoryQuery,
       .map(([name, t]) => ({ room: name, ...t }))
       .sort((a, b) => b.flaps + b.vanished + b.restarts - (a.flaps + a.vanished + a.restarts) || cmp(a.room, b.room))
       .slice(0, MAX_ROOMS);
-    const roomLeaves = await countLeaves(
+    const roomLeaves = await keptLeaves(
       trx,
       window,
+      site.keptUntil,
       listed.map((r) => r.room),
     );
+    const listedRooms = new Set(listed.map((r) => r.room));
+    for (const row of site.leaves) {
+      if (listedRooms.has(row.room)) {
+        const leaves = entry(roomLeaves, row.room, emptyLeaves);
+        leaves[row.bucket] = (leaves[row.bucket] ?? 0) + row.measured;
+      }
+    }
     const rooms = listed.map((r) => ({ ...r, leave: leaveTimes(roomLeaves.get(r.room) ?? []) }));
     let restartTotal = 0;
     for (const n of restarts.values()) restartTotal += n;
@@ -126,12 +134,24 @@ interface StepQuality {
   leaves: number[];
 }
 
-/** A room's flaps and vanished stays in one step. */
-interface RoomStep {
+/** How many of a room's leaves in one step fell in one bucket. */
+interface RoomLeaves {
   at: number;
+  room: string;
+  bucket: number;
+  measured: number;
+}
+
+/** A room's flaps and vanished stays (over kept steps, or in one step). */
+interface RoomCounts {
   room: string;
   flaps: number;
   vanished: number;
+}
+
+/** A room's flaps and vanished stays in one step. */
+interface RoomStep extends RoomCounts {
+  at: number;
 }
 
 function sumSteps(steps: Iterable<StepQuality>): { flaps: number; vanished: number } {
@@ -153,7 +173,7 @@ async function siteSteps(
   trx: Kysely<Database>,
   window: RangeWindow,
   now: Date,
-): Promise<{ steps: Map<number, StepQuality>; rooms: RoomStep[] }> {
+): Promise<{ steps: Map<number, StepQuality>; rooms: RoomCounts[]; leaves: RoomLeaves[]; keptUntil: Date }> {
   const settled = await settledUntil(trx, now);
   const inWindow = <T extends "herenow_quality_steps" | "herenow_quality_rooms">(table: T) =>
     trx
@@ -172,13 +192,18 @@ async function siteSteps(
   const keptUntil = part ? part.from : window.to;
   const keptRooms = await trx
     .selectFrom("herenow_quality_rooms")
-    .select(["at", "room", "flaps", "vanished"])
+    .select((eb) => ["room", eb.fn.sum<number>("flaps").as("flaps"), eb.fn.sum<number>("vanished").as("vanished")])
     .where("step_ms", "=", window.stepMs)
     .where("at", ">=", window.from)
     .where("at", "<", keptUntil)
+    .groupBy("room")
     .execute();
-  const rooms: RoomStep[] = keptRooms.map((row) => ({ ...row, at: keptAt(row.at) }));
-  if (!part) return { steps, rooms };
+  const rooms: RoomCounts[] = keptRooms.map((row) => ({
+    room: row.room,
+    flaps: Number(row.flaps),
+    vanished: Number(row.vanished),
+  }));
+  if (!part) return { steps, rooms, leaves: [], keptUntil };
   const counted = await countSteps(trx, part, null);
   const keep = new Set(settledSteps(part, settled, FLAP_MS));
   const keepSteps = [...keep].map((at) => {
@@ -191,18 +216,21 @@ async function siteSteps(
       leaves: step.leaves,
     };
   });
-  const keepRooms = counted.rooms
-    .filter((r) => keep.has(r.at))
-    .map((r) => ({ step_ms: window.stepMs, at: new Date(r.at), room: r.room, flaps: r.flaps, vanished: r.vanished }));
+  const keepRooms = counted.rooms.filter((r) => keep.has(r.at));
+  const keepLeaves = counted.leaves.filter((r) => keep.has(r.at));
   if (keepSteps.length > 0) {
     // rooms first: a step is kept (and its rooms read) only once its site row is there
-    if (keepRooms.length > 0) {
-      await trx
-        .insertInto("herenow_quality_rooms")
-        .values(keepRooms)
-        .onConflict((oc) => oc.columns(["step_ms", "at", "room"]).doNothing())
-        .execute();
-    }
+    const column = <T>(rows: readonly T[], of: (row: T) => unknown) => rows.map(of);
+    await sql`insert into herenow_quality_rooms (step_ms, at, room, flaps, vanished)
+      select ${window.stepMs}::int, to_timestamp(a / 1000.0), r, f, v
+      from unnest(${column(keepRooms, (r) => r.at)}::float8[], ${column(keepRooms, (r) => r.room)}::text[],
+        ${column(keepRooms, (r) => r.flaps)}::int[], ${column(keepRooms, (r) => r.vanished)}::int[]) as k(a, r, f, v)
+      on conflict do nothing`.execute(trx);
+    await sql`insert into herenow_quality_leaves (step_ms, room, at, bucket, measured)
+      select ${window.stepMs}::int, r, to_timestamp(a / 1000.0), b, m
+      from unnest(${column(keepLeaves, (r) => r.room)}::text[], ${column(keepLeaves, (r) => r.at)}::float8[],
+        ${column(keepLeaves, (r) => r.bucket)}::int[], ${column(keepLeaves, (r) => r.measured)}::int[]) as k(r, a, b, m)
+      on conflict do nothing`.execute(trx);
     await trx
       .insertInto("herenow_quality_steps")
       .values(keepSteps.map((row) => ({ ...row, leaves: sql<number[]>`${row.leaves}::int[]` })))
@@ -211,8 +239,9 @@ async function siteSteps(
   }
   await forgetOldSteps(trx, "herenow_quality_steps", window);
   await forgetOldSteps(trx, "herenow_quality_rooms", window);
+  await forgetOldSteps(trx, "herenow_quality_leaves", window);
   for (const [at, step] of counted.site) steps.set(at, step);
-  return { steps, rooms: [...rooms, ...counted.rooms] };
+  return { steps, rooms: [...rooms, ...counted.rooms], leaves: counted.leaves, keptUntil };
 }
 
 /** The rooms filter of the reads below: `rooms` null for every room. */
@@ -229,7 +258,7 @@ async function countSteps(
   trx: Kysely<Database>,
   window: RangeWindow,
   rooms: readonly string[] | null,
-): Promise<{ site: Map<number, StepQuality>; rooms: RoomStep[] }> {
+): Promise<{ site: Map<number, StepQuality>; rooms: RoomStep[]; leaves: RoomLeaves[] }> {
   const from = window.from.toISOString();
   const to = window.to.toISOString();
   // A stay is a return after a leave when the user's earlier stays in the room (by join
@@ -262,6 +291,7 @@ async function countSteps(
     group by 1, 2, 3`.execute(trx);
   const site = new Map<number, StepQuality>();
   const byRoom = new Map<string, RoomStep>();
+  const leaves: RoomLeaves[] = [];
   const stepAt = (step: number) => window.from.getTime() + Number(step) * window.stepMs;
   const siteStep = (at: number) => entry(site, at, () => ({ flaps: 0, vanished: 0, leaves: emptyLeaves() }));
   const roomStep = (room: string, at: number) =>
@@ -276,30 +306,33 @@ async function countSteps(
     const step = siteStep(at);
     step.vanished += Number(row.vanished);
     if (row.bucket !== null)
+      leaves.push({ at, room: row.room, bucket: Number(row.bucket), measured: Number(row.measured) });
+    if (row.bucket !== null)
       step.leaves[Number(row.bucket)] = (step.leaves[Number(row.bucket)] ?? 0) + Number(row.measured);
     if (Number(row.vanished) > 0) roomStep(row.room, at).vanished += Number(row.vanished);
   }
-  return { site, rooms: [...byRoom.values()] };
+  return { site, rooms: [...byRoom.values()], leaves };
 }
 
-/** Each of these rooms' leave-time histogram over the whole window. */
-async function countLeaves(
+/** Each of these rooms' leave-time histogram over the kept steps of the window (before `keptUntil`). */
+async function keptLeaves(
   trx: Kysely<Database>,
   window: RangeWindow,
+  keptUntil: Date,
   rooms: readonly string[],
 ): Promise<Map<string, number[]>> {
   const byRoom = new Map<string, number[]>();
   if (rooms.length === 0) return byRoom;
-  const rows = await sql<{ room: string; bucket: number; measured: number }>`
-    select s.room, ${leaveBucket()} as bucket, count(*)::int as measured
-    from herenow_sessions s
-    where s.room = any(${rooms}::text[]) and s.leave_ms is not null
-      and s.left_at >= ${window.from.toISOString()}::timestamptz and s.left_at < ${window.to.toISOString()}::timestamptz
-      and s.joined_at < ${window.to.toISOString()}::timestamptz
-    group by 1, 2`.execute(trx);
-  for (const row of rows.rows) {
-    entry(byRoom, row.room, emptyLeaves)[Number(row.bucket)] = Number(row.measured);
-  }
+  const rows = await trx
+    .selectFrom("herenow_quality_leaves")
+    .select((eb) => ["room", "bucket", eb.fn.sum<number>("measured").as("measured")])
+    .where("step_ms", "=", window.stepMs)
+    .where("room", "in", rooms)
+    .where("at", ">=", window.from)
+    .where("at", "<", keptUntil)
+    .groupBy(["room", "bucket"])
+    .execute();
+  for (const row of rows) entry(byRoom, row.room, emptyLeaves)[Number(row.bucket)] = Number(row.measured);
   return byRoom;
 }
 

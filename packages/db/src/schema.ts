@@ -167,6 +167,20 @@ export interface QualityRoomsTable {
 }
 
 /**
+ * One bucket of a room's time-to-leave histogram in one settled step.
+ *
+ * @example
+ * const kept = await db.selectFrom("herenow_quality_leaves").selectAll().where("room", "=", "stage").execute();
+ */
+export interface QualityLeavesTable {
+  step_ms: number;
+  room: string;
+  at: Date;
+  bucket: number;
+  measured: number;
+}
+
+/**
  * Idempotency ids of webhook batches already applied, so a retried delivery
  * applies once. Keyed by (room, id); `store.pruneBatches` forgets old ones.
  *
@@ -216,6 +230,7 @@ export interface Database {
   herenow_online_steps: OnlineStepsTable;
   herenow_quality_steps: QualityStepsTable;
   herenow_quality_rooms: QualityRoomsTable;
+  herenow_quality_leaves: QualityLeavesTable;
 }
 
 /** @example const r: RoomRecord = await db.selectFrom("herenow_rooms").selectAll().executeTakeFirstOrThrow(); */

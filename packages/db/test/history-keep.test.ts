@@ -44,6 +44,10 @@ describeEachDatabase("the site's charts keep their settled steps", (db) => {
     const warmQuality = await store().presenceQuality({ range: "day" });
     expect(coldQuality).toMatchObject({ flaps: 1, vanished: 2, leave: { count: 5 } });
     expect(warmQuality).toMatchObject({ flaps: 1, vanished: 0, restarts: 1, leave: coldQuality.leave });
+    // and stage, listed for its flap and restart, keeps its own leave times
+    const stage = (q: typeof coldQuality) => q.rooms.find((r) => r.room === "stage")?.leave;
+    expect(stage(coldQuality)).toEqual({ count: 4, p50: 1472, p95: 4983 });
+    expect(stage(warmQuality)).toEqual(stage(coldQuality));
   });
 
   it("gives the same points cold and from kept steps", async () => {

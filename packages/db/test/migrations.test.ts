@@ -11,6 +11,7 @@ const HERENOW_TABLES = [
   "herenow_generations",
   "herenow_online_steps",
   "herenow_presences",
+  "herenow_quality_leaves",
   "herenow_quality_rooms",
   "herenow_quality_steps",
   "herenow_rooms",

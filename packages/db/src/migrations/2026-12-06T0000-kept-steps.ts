@@ -12,8 +12,11 @@ import { type Kysely, sql } from "kysely";
 // the rooms' measured time to leave (counts per bucket of LEAVE_BUCKETS).
 // herenow_quality_rooms: the rooms that had a flap or a vanished stay in the
 // step, for the site's list of rooms with trouble.
+// herenow_quality_leaves: each room's time-to-leave histogram per step, one
+// row per bucket that has any, so the rooms the site lists get their p50 and
+// p95 without reading a week of stays (keyed by room first for that read).
 
-/** Creates the three tables of kept steps. */
+/** Creates the four tables of kept steps. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("herenow_online_steps")
@@ -41,10 +44,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("vanished", "integer", (c) => c.notNull())
     .addPrimaryKeyConstraint("herenow_quality_rooms_pkey", ["step_ms", "at", "room"])
     .execute();
+  await db.schema
+    .createTable("herenow_quality_leaves")
+    .addColumn("step_ms", "integer", (c) => c.notNull())
+    .addColumn("room", "text", (c) => c.notNull())
+    .addColumn("at", "timestamptz", (c) => c.notNull())
+    .addColumn("bucket", "smallint", (c) => c.notNull())
+    .addColumn("measured", "integer", (c) => c.notNull())
+    .addPrimaryKeyConstraint("herenow_quality_leaves_pkey", ["step_ms", "room", "at", "bucket"])
+    .execute();
 }
 
 /** Drops them: the next reads count every step again. */
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable("herenow_quality_leaves").execute();
   await db.schema.dropTable("herenow_quality_rooms").execute();
   await db.schema.dropTable("herenow_quality_steps").execute();
   await db.schema.dropTable("herenow_online_steps").execute();
