@@ -100,8 +100,9 @@ async function siteSteps(trx: Kysely<Database>, window: RangeWindow, now: Date):
       .values(keep)
       .onConflict((oc) => oc.columns(["step_ms", "at"]).doNothing())
       .execute();
+    // the window moved on by a step or more: what it left behind is shown no more
+    await forgetOldSteps(trx, "herenow_online_steps", window);
   }
-  await forgetOldSteps(trx, "herenow_online_steps", window);
   for (const [at, counts] of counted) byStep.set(at, counts);
   return byStep;
 }

@@ -236,10 +236,11 @@ async function siteSteps(
       .values(keepSteps.map((row) => ({ ...row, leaves: sql<number[]>`${row.leaves}::int[]` })))
       .onConflict((oc) => oc.columns(["step_ms", "at"]).doNothing())
       .execute();
+    // the window moved on by a step or more: what it left behind is shown no more
+    await forgetOldSteps(trx, "herenow_quality_steps", window);
+    await forgetOldSteps(trx, "herenow_quality_rooms", window);
+    await forgetOldSteps(trx, "herenow_quality_leaves", window);
   }
-  await forgetOldSteps(trx, "herenow_quality_steps", window);
-  await forgetOldSteps(trx, "herenow_quality_rooms", window);
-  await forgetOldSteps(trx, "herenow_quality_leaves", window);
   for (const [at, step] of counted.site) steps.set(at, step);
   return { steps, rooms: [...rooms, ...counted.rooms], leaves: counted.leaves, keptUntil };
 }

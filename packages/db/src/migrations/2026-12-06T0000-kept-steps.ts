@@ -53,6 +53,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("measured", "integer", (c) => c.notNull())
     .addPrimaryKeyConstraint("herenow_quality_leaves_pkey", ["step_ms", "room", "at", "bucket"])
     .execute();
+  // for forgetting the steps a window left behind, without reading every room's
+  await db.schema
+    .createIndex("herenow_quality_leaves_at_idx")
+    .on("herenow_quality_leaves")
+    .columns(["step_ms", "at"])
+    .execute();
 }
 
 /** Drops them: the next reads count every step again. */
