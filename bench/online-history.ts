@@ -39,9 +39,9 @@ async function fill(db: Kysely<Database>): Promise<void> {
     from generate_series(0::bigint, ${SESSIONS - 1}) g,
       lateral (select ${start}::timestamptz + g * ${spacingMs}::float8 * interval '1 ms' as j) t`.execute(db);
   // a restart of some room every 10 minutes
-  await sql`insert into herenow_generations (room, generation, previous, seen_at)
+  await sql`insert into herenow_generations (room, generation, previous, seen_at, lost)
     select 'room-' || (g % ${ROOMS}), 'g-' || g, 'g-' || (g - 1),
-      ${start}::timestamptz + g * interval '10 min' from generate_series(1, ${DAYS * 144}) g`.execute(db);
+      ${start}::timestamptz + g * interval '10 min', 1 from generate_series(1, ${DAYS * 144}) g`.execute(db);
   await sql`analyze`.execute(db);
 }
 

@@ -37,7 +37,12 @@ export interface QualityCounts {
   flaps: number;
   /** Stays ended by a prune (`stale`, `pruned`): gone without a goodbye. */
   vanished: number;
-  /** New generations of a room that had one before: the room restarted. */
+  /**
+   * New generations of a room that had one before and ended stays that were
+   * open: the room restarted and people were lost. A room woken with nobody
+   * in it, or whose new run took everyone back, starts a generation that is
+   * no restart (decision 24).
+   */
   restarts: number;
   leave: LeaveTimes;
 }
@@ -337,7 +342,7 @@ async function keptLeaves(
   return byRoom;
 }
 
-/** New generations per room over the window (a room with none is absent). */
+/** Restarts (new generations that lost someone) per room over the window (a room with none is absent). */
 async function countRestarts(
   trx: Kysely<Database>,
   window: RangeWindow,
@@ -345,7 +350,7 @@ async function countRestarts(
 ): Promise<Map<string, number>> {
   const rows = await sql<{ room: string; restarts: number }>`
     select s.room, count(*)::int as restarts from herenow_generations s
-    where s.previous is not null
+    where s.previous is not null and s.lost > 0
       and s.seen_at >= ${window.from.toISOString()}::timestamptz and s.seen_at < ${window.to.toISOString()}::timestamptz
       and (${room}::text is null or s.room = ${room})
     group by 1`.execute(trx);

@@ -111,7 +111,7 @@ export interface SessionsTable {
 
 /**
  * Each run (generation) of a room the receiver saw, with the one before it:
- * a row whose `previous` is set is a restart.
+ * a row whose `previous` is set and that `lost` someone is a restart.
  *
  * @example
  * const restarts = await db.selectFrom("herenow_generations").selectAll().where("previous", "is not", null).execute();
@@ -121,6 +121,8 @@ export interface GenerationsTable {
   generation: string;
   previous: Nullable<string>;
   seen_at: Timestamp;
+  /** How many open stays the generation's first batch ended as `restart`: people the restart lost. */
+  lost: ColumnType<number, number | undefined, number>;
 }
 
 /**

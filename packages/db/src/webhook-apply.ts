@@ -176,7 +176,7 @@ async function write(
   const parts: WritePart[] = [
     ...planWrites(trx, room, plan),
     ["room", roomUpdate(trx, batch, plan)],
-    ...generationWrites(trx, batch, previous, now),
+    ...generationWrites(trx, batch, plan, previous, now),
     // Parts staged for this batch or an earlier one can never complete now.
     [
       "unstaged",
@@ -202,17 +202,27 @@ async function write(
 
 /**
  * A batch that starts a generation the copy has not seen records it, with
- * the one it follows (a restart when there was one), for the admin's count
- * of restarts: one row per run of a room, never per event.
+ * the one it follows and the stays it ended as `restart` (a restart when
+ * there was one before and it lost someone), for the admin's count of
+ * restarts: one row per run of a room, never per event.
  */
-function generationWrites(trx: Kysely<Database>, batch: WebhookBatch, previous: string | null, now: Date): WritePart[] {
+function generationWrites(
+  trx: Kysely<Database>,
+  batch: WebhookBatch,
+  plan: RoomPlan,
+  previous: string | null,
+  now: Date,
+): WritePart[] {
   if (previous === batch.generation) return [];
+  const lost =
+    plan.closes.filter((end) => end.reason === "restart").length +
+    plan.sessions.filter((stay) => stay.reason === "restart").length;
   return [
     [
       "generation",
       trx
         .insertInto("herenow_generations")
-        .values({ room: batch.room, generation: batch.generation, previous, seen_at: now })
+        .values({ room: batch.room, generation: batch.generation, previous, seen_at: now, lost })
         .onConflict((oc) => oc.columns(["room", "generation"]).doNothing()),
     ],
   ];

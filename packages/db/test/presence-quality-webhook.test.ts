@@ -3,6 +3,10 @@ import { createPresenceStore } from "../src/store";
 import { createWebhookHandler } from "../src/webhook-handler";
 import { at } from "./support/clock";
 import { describeEachDatabase } from "./support/databases";
+
+/** A third run of the room, after GEN2. */
+const GEN3 = "00mih3kazz-cccccccc";
+
 import { ann, batch, bo, conn, GEN1, GEN2, join, leave, ms, SECRET, signedRequest } from "./support/webhook";
 
 // What the receiver keeps for the admin's presence quality (issue 30): the rooms'
@@ -40,18 +44,23 @@ describeEachDatabase("presence quality from the webhook", (db) => {
     ]);
   });
 
-  it("records each generation once, with the one it follows: a restart", async () => {
+  it("records each generation once, with the one it follows and the stays it ended: a restart only if it lost someone", async () => {
     await deliver(batch(1, [join("c-1", ann, 1)], { snapshot: [conn("c-1", ann, 1)] }));
     await deliver(batch(2, [join("c-2", bo, 2)]));
+    // the room restarts and only bo comes back: ann's stay ends "restart"
     await deliver(batch(1, [], { generation: GEN2, snapshot: [conn("c-2", bo, 2)] }));
+    // woken again (an admin page reading its bans, say) with bo still there: nobody lost
+    await deliver(batch(1, [], { generation: GEN3, snapshot: [conn("c-2", bo, 2)] }));
     const rows = await db()
       .selectFrom("herenow_generations")
-      .select(["room", "generation", "previous"])
+      .select(["room", "generation", "previous", "lost"])
       .orderBy("generation")
       .execute();
     expect(rows).toEqual([
-      { room: "lobby", generation: GEN1, previous: null },
-      { room: "lobby", generation: GEN2, previous: GEN1 },
+      { room: "lobby", generation: GEN1, previous: null, lost: 0 },
+      { room: "lobby", generation: GEN2, previous: GEN1, lost: 1 },
+      { room: "lobby", generation: GEN3, previous: GEN2, lost: 0 },
     ]);
+    expect(await store().presenceQuality({ range: "hour", room: "lobby" })).toMatchObject({ restarts: 1 });
   });
 });

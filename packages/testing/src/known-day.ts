@@ -10,11 +10,12 @@
 //          cy    -20 … -10 stale: vanished
 //          fay   -600 … -540 closed (10 hours ago: the day and week ranges only)
 //          gus   three days ago, for two hours, left (the week range only)
-//          a restart at -12 (its first generation seen at -60)
+//          ivy   -13 … -12 ended by the restart at -12 (its first generation seen at -60)
 //   lobby  ann   -25 … -5 left
 //          dee   -15 … -14 closed (1.6 s), back at -13:30 … open: 30 s later, not a flap
 //          ed    -70 … -2 pruned: vanished
-//          first generation seen at -70
+//          first generation seen at -70; a new one at -8 that ended no stay
+//          (the room woke with nobody lost): not a restart
 
 /** One `herenow_sessions` row (without its id). */
 export interface KnownSession {
@@ -34,6 +35,7 @@ export interface KnownGeneration {
   generation: string;
   previous: string | null;
   seen_at: Date;
+  lost: number;
 }
 
 const MINUTE = 60_000;
@@ -74,6 +76,7 @@ export function knownDay(minute: number): { sessions: KnownSession[]; generation
       stay("stage", "c-bo-2", "bo", t(-44), t(-42), "closed", 5000),
       stay("stage", "c-guest", null, t(-35), t(-33), "closed", 40),
       stay("stage", "c-cy", "cy", t(-20), t(-10), "stale"),
+      stay("stage", "c-ivy", "ivy", t(-13), t(-12), "restart"),
       stay("stage", "c-fay", "fay", t(-600), t(-540), "closed"),
       stay("stage", "c-gus", "gus", t(-3 * 24 * 60), t(-3 * 24 * 60 + 120), "left"),
       stay("lobby", "c-ann-3", "ann", t(-25), t(-5), "left"),
@@ -82,9 +85,10 @@ export function knownDay(minute: number): { sessions: KnownSession[]; generation
       stay("lobby", "c-ed", "ed", t(-70), t(-2), "pruned"),
     ],
     generations: [
-      { room: "stage", generation: "g-stage-1", previous: null, seen_at: t(-60) },
-      { room: "stage", generation: "g-stage-2", previous: "g-stage-1", seen_at: t(-12) },
-      { room: "lobby", generation: "g-lobby-1", previous: null, seen_at: t(-70) },
+      { room: "stage", generation: "g-stage-1", previous: null, seen_at: t(-60), lost: 0 },
+      { room: "stage", generation: "g-stage-2", previous: "g-stage-1", seen_at: t(-12), lost: 1 },
+      { room: "lobby", generation: "g-lobby-1", previous: null, seen_at: t(-70), lost: 0 },
+      { room: "lobby", generation: "g-lobby-2", previous: "g-lobby-1", seen_at: t(-8), lost: 0 },
     ],
   };
 }

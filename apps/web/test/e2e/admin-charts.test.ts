@@ -37,7 +37,8 @@ function eventsOf(session: KnownSession): { at: number; event: WebhookEvent }[] 
     const at = session.left_at.getTime();
     // a room's own prune is `stale`; `pruned` is the copy's
     const reason = session.end_reason === "pruned" ? "stale" : (session.end_reason ?? "closed");
-    if (reason === "restart") throw new Error("the known day has no restart ends");
+    // a restart's end is no event: the new generation's snapshot lacks the connection
+    if (reason === "restart") return events;
     const measured = session.leave_ms === null ? {} : { leaveMs: session.leave_ms };
     events.push({ at, event: { type: "leave", connectionId: session.connection_id, reason, at, ...measured } });
   }
@@ -57,8 +58,10 @@ async function deliver(origin: string, batch: WebhookBatch): Promise<void> {
 
 /**
  * The known day placed around the current minute, delivered room by room: each room's stays
- * as one batch of its first generation (with the stays still open as its snapshot), and
- * stage's restart as a second generation that finds bo still there.
+ * as one batch of its first generation (with the stays still open as its snapshot, and those
+ * a restart ends, last seen when it ends them), and each later generation with the stays
+ * still open: stage's restart finds bo still there and ivy gone, lobby's second run finds
+ * everyone (no restart).
  */
 async function deliverKnownDay(origin: string): Promise<{ minute: number; sessions: KnownSession[] }> {
   const minute = Math.floor(Date.now() / 60_000) * 60_000;
@@ -71,14 +74,14 @@ async function deliverKnownDay(origin: string): Promise<{ minute: number; sessio
     seq: 1,
     sentAt: Date.now(),
   });
-  const open = (room: string): WebhookConnection[] =>
+  const open = (room: string, withRestartEnds: boolean): WebhookConnection[] =>
     sessions
-      .filter((s) => s.room === room && s.left_at === null)
+      .filter((s) => s.room === room && (s.left_at === null || (withRestartEnds && s.end_reason === "restart")))
       .map((s) => ({
         connectionId: s.connection_id,
         user: s.user_id ? { id: s.user_id, name: s.user_name ?? s.user_id, info: {} } : null,
         joinedAt: s.joined_at.getTime(),
-        lastSeen: Date.now(),
+        lastSeen: s.left_at?.getTime() ?? Date.now(),
       }));
   const runs = new Map<string, string[]>();
   for (const g of generations) {
@@ -94,9 +97,9 @@ async function deliverKnownDay(origin: string): Promise<{ minute: number; sessio
       .flatMap(eventsOf)
       .sort((a, b) => a.at - b.at)
       .map((e) => e.event);
-    await deliver(origin, { ...header(room, first), events, snapshot: open(room) });
+    await deliver(origin, { ...header(room, first), events, snapshot: open(room, true) });
     for (const generation of restarts)
-      await deliver(origin, { ...header(room, generation), events: [], snapshot: open(room) });
+      await deliver(origin, { ...header(room, generation), events: [], snapshot: open(room, false) });
   }
   return { minute, sessions };
 }

@@ -9,7 +9,10 @@ import { type Kysely, sql } from "kysely";
 // before the measurement).
 //
 // herenow_generations lists each run of a room the receiver saw, with the
-// one before it: a row with a previous generation is a restart. The room row
+// one before it and how many stays its first batch ended as "restart": a
+// row with a previous generation that lost someone is a restart. A room woken
+// with nobody in it (the admin page reading its bans, say) starts a new
+// generation too, but nobody saw anything: that is no restart. The room row
 // keeps only the current generation, and batch ids are forgotten after a
 // day, so without it a week of restarts could not be counted. It gains a row
 // per room start, never per join or leave.
@@ -31,6 +34,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("generation", "text", (c) => c.notNull())
     .addColumn("previous", "text")
     .addColumn("seen_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn("lost", "integer", (c) => c.notNull().defaultTo(0).check(sql`lost >= 0`))
     .addPrimaryKeyConstraint("herenow_generations_pkey", ["room", "generation"])
     .execute();
   await db.schema
