@@ -32,6 +32,10 @@ export default defineConfig({
       HERENOW_PARTY_HOST: "127.0.0.1:1",
       DATABASE_URL: "pglite://memory",
       CRON_SECRET: "route-test-cron-secret-0123456789",
+      // the real PostgreSQL that .ci/run sets as DATABASE_URL, for the few route tests that run on both
+      POSTGRES_TEST_URL: /^postgres(ql)?:\/\//i.test(process.env.DATABASE_URL ?? "")
+        ? (process.env.DATABASE_URL ?? "")
+        : "",
     },
     // PGlite boots a WASM Postgres in each file; the browser suite starts a party, Next and Chromium.
     testTimeout: 30_000,

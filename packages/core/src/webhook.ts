@@ -43,7 +43,18 @@ export interface WebhookConnection {
 
 export type WebhookEvent =
   | { type: "join"; connectionId: string; user: WebhookConnection["user"]; at: number }
-  | { type: "leave"; connectionId: string; reason: LeaveReason; at: number }
+  | {
+      type: "leave";
+      connectionId: string;
+      reason: LeaveReason;
+      at: number;
+      /**
+       * The room's own measurement (docs/protocol.md, decision on time to leave): ms from the
+       * connection's socket closing to the diff that told the others it left. Only on a leave
+       * that followed a close the room saw.
+       */
+      leaveMs?: number;
+    }
   /** Protocol 1.2: the connection's status changed at `at`. */
   | { type: "status"; connectionId: string; status: UserStatus; at: number }
   /** The room is alive and these connections are still there: refreshes their last-seen time. */
@@ -126,6 +137,7 @@ const Event = v.variant("type", [
     connectionId: ConnectionId,
     reason: v.picklist(LEAVE_REASONS),
     at: Time,
+    leaveMs: v.optional(Time),
   }),
   v.object({ type: v.literal("keepalive"), at: Time }),
   v.object({ type: v.literal("occupied"), at: Time }),

@@ -13,7 +13,17 @@ export {
   resolveDbUrl,
 } from "./create-db";
 export { formatDuration, parseDuration } from "./duration";
+export {
+  HISTORY_RANGES,
+  type HistoryRange,
+  isHistoryRange,
+  RANGE_STEPS,
+  type RangeWindow,
+  rangeWindow,
+} from "./history-range";
 export { type MigrateDownOptions, migrateDown, migrateToLatest, throwIfMigrationFailed } from "./migrate";
+export type { HistoryQuery, OnlineHistory, OnlinePoint } from "./online-history";
+export { FLAP_MS, type LeaveTimes, type PresenceQuality, type QualityCounts } from "./presence-quality";
 export type { PresencePage, PresenceQuery } from "./presence-search";
 export type {
   OccupancyChange,
@@ -34,6 +44,7 @@ export type {
   BatchRecord,
   Database,
   EndReason,
+  GenerationsTable,
   Int8,
   Json,
   NewBatchRecord,

@@ -20,7 +20,7 @@ export type RoomEvent =
       user: { id: string; name: string; info?: unknown; kind?: "agent" } | null;
       at: number;
     }
-  | { type: "leave"; connectionId: string; reason: EndReason; at: number }
+  | { type: "leave"; connectionId: string; reason: EndReason; at: number; leaveMs?: number }
   /** Protocol 1.2: the connection's status changed at `at`. */
   | { type: "status"; connectionId: string; status: UserStatus; at: number }
   /** The room is alive and its connections still there: extends the room's lease. */
@@ -49,6 +49,8 @@ export interface NewSession {
   joinedAt: Date;
   leftAt: Date | null;
   reason: EndReason | null;
+  /** The room's measured time to leave, for a stay that ended after a close. */
+  leaveMs: number | null;
 }
 
 /** The end of a session that was open in the database before the batch. */
@@ -56,6 +58,8 @@ export interface ClosedSession {
   connectionId: string;
   reason: EndReason;
   at: Date;
+  /** The room's measured time to leave, for a stay that ended after a close. */
+  leaveMs: number | null;
 }
 
 /**
@@ -139,12 +143,12 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
         }
       : null;
   };
-  const end = (id: string, stay: Stay, reason: EndReason, at: Date) => {
+  const end = (id: string, stay: Stay, reason: EndReason, at: Date, leaveMs: number | null = null) => {
     if (stay.stored) {
-      closes.push({ connectionId: id, reason, at });
+      closes.push({ connectionId: id, reason, at, leaveMs });
       removed.push(stay.stored);
     } else {
-      sessions.push({ connectionId: id, user: stay.user, joinedAt: stay.joinedAt, leftAt: at, reason });
+      sessions.push({ connectionId: id, user: stay.user, joinedAt: stay.joinedAt, leftAt: at, reason, leaveMs });
     }
     state.set(id, null);
   };
@@ -190,7 +194,7 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
       }
     } else {
       const stay = current(event.connectionId);
-      if (stay) end(event.connectionId, stay, event.reason, new Date(event.at));
+      if (stay) end(event.connectionId, stay, event.reason, new Date(event.at), event.leaveMs ?? null);
       else state.set(event.connectionId, null);
     }
   }
@@ -234,7 +238,14 @@ export function planRoom(batch: RoomChanges, before: ReadonlyMap<string, Presenc
     present.push(presence);
     if (!stay.stored) {
       added.push(presence);
-      sessions.push({ connectionId: id, user: stay.user, joinedAt: stay.joinedAt, leftAt: null, reason: null });
+      sessions.push({
+        connectionId: id,
+        user: stay.user,
+        joinedAt: stay.joinedAt,
+        leftAt: null,
+        reason: null,
+        leaveMs: null,
+      });
     }
     if (!row || !samePresence(row, presence)) upserts.push(presence);
   }

@@ -129,7 +129,7 @@ export function planWrites(trx: Kysely<Database>, room: string, plan: RoomPlan):
       "opened",
       trx
         .insertInto("herenow_sessions")
-        .columns(["room", "connection_id", "user_id", "user_name", "joined_at", "left_at", "end_reason"])
+        .columns(["room", "connection_id", "user_id", "user_name", "joined_at", "left_at", "end_reason", "leave_ms"])
         .expression(
           sql`select ${room}::text, s.* from unnest(
             ${rows.map((s) => s.connectionId)}::text[],
@@ -137,7 +137,8 @@ export function planWrites(trx: Kysely<Database>, room: string, plan: RoomPlan):
             ${rows.map((s) => s.user?.name ?? null)}::text[],
             ${rows.map((s) => iso(s.joinedAt))}::timestamptz[],
             ${rows.map((s) => iso(s.leftAt))}::timestamptz[],
-            ${rows.map((s) => s.reason)}::text[]
+            ${rows.map((s) => s.reason)}::text[],
+            ${rows.map((s) => s.leaveMs)}::integer[]
           ) as s`,
         ),
     ]);

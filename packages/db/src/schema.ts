@@ -102,6 +102,86 @@ export interface SessionsTable {
   joined_at: Timestamp;
   left_at: Nullable<Date>;
   end_reason: Nullable<EndReason>;
+  /**
+   * The room's own measurement, from its leave's webhook event: how many ms
+   * after the connection's socket closed the others were told it left.
+   * Null when there was no close to measure from (a kick, a prune, a
+   * `presence:leave`) or the room did not send it.
+   */
+  leave_ms: Nullable<number>;
+}
+
+/**
+ * Each run (generation) of a room the receiver saw, with the one before it:
+ * a row whose `previous` is set and that `lost` someone is a restart.
+ *
+ * @example
+ * const restarts = await db.selectFrom("herenow_generations").selectAll().where("previous", "is not", null).execute();
+ */
+export interface GenerationsTable {
+  room: string;
+  generation: string;
+  previous: Nullable<string>;
+  seen_at: Timestamp;
+  /** How many open stays the generation's first batch ended as `restart`: people the restart lost. */
+  lost: ColumnType<number, number | undefined, number>;
+}
+
+/**
+ * Site-wide people and connections online in one settled step of a chart,
+ * kept by the read that counted it (see history-keep.ts).
+ *
+ * @example
+ * const kept = await db.selectFrom("herenow_online_steps").selectAll().where("step_ms", "=", 600_000).execute();
+ */
+export interface OnlineStepsTable {
+  step_ms: number;
+  at: Date;
+  people: number;
+  connections: number;
+}
+
+/**
+ * Site-wide presence quality in one settled step: flaps, vanished stays and
+ * the time-to-leave histogram (counts per bucket, see leave-buckets.ts).
+ *
+ * @example
+ * const kept = await db.selectFrom("herenow_quality_steps").selectAll().where("step_ms", "=", 3_600_000).execute();
+ */
+export interface QualityStepsTable {
+  step_ms: number;
+  at: Date;
+  flaps: number;
+  vanished: number;
+  leaves: number[];
+}
+
+/**
+ * The rooms with a flap or a vanished stay in one settled step.
+ *
+ * @example
+ * const kept = await db.selectFrom("herenow_quality_rooms").selectAll().where("room", "=", "stage").execute();
+ */
+export interface QualityRoomsTable {
+  step_ms: number;
+  at: Date;
+  room: string;
+  flaps: number;
+  vanished: number;
+}
+
+/**
+ * One bucket of a room's time-to-leave histogram in one settled step.
+ *
+ * @example
+ * const kept = await db.selectFrom("herenow_quality_leaves").selectAll().where("room", "=", "stage").execute();
+ */
+export interface QualityLeavesTable {
+  step_ms: number;
+  room: string;
+  at: Date;
+  bucket: number;
+  measured: number;
 }
 
 /**
@@ -150,6 +230,11 @@ export interface Database {
   herenow_sessions: SessionsTable;
   herenow_batches: BatchesTable;
   herenow_batch_parts: BatchPartsTable;
+  herenow_generations: GenerationsTable;
+  herenow_online_steps: OnlineStepsTable;
+  herenow_quality_steps: QualityStepsTable;
+  herenow_quality_rooms: QualityRoomsTable;
+  herenow_quality_leaves: QualityLeavesTable;
 }
 
 /** @example const r: RoomRecord = await db.selectFrom("herenow_rooms").selectAll().executeTakeFirstOrThrow(); */

@@ -9,6 +9,8 @@ export interface SessionEnd {
   connectionId: string;
   reason: EndReason;
   at: Date;
+  /** The room's measured time to leave (null or absent: not measured). */
+  leaveMs?: number | null;
 }
 
 /**
@@ -23,16 +25,27 @@ export async function closeSessions(db: Kysely<Database>, ends: readonly Session
 
 /** The statement behind {@link closeSessions}, for callers that run it inside a larger one (a CTE). */
 export function closeSessionsQuery(db: Kysely<Database>, ends: readonly SessionEnd[]) {
-  const endsTable = sql<{ room: string; connection_id: string; end_reason: EndReason; left_at: Date }>`unnest(
+  const endsTable = sql<{
+    room: string;
+    connection_id: string;
+    end_reason: EndReason;
+    left_at: Date;
+    leave_ms: number | null;
+  }>`unnest(
     ${ends.map((e) => e.room)}::text[],
     ${ends.map((e) => e.connectionId)}::text[],
     ${ends.map((e) => e.reason)}::text[],
-    ${ends.map((e) => e.at.toISOString())}::timestamptz[]
-  )`.as<"ends">(sql`ends(room, connection_id, end_reason, left_at)`);
+    ${ends.map((e) => e.at.toISOString())}::timestamptz[],
+    ${ends.map((e) => e.leaveMs ?? null)}::integer[]
+  )`.as<"ends">(sql`ends(room, connection_id, end_reason, left_at, leave_ms)`);
   return db
     .updateTable("herenow_sessions")
     .from(endsTable)
-    .set((eb) => ({ left_at: eb.ref("ends.left_at"), end_reason: eb.ref("ends.end_reason") }))
+    .set((eb) => ({
+      left_at: eb.ref("ends.left_at"),
+      end_reason: eb.ref("ends.end_reason"),
+      leave_ms: eb.ref("ends.leave_ms"),
+    }))
     .whereRef("herenow_sessions.room", "=", "ends.room")
     .whereRef("herenow_sessions.connection_id", "=", "ends.connection_id")
     .where("herenow_sessions.left_at", "is", null);

@@ -1,6 +1,8 @@
 import { DEFAULTS } from "@herenow/core";
 import type { Kysely } from "kysely";
 import { removeOldBatches } from "./batches";
+import { type HistoryQuery, type OnlineHistory, onlineHistory } from "./online-history";
+import { type PresenceQuality, presenceQuality } from "./presence-quality";
 import { getAnonymousCount, getPresences, getRoom, getUsers, listRooms } from "./presence-reads";
 import { findPresences, type PresencePage, type PresenceQuery } from "./presence-search";
 import type {
@@ -173,6 +175,19 @@ export interface PresenceStore {
    * @example const ann = (await store.whereAre(["u1"])).get("u1"); // { rooms: [{ room, status, since }], lastSeen: null }
    */
   whereAre(userIds: readonly string[]): Promise<Map<string, Whereabouts>>;
+  /**
+   * People and connections online over the last hour (per minute), day (per
+   * 10 minutes) or week (per hour), for the site or one room, from the
+   * session history.
+   * @example const { points } = await store.onlineHistory({ range: "hour", room: "stage" }); // [{ at, people, connections }, ...60]
+   */
+  onlineHistory(query: HistoryQuery): Promise<OnlineHistory>;
+  /**
+   * Flaps, vanished stays, time to leave (p50/p95) and restarts over the
+   * same ranges, for the site (with the rooms that had any) or one room.
+   * @example const { flaps, rooms } = await store.presenceQuality({ range: "hour" });
+   */
+  presenceQuality(query: HistoryQuery): Promise<PresenceQuality>;
   /** Subscribes to changes; returns the unsubscribe function. @example const off = store.onPresenceChanged(console.info) */
   onPresenceChanged(listener: PresenceListener): () => void;
 }
@@ -290,6 +305,8 @@ export function createPresenceStore(db: Kysely<Database>, options: PresenceStore
     sessions: (query) => listSessions(db, query),
     lastSeen: (userIds) => lastSeen(db, userIds, now()),
     whereAre: (userIds) => whereAre(db, userIds, now()),
+    onlineHistory: (query) => onlineHistory(db, query, now()),
+    presenceQuality: (query) => presenceQuality(db, query, now()),
 
     onPresenceChanged(listener) {
       listeners.add(listener);

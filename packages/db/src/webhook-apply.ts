@@ -88,7 +88,7 @@ export async function applyInTransaction(trx: Kysely<Database>, batch: WebhookBa
   }
   // A concurrent delivery of the same batch that committed while we waited
   // for the lock shows up here as a conflict on its id.
-  if (!(await write(trx, batch, plan, now))) return { status: "duplicate" };
+  if (!(await write(trx, batch, plan, now, room?.generation ?? null))) return { status: "duplicate" };
   return { status: "applied", change: changeOf(batch.room, plan) };
 }
 
@@ -165,11 +165,18 @@ export function decide(
  * for earlier batches, and the batch id's insert last. False when the id was
  * recorded meanwhile.
  */
-async function write(trx: Kysely<Database>, batch: WebhookBatch, plan: RoomPlan, now: Date): Promise<boolean> {
+async function write(
+  trx: Kysely<Database>,
+  batch: WebhookBatch,
+  plan: RoomPlan,
+  now: Date,
+  previous: string | null,
+): Promise<boolean> {
   const room = batch.room;
   const parts: WritePart[] = [
     ...planWrites(trx, room, plan),
     ["room", roomUpdate(trx, batch, plan)],
+    ...generationWrites(trx, batch, plan, previous, now),
     // Parts staged for this batch or an earlier one can never complete now.
     [
       "unstaged",
@@ -191,6 +198,34 @@ async function write(trx: Kysely<Database>, batch: WebhookBatch, plan: RoomPlan,
     .returning("id")
     .executeTakeFirst();
   return recorded !== undefined;
+}
+
+/**
+ * A batch that starts a generation the copy has not seen records it, with
+ * the one it follows and the stays it ended as `restart` (a restart when
+ * there was one before and it lost someone), for the admin's count of
+ * restarts: one row per run of a room, never per event.
+ */
+function generationWrites(
+  trx: Kysely<Database>,
+  batch: WebhookBatch,
+  plan: RoomPlan,
+  previous: string | null,
+  now: Date,
+): WritePart[] {
+  if (previous === batch.generation) return [];
+  const lost =
+    plan.closes.filter((end) => end.reason === "restart").length +
+    plan.sessions.filter((stay) => stay.reason === "restart").length;
+  return [
+    [
+      "generation",
+      trx
+        .insertInto("herenow_generations")
+        .values({ room: batch.room, generation: batch.generation, previous, seen_at: now, lost })
+        .onConflict((oc) => oc.columns(["room", "generation"]).doNothing()),
+    ],
+  ];
 }
 
 function roomUpdate(trx: Kysely<Database>, batch: WebhookBatch, plan: RoomPlan) {

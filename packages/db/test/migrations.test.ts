@@ -8,7 +8,12 @@ import { describeEachDatabase } from "./support/databases";
 const HERENOW_TABLES = [
   "herenow_batch_parts",
   "herenow_batches",
+  "herenow_generations",
+  "herenow_online_steps",
   "herenow_presences",
+  "herenow_quality_leaves",
+  "herenow_quality_rooms",
+  "herenow_quality_steps",
   "herenow_rooms",
   "herenow_sessions",
 ];
@@ -32,6 +37,20 @@ describeEachDatabase("migrations", (db) => {
     const seen = new Date("2026-11-28T12:00:00Z");
     const lease = new Date("2026-11-28T12:05:00Z");
     await createPresenceStore(db()).add("lobby", "c-1", null, { at: seen });
+
+    // Stepping down from kept steps drops their tables: the next reads count every step again.
+    const keptDown = await migrateDown(db());
+    expect(keptDown.results).toEqual([
+      { migrationName: "2026-12-06T0000-kept-steps", direction: "Down", status: "Success" },
+    ]);
+    expect(await tables()).not.toContain("herenow_online_steps");
+
+    // Stepping down from presence quality drops the generations and the sessions' leave_ms.
+    const qualityDown = await migrateDown(db());
+    expect(qualityDown.results).toEqual([
+      { migrationName: "2026-12-05T2300-presence-quality", direction: "Down", status: "Success" },
+    ]);
+    expect(await tables()).not.toContain("herenow_generations");
 
     // Stepping down from agent members drops the presences' user_kind.
     const agentsDown = await migrateDown(db());
@@ -95,6 +114,8 @@ describeEachDatabase("migrations", (db) => {
       { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "Success" },
       { migrationName: "2026-12-05T2200-room-occupancy", direction: "Up", status: "Success" },
       { migrationName: "2026-12-05T2300-agent-members", direction: "Up", status: "Success" },
+      { migrationName: "2026-12-05T2300-presence-quality", direction: "Up", status: "Success" },
+      { migrationName: "2026-12-06T0000-kept-steps", direction: "Up", status: "Success" },
     ]);
     expect((await migrateToLatest(db())).results).toEqual([]);
     expect(await presenceColumns()).toEqual(expect.arrayContaining(["status", "active_at", "user_kind"]));
@@ -111,6 +132,8 @@ describeEachDatabase("migrations", (db) => {
     await store.add("lobby", "c-2", { id: "u1", name: "Ann" }, { at: new Date("2026-12-05T10:01:00Z") });
     await store.add("lobby", "c-3", { id: "u2", name: "Bo" }, { at: new Date("2026-12-05T10:02:00Z") });
     await store.add("empty", "c-4", null, { at: new Date("2026-12-05T10:03:00Z") });
+    await migrateDown(db()); // kept steps
+    await migrateDown(db()); // presence quality
     await migrateDown(db()); // agent members
     await migrateDown(db()); // occupancy
     await migrateToLatest(db());
@@ -137,6 +160,9 @@ describeEachDatabase("migrations", (db) => {
         .values({ room: "lobby", connection_id: "c-1", end_reason: "bogus" as "closed" })
         .execute(),
     ).rejects.toThrow(/herenow_sessions_end_reason_check/);
+    await expect(
+      db().insertInto("herenow_sessions").values({ room: "lobby", connection_id: "c-1", leave_ms: -1 }).execute(),
+    ).rejects.toThrow(/herenow_sessions_leave_ms_check/);
     await expect(
       db().insertInto("herenow_presences").values({ room: "missing-room", connection_id: "c-1" }).execute(),
     ).rejects.toThrow(/foreign key/);
@@ -167,6 +193,8 @@ describeEachDatabase("migrations", (db) => {
       { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "NotExecuted" },
       { migrationName: "2026-12-05T2200-room-occupancy", direction: "Up", status: "NotExecuted" },
       { migrationName: "2026-12-05T2300-agent-members", direction: "Up", status: "NotExecuted" },
+      { migrationName: "2026-12-05T2300-presence-quality", direction: "Up", status: "NotExecuted" },
+      { migrationName: "2026-12-06T0000-kept-steps", direction: "Up", status: "NotExecuted" },
     ]);
     expect(() => throwIfMigrationFailed(result)).toThrow(
       /herenow migration "2026-11-28T0000-init" failed: .*herenow_rooms/,

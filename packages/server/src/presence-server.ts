@@ -31,6 +31,7 @@ import { freshConnectionId, isOwnId } from "./connection-ids";
 import { DiffWindow } from "./diff-window";
 import { HeardBans } from "./heard-bans";
 import { handleRoomRequest } from "./http-api";
+import { LeaveTimer } from "./leave-timer";
 import { type LimitedRequest, REQUESTS_PER_SECOND, RequestRates } from "./request-rates";
 import { type Ban, RoomBans } from "./room-bans";
 import { RoomCoordinator, type ShardRpc } from "./room-coordinator";
@@ -103,6 +104,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private readonly awaitingSync = new Set<string>();
   private readonly reserved = new Set<string>();
   private readonly budgets = new Map<string, ErrorBudget>();
+  private readonly leaveTimer = new LeaveTimer();
   private readonly diffWindow = new DiffWindow(LIMITS.diffWindowMs, (at) => this.sendDiff(at), {
     clock: systemClock,
     setTimer: (run, ms) => setTimeout(run, ms),
@@ -624,6 +626,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       return false;
     }
     const result = this.presence.connect(data.id, data.user);
+    this.leaveTimer.reopened(data.id);
     if (result.reclaimed) void this.store.forgetLingering([data.id]);
     if (result.adopted) void this.store.forgetLingering([result.adopted]);
     if (data.user) {
@@ -725,6 +728,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.awaitingSync.delete(data.id);
     this.link?.forget(data.id);
     if (data.left || !this.presence.isLive(data.id)) return;
+    this.leaveTimer.closed(data.id, systemClock.now());
     if (code === CLOSE_CODES.normal) {
       this.presence.leave(data.id);
       this.diffWindow.flushNow();
@@ -905,7 +909,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
       this.store.saveRecent((this.coordinator?.totals ?? this.presence).recent());
     }
     // every window counts, even one without events: a restarted coordinator's shards come back as a snapshot
-    const outgoing = this.outbox ? this.occupancy.mark(events, at) : [];
+    const outgoing = this.outbox ? this.occupancy.mark(this.leaveTimer.measure(events, diff, at), at) : [];
     if (outgoing.length > 0) {
       this.outbox?.enqueue(outgoing, at);
       void this.scheduleAlarm();

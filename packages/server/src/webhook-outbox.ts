@@ -427,7 +427,13 @@ function toWebhookEvent(event: ConnectionEvent | OccupancyEvent): WebhookEvent {
     case "join":
       return { type: "join", connectionId: event.connectionId, user: event.user, at: event.at };
     case "leave":
-      return { type: "leave", connectionId: event.connectionId, reason: event.reason, at: event.at };
+      return {
+        type: "leave",
+        connectionId: event.connectionId,
+        reason: event.reason,
+        at: event.at,
+        ...("leaveMs" in event && typeof event.leaveMs === "number" ? { leaveMs: event.leaveMs } : {}),
+      };
     case "status":
       return { type: "status", connectionId: event.connectionId, status: event.status, at: event.at };
   }

@@ -5,6 +5,8 @@ import * as batchPartsAndRoomLease from "./2026-11-28T2000-batch-parts-and-room-
 import * as presenceStatus from "./2026-12-05T2100-presence-status";
 import * as roomOccupancy from "./2026-12-05T2200-room-occupancy";
 import * as agentMembers from "./2026-12-05T2300-agent-members";
+import * as presenceQuality from "./2026-12-05T2300-presence-quality";
+import * as keptSteps from "./2026-12-06T0000-kept-steps";
 
 /**
  * Every migration by name, listed statically rather than read from disk
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   "2026-12-05T2100-presence-status": presenceStatus,
   "2026-12-05T2200-room-occupancy": roomOccupancy,
   "2026-12-05T2300-agent-members": agentMembers,
+  "2026-12-05T2300-presence-quality": presenceQuality,
+  "2026-12-06T0000-kept-steps": keptSteps,
 };

@@ -5,12 +5,15 @@ import { AdminOff } from "@/components/admin/admin-off";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { ListSearch } from "@/components/admin/list-search";
 import { Pager } from "@/components/admin/pager";
+import { PresenceOverview } from "@/components/admin/presence-overview";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { env } from "@/env";
 import { formatCount } from "@/lib/head-count";
+import { rangeParam } from "@/lib/presence-history";
 import { pruneSchedule } from "@/lib/prune-schedule";
 import { roomListHref, roomListParams, showingRange } from "@/lib/room-paging";
 import { adminRoomList } from "@/server/admin-data";
+import { adminHistory } from "@/server/admin-history";
 import { requireAdmin } from "@/server/page-session";
 import { pruneAction } from "./actions";
 
@@ -23,7 +26,12 @@ export default async function AdminPage({ searchParams }: Props) {
   const { adminPassword, maxAgeMs } = env();
   if (adminPassword === null) return <AdminOff />;
   await requireAdmin();
-  const { rooms, search, page, pageCount, total } = await adminRoomList(roomListParams(await searchParams));
+  const params = await searchParams;
+  const range = rangeParam(params.range) ?? "hour";
+  const [{ rooms, search, page, pageCount, total }, history] = await Promise.all([
+    adminRoomList(roomListParams(params)),
+    adminHistory(range, null),
+  ]);
   const now = Date.now();
   return (
     <div className="admin">
@@ -37,6 +45,7 @@ export default async function AdminPage({ searchParams }: Props) {
           </button>
         </form>
       </header>
+      <PresenceOverview history={history} href={(r) => `/admin?range=${r}`} />
       <ListSearch action="/admin" id="room-search" label="Find a room" placeholder="part of the name" search={search} />
       <div className="table-wrap card">
         <p className="muted small room-count" data-testid="admin-rooms-showing">

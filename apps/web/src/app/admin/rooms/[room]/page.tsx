@@ -11,11 +11,14 @@ import { ConnectionActions } from "@/components/admin/connection-actions";
 import { LastSeenCard } from "@/components/admin/last-seen-card";
 import { ListSearch } from "@/components/admin/list-search";
 import { Pager } from "@/components/admin/pager";
+import { PresenceOverview } from "@/components/admin/presence-overview";
 import { RelativeTime } from "@/components/admin/relative-time";
 import { env } from "@/env";
 import { counted } from "@/lib/admin-questions";
+import { rangeParam } from "@/lib/presence-history";
 import { CONNECTION_PAGE_SIZE, listHref, roomListParams, showingRange } from "@/lib/room-paging";
 import { adminRoom, adminRoomBans } from "@/server/admin-data";
+import { adminHistory } from "@/server/admin-history";
 import { requireAdmin } from "@/server/page-session";
 
 export const dynamic = "force-dynamic";
@@ -35,7 +38,13 @@ export default async function AdminRoomPage({ params, searchParams }: Props) {
   await requireAdmin();
   const { room } = await params;
   if (!isValidRoomName(room)) notFound();
-  const [data, bans] = await Promise.all([adminRoom(room, roomListParams(await searchParams)), adminRoomBans(room)]);
+  const query = await searchParams;
+  const range = rangeParam(query.range) ?? "hour";
+  const [data, bans, history] = await Promise.all([
+    adminRoom(room, roomListParams(query)),
+    adminRoomBans(room),
+    adminHistory(range, room),
+  ]);
   const { summary, connections, userConnections, search, page, pageCount, total, sessions } = data;
   const now = Date.now();
   const href = (n: number) => listHref(`/admin/rooms/${room}`, { search, page: n });
@@ -62,6 +71,7 @@ export default async function AdminRoomPage({ params, searchParams }: Props) {
           <p className="muted small">Not in the database (never used, or pruned).</p>
         )}
       </header>
+      <PresenceOverview history={history} href={(r) => `/admin/rooms/${room}?range=${r}`} />
       <section className="card">
         <h2>Connections</h2>
         <ListSearch
