@@ -16,15 +16,19 @@ export const SETTLE_MS = 10 * 60_000;
 /**
  * The instant before which no step can change any more. A stay still open
  * can be ended in the past: the prune ends it "stale" and a restart ends it
- * "restart" at its presence's last-seen time, however long ago that was
- * (hours, if the prune runs daily and the room died), so steps are settled
- * only up to the oldest last-seen time of an open presence, and never
- * within {@link SETTLE_MS} of now.
+ * "restart" at its presence's last-seen time as readers see it, its own or
+ * its room's lease (the last keep-alive) if later (presence-reads.ts),
+ * however long ago that was (hours, if the prune runs daily and the room
+ * died). So steps are settled only up to the oldest such time of an open
+ * presence, and never within {@link SETTLE_MS} of now. A tab open all day
+ * in a room whose keep-alives arrive holds the line back no further than
+ * the room's last keep-alive.
  */
 export async function settledUntil(db: Kysely<Database>, now: Date): Promise<Date> {
   const row = await db
     .selectFrom("herenow_presences")
-    .select((eb) => eb.fn.min("last_seen_at").as("oldest"))
+    .leftJoin("herenow_rooms", "herenow_rooms.name", "herenow_presences.room")
+    .select(sql<Date | null>`min(greatest(herenow_presences.last_seen_at, herenow_rooms.keepalive_at))`.as("oldest"))
     .executeTakeFirst();
   const margin = now.getTime() - SETTLE_MS;
   const oldest = row?.oldest ? new Date(row.oldest).getTime() : margin;

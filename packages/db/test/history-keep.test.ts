@@ -80,6 +80,26 @@ describeEachDatabase("the site's charts keep their settled steps", (db) => {
     expect((await s.presenceQuality({ range: "day" })).vanished).toBe(3);
   });
 
+  it("keeps the steps behind a connection open for hours while its room's keep-alives arrive", async () => {
+    const joined = MINUTE - 3 * 60 * 60_000;
+    await store().add("hall", "h-1", { id: "hal", name: "Hal" }, { at: new Date(joined) });
+    // the room vouched for hal a minute ago; hal's own row has not changed since the join
+    await db()
+      .updateTable("herenow_rooms")
+      .set({ keepalive_at: new Date(MINUTE - 60_000) })
+      .where("name", "=", "hall")
+      .execute();
+    const read = await store().onlineHistory({ range: "day" });
+    const kept = await db().selectFrom("herenow_online_steps").select(["at", "step_ms"]).execute();
+    const keptDay = kept.filter((row) => row.step_ms === read.stepMs).map((row) => new Date(row.at).getTime());
+    // every step that ended before the margin is kept, those after hal's join included
+    const settled = read.points.filter((p) => p.at.getTime() + read.stepMs <= SETTLED).map((p) => p.at.getTime());
+    expect(settled.some((at) => at > joined)).toBe(true);
+    expect(keptDay.sort((a, b) => a - b)).toEqual(settled);
+    // and what they keep counts hal as the plain reading does
+    expect(read.points.map((p) => p.connections)).toEqual(await bruteForce(read.points, read.stepMs));
+  });
+
   /** Connections per step as the plain reading counts them over the rows now in the table. */
   async function bruteForce(points: readonly { at: Date }[], stepMs: number): Promise<number[]> {
     const rows = await db().selectFrom("herenow_sessions").selectAll().execute();
