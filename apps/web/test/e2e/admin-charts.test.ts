@@ -219,6 +219,26 @@ describe.skipIf(!browserTest)("the admin's charts in Chromium", { timeout: 180_0
         expect(await page.getByTestId("history-updated").textContent()).toMatch(/^Updated (just now|\d+ s ago)/);
         await page.screenshot({ path: join(artifacts, `admin-charts-site-${variant.name}.png`), fullPage: true });
       }
+      // without JavaScript there is no chart, but the server's HTML has the same numbers
+      const noScript = await demo.browser.newContext({
+        baseURL: demo.web.origin,
+        javaScriptEnabled: false,
+        storageState: await (pages[0] as Page).context().storageState(),
+      });
+      contexts.push(noScript);
+      const plain = await noScript.newPage();
+      await plain.goto("/admin");
+      const cells = await plain.locator('[data-testid="online-row"] td').allTextContents();
+      const ats = (await plain
+        .locator('[data-testid="online-row"]')
+        .evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute("data-at"))))) as number[];
+      expect(ats).toHaveLength(60);
+      ats.forEach((at, row) => {
+        const counted = cells.slice(row * 3 + 1, row * 3 + 3).map(Number);
+        expect(counted, new Date(at).toISOString()).toEqual(countOnline(sessions, at, at + 60_000, null));
+      });
+      expect(await plain.getByTestId("quality-flaps").textContent()).toBe("1");
+      expect(await plain.getByTestId("online-chart").getAttribute("data-drawn")).toBeNull();
       for (const [i, variant] of variants.entries()) {
         const page = pages[i] as Page;
         await page.goto("/admin/rooms/stage");
