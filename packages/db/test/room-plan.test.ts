@@ -31,8 +31,10 @@ const rows = (...list: Presence[]) => new Map(list.map((p) => [p.connectionId, p
 describe("planRoom", () => {
   it("ends a stay and begins another when a live connection id joins as a different user", () => {
     const plan = planRoom(batch(2, [join("c1", bo, 5)]), rows(row("c1", ann, 1)), NOW);
-    expect(plan.closes).toEqual([{ connectionId: "c1", reason: "left", at: at(5) }]);
-    expect(plan.sessions).toEqual([{ connectionId: "c1", user: bo, joinedAt: at(5), leftAt: null, reason: null }]);
+    expect(plan.closes).toEqual([{ connectionId: "c1", reason: "left", at: at(5), leaveMs: null }]);
+    expect(plan.sessions).toEqual([
+      { connectionId: "c1", user: bo, joinedAt: at(5), leftAt: null, reason: null, leaveMs: null },
+    ]);
     expect(plan.upserts.map((p) => [p.connectionId, p.user?.id, p.joinedAt])).toEqual([["c1", "u2", at(5)]]);
     expect(plan.removed.map((p) => p.user?.id)).toEqual(["u1"]);
     expect(plan.added.map((p) => p.user?.id)).toEqual(["u2"]);
@@ -61,10 +63,10 @@ describe("planRoom", () => {
       NOW,
     );
     expect(plan.deletes).toEqual(["c1"]);
-    expect(plan.closes).toEqual([{ connectionId: "c1", reason: "restart", at: at(8) }]);
+    expect(plan.closes).toEqual([{ connectionId: "c1", reason: "restart", at: at(8), leaveMs: null }]);
     expect(plan.sessions).toEqual([
-      { connectionId: "c3", user: null, joinedAt: at(10), leftAt: at(11), reason: "left" },
-      { connectionId: "c4", user: null, joinedAt: at(12), leftAt: null, reason: null },
+      { connectionId: "c3", user: null, joinedAt: at(10), leftAt: at(11), reason: "left", leaveMs: null },
+      { connectionId: "c4", user: null, joinedAt: at(12), leftAt: null, reason: null, leaveMs: null },
     ]);
     expect(plan.upserts.map((p) => [p.connectionId, p.joinedAt, p.lastSeenAt, p.generation])).toEqual([
       ["c4", at(12), at(12), GEN2],
