@@ -1,4 +1,4 @@
-import type { ConnectionEvent } from "./room-presence";
+import type { ConnectionEvent } from "./room/room-presence";
 
 /**
  * A room-level webhook event: the room's signed-in user count went from 0

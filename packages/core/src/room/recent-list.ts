@@ -1,4 +1,4 @@
-import { LIMITS, type MemberIdentity, type RecentUser } from "./protocol";
+import { LIMITS, type MemberIdentity, type RecentUser } from "../protocol";
 
 /**
  * The users who left a room a short while ago, newest first (protocol 1.2):

@@ -7,7 +7,8 @@ import {
   type RoomWindow,
   type SyncMessage,
   type UserIdentity,
-} from "./protocol";
+} from "../protocol";
+import { type ApplyResult, byArrival } from "./apply";
 import { RecentList } from "./recent-list";
 
 /** What a client knows of a room, as an immutable value that changes identity on every change. */
@@ -28,13 +29,7 @@ export interface PresenceSnapshot {
   recent: readonly RecentUser[];
 }
 
-/** The order of a window (protocol 1.1): by the start of each stay, ties by id. */
-export function byArrival(a: PresenceUser, b: PresenceUser): number {
-  return a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-/** The outcome of applying one server message. */
-export type ApplyResult = "applied" | "duplicate" | "gap";
+export type { ApplyResult };
 
 /** One frozen empty snapshot, so server renders and first renders compare equal. */
 export const EMPTY_SNAPSHOT: PresenceSnapshot = Object.freeze({
