@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   ManualClock,
   type MemberIdentity,
+  PresenceView,
   RoomMirror,
   RoomPresence,
   type ShardReport,
@@ -43,7 +44,7 @@ function sharded(count: number, clock: ManualClock) {
   };
 }
 
-const shown = (users: { id: string; since: number }[]) => users.map(({ id, since }) => `${id}@${since}`);
+const shown = (users: readonly { id: string; since: number }[]) => users.map(({ id, since }) => `${id}@${since}`);
 
 describe("a sharded room and a room of one object", () => {
   it("date a stay from its first connection, though another shard reports first", () => {
@@ -163,5 +164,34 @@ describe("a room of one object", () => {
     });
     room.restore([at("c1", 1_000, "Old name"), at("c2", 1_500, "New name")]);
     expect(room.presentUser("u1")?.name).toBe("New name");
+  });
+});
+
+describe("a client's view", () => {
+  it("puts a user whose stay began again where the room puts them, as a late sync shows them", () => {
+    const clock = new ManualClock(1_000);
+    const room = new RoomPresence({ clock, leaveGraceMs: 0 });
+    room.connect("c1", person(1));
+    room.connect("c2", person(2));
+    room.takeDiff();
+    const sync = () =>
+      ({
+        type: "presence:sync",
+        room: "r",
+        seq: room.seq,
+        self: { connectionId: "c", user: null },
+        users: room.snapshotUsers(),
+        anonymous: 0,
+      }) as const;
+    const early = new PresenceView();
+    early.apply(sync());
+    clock.advance(10);
+    room.leave("c1");
+    room.connect("c1", person(1));
+    const diff = room.takeDiff();
+    if (diff) expect(early.apply(diff)).toBe("applied");
+    const late = new PresenceView();
+    late.apply(sync());
+    expect(shown(early.snapshot.users)).toEqual(shown(late.snapshot.users));
   });
 });

@@ -11,7 +11,8 @@ export type ApplyResult = "applied" | "duplicate" | "gap";
 
 /**
  * Applies a room's numbered diff to a copy of its users in join order, as every copy does (a
- * shard's copy of a sharded room, a client's view): a diff must carry the copy's number plus one
+ * shard's copy of a sharded room here; `PresenceView`, the client's view, writes the same steps
+ * out to stay in its bundle budget, and the room-model tests hold the two to one result): a diff must carry the copy's number plus one
  * (`duplicate` for an old one, `gap` when one was missed; a window takes any newer one), users
  * who left join `recent` at the diff's `leftAt` (outside a window, whose `left` also lists users
  * who only moved out of it), users who came back leave it, and newcomers and users whose stay
