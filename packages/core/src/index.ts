@@ -43,12 +43,6 @@ export type {
   UserStatus,
 } from "./protocol";
 export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, SETTING_MINIMUMS, USER_STATUSES } from "./protocol";
-export type { UserPage } from "./room/page";
-export { pageInJoinOrder } from "./room/page";
-export type { ApplyResult, PresenceSnapshot } from "./room/presence-view";
-export { EMPTY_SNAPSHOT, PresenceView } from "./room/presence-view";
-export type { MirrorChanges, RoomState } from "./room/room-mirror";
-export { RoomMirror } from "./room/room-mirror";
 export type {
   CloseKind,
   ConnectionEvent,
@@ -61,8 +55,15 @@ export type {
   StatusResult,
   TickResult,
   UserStateEntry,
-} from "./room/room-presence";
-export { LEAVE_REASONS, RoomPresence } from "./room/room-presence";
+} from "./room/connections";
+export { LEAVE_REASONS } from "./room/connections";
+export type { UserPage } from "./room/page";
+export { pageInJoinOrder } from "./room/page";
+export type { ApplyResult, PresenceSnapshot } from "./room/presence-view";
+export { EMPTY_SNAPSHOT, PresenceView } from "./room/presence-view";
+export type { MirrorChanges, RoomState } from "./room/room-mirror";
+export { RoomMirror } from "./room/room-mirror";
+export { RoomPresence } from "./room/room-presence";
 export type { RoomReader, WindowChanges, WindowSpec } from "./room/room-window";
 export { WindowedDiff, windowUsers } from "./room/room-window";
 export type { ShardReport, ShardUser } from "./room/shard-totals";

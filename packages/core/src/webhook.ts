@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { safeEqual } from "./constant-time";
 import { USER_STATUSES, type UserStatus } from "./protocol";
-import { LEAVE_REASONS, type LeaveReason } from "./room/room-presence";
+import { LEAVE_REASONS, type LeaveReason } from "./room/connections";
 import { isValidRoomName } from "./room-name";
 
 /**

@@ -1,9 +1,10 @@
 import { type Clock, systemClock } from "../clock";
 import { DEFAULTS, type DiffMessage, type PresenceUser } from "../protocol";
+import type { ConnectionEvent, RestoredConnection } from "./connections";
 import { DiffBuilder } from "./diff";
 import { JoinOrderedRoom } from "./join-order";
 import type { RoomState } from "./room-mirror";
-import type { ConnectionEvent, RestoredConnection, RoomPresence } from "./room-presence";
+import type { RoomPresence } from "./room-presence";
 import { morePresent } from "./user-status";
 
 /**
