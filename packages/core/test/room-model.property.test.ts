@@ -445,7 +445,7 @@ describe("the room model", () => {
   it("shows every client the same room, whether the room is one object or a coordinator with four shards", () => {
     fc.assert(
       fc.property(fc.array(command, { minLength: 1, maxLength: 60 }), (commands) => run(commands)),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 });

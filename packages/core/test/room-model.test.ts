@@ -81,6 +81,34 @@ describe("a sharded room and a room of one object", () => {
     expect(room.totals.presentUser("u1")).toMatchObject({ state: { typing: true }, status: "idle", activeAt: 1_100 });
   });
 
+  it("keep a stay's start when a later shard reports alone after the first one's tab went", () => {
+    const clock = new ManualClock(1_000);
+    const room = sharded(2, clock);
+    room.shards[0]?.connect("c1", person(1));
+    clock.advance(1);
+    room.shards[1]?.connect("c2", person(1));
+    room.round();
+    room.restart();
+    room.shards[0]?.leave("c1");
+    room.round();
+    room.shards[1]?.setState("c2", { typing: true });
+    room.round();
+    expect(room.totals.presentUser("u1")?.since).toBe(1_000);
+  });
+
+  it("start a stay that began again on the only shard with nothing of the old one", () => {
+    const clock = new ManualClock(1_000);
+    const room = sharded(1, clock);
+    room.shards[0]?.connect("c1", person(1));
+    room.shards[0]?.setState("c1", { typing: true });
+    room.round();
+    clock.advance(10);
+    room.shards[0]?.leave("c1");
+    room.shards[0]?.connect("c1", person(1));
+    room.round();
+    expect(room.totals.presentUser("u1")).toMatchObject({ since: 1_010, state: {} });
+  });
+
   it("put a restarted coordinator's room in join order, its own agents included", () => {
     const clock = new ManualClock(1_000);
     const room = sharded(1, clock);

@@ -208,11 +208,18 @@ export class ShardTotals extends JoinOrderedRoom<Entry> {
       entry = { user, identityAt: user.identityAt ?? 0, stateAt: user.stateAt, activeAt: 0, on: new Map() };
       this.users.set(user.id, entry);
     } else this.markDirty(user.id, entry.user);
+    const before = entry.on.get(shard);
+    if (entry.on.size === 1 && before && before.since !== user.since) {
+      // the stay began again on the only shard that has the user: nothing of the old one stays
+      entry.stateAt = -1;
+      entry.activeAt = 0;
+    }
+    const since = sinceOf(entry, before, user);
     entry.on.set(shard, user);
     // the newest name and info win, whatever order the shards' reports of one window came in
     const newer = (user.identityAt ?? 0) >= entry.identityAt;
     if (newer) entry.identityAt = user.identityAt ?? 0;
-    entry.user = merged(entry, user, newer);
+    entry.user = { ...merged(entry, user, newer), since };
     entry.stateAt = Math.max(entry.stateAt, user.stateAt);
     let mine = this.usersBy.get(shard);
     if (!mine) {
@@ -273,7 +280,7 @@ function merged(entry: Entry, latest: ShardUser | null, newIdentity = false): Pr
     info: identity.info,
     connections,
     state: newest.state,
-    since: sinceOf(entry, latest),
+    since: entry.user.since,
     status: status ?? entry.user.status,
     // an active user's `activeAt` is only the time of a report: kept as it was, news to nobody
     activeAt: !status || (status === "active" && entry.user.status === "active") ? entry.user.activeAt : activeAt,
@@ -282,14 +289,14 @@ function merged(entry: Entry, latest: ShardUser | null, newIdentity = false): Pr
 }
 
 /**
- * When the user's stay in the room began: with the first connection anywhere, whichever shard
- * reported first within a window; a shard that alone has the user dates the stay itself (it
- * began again there).
+ * When the user's stay in the room began, as a shard reports them: with the first connection
+ * anywhere, whichever shard reported first within a window; but when the shard that alone has the
+ * user reports a new start, the stay began again there.
  */
-function sinceOf(entry: Entry, latest: ShardUser | null): number {
-  if (!latest) return entry.user.since;
-  if (entry.on.size === 1) return latest.since;
-  return Math.min(entry.user.since, latest.since);
+function sinceOf(entry: Entry, before: ShardUser | undefined, reported: ShardUser): number {
+  const alone = entry.on.size === (before ? 1 : 0);
+  if (alone && before && before.since !== reported.since) return reported.since;
+  return Math.min(entry.user.since, reported.since);
 }
 
 /**
