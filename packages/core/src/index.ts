@@ -11,12 +11,8 @@ export { ErrorBudget } from "./error-budget";
 export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
 export type { OccupancyEvent } from "./occupancy";
 export { withOccupancy } from "./occupancy";
-export type { UserPage } from "./page";
-export { pageInJoinOrder } from "./page";
 export type { CreatePresenceTokenOptions, PresenceToken, PresenceTokenUser } from "./presence-token";
 export { createPresenceToken, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./presence-token";
-export type { ApplyResult, PresenceSnapshot } from "./presence-view";
-export { EMPTY_SNAPSHOT, PresenceView } from "./presence-view";
 export type {
   AppMessage,
   CountMessage,
@@ -47,9 +43,6 @@ export type {
   UserStatus,
 } from "./protocol";
 export { CLOSE_CODES, DEFAULTS, FRAMES, LIMITS, SETTING_MINIMUMS, USER_STATUSES } from "./protocol";
-export type { MirrorChanges, RoomState } from "./room-mirror";
-export { RoomMirror } from "./room-mirror";
-export { isRoomNameFragment, isValidRoomName, roomNameProblem } from "./room-name";
 export type {
   CloseKind,
   ConnectionEvent,
@@ -62,16 +55,24 @@ export type {
   StatusResult,
   TickResult,
   UserStateEntry,
-} from "./room-presence";
-export { LEAVE_REASONS, RoomPresence } from "./room-presence";
-export type { RoomReader, WindowChanges, WindowSpec } from "./room-window";
-export { WindowedDiff, windowUsers } from "./room-window";
+} from "./room/connections";
+export { LEAVE_REASONS } from "./room/connections";
+export type { UserPage } from "./room/page";
+export { pageInJoinOrder } from "./room/page";
+export type { ApplyResult, PresenceSnapshot } from "./room/presence-view";
+export { EMPTY_SNAPSHOT, PresenceView } from "./room/presence-view";
+export type { MirrorChanges, RoomState } from "./room/room-mirror";
+export { RoomMirror } from "./room/room-mirror";
+export { RoomPresence } from "./room/room-presence";
+export type { RoomReader, WindowChanges, WindowSpec } from "./room/room-window";
+export { WindowedDiff, windowUsers } from "./room/room-window";
+export type { ShardReport, ShardUser } from "./room/shard-totals";
+export { ShardTotals, takeShardReport } from "./room/shard-totals";
+export { morePresent } from "./room/user-status";
+export { isRoomNameFragment, isValidRoomName, roomNameProblem } from "./room-name";
 export { shardOf } from "./shard-of";
-export type { ShardReport, ShardUser } from "./shard-totals";
-export { ShardTotals, takeShardReport } from "./shard-totals";
 export type { TokenClaims } from "./token-claims";
 export { checkTokenClaims, identityFromClaims } from "./token-claims";
-export { morePresent } from "./user-status";
 export type {
   WebhookBatch,
   WebhookConnection,

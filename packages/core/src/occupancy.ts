@@ -1,4 +1,4 @@
-import type { ConnectionEvent } from "./room-presence";
+import type { ConnectionEvent } from "./room/connections";
 
 /**
  * A room-level webhook event: the room's signed-in user count went from 0

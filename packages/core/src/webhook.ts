@@ -1,8 +1,8 @@
 import * as v from "valibot";
 import { safeEqual } from "./constant-time";
 import { USER_STATUSES, type UserStatus } from "./protocol";
+import { LEAVE_REASONS, type LeaveReason } from "./room/connections";
 import { isValidRoomName } from "./room-name";
-import { LEAVE_REASONS, type LeaveReason } from "./room-presence";
 
 /**
  * The body a room posts to `HERENOW_WEBHOOK_URL`. Batches of one generation

@@ -1,4 +1,4 @@
-import type { PresenceUser } from "./protocol";
+import type { PresenceUser } from "../protocol";
 
 /** One page of a room's users in join order, and the cursor of the next (`null`: the last page). */
 export interface UserPage {

@@ -1,6 +1,6 @@
+import type { DiffMessage, PresenceUser, RecentUser } from "../protocol";
+import { byArrival } from "./apply";
 import type { UserPage } from "./page";
-import { byArrival } from "./presence-view";
-import type { DiffMessage, PresenceUser, RecentUser } from "./protocol";
 
 /**
  * What windows, syncs and pages read of a room: its users in join order, by

@@ -7,7 +7,8 @@ import {
   type RoomWindow,
   type SyncMessage,
   type UserIdentity,
-} from "./protocol";
+} from "../protocol";
+import { type ApplyResult, byArrival } from "./apply";
 import { RecentList } from "./recent-list";
 
 /** What a client knows of a room, as an immutable value that changes identity on every change. */
@@ -28,13 +29,7 @@ export interface PresenceSnapshot {
   recent: readonly RecentUser[];
 }
 
-/** The order of a window (protocol 1.1): by the start of each stay, ties by id. */
-export function byArrival(a: PresenceUser, b: PresenceUser): number {
-  return a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-/** The outcome of applying one server message. */
-export type ApplyResult = "applied" | "duplicate" | "gap";
+export type { ApplyResult };
 
 /** One frozen empty snapshot, so server renders and first renders compare equal. */
 export const EMPTY_SNAPSHOT: PresenceSnapshot = Object.freeze({
@@ -129,26 +124,31 @@ export class PresenceView {
       return "applied";
     }
     if (!this.current.synced || message.seq <= this.current.seq) return "duplicate";
-    const windowed = this.current.window !== null;
+    const windowed = !!this.current.window;
     if (!windowed && message.seq !== this.current.seq + 1) return "gap";
     const leftAt = message.leftAt ?? Date.now();
-    let recentChanged = false;
     for (const id of message.left) {
       const user = this.users.get(id);
       // a window's `left` also lists users who only moved out of it: a windowed client's recent
       // list is the one its sync brought
-      if (user && !windowed) recentChanged = this.recentUsers.left(user, leftAt) || recentChanged;
+      if (user && !windowed) this.recentUsers.left(user, leftAt);
       this.users.delete(id);
     }
     for (const user of message.joined) {
-      recentChanged = this.recentUsers.returned(user.id) || recentChanged;
+      this.recentUsers.returned(user.id);
       // a stale entry must not keep its old place: joins go to the end
       this.users.delete(user.id);
       this.users.set(user.id, user);
     }
-    for (const user of message.updated) this.users.set(user.id, user);
+    // a stay that began again goes to the end after the newcomers, where the room puts it: the
+    // rule of `applyDiff`, written out here because the call costs the client bundle 6 B gzipped
+    for (const user of message.updated) {
+      if (this.users.get(user.id)?.since !== user.since) this.users.delete(user.id);
+      this.users.set(user.id, user);
+    }
     const count = message.count ?? (windowed ? this.current.count : this.users.size);
-    const recent = recentChanged ? this.recentUsers.list(Date.now()) : this.current.recent;
+    // the same list until someone leaves or comes back
+    const recent = this.recentUsers.list(Date.now());
     this.current = { ...this.current, seq: message.seq, anonymous: message.anonymous, count, recent };
     this.stale = true;
     return "applied";

@@ -1,4 +1,4 @@
-import { USER_STATUSES, type UserStatus } from "./protocol";
+import { USER_STATUSES, type UserStatus } from "../protocol";
 
 /** How present each status is: lower is more present. */
 const RANK: Record<UserStatus, number> = { active: 0, idle: 1, hidden: 2 };

@@ -1,105 +1,24 @@
-import type { Clock } from "./clock";
-import { systemClock } from "./clock";
-import { headOf, pageInJoinOrder, type UserPage } from "./page";
-import type { DiffMessage, JsonObject, MemberIdentity, PresenceUser, RecentUser, UserStatus } from "./protocol";
-import { DEFAULTS, LIMITS } from "./protocol";
-import { RateWindow } from "./rate-window";
-import { RecentList } from "./recent-list";
-import type { RoomReader } from "./room-window";
+import { systemClock } from "../clock";
+import type { DiffMessage, JsonObject, MemberIdentity, PresenceUser, UserStatus } from "../protocol";
+import { DEFAULTS, LIMITS } from "../protocol";
+import { RateWindow } from "../rate-window";
+import type {
+  CloseKind,
+  ConnectionEvent,
+  ConnectResult,
+  LeaveReason,
+  LingeringConnection,
+  RestoredConnection,
+  RoomPresenceOptions,
+  StateResult,
+  StatusResult,
+  TickResult,
+  UserStateEntry,
+} from "./connections";
+import { DiffBuilder, sameJson } from "./diff";
+import { first, JoinOrderedRoom } from "./join-order";
 import { type SeenLane, SeenOrder } from "./seen-order";
 import { UserStatuses } from "./user-status";
-
-/** Why a connection stopped counting as present: every value, for schemas that check one. */
-export const LEAVE_REASONS = ["left", "closed", "stale", "kicked"] as const;
-
-/** Why a connection stopped counting as present. */
-export type LeaveReason = (typeof LEAVE_REASONS)[number];
-
-/**
- * How a socket closed without `presence:leave`: `away`, the browser's 1001 (a reload, a closed
- * tab), gets the away grace; `lost`, anything else (a crash, a lost network), the leave grace.
- */
-export type CloseKind = "away" | "lost";
-
-/** A connection-level change, for webhooks and `presence_changed`-style hooks. */
-export type ConnectionEvent =
-  | { type: "join"; connectionId: string; user: MemberIdentity | null; at: number }
-  | { type: "leave"; connectionId: string; userId: string | null; reason: LeaveReason; at: number }
-  /** Protocol 1.2: the connection's status changed (`at`: when it was applied). */
-  | { type: "status"; connectionId: string; userId: string | null; status: UserStatus; at: number };
-
-/** How to bring back a live connection after hibernation (from its socket's attachment). */
-export interface RestoredConnection {
-  id: string;
-  user: MemberIdentity | null;
-  joinedAt: number;
-  lastSeen: number;
-  /** When the user's stay began. */
-  since: number;
-  state?: JsonObject;
-  stateAt?: number;
-  /** Protocol 1.2: the connection's status (`active` when absent). */
-  status?: UserStatus;
-  /** Protocol 1.2: the last moment the connection was `active`, when it is not now. */
-  activeAt?: number;
-  /** A connection no max age prunes: a member without a socket, which leaves only when its owner says. */
-  pinned?: boolean;
-}
-
-/** A connection closed without `presence:leave`, kept present until its grace ends. */
-export interface LingeringConnection extends RestoredConnection {
-  user: MemberIdentity;
-  lingerUntil: number;
-}
-
-export interface RoomPresenceOptions {
-  /** Connections silent for longer than this are stale (default 60 s). */
-  maxAgeMs?: number;
-  /**
-   * The max age of a `hidden` connection, whose page's timers the browser throttles (default
-   * 180 s, never less than `maxAgeMs`).
-   */
-  hiddenMaxAgeMs?: number;
-  /** How long users who left are remembered in `recent` (default 10 minutes; 0: not at all). */
-  recentMs?: number;
-  /** How long a user who closed without `presence:leave` stays present (default 5 s). */
-  leaveGraceMs?: number;
-  /**
-   * The grace of a close with 1001, "going away" (default 1.5 s, never longer than the leave
-   * grace): a reload comes back within it, a closed tab is gone soon after it.
-   */
-  awayGraceMs?: number;
-  clock?: Clock;
-  /** The room's change counter to continue from (after a restart or hibernation). */
-  seq?: number;
-  /** Keep connection events for `takeEvents()` (off unless someone drains them). */
-  recordEvents?: boolean;
-}
-
-/** A user's custom state with the moment it was set. */
-export interface UserStateEntry {
-  state: JsonObject;
-  stateAt: number;
-}
-
-export type StateResult = "applied" | "rate_limited" | "anonymous" | "unknown";
-
-/** What became of a `presence:status`: applied, held until the second ends (rate-limited), or for no live connection. */
-export type StatusResult = "applied" | "rate_limited" | "unknown";
-
-export interface ConnectResult {
-  /** The connection was lingering in its grace and is live again: nobody saw it go. */
-  reclaimed: boolean;
-  /** A lingering connection of the same user that this one replaced (a page reload). */
-  adopted: string | null;
-}
-
-export interface TickResult {
-  /** Live connections pruned for silence: close their sockets with 4000. */
-  stale: string[];
-  /** Lingering connections whose grace ended. */
-  expired: string[];
-}
 
 interface ConnectionRecord {
   id: string;
@@ -124,21 +43,10 @@ interface UserRecord {
   lingering: Set<string>;
   state: JsonObject;
   stateAt: number;
+  /** When the name and info were last set: a sharded room keeps the newest from any shard. */
+  identityAt: number;
   since: number;
   statuses: UserStatuses;
-}
-
-/** What clients last saw of a user, kept from their first change in a window. */
-interface Published {
-  present: boolean;
-  connections: number;
-  state: JsonObject;
-  name: string;
-  info: JsonObject;
-  kind: MemberIdentity["kind"];
-  status: UserStatus;
-  /** The stored `activeAt`: it changes only when the user stops being active. */
-  activeAt: number;
 }
 
 /**
@@ -158,49 +66,36 @@ interface Published {
  * room.connect("c1", { id: "u1", name: "Ann", info: {} });
  * const diff = room.takeDiff(); // { joined: [Ann], seq: 1, ... }
  */
-export class RoomPresence implements RoomReader {
+export class RoomPresence extends JoinOrderedRoom<UserRecord> {
   readonly maxAgeMs: number;
   readonly hiddenMaxAgeMs: number;
   readonly leaveGraceMs: number;
   readonly awayGraceMs: number;
-  private readonly clock: Clock;
   private readonly live = new Map<string, ConnectionRecord>();
   /** The live connections again, in last-seen order per max age (hidden ones get longer). */
   private readonly seen: SeenOrder<ConnectionRecord>;
-  private readonly recentUsers: RecentList;
   /** Connections holding a status change back (rate-limited), applied when their second ends. */
   private readonly pendingStatuses = new Set<ConnectionRecord>();
-  private readonly lingering = new Map<string, ConnectionRecord>();
   /**
-   * The lingering connections again, one queue per grace length, each in grace-end order (a
-   * close appends to its own queue), so the first entry of each is the next to expire.
+   * The connections lingering in their grace, one queue per grace length, each in grace-end
+   * order (a close appends to its own queue), so the first entry of each is the next to expire.
    */
   private readonly graceEnds: Record<CloseKind, Map<string, ConnectionRecord>> = { away: new Map(), lost: new Map() };
-  private readonly users = new Map<string, UserRecord>();
-  private readonly dirty = new Map<string, Published | null>();
+  private readonly changes = new DiffBuilder();
   private readonly pendingStates = new Set<ConnectionRecord>();
   private readonly stateChanges = new Map<string, UserStateEntry | null>();
   private readonly recordEvents: boolean;
   private events: ConnectionEvent[] = [];
   private anonymousCount = 0;
-  private publishedAnonymous = 0;
-  private seqNumber: number;
 
   constructor(options: RoomPresenceOptions = {}) {
+    super(options.clock ?? systemClock, options.recentMs ?? DEFAULTS.recentMs, options.seq);
     this.maxAgeMs = options.maxAgeMs ?? DEFAULTS.maxAgeMs;
     this.hiddenMaxAgeMs = Math.max(options.hiddenMaxAgeMs ?? DEFAULTS.hiddenMaxAgeMs, this.maxAgeMs);
     this.seen = new SeenOrder({ visible: this.maxAgeMs, hidden: this.hiddenMaxAgeMs });
-    this.recentUsers = new RecentList(options.recentMs ?? DEFAULTS.recentMs);
     this.leaveGraceMs = options.leaveGraceMs ?? DEFAULTS.leaveGraceMs;
     this.awayGraceMs = Math.min(options.awayGraceMs ?? DEFAULTS.awayGraceMs, this.leaveGraceMs);
-    this.clock = options.clock ?? systemClock;
-    this.seqNumber = options.seq ?? 0;
     this.recordEvents = options.recordEvents ?? false;
-  }
-
-  /** The number of the last diff taken. */
-  get seq(): number {
-    return this.seqNumber;
   }
 
   get anonymous(): number {
@@ -209,11 +104,7 @@ export class RoomPresence implements RoomReader {
 
   /** Live connections plus those lingering in their grace. */
   get connectionCount(): number {
-    return this.live.size + this.lingering.size;
-  }
-
-  get userCount(): number {
-    return this.users.size;
+    return this.live.size + this.graceEnds.away.size + this.graceEnds.lost.size;
   }
 
   /** Whether a connection with this id has an open socket (not merely lingering). */
@@ -223,7 +114,7 @@ export class RoomPresence implements RoomReader {
 
   /** Whether the connection is live or lingering. */
   has(connectionId: string): boolean {
-    return this.live.has(connectionId) || this.lingering.has(connectionId);
+    return this.live.has(connectionId) || this.lingeringRecord(connectionId) !== undefined;
   }
 
   /**
@@ -233,7 +124,7 @@ export class RoomPresence implements RoomReader {
    */
   mayTake(connectionId: string, userId: string | null): boolean {
     if (this.live.has(connectionId)) return false;
-    const lingering = this.lingering.get(connectionId);
+    const lingering = this.lingeringRecord(connectionId);
     return !lingering || (userId !== null && lingering.user?.identity.id === userId);
   }
 
@@ -249,7 +140,7 @@ export class RoomPresence implements RoomReader {
       throw new Error(`connection ${connectionId} is already live; give the new socket a fresh id`);
     }
     const now = this.clock.now();
-    const lingering = this.lingering.get(connectionId);
+    const lingering = this.lingeringRecord(connectionId);
     if (lingering) {
       if (identity && lingering.user?.identity.id === identity.id) {
         const user = lingering.user;
@@ -273,7 +164,7 @@ export class RoomPresence implements RoomReader {
         const [replaced] = user.lingering;
         if (replaced !== undefined) {
           adopted = replaced;
-          const old = this.lingering.get(replaced);
+          const old = this.lingeringRecord(replaced);
           this.unlinger(replaced);
           user.lingering.delete(replaced);
           user.connections--;
@@ -290,7 +181,16 @@ export class RoomPresence implements RoomReader {
         this.markDirty(identity.id);
         const statuses = new UserStatuses(now);
         statuses.add("active");
-        user = { identity, connections: 1, lingering: new Set(), state: {}, stateAt: 0, since: now, statuses };
+        user = {
+          identity,
+          connections: 1,
+          lingering: new Set(),
+          state: {},
+          stateAt: 0,
+          identityAt: now,
+          since: now,
+          statuses,
+        };
         this.users.set(identity.id, user);
       }
     } else {
@@ -361,9 +261,9 @@ export class RoomPresence implements RoomReader {
   }
 
   /** The state a user has now, for persisting it beside their connections. */
-  userState(userId: string): { state: JsonObject; stateAt: number; since: number } | null {
+  userState(userId: string): { state: JsonObject; stateAt: number; since: number; identityAt: number } | null {
     const user = this.users.get(userId);
-    return user ? { state: user.state, stateAt: user.stateAt, since: user.since } : null;
+    return user ? { state: user.state, stateAt: user.stateAt, since: user.since, identityAt: user.identityAt } : null;
   }
 
   /** Replaces the name and info of a live connection's user (a member without a socket its owner refreshed). */
@@ -411,7 +311,6 @@ export class RoomPresence implements RoomReader {
     record.statusRate.drop();
     this.pendingStatuses.delete(record);
     if (record.status === "active") record.activeAt = now;
-    this.lingering.set(connectionId, record);
     this.graceEnds[kind].set(connectionId, record);
     user.lingering.add(connectionId);
     return {
@@ -430,7 +329,7 @@ export class RoomPresence implements RoomReader {
 
   /** Removes a live or lingering connection at once (leave, kick, stale). */
   remove(connectionId: string, reason: LeaveReason): boolean {
-    const record = this.live.get(connectionId) ?? this.lingering.get(connectionId);
+    const record = this.live.get(connectionId) ?? this.lingeringRecord(connectionId);
     if (!record) return false;
     this.drop(record, reason, this.clock.now());
     return true;
@@ -513,90 +412,13 @@ export class RoomPresence implements RoomReader {
    * is `updated`.
    */
   takeDiff(): DiffMessage | null {
-    const now = this.clock.now();
-    const joined: PresenceUser[] = [];
-    const updated: PresenceUser[] = [];
-    const left: string[] = [];
-    for (const [id, before] of this.dirty) {
-      const user = this.users.get(id);
-      const wasPresent = before?.present ?? false;
-      if (!user) {
-        if (!before) continue;
-        left.push(id);
-        // the list changes exactly as clients see it change: with this diff, at its `leftAt`
-        this.recentUsers.left({ id, name: before.name, info: before.info, kind: before.kind }, now);
-      } else if (!wasPresent) {
-        this.recentUsers.returned(id);
-        joined.push(toPresenceUser(user, now));
-      } else if (before && changedSince(before, user)) {
-        updated.push(toPresenceUser(user, now));
-      }
-    }
-    this.dirty.clear();
-    const anonymousChanged = this.anonymousCount !== this.publishedAnonymous;
-    this.publishedAnonymous = this.anonymousCount;
-    if (joined.length === 0 && updated.length === 0 && left.length === 0 && !anonymousChanged) return null;
-    this.seqNumber++;
-    const diff: DiffMessage = {
-      type: "presence:diff",
-      seq: this.seqNumber,
-      joined,
-      updated,
-      left,
-      anonymous: this.anonymousCount,
-    };
-    if (left.length > 0) diff.leftAt = now;
-    return diff;
-  }
-
-  /** Users who left within the recent time, newest first (protocol 1.2). */
-  recent(): RecentUser[] {
-    return this.recentUsers.list(this.clock.now());
-  }
-
-  /** Brings back the recent list a room kept in storage (after hibernation or a restart). */
-  restoreRecent(entries: readonly RecentUser[]): void {
-    this.recentUsers.replace(entries);
-  }
-
-  /** Every present user in the order they arrived. O(room size): for syncs and snapshots. */
-  snapshotUsers(): PresenceUser[] {
-    const now = this.clock.now();
-    return Array.from(this.users.values(), (user) => toPresenceUser(user, now));
-  }
-
-  /** The ids of the first `limit` users in join order: O(limit), for windows. */
-  headIds(limit: number): string[] {
-    return headOf(this.users, limit);
-  }
-
-  /** Whether a user is present (with a live or lingering connection). */
-  hasUser(userId: string): boolean {
-    return this.users.has(userId);
-  }
-
-  /** One present user as the room shows them, or `undefined`. */
-  presentUser(userId: string): PresenceUser | undefined {
-    const user = this.users.get(userId);
-    return user ? toPresenceUser(user, this.clock.now()) : undefined;
-  }
-
-  /** One page of every present user in join order, after a cursor an earlier page returned (see `pageInJoinOrder`). */
-  page(after: string | null, limit: number): UserPage | null {
-    const now = this.clock.now();
-    return pageInJoinOrder(
-      this.users,
-      (user) => user.since,
-      (user) => toPresenceUser(user, now),
-      after,
-      limit,
-    );
+    return this.takeChanges(this.changes);
   }
 
   /** Every connection, live or lingering, with its user and times: for webhook snapshots. */
   snapshotConnections(): RestoredConnection[] {
     const all: RestoredConnection[] = [];
-    for (const map of [this.live, this.lingering]) {
+    for (const map of [this.live, this.graceEnds.away, this.graceEnds.lost]) {
       for (const record of map.values()) {
         all.push({
           id: record.id,
@@ -636,7 +458,7 @@ export class RoomPresence implements RoomReader {
    * already saw all of it. Call once, on an empty room.
    */
   restore(liveConnections: RestoredConnection[], lingering: LingeringConnection[] = [], seq?: number): void {
-    if (this.live.size > 0 || this.lingering.size > 0) throw new Error("restore() needs an empty room");
+    if (this.connectionCount > 0) throw new Error("restore() needs an empty room");
     if (seq !== undefined) this.seqNumber = seq;
     const all = [...liveConnections, ...lingering].sort((a, b) => a.since - b.since);
     for (const item of all) {
@@ -649,12 +471,20 @@ export class RoomPresence implements RoomReader {
           lingering: new Set(),
           state: item.state ?? {},
           stateAt: item.stateAt ?? 0,
+          // the name and info came with the newest connection, as far as anyone stored
+          identityAt: item.joinedAt,
           since: item.since,
           statuses: new UserStatuses(item.since),
         });
-      } else if ((item.stateAt ?? 0) > existing.stateAt) {
+        continue;
+      }
+      if ((item.stateAt ?? 0) > existing.stateAt) {
         existing.state = item.state ?? {};
         existing.stateAt = item.stateAt ?? 0;
+      }
+      if (item.joinedAt > existing.identityAt) {
+        existing.identity = item.user;
+        existing.identityAt = item.joinedAt;
       }
     }
     const bySeen = [...liveConnections].sort((a, b) => a.lastSeen - b.lastSeen);
@@ -674,11 +504,10 @@ export class RoomPresence implements RoomReader {
       user.lingering.add(item.id);
       const record = this.record(item, user, item.lingerUntil);
       user.statuses.add(record.status, record.activeAt);
-      this.lingering.set(item.id, record);
       // sorted, and every grace started from now on ends later than one from before the restart
       this.graceEnds.lost.set(item.id, record);
     }
-    this.publishedAnonymous = this.anonymousCount;
+    this.changes.settle(this.anonymousCount);
   }
 
   private record(item: RestoredConnection, user: UserRecord | null, lingerUntil: number | null): ConnectionRecord {
@@ -722,8 +551,11 @@ export class RoomPresence implements RoomReader {
     this.emit({ type: "leave", connectionId: record.id, userId: user?.identity.id ?? null, reason, at: now });
   }
 
+  private lingeringRecord(connectionId: string): ConnectionRecord | undefined {
+    return this.graceEnds.away.get(connectionId) ?? this.graceEnds.lost.get(connectionId);
+  }
+
   private unlinger(connectionId: string): void {
-    this.lingering.delete(connectionId);
     for (const queue of Object.values(this.graceEnds)) queue.delete(connectionId);
   }
 
@@ -751,37 +583,21 @@ export class RoomPresence implements RoomReader {
     if (user.identity.name === identity.name && sameJson(user.identity.info, identity.info)) return;
     this.markDirty(user.identity.id);
     user.identity = identity;
+    user.identityAt = this.clock.now();
   }
 
   /** Remembers what clients last saw of a user, before the first change of a window. */
   private markDirty(userId: string): void {
-    if (this.dirty.has(userId)) return;
-    const user = this.users.get(userId);
-    this.dirty.set(
-      userId,
-      user
-        ? {
-            present: true,
-            connections: user.connections,
-            state: user.state,
-            name: user.identity.name,
-            info: user.identity.info,
-            kind: user.identity.kind,
-            status: user.statuses.status,
-            activeAt: user.statuses.lastActiveAt,
-          }
-        : null,
-    );
+    this.changes.mark(userId, () => this.presentUser(userId) ?? null);
+  }
+
+  protected show(user: UserRecord, now: number): PresenceUser {
+    return toPresenceUser(user, now);
   }
 
   private emit(event: ConnectionEvent): void {
     if (this.recordEvents) this.events.push(event);
   }
-}
-
-function first<V>(map: Map<string, V>): V | undefined {
-  for (const value of map.values()) return value;
-  return undefined;
 }
 
 /** Which max age a connection of this status has. */
@@ -801,20 +617,4 @@ function toPresenceUser(user: UserRecord, now: number): PresenceUser {
     activeAt: user.statuses.activeAt(now),
     ...(user.identity.kind ? { kind: user.identity.kind } : {}),
   };
-}
-
-function changedSince(before: Published, user: UserRecord): boolean {
-  return (
-    before.connections !== user.connections ||
-    before.state !== user.state ||
-    before.name !== user.identity.name ||
-    before.kind !== user.identity.kind ||
-    before.status !== user.statuses.status ||
-    (before.status !== "active" && before.activeAt !== user.statuses.lastActiveAt) ||
-    !sameJson(before.info, user.identity.info)
-  );
-}
-
-function sameJson(a: JsonObject, b: JsonObject): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,3 +1,5 @@
+import { first } from "./join-order";
+
 /** The two max ages a live connection can have: a hidden page's heartbeats come late (protocol 1.2). */
 export type SeenLane = "visible" | "hidden";
 
@@ -97,8 +99,3 @@ export class SeenOrder<R extends Seen> {
 }
 
 const LANES: readonly SeenLane[] = ["visible", "hidden"];
-
-function first<V>(map: Map<string, V>): V | undefined {
-  for (const value of map.values()) return value;
-  return undefined;
-}

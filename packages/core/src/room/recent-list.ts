@@ -1,4 +1,4 @@
-import { LIMITS, type MemberIdentity, type RecentUser } from "./protocol";
+import { LIMITS, type MemberIdentity, type RecentUser } from "../protocol";
 
 /**
  * The users who left a room a short while ago, newest first (protocol 1.2):
@@ -27,22 +27,20 @@ export class RecentList {
     return this.entries;
   }
 
-  /** A user left at `at`; returns whether the list changed. */
-  left(user: MemberIdentity, at: number): boolean {
-    if (this.keepMs <= 0) return false;
+  /** A user left at `at`. */
+  left(user: MemberIdentity, at: number): void {
+    if (this.keepMs <= 0) return;
     const rest = this.entries.filter((entry) => entry.id !== user.id);
     this.entries = [
       { id: user.id, name: user.name, info: user.info, ...(user.kind && { kind: user.kind }), leftAt: at },
       ...rest,
     ].slice(0, LIMITS.recentUsers);
-    return true;
   }
 
-  /** A user came back; returns whether the list changed. */
-  returned(userId: string): boolean {
-    const before = this.entries.length;
-    this.entries = this.entries.filter((entry) => entry.id !== userId);
-    return this.entries.length !== before;
+  /** A user came back: the list is another array only if they were on it. */
+  returned(userId: string): void {
+    const rest = this.entries.filter((entry) => entry.id !== userId);
+    if (rest.length < this.entries.length) this.entries = rest;
   }
 
   /** Replaces the list (a sync, a stored copy, the coordinator's state), keeping its order. */

@@ -1,16 +1,19 @@
-import { type Clock, systemClock } from "./clock";
-import { headOf, pageInJoinOrder, type UserPage } from "./page";
-import { byArrival } from "./presence-view";
-import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "./protocol";
-import { RecentList } from "./recent-list";
+import { type Clock, systemClock } from "../clock";
+import { DEFAULTS, type DiffMessage, type PresenceUser } from "../protocol";
+import type { ConnectionEvent, RestoredConnection } from "./connections";
+import { DiffBuilder } from "./diff";
+import { JoinOrderedRoom } from "./join-order";
 import type { RoomState } from "./room-mirror";
-import type { ConnectionEvent, RestoredConnection, RoomPresence } from "./room-presence";
-import type { RoomReader } from "./room-window";
+import type { RoomPresence } from "./room-presence";
 import { morePresent } from "./user-status";
 
-/** A user as one shard has them: `connections` counts that shard's sockets; `stateAt` says whose state is newest. */
+/**
+ * A user as one shard has them: `connections` counts that shard's sockets; `stateAt` says whose
+ * state is newest, `identityAt` whose name and info.
+ */
 export interface ShardUser extends PresenceUser {
   stateAt: number;
+  identityAt?: number;
 }
 
 /** What a shard tells its coordinator, at most once per diff window. */
@@ -36,6 +39,12 @@ export interface ShardReport {
 
 interface Entry {
   user: PresenceUser;
+  /** When the shown name and info were set on their shard. */
+  identityAt: number;
+  /** When the shown state was set: it stays while the user does, though the shard it was set on has them no more. */
+  stateAt: number;
+  /** The latest `activeAt` of the shards that no longer have the user. */
+  activeAt: number;
   /** The user as each shard that has them reported them. */
   on: Map<number, ShardUser>;
 }
@@ -54,37 +63,23 @@ interface Entry {
  * totals.apply(0, report);
  * const diff = totals.takeDiff(); // what every shard passes on to its sockets
  */
-export class ShardTotals implements RoomReader {
-  private readonly users = new Map<string, Entry>();
+export class ShardTotals extends JoinOrderedRoom<Entry> {
   private readonly anonymousBy = new Map<number, number>();
   /** The users each shard has, so a shard's full report touches its own users, not the room's. */
   private readonly usersBy = new Map<number, Set<string>>();
   private readonly connectionsBy = new Map<number, Map<string, RestoredConnection>>();
-  /** What the last diff said of each user changed since (`null`: absent). */
-  private readonly dirty = new Map<string, PresenceUser | null>();
+  private readonly changes = new DiffBuilder();
   private events: ConnectionEvent[] = [];
-  private publishedAnonymous = 0;
   private anonymousTotal = 0;
-  private seqNumber: number;
-  private readonly clock: Clock;
-  private readonly recentUsers: RecentList;
+  /** Whether the first diff was taken: the room a restarted coordinator rebuilt from its shards is put in join order then. */
+  private ordered = false;
 
   constructor(options: { seq?: number; recentMs?: number; clock?: Clock } = {}) {
-    this.seqNumber = options.seq ?? 0;
-    this.clock = options.clock ?? systemClock;
-    this.recentUsers = new RecentList(options.recentMs ?? DEFAULTS.recentMs);
-  }
-
-  get seq(): number {
-    return this.seqNumber;
+    super(options.clock ?? systemClock, options.recentMs ?? DEFAULTS.recentMs, options.seq);
   }
 
   get anonymous(): number {
     return this.anonymousTotal;
-  }
-
-  get userCount(): number {
-    return this.users.size;
   }
 
   get connectionCount(): number {
@@ -102,7 +97,11 @@ export class ShardTotals implements RoomReader {
   apply(shard: number, report: ShardReport): void {
     if (report.full) this.replaceShard(shard, report);
     else {
-      for (const id of report.left) this.removeFrom(shard, id);
+      const leftAt = new Map<string, number>();
+      for (const event of report.events) {
+        if (event.type === "leave" && event.userId !== null) leftAt.set(event.userId, event.at);
+      }
+      for (const id of report.left) this.removeFrom(shard, id, leftAt.get(id) ?? report.at);
       this.applyEvents(shard, report.events);
     }
     for (const user of report.users) this.setOn(shard, user);
@@ -115,7 +114,7 @@ export class ShardTotals implements RoomReader {
    */
   seed(shard: number, report: ShardReport): void {
     this.apply(shard, report);
-    this.dirty.clear();
+    this.changes.settle(this.anonymousTotal);
     this.events = [];
   }
 
@@ -124,63 +123,15 @@ export class ShardTotals implements RoomReader {
     this.apply(shard, { full: true, users: [], left: [], anonymous: 0, events: [], connections: [], at });
   }
 
-  /** The diff since the last call, or `null` when nothing clients see changed. */
+  /** The diff since the last call, or `null` when nothing clients see changed (see `DiffBuilder.take`). */
   takeDiff(): DiffMessage | null {
-    const now = this.clock.now();
-    const joined: Entry[] = [];
-    const updated: PresenceUser[] = [];
-    const left: string[] = [];
-    /** Newcomers and users who left and came back within the window: they go to the end of the order. */
-    const arrived: Entry[] = [];
-    for (const [id, before] of this.dirty) {
-      const entry = this.users.get(id);
-      if (!entry) {
-        if (!before) continue;
-        left.push(id);
-        this.recentUsers.left(before, now);
-      } else if (!before) {
-        this.recentUsers.returned(id);
-        joined.push(entry);
-        arrived.push(entry);
-      } else if (changed(before, entry.user)) {
-        updated.push(entry.user);
-        if (before.since !== entry.user.since) arrived.push(entry);
-      }
+    const diff = this.takeChanges(this.changes);
+    if (!this.ordered) {
+      // seeded agents and shards' reports came in no particular order: everyone is sorted by the start of their stay
+      this.ordered = true;
+      this.users = new Map([...this.users].sort(([, a], [, b]) => a.user.since - b.user.since));
     }
-    this.dirty.clear();
-    const anonymousChanged = this.anonymousTotal !== this.publishedAnonymous;
-    this.publishedAnonymous = this.anonymousTotal;
-    if (joined.length === 0 && updated.length === 0 && left.length === 0 && !anonymousChanged) return null;
-    this.seqNumber++;
-    // Shards report one after another, so the window's arrivals are put in the order they
-    // arrived in (as a shard's copy does with the diff, `RoomMirror.apply`): they are the
-    // last entries of the map, and moving each to the end in turn sorts them.
-    arrived.sort((a, b) => byArrival(a.user, b.user));
-    for (const entry of arrived) {
-      this.users.delete(entry.user.id);
-      this.users.set(entry.user.id, entry);
-    }
-    joined.sort((a, b) => byArrival(a.user, b.user));
-    const diff: DiffMessage = {
-      type: "presence:diff",
-      seq: this.seqNumber,
-      joined: joined.map((entry) => entry.user),
-      updated,
-      left,
-      anonymous: this.anonymousTotal,
-    };
-    if (left.length > 0) diff.leftAt = now;
     return diff;
-  }
-
-  /** Users who left within the recent time, newest first (protocol 1.2). */
-  recent(): RecentUser[] {
-    return this.recentUsers.list(this.clock.now());
-  }
-
-  /** Brings back the recent list the coordinator kept in storage. */
-  restoreRecent(entries: readonly RecentUser[]): void {
-    this.recentUsers.replace(entries);
   }
 
   /** Connection events since the last call, for the webhook. */
@@ -202,37 +153,15 @@ export class ShardTotals implements RoomReader {
     return all;
   }
 
-  headIds(limit: number): string[] {
-    return headOf(this.users, limit);
-  }
-
-  hasUser(userId: string): boolean {
-    return this.users.has(userId);
-  }
-
-  presentUser(userId: string): PresenceUser | undefined {
-    return this.users.get(userId)?.user;
-  }
-
-  snapshotUsers(): PresenceUser[] {
-    return Array.from(this.users.values(), (entry) => entry.user);
-  }
-
-  page(after: string | null, limit: number): UserPage | null {
-    return pageInJoinOrder(
-      this.users,
-      (entry) => entry.user.since,
-      (entry) => entry.user,
-      after,
-      limit,
-    );
+  protected show(entry: Entry): PresenceUser {
+    return entry.user;
   }
 
   /** A full report: users and connections the shard no longer has go, with a leave event each. */
   private replaceShard(shard: number, report: ShardReport): void {
     const { at } = report;
     const present = new Set(report.users.map((user) => user.id));
-    for (const id of [...(this.usersBy.get(shard) ?? [])]) if (!present.has(id)) this.removeFrom(shard, id);
+    for (const id of [...(this.usersBy.get(shard) ?? [])]) if (!present.has(id)) this.removeFrom(shard, id, at);
     const before = this.connectionsBy.get(shard) ?? new Map<string, RestoredConnection>();
     const after = new Map((report.connections ?? []).map((connection) => [connection.id, connection]));
     for (const [id, connection] of before) {
@@ -276,11 +205,22 @@ export class ShardTotals implements RoomReader {
     let entry = this.users.get(user.id);
     if (!entry) {
       this.markDirty(user.id, null);
-      entry = { user, on: new Map() };
+      entry = { user, identityAt: user.identityAt ?? 0, stateAt: user.stateAt, activeAt: 0, on: new Map() };
       this.users.set(user.id, entry);
     } else this.markDirty(user.id, entry.user);
+    const before = entry.on.get(shard);
+    if (entry.on.size === 1 && before && before.since !== user.since) {
+      // the stay began again on the only shard that has the user: nothing of the old one stays
+      entry.stateAt = -1;
+      entry.activeAt = 0;
+    }
+    const since = sinceOf(entry, before, user);
     entry.on.set(shard, user);
-    entry.user = merged(entry, user);
+    // the newest name and info win, whatever order the shards' reports of one window came in
+    const newer = (user.identityAt ?? 0) >= entry.identityAt;
+    if (newer) entry.identityAt = user.identityAt ?? 0;
+    entry.user = { ...merged(entry, user, newer), since };
+    entry.stateAt = Math.max(entry.stateAt, user.stateAt);
     let mine = this.usersBy.get(shard);
     if (!mine) {
       mine = new Set();
@@ -289,9 +229,14 @@ export class ShardTotals implements RoomReader {
     mine.add(user.id);
   }
 
-  private removeFrom(shard: number, userId: string): void {
+  /** The user has no connection left on the shard since `at`. */
+  private removeFrom(shard: number, userId: string, at: number): void {
     const entry = this.users.get(userId);
-    if (!entry?.on.delete(shard)) return;
+    const gone = entry?.on.get(shard);
+    if (!entry || !gone) return;
+    entry.on.delete(shard);
+    // the last moment they were active there outlives the shard's part, as it does in one room
+    entry.activeAt = Math.max(entry.activeAt, gone.status === "active" ? at : gone.activeAt);
     const mine = this.usersBy.get(shard);
     mine?.delete(userId);
     if (mine?.size === 0) this.usersBy.delete(shard);
@@ -307,7 +252,7 @@ export class ShardTotals implements RoomReader {
   }
 
   private markDirty(userId: string, published: PresenceUser | null): void {
-    if (!this.dirty.has(userId)) this.dirty.set(userId, published);
+    this.changes.mark(userId, () => published);
   }
 }
 
@@ -317,24 +262,24 @@ export class ShardTotals implements RoomReader {
  * stay that began when the first of their connections arrived anywhere, the
  * most present status and the latest moment any shard saw them active.
  */
-function merged(entry: Entry, latest: ShardUser | null): PresenceUser {
+function merged(entry: Entry, latest: ShardUser | null, newIdentity = false): PresenceUser {
   let connections = 0;
-  let newest: ShardUser | null = null;
+  let newest: { state: PresenceUser["state"]; stateAt: number } = { state: entry.user.state, stateAt: entry.stateAt };
   let status: PresenceUser["status"] | null = null;
-  let activeAt = 0;
+  let activeAt = entry.activeAt;
   for (const user of entry.on.values()) {
     connections += user.connections;
-    if (!newest || user.stateAt > newest.stateAt) newest = user;
+    if (user.stateAt > newest.stateAt) newest = user;
     status = status ? morePresent(status, user.status) : user.status;
     activeAt = Math.max(activeAt, user.activeAt);
   }
-  const identity = latest ?? entry.user;
+  const identity = newIdentity && latest ? latest : entry.user;
   return {
     id: entry.user.id,
     name: identity.name,
     info: identity.info,
     connections,
-    state: newest?.state ?? entry.user.state,
+    state: newest.state,
     since: entry.user.since,
     status: status ?? entry.user.status,
     // an active user's `activeAt` is only the time of a report: kept as it was, news to nobody
@@ -343,18 +288,15 @@ function merged(entry: Entry, latest: ShardUser | null): PresenceUser {
   };
 }
 
-function changed(before: PresenceUser, after: PresenceUser): boolean {
-  return (
-    before.connections !== after.connections ||
-    JSON.stringify(before.state) !== JSON.stringify(after.state) ||
-    before.name !== after.name ||
-    before.kind !== after.kind ||
-    before.since !== after.since ||
-    before.status !== after.status ||
-    // an active user's `activeAt` is the time of the report, news to nobody
-    (after.status !== "active" && before.activeAt !== after.activeAt) ||
-    JSON.stringify(before.info) !== JSON.stringify(after.info)
-  );
+/**
+ * When the user's stay in the room began, as a shard reports them: with the first connection
+ * anywhere, whichever shard reported first within a window; but when the shard that alone has the
+ * user reports a new start, the stay began again there.
+ */
+function sinceOf(entry: Entry, before: ShardUser | undefined, reported: ShardUser): number {
+  const alone = entry.on.size === (before ? 1 : 0);
+  if (alone && before && before.since !== reported.since) return reported.since;
+  return Math.min(entry.user.since, reported.since);
 }
 
 /**
@@ -369,7 +311,10 @@ function changed(before: PresenceUser, after: PresenceUser): boolean {
 export function takeShardReport(room: RoomPresence, options: { full: boolean; at: number }): ShardReport | null {
   const diff = room.takeDiff();
   const events = room.takeEvents();
-  const withStateAt = (user: PresenceUser): ShardUser => ({ ...user, stateAt: room.userState(user.id)?.stateAt ?? 0 });
+  const withStateAt = (user: PresenceUser): ShardUser => {
+    const times = room.userState(user.id);
+    return { ...user, stateAt: times?.stateAt ?? 0, identityAt: times?.identityAt ?? 0 };
+  };
   const { at } = options;
   if (options.full) {
     const users = room.snapshotUsers().map(withStateAt);

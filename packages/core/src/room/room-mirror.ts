@@ -1,9 +1,8 @@
-import { type Clock, systemClock } from "./clock";
-import { headOf, pageInJoinOrder, type UserPage } from "./page";
-import { byArrival } from "./presence-view";
-import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "./protocol";
-import { RecentList } from "./recent-list";
-import type { RoomReader } from "./room-window";
+import { type Clock, systemClock } from "../clock";
+import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "../protocol";
+import { applyDiff } from "./apply";
+import { sameJson } from "./diff";
+import { JoinOrderedRoom } from "./join-order";
 
 /** The whole of a sharded room as its coordinator last published it. */
 export interface RoomState {
@@ -31,29 +30,16 @@ export type MirrorChanges = Pick<DiffMessage, "joined" | "updated" | "left" | "a
  * mirror.replace(await coordinator.state());
  * if (mirror.apply(diff) === "gap") mirror.replace(await coordinator.state());
  */
-export class RoomMirror implements RoomReader {
-  private users = new Map<string, PresenceUser>();
-  private seqNumber = 0;
+export class RoomMirror extends JoinOrderedRoom<PresenceUser> {
   private anonymousCount = 0;
   private loaded = false;
-  private readonly recentUsers: RecentList;
-  private readonly clock: Clock;
 
   constructor(options: { recentMs?: number; clock?: Clock } = {}) {
-    this.recentUsers = new RecentList(options.recentMs ?? DEFAULTS.recentMs);
-    this.clock = options.clock ?? systemClock;
-  }
-
-  get seq(): number {
-    return this.seqNumber;
+    super(options.clock ?? systemClock, options.recentMs ?? DEFAULTS.recentMs);
   }
 
   get anonymous(): number {
     return this.anonymousCount;
-  }
-
-  get userCount(): number {
-    return this.users.size;
   }
 
   /** `false` until the first state arrived: syncs wait for it. */
@@ -64,30 +50,11 @@ export class RoomMirror implements RoomReader {
   /** Applies the coordinator's next diff: `gap` when one was missed (or none loaded yet), `duplicate` for an old one. */
   apply(diff: MirrorChanges): "applied" | "duplicate" | "gap" {
     if (!this.loaded) return "gap";
-    if (diff.seq <= this.seqNumber) return "duplicate";
-    if (diff.seq !== this.seqNumber + 1) return "gap";
-    const leftAt = diff.leftAt ?? this.clock.now();
-    for (const id of diff.left) {
-      const user = this.users.get(id);
-      if (user) this.recentUsers.left(user, leftAt);
-      this.users.delete(id);
-    }
-    for (const user of diff.joined) this.recentUsers.returned(user.id);
-    // newcomers, and users whose stay began again, go to the end in arrival order, as the coordinator puts them
-    const arrived = [...diff.joined];
-    for (const user of diff.updated) {
-      const old = this.users.get(user.id);
-      if (old && old.since !== user.since) arrived.push(user);
-      else if (old) this.users.set(user.id, user);
-    }
-    arrived.sort(byArrival);
-    for (const user of arrived) {
-      this.users.delete(user.id);
-      this.users.set(user.id, user);
-    }
+    const result = applyDiff(this.users, this.seqNumber, diff, this.recentUsers, false, this.clock.now());
+    if (result !== "applied") return result;
     this.seqNumber = diff.seq;
     this.anonymousCount = diff.anonymous;
-    return "applied";
+    return result;
   }
 
   /**
@@ -106,7 +73,7 @@ export class RoomMirror implements RoomReader {
     for (const [id, user] of after) {
       const old = before.get(id);
       if (!old) joined.push(user);
-      else if (JSON.stringify(old) !== JSON.stringify(user)) updated.push(user);
+      else if (!sameJson(old, user)) updated.push(user);
     }
     for (const id of before.keys()) if (!after.has(id)) left.push(id);
     this.users = after;
@@ -124,34 +91,7 @@ export class RoomMirror implements RoomReader {
     this.loaded = false;
   }
 
-  /** Users who left within the recent time, newest first (protocol 1.2). */
-  recent(): RecentUser[] {
-    return this.recentUsers.list(this.clock.now());
-  }
-
-  headIds(limit: number): string[] {
-    return headOf(this.users, limit);
-  }
-
-  hasUser(userId: string): boolean {
-    return this.users.has(userId);
-  }
-
-  presentUser(userId: string): PresenceUser | undefined {
-    return this.users.get(userId);
-  }
-
-  snapshotUsers(): PresenceUser[] {
-    return [...this.users.values()];
-  }
-
-  page(after: string | null, limit: number): UserPage | null {
-    return pageInJoinOrder(
-      this.users,
-      (user) => user.since,
-      (user) => user,
-      after,
-      limit,
-    );
+  protected show(user: PresenceUser): PresenceUser {
+    return user;
   }
 }

@@ -1,0 +1,50 @@
+import type { DiffMessage, PresenceUser } from "../protocol";
+import type { RecentList } from "./recent-list";
+
+/** The order of a window: by the start of each stay, ties by id (protocol 1.1). */
+export function byArrival(a: PresenceUser, b: PresenceUser): number {
+  return a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The outcome of applying one server message. */
+export type ApplyResult = "applied" | "duplicate" | "gap";
+
+/**
+ * Applies a room's numbered diff to a copy of its users in join order, as every copy does (a
+ * shard's copy of a sharded room here; `PresenceView`, the client's view, writes the same steps
+ * out to stay in its bundle budget, and the room-model tests hold the two to one result): a diff must carry the copy's number plus one
+ * (`duplicate` for an old one, `gap` when one was missed; a window takes any newer one), users
+ * who left join `recent` at the diff's `leftAt` (outside a window, whose `left` also lists users
+ * who only moved out of it), users who came back leave it, and newcomers and users whose stay
+ * began again go to the end (newcomers in the diff's order, then restarted stays), where the room put them.
+ *
+ * @example
+ * if (applyDiff(users, seq, diff, recent, false, Date.now()) === "applied") seq = diff.seq;
+ */
+export function applyDiff(
+  users: Map<string, PresenceUser>,
+  seq: number,
+  diff: Pick<DiffMessage, "seq" | "joined" | "updated" | "left" | "leftAt">,
+  recent: RecentList,
+  windowed: boolean,
+  now: number,
+): ApplyResult {
+  if (diff.seq <= seq) return "duplicate";
+  if (!windowed && diff.seq !== seq + 1) return "gap";
+  for (const id of diff.left) {
+    const user = users.get(id);
+    if (user && !windowed) recent.left(user, diff.leftAt ?? now);
+    users.delete(id);
+  }
+  for (const user of diff.joined) {
+    recent.returned(user.id);
+    users.delete(user.id);
+    users.set(user.id, user);
+  }
+  // a stay that began again within the diff's window goes to the end after the newcomers, as the room puts it
+  for (const user of diff.updated) {
+    if (users.get(user.id)?.since !== user.since) users.delete(user.id);
+    users.set(user.id, user);
+  }
+  return "applied";
+}
