@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { createDb, migrateToLatest, throwIfMigrationFailed } from "@herenow/db";
 import { countOnline, KNOWN_HOUR, knownDay } from "@herenow/testing/known-day";
-import { Client } from "pg";
+import { createScratchDatabase } from "@herenow/testing/scratch-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as history } from "@/app/api/admin/history/route";
 import { resetEnv } from "@/env";
@@ -17,24 +16,13 @@ if (pgUrl === null && process.env.CI && !["0", "false"].includes(process.env.CI)
   throw new Error("DATABASE_URL is no postgres:// URL, but CI is set: the PostgreSQL half must run in CI");
 }
 
+/** A migrated throwaway database beside `base`'s. */
 async function scratchPostgres(base: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `herenow_web_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = async (statement: string) => {
-    const client = new Client({ connectionString: base });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database "${name}"`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const db = createDb({ url: url.toString() });
+  const scratch = await createScratchDatabase(base, "herenow_web");
+  const db = createDb({ url: scratch.url });
   throwIfMigrationFailed(await migrateToLatest(db));
   await db.destroy();
-  return { url: url.toString(), drop: () => admin(`drop database if exists "${name}" with (force)`) };
+  return scratch;
 }
 
 const targets: [string, string | null][] = [

@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
+import { createScratchDatabase } from "@herenow/testing/scratch-postgres";
 import type { Kysely } from "kysely";
-import { Client } from "pg";
 import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import { createDb } from "../../src/create-db";
 import { migrateDown, migrateToLatest, throwIfMigrationFailed } from "../../src/migrate";
@@ -29,24 +28,6 @@ if (!isPostgresUrl) {
   );
 }
 
-/** Creates a throwaway database next to DATABASE_URL's, so test files never share tables. */
-async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `herenow_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = async (statement: string) => {
-    const client = new Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database "${name}"`);
-  const url = new URL(databaseUrl as string);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists "${name}" with (force)`) };
-}
-
 export const TARGETS: TestTarget[] = [
   {
     name: "PGlite",
@@ -60,7 +41,8 @@ export const TARGETS: TestTarget[] = [
     name: "PostgreSQL",
     skipReason: isPostgresUrl ? null : SKIP_MESSAGE,
     async open() {
-      const scratch = await createScratchDatabase();
+      // a throwaway database next to DATABASE_URL's, so test files never share tables
+      const scratch = await createScratchDatabase(databaseUrl as string, "herenow_test");
       const db = createDb({ url: scratch.url });
       return {
         db,
