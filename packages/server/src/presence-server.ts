@@ -722,6 +722,10 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     this.windows.forget(connection);
     const data = dataOf(connection);
     if (!data) return;
+    // A socket the room already let go no longer owns its id: a page reloaded as someone else
+    // leaves and comes back under the same id at once, and the old close may arrive after that.
+    // What the room keeps by id (the pending sync, follows, rates) is the new socket's then.
+    if (data.left && this.presence.isLive(data.id)) return;
     this.budgets.delete(data.id);
     this.rates.forget(data.id);
     this.follows.forget(data.id);
