@@ -120,6 +120,8 @@ describe("a duplicated tab", () => {
       // a duplicate starts with a copy of the first tab's sessionStorage
       const copy = tab.mount({ reload: true });
       await waitFor(() => expect(copy.result.current.status).toBe("open"), wait);
+      // "open" comes with the socket, the connection id with the room's sync after it
+      await waitFor(() => expect(copy.result.current.self?.connectionId).toBeDefined(), wait);
       expect(queryOf(tab.counting.urls.at(-1)).get("_pk")).toBe(id);
       const copyId = copy.result.current.self?.connectionId ?? "";
       expect(copyId.startsWith(`${id}.`) && /\.[0-9a-f]{8}$/.test(copyId)).toBe(true);
