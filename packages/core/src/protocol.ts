@@ -96,7 +96,7 @@ export interface RoomWindow {
   follows: string[];
 }
 
-/** Every change after the sync, coalesced over a short window. */
+/** Every change after the sync, coalesced over a short interval (`LIMITS.diffIntervalMs`). */
 export interface DiffMessage {
   type: "presence:diff";
   seq: number;
@@ -242,8 +242,8 @@ export const LIMITS = {
   recentUsers: 20,
   /** Errors a connection may earn in a minute before it is closed with 4008. */
   errorsPerMinute: 20,
-  /** Longest diff coalescing window, in ms. */
-  diffWindowMs: 50,
+  /** Shortest time between two diffs, in ms: the changes made within it go out coalesced in one. */
+  diffIntervalMs: 50,
   /** Largest `info` claim, in bytes of its JSON. */
   infoBytes: 1024,
   /** Furthest a token's `exp` may lie ahead, in seconds. */

@@ -1,6 +1,7 @@
 // Issue 29, item 4: a room's webhook events gain `occupied` and `vacated`, in order with the rest.
 import { describe, expect, it } from "vitest";
-import { ManualClock, RoomPresence, type UserIdentity, withOccupancy } from "../src/index";
+import { ManualClock, RoomPresence, withOccupancy } from "../src/engine";
+import type { UserIdentity } from "../src/index";
 
 const person = (n: number): UserIdentity => ({ id: `u${n}`, name: `User ${n}`, info: {} });
 const START = 1_000_000;

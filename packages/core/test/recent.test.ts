@@ -1,6 +1,7 @@
 // Protocol 1.2's recently left: the room's list, `leftAt` on diffs, a client's own list.
 import { describe, expect, it } from "vitest";
-import { ManualClock, PresenceView, RoomPresence, type UserIdentity } from "../src/index";
+import { ManualClock, RoomPresence } from "../src/engine";
+import { PresenceView, type UserIdentity } from "../src/index";
 
 const person = (n: number): UserIdentity => ({ id: `u${n}`, name: `User ${n}`, info: { n } });
 const START = 1_000_000;

@@ -5,18 +5,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type DiffMessage,
   type LingeringConnection,
   ManualClock,
-  type MemberIdentity,
-  type PresenceSnapshot,
-  PresenceView,
   type RestoredConnection,
   RoomMirror,
   RoomPresence,
   type RoomReader,
   ShardTotals,
   takeShardReport,
+} from "../src/engine";
+import {
+  type DiffMessage,
+  type MemberIdentity,
+  type PresenceSnapshot,
+  PresenceView,
   type UserStatus,
 } from "../src/index";
 

@@ -1,16 +1,8 @@
 // Issue 26: each disagreement the property test (room-model.property.test.ts) found between a
 // room of one object and a coordinator with shards, shrunk into a plain case.
 import { describe, expect, it } from "vitest";
-import {
-  ManualClock,
-  type MemberIdentity,
-  PresenceView,
-  RoomMirror,
-  RoomPresence,
-  type ShardReport,
-  ShardTotals,
-  takeShardReport,
-} from "../src/index";
+import { ManualClock, RoomMirror, RoomPresence, type ShardReport, ShardTotals, takeShardReport } from "../src/engine";
+import { type MemberIdentity, PresenceView } from "../src/index";
 
 const person = (n: number, name = `User ${n}`): MemberIdentity => ({ id: `u${n}`, name, info: {} });
 
@@ -138,7 +130,7 @@ describe("a sharded room and a room of one object", () => {
 });
 
 describe("a room of one object", () => {
-  it("announces a stay that began again within one window, with its new start, at the end of the order", () => {
+  it("announces a stay that began again between two diffs, with its new start, at the end of the order", () => {
     const clock = new ManualClock(1_000);
     const room = new RoomPresence({ clock, leaveGraceMs: 0 });
     room.connect("c1", person(1));

@@ -41,7 +41,7 @@ export function applyDiff(
     users.delete(user.id);
     users.set(user.id, user);
   }
-  // a stay that began again within the diff's window goes to the end after the newcomers, as the room puts it
+  // a stay that began again since the previous diff goes to the end after the newcomers, as the room puts it
   for (const user of diff.updated) {
     if (users.get(user.id)?.since !== user.since) users.delete(user.id);
     users.set(user.id, user);

@@ -1,7 +1,7 @@
 import { systemClock } from "../clock";
 import type { DiffMessage, JsonObject, MemberIdentity, PresenceUser, UserStatus } from "../protocol";
 import { DEFAULTS, LIMITS } from "../protocol";
-import { RateWindow } from "../rate-window";
+import { RateLimit } from "../rate-limit";
 import type {
   CloseKind,
   ConnectionEvent,
@@ -27,12 +27,12 @@ interface ConnectionRecord {
   lastSeen: number;
   lingerUntil: number | null;
   /** State changes: 20 a second, the newest of the rest held. */
-  stateRate: RateWindow<JsonObject>;
+  stateRate: RateLimit<JsonObject>;
   status: UserStatus;
   /** The last moment the connection was active, kept once it is not. */
   activeAt: number;
   /** Status changes: 20 a second, the newest of the rest held. */
-  statusRate: RateWindow<UserStatus>;
+  statusRate: RateLimit<UserStatus>;
   /** Never pruned for silence (a member without a socket): it is in no last-seen queue. */
   pinned: boolean;
 }
@@ -202,10 +202,10 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
       joinedAt: now,
       lastSeen: now,
       lingerUntil: null,
-      stateRate: new RateWindow(LIMITS.stateChangesPerSecond),
+      stateRate: new RateLimit(LIMITS.stateChangesPerSecond),
       status: "active",
       activeAt: now,
-      statusRate: new RateWindow(LIMITS.statusChangesPerSecond),
+      statusRate: new RateLimit(LIMITS.statusChangesPerSecond),
       pinned: options.pinned === true,
     };
     this.live.set(connectionId, record);
@@ -226,7 +226,7 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
   /**
    * Sets a connection's status (protocol 1.2). At most 20 changes a second per connection are
    * applied; the rest are answered `rate_limited`, but the last of them is applied when the
-   * window ends, so the room converges on the newest status.
+   * second ends, so the room converges on the newest status.
    */
   setStatus(connectionId: string, status: UserStatus): StatusResult {
     const record = this.live.get(connectionId);
@@ -244,7 +244,7 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
   /**
    * Replaces the user's custom state from one of their connections. At most
    * 20 changes a second per connection are applied; the rest are answered
-   * `rate_limited`, but the last of them is applied when the window ends.
+   * `rate_limited`, but the last of them is applied when the second ends.
    */
   setState(connectionId: string, state: JsonObject): StateResult {
     const record = this.live.get(connectionId);
@@ -517,10 +517,10 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
       joinedAt: item.joinedAt,
       lastSeen: item.lastSeen,
       lingerUntil,
-      stateRate: new RateWindow(LIMITS.stateChangesPerSecond),
+      stateRate: new RateLimit(LIMITS.stateChangesPerSecond),
       status: item.status ?? "active",
       activeAt: item.activeAt ?? item.lastSeen,
-      statusRate: new RateWindow(LIMITS.statusChangesPerSecond),
+      statusRate: new RateLimit(LIMITS.statusChangesPerSecond),
       pinned: item.pinned === true,
     };
   }
@@ -586,7 +586,7 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
     user.identityAt = this.clock.now();
   }
 
-  /** Remembers what clients last saw of a user, before the first change of a window. */
+  /** Remembers what clients last saw of a user, before their first change since the last diff. */
   private markDirty(userId: string): void {
     this.changes.mark(userId, () => this.presentUser(userId) ?? null);
   }
