@@ -11,18 +11,8 @@ export { ErrorBudget } from "./error-budget";
 export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
 export type { OccupancyEvent } from "./occupancy";
 export { withOccupancy } from "./occupancy";
-export type {
-  CloseKind,
-  ConnectionEvent,
-  ConnectResult,
-  LingeringConnection,
-  RestoredConnection,
-  RoomPresenceOptions,
-  StateResult,
-  StatusResult,
-  TickResult,
-  UserStateEntry,
-} from "./room/connections";
+// the connection-level types, `LeaveReason` included (the root exports it too, for webhook receivers)
+export type * from "./room/connections";
 export type { UserPage } from "./room/page";
 export { pageInJoinOrder } from "./room/page";
 export type { MirrorChanges, PublishedRoom } from "./room/room-mirror";
