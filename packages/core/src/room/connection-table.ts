@@ -7,6 +7,7 @@ import { first, JoinOrderedRoom } from "./join-order";
 import { type SeenLane, SeenOrder } from "./seen-order";
 import type { UserStatuses } from "./user-status";
 
+/** One connection as the room keeps it, live or lingering in its grace. */
 export interface ConnectionRecord {
   id: string;
   user: UserRecord | null;
@@ -24,6 +25,7 @@ export interface ConnectionRecord {
   pinned: boolean;
 }
 
+/** One present user: their connections (several tabs are one user), state and statuses. */
 export interface UserRecord {
   identity: MemberIdentity;
   connections: number;
