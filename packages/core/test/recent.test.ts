@@ -66,7 +66,7 @@ describe("recently left", () => {
     expect(off.recent()).toEqual([]);
   });
 
-  it("does not count a user who joined and left inside one window (nobody saw them)", () => {
+  it("does not count a user who joined and left between two diffs (nobody saw them)", () => {
     const room = new RoomPresence({ clock: new ManualClock(START) });
     room.connect("c", person(1));
     room.leave("c");

@@ -288,7 +288,7 @@ function run(commands: readonly Command[]): void {
   /** Per user, the shards where a socket connected (`+`) or went (`-`) since the last quiet point. */
   const moves = new Map<string, Set<string>>();
   /**
-   * Known limit: within one window, a user's connections must not go on one shard while they
+   * Known limit: within one interval, a user's connections must not go on one shard while they
    * come or go on another (a report says what changed, not in which order): the coordinator could
    * not tell a stay that moved between shards from one that ended and began again.
    */
@@ -311,8 +311,8 @@ function run(commands: readonly Command[]): void {
     moves.set(userId, seen);
   };
   /**
-   * Known limit: a shard reports what changed over its window, so what a tab did within the
-   * window it went in (opened, set state or status) is never reported when its user left that
+   * Known limit: a shard reports what changed over its interval, so what a tab did within the
+   * interval it went in (opened, set state or status) is never reported when its user left that
    * shard: if the user goes on on another shard, the coordinator misses it. Such a leave waits.
    */
   const hidesStart = (socket: number) =>
@@ -360,7 +360,7 @@ function run(commands: readonly Command[]): void {
       : [step],
   );
   for (const step of steps) {
-    // commands between two flushes fall in one coalescing window, a millisecond apart
+    // commands between two flushes fall in one diff interval, a millisecond apart
     clock.advance(1);
     for (const [id] of graces) if (!single.room.has(id)) graces.delete(id);
     switch (step.type) {
@@ -413,7 +413,7 @@ function run(commands: readonly Command[]): void {
         break;
       case "wait": {
         // each room's alarm goes off when something is due (a stale cut-off, a grace's end)
-        quiet(); // a window lasts 50 ms at most
+        quiet(); // an interval lasts 50 ms at most
         const until = clock.now() + step.ms;
         for (;;) {
           const rooms = [single.room, ...sharded.local, sharded.agents];

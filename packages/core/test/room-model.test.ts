@@ -6,7 +6,7 @@ import { type MemberIdentity, PresenceView } from "../src/index";
 
 const person = (n: number, name = `User ${n}`): MemberIdentity => ({ id: `u${n}`, name, info: {} });
 
-/** A coordinator and `count` shards; `round()` ends one coalescing window everywhere. */
+/** A coordinator and `count` shards; `round()` ends one diff interval everywhere. */
 function sharded(count: number, clock: ManualClock) {
   const shards = Array.from({ length: count }, () => new RoomPresence({ clock, recordEvents: true }));
   let totals = new ShardTotals({ clock });
@@ -149,7 +149,7 @@ describe("a room of one object", () => {
     expect(shown(mirror.snapshotUsers())).toEqual(["u2@1000", "u1@1010"]);
   });
 
-  it("lists a window's newcomers in the order they arrived", () => {
+  it("lists the newcomers of one diff in the order they arrived", () => {
     const clock = new ManualClock(1_000);
     const room = new RoomPresence({ clock, leaveGraceMs: 0 });
     room.connect("c1", person(1));
