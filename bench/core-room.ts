@@ -3,7 +3,7 @@
 // diff in rooms of 1,000, 10,000 and 30,000 connections (O(1): no growth with size). The baseline is a bare Map of
 // connection ids, the least any room must keep.
 // Run: npm run core -w @herenow/bench  (node --expose-gc through tsx)
-import { ManualClock, RoomPresence } from "@herenow/core";
+import { ManualClock, RoomPresence } from "@herenow/core/engine";
 import { machine, median, table } from "./lib/run";
 
 const gc = (globalThis as { gc?: () => void }).gc;

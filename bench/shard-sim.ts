@@ -46,7 +46,7 @@ const stormRate = Number(values["storm-rate"]);
 const mirrorsFor = (n: number) => Math.max(1, Math.min(shardCount, Number(values.mirrors), Math.floor(5e6 / n)));
 const countMs = Number(values["count-ms"]);
 
-const WINDOW_MS = LIMITS.diffWindowMs;
+const WINDOW_MS = LIMITS.diffIntervalMs;
 const WINDOWS_PER_SECOND = 1000 / WINDOW_MS;
 /** A Durable Object's memory limit (Cloudflare: 128 MB per isolate). */
 const OBJECT_MEMORY = 128 * 2 ** 20;

@@ -5,7 +5,8 @@
 // shard objects. A full-list baseline (one shared frame per diff) runs in the same script.
 // Run: npm run sim -w @herenow/bench -- --n 10000,100000,1000000
 import { parseArgs } from "node:util";
-import { ManualClock, RoomPresence, type UserIdentity, WindowedDiff, type WindowSpec } from "@herenow/core";
+import type { UserIdentity } from "@herenow/core";
+import { ManualClock, RoomPresence, WindowedDiff, type WindowSpec } from "@herenow/core/engine";
 import { machine, median, table } from "./lib/run";
 import { random } from "./lib/sim-crowd";
 

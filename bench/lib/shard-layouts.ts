@@ -1,14 +1,14 @@
+import { LIMITS } from "@herenow/core";
 import {
-  LIMITS,
   ManualClock,
   type MirrorChanges,
+  type PublishedRoom,
   RoomMirror,
   RoomPresence,
-  type RoomState,
   type ShardReport,
   ShardTotals,
   takeShardReport,
-} from "@herenow/core";
+} from "@herenow/core/engine";
 import type { Ops } from "./sim-crowd";
 import { cpuUs, Meter } from "./sim-meter";
 import { WindowSockets } from "./window-sockets";
@@ -46,7 +46,7 @@ export class OneRoom implements Layout {
   }
 
   window(ops: Ops, counts: boolean): void {
-    this.clock.advance(LIMITS.diffWindowMs);
+    this.clock.advance(LIMITS.diffIntervalMs);
     const { room } = this;
     const sockets = this.meter.sockets as WindowSockets;
     this.meter.run(() => {
@@ -108,7 +108,7 @@ export class ShardedRoom implements Layout {
   }
 
   window(ops: Ops, counts: boolean): void {
-    const at = this.clock.advance(LIMITS.diffWindowMs);
+    const at = this.clock.advance(LIMITS.diffIntervalMs);
     // each shard's own sockets: joins, leaves and heartbeats stay on it
     const byShard = new Map<number, Ops>();
     const of = (id: string) => {
@@ -214,7 +214,7 @@ export class ShardedRoom implements Layout {
     const stateText = JSON.stringify(this.totals.state());
     const before = heap();
     const mirror = new RoomMirror();
-    const copyUs = cpuUs(() => mirror.replace(JSON.parse(stateText) as RoomState));
+    const copyUs = cpuUs(() => mirror.replace(JSON.parse(stateText) as PublishedRoom));
     const mirrorBytes = heap() - before;
     if (mirror.userCount !== this.totals.userCount) throw new Error("the copy from the state lost users");
     const at = this.clock.now();

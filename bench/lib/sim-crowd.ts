@@ -68,7 +68,7 @@ export class Crowd {
     }
     // every member heartbeats once per interval: a slice of the room each window
     const touched: string[] = [];
-    const due = Math.round((this.size * LIMITS.diffWindowMs) / DEFAULTS.heartbeatMs);
+    const due = Math.round((this.size * LIMITS.diffIntervalMs) / DEFAULTS.heartbeatMs);
     for (let k = 0; k < due; k++) {
       this.heartbeat = (this.heartbeat + 1) % this.size;
       const member =

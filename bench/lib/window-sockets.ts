@@ -1,11 +1,5 @@
-import {
-  type MirrorChanges,
-  type RoomReader,
-  type UserIdentity,
-  WindowedDiff,
-  type WindowSpec,
-  windowUsers,
-} from "@herenow/core";
+import type { UserIdentity } from "@herenow/core";
+import { type MirrorChanges, type RoomReader, WindowedDiff, type WindowSpec, windowUsers } from "@herenow/core/engine";
 
 /** A simulated windowed socket: its connection, its user and what it watches. */
 export interface SimSocket {

@@ -34,7 +34,7 @@ export interface ConnectionMachine {
 }
 
 /** What happens to a connection: the socket's events, the probe's answer and the app's calls. */
-export type ConnectionEvent =
+export type MachineEvent =
   | { type: "open" }
   | { type: "close"; code: number }
   /**
@@ -123,7 +123,7 @@ const POLICY =
  * const { machine, effects } = transition(initialMachine("lobby", null), { type: "open" });
  * // machine.status === "open"; effects: ["reset_states", "start_heartbeat"]
  */
-export function transition(machine: ConnectionMachine, event: ConnectionEvent): Transition {
+export function transition(machine: ConnectionMachine, event: MachineEvent): Transition {
   switch (event.type) {
     case "open":
       return {

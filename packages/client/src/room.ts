@@ -16,9 +16,9 @@ import {
 import PartySocket from "partysocket";
 import {
   type ConnectionEffect,
-  type ConnectionEvent,
   type ConnectionMachine,
   initialMachine,
+  type MachineEvent,
   transition,
 } from "./connection-machine";
 import { Heartbeat } from "./heartbeat";
@@ -336,7 +336,7 @@ export class PresenceRoom {
   }
 
   /** Moves the machine on, runs its effects, and writes what the room shows in one update. */
-  #dispatch(event: ConnectionEvent): void {
+  #dispatch(event: MachineEvent): void {
     const before = this.#machine;
     const { machine, effects } = transition(before, event);
     this.#machine = machine;

@@ -1,15 +1,15 @@
 // The connection's life as a pure machine: every transition, without sockets or timers.
 import { describe, expect, it } from "vitest";
 import {
-  type ConnectionEvent,
   type ConnectionMachine,
   initialMachine,
+  type MachineEvent,
   type Transition,
   transition,
 } from "../src/connection-machine";
 import { PresenceError } from "../src/presence-error";
 
-const failed = (change: Partial<Extract<ConnectionEvent, { type: "error" }>> = {}): ConnectionEvent => ({
+const failed = (change: Partial<Extract<MachineEvent, { type: "error" }>> = {}): MachineEvent => ({
   type: "error",
   httpStatus: null,
   timeout: false,
@@ -19,7 +19,7 @@ const failed = (change: Partial<Extract<ConnectionEvent, { type: "error" }>> = {
 });
 
 /** Runs events from a machine, returning the last transition (its effects) and the machine. */
-function run(events: ConnectionEvent[], from: ConnectionMachine = initialMachine("lobby", null)): Transition {
+function run(events: MachineEvent[], from: ConnectionMachine = initialMachine("lobby", null)): Transition {
   let step: Transition = { machine: from, effects: [] };
   for (const event of events) step = transition(step.machine, event);
   return step;

@@ -15,14 +15,14 @@ export class ErrorBudget {
   constructor(
     private readonly clock: Clock,
     private readonly limit: number = LIMITS.errorsPerMinute,
-    private readonly windowMs = 60_000,
+    private readonly periodMs = 60_000,
   ) {}
 
   /** Records one error; true when the budget is exceeded. */
   spend(): boolean {
     const now = this.clock.now();
     this.times.push(now);
-    while (this.times.length > 0 && (this.times[0] ?? now) <= now - this.windowMs) this.times.shift();
+    while (this.times.length > 0 && (this.times[0] ?? now) <= now - this.periodMs) this.times.shift();
     return this.times.length > this.limit;
   }
 }

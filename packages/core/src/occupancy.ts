@@ -2,16 +2,16 @@ import type { ConnectionEvent } from "./room/connections";
 
 /**
  * A room-level webhook event: the room's signed-in user count went from 0
- * to 1 (`occupied`) or from 1 to 0 (`vacated`) over one flush window.
+ * to 1 (`occupied`) or from 1 to 0 (`vacated`) over one diff interval.
  */
 export type OccupancyEvent = { type: "occupied"; at: number } | { type: "vacated"; at: number };
 
 /**
- * The events of one flush window with `occupied` or `vacated` put in place,
- * judged like a diff: by the room's user count before and after the window,
- * so a user who arrives and leaves inside one window (or a reload, a leave
+ * The events of one diff interval with `occupied` or `vacated` put in place,
+ * judged like a diff: by the room's user count before and after the interval,
+ * so a user who arrives and leaves inside one interval (or a reload, a leave
  * followed by a join of the same user) occupies and vacates nothing.
- * `occupied` follows the window's first join of a signed-in user and
+ * `occupied` follows the interval's first join of a signed-in user and
  * `vacated` its last leave of one, each at that event's time; with no such
  * event (a restarted coordinator whose shards' joins became a snapshot) it
  * comes last, at `now`.

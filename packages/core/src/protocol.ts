@@ -96,7 +96,7 @@ export interface RoomWindow {
   follows: string[];
 }
 
-/** Every change after the sync, coalesced over a short window. */
+/** Every change after the sync, coalesced over a short interval (`LIMITS.diffIntervalMs`). */
 export interface DiffMessage {
   type: "presence:diff";
   seq: number;
@@ -228,26 +228,35 @@ export const FRAMES = {
   leave: JSON.stringify({ type: "presence:leave" } satisfies LeaveMessage),
 } as const;
 
-/** Limits and codes the protocol page fixes; clients and servers share them. */
+/**
+ * Version 1.2: most users a room remembers as recently left (`LIMITS.recentUsers`), a constant
+ * of its own so that the client's recent list bundles no other limit.
+ */
+export const RECENT_USERS_MAX = 20;
+
+/**
+ * Limits and codes the protocol page fixes; clients and servers share them. Plain literals, no
+ * products such as `64 * 1024`: esbuild keeps an object holding one in every bundle, used or not.
+ */
 export const LIMITS = {
-  /** Largest accepted frame, in bytes (UTF-8 for text). */
-  messageBytes: 64 * 1024,
-  /** Largest custom state, in bytes of its JSON. */
-  stateBytes: 2 * 1024,
+  /** Largest accepted frame, in bytes (64 KiB, UTF-8 for text). */
+  messageBytes: 65_536,
+  /** Largest custom state, in bytes of its JSON (2 KiB). */
+  stateBytes: 2_048,
   /** State changes applied per connection per second. */
   stateChangesPerSecond: 20,
   /** Version 1.2: status changes applied per connection per second (the last one always wins). */
   statusChangesPerSecond: 20,
   /** Version 1.2: most users a room remembers as recently left. */
-  recentUsers: 20,
+  recentUsers: RECENT_USERS_MAX,
   /** Errors a connection may earn in a minute before it is closed with 4008. */
   errorsPerMinute: 20,
-  /** Longest diff coalescing window, in ms. */
-  diffWindowMs: 50,
+  /** Shortest time between two diffs, in ms: the changes made within it go out coalesced in one. */
+  diffIntervalMs: 50,
   /** Largest `info` claim, in bytes of its JSON. */
   infoBytes: 1024,
-  /** Furthest a token's `exp` may lie ahead, in seconds. */
-  maxTokenLifetimeSeconds: 24 * 60 * 60,
+  /** Furthest a token's `exp` may lie ahead, in seconds (a day). */
+  maxTokenLifetimeSeconds: 86_400,
   /** Shortest `HERENOW_SECRET`, in bytes of UTF-8. */
   minSecretBytes: 32,
   /** Largest window a connection may ask for (`?window=`), in users. */

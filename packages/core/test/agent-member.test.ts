@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  AGENT_LIMITS,
-  agentConnectionId,
-  ManualClock,
-  type MemberIdentity,
-  parseAgentMember,
-  RoomPresence,
-  ShardTotals,
-  takeShardReport,
-} from "../src/index";
+import { agentConnectionId, ManualClock, RoomPresence, ShardTotals, takeShardReport } from "../src/engine";
+import { AGENT_LIMITS, type MemberIdentity, parseAgentMember } from "../src/index";
 
 // Members without a socket (issue 29, item 1): the checks of a member PUT, and a pinned
 // connection that no max age prunes, carrying its `kind` through diffs, recent and shard totals.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock, RoomPresence, type UserIdentity } from "../src/index";
+import { ManualClock, RoomPresence } from "../src/engine";
+import type { UserIdentity } from "../src/index";
 
 const ann: UserIdentity = { id: "u1", name: "Ann", info: {} };
 const bo: UserIdentity = { id: "u2", name: "Bo", info: {} };

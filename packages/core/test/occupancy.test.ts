@@ -1,11 +1,12 @@
 // Issue 29, item 4: a room's webhook events gain `occupied` and `vacated`, in order with the rest.
 import { describe, expect, it } from "vitest";
-import { ManualClock, RoomPresence, type UserIdentity, withOccupancy } from "../src/index";
+import { ManualClock, RoomPresence, withOccupancy } from "../src/engine";
+import type { UserIdentity } from "../src/index";
 
 const person = (n: number): UserIdentity => ({ id: `u${n}`, name: `User ${n}`, info: {} });
 const START = 1_000_000;
 
-/** One flush window as the room's host sees it: the events, with occupancy judged by the user count. */
+/** One diff interval as the room's host sees it: the events, with occupancy judged by the user count. */
 function flush(room: RoomPresence, was: boolean, now: number) {
   const events = withOccupancy(room.takeEvents(), was, room.userCount > 0, now);
   room.takeDiff();
@@ -28,7 +29,7 @@ describe("occupied and vacated", () => {
     expect(flush(room, true, clock.now())).toEqual(["leave:c2", "vacated", "leave:a1"]);
   });
 
-  it("says nothing for anonymous connections alone, a stay inside one window, or a reload", () => {
+  it("says nothing for anonymous connections alone, a stay inside one interval, or a reload", () => {
     const clock = new ManualClock(START);
     const room = new RoomPresence({ clock, recordEvents: true });
     room.connect("a1", null);
@@ -44,7 +45,7 @@ describe("occupied and vacated", () => {
     expect(flush(room, true, clock.now())).toEqual(["leave:c2", "join:c3"]);
   });
 
-  it("comes last, at the window's time, when no event of the window made it", () => {
+  it("comes last, at the interval's time, when no event of the interval made it", () => {
     expect(withOccupancy([], false, true, 42)).toEqual([{ type: "occupied", at: 42 }]);
     expect(withOccupancy([], true, false, 43)).toEqual([{ type: "vacated", at: 43 }]);
     expect(withOccupancy([], true, true, 44)).toEqual([]);

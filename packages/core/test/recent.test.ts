@@ -1,6 +1,7 @@
 // Protocol 1.2's recently left: the room's list, `leftAt` on diffs, a client's own list.
 import { describe, expect, it } from "vitest";
-import { ManualClock, PresenceView, RoomPresence, type UserIdentity } from "../src/index";
+import { ManualClock, RoomPresence } from "../src/engine";
+import { PresenceView, type UserIdentity } from "../src/index";
 
 const person = (n: number): UserIdentity => ({ id: `u${n}`, name: `User ${n}`, info: { n } });
 const START = 1_000_000;
@@ -65,7 +66,7 @@ describe("recently left", () => {
     expect(off.recent()).toEqual([]);
   });
 
-  it("does not count a user who joined and left inside one window (nobody saw them)", () => {
+  it("does not count a user who joined and left between two diffs (nobody saw them)", () => {
     const room = new RoomPresence({ clock: new ManualClock(START) });
     room.connect("c", person(1));
     room.leave("c");

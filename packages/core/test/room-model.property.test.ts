@@ -5,18 +5,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type DiffMessage,
   type LingeringConnection,
   ManualClock,
-  type MemberIdentity,
-  type PresenceSnapshot,
-  PresenceView,
   type RestoredConnection,
   RoomMirror,
   RoomPresence,
   type RoomReader,
   ShardTotals,
   takeShardReport,
+} from "../src/engine";
+import {
+  type DiffMessage,
+  type MemberIdentity,
+  type PresenceSnapshot,
+  PresenceView,
   type UserStatus,
 } from "../src/index";
 
@@ -40,6 +42,8 @@ const socketShard = (i: number): number => i % SHARDS;
 type Command =
   | { type: "connect"; socket: number; renamed: boolean }
   | { type: "leave"; socket: number }
+  /** A leave and a connect of the same socket within one interval: the user's stay may begin again. */
+  | { type: "rejoin"; socket: number }
   | { type: "close"; socket: number; kind: "away" | "lost" }
   | { type: "state"; socket: number; value: number }
   | { type: "status"; socket: number; status: UserStatus }
@@ -59,6 +63,7 @@ const agent = fc.nat({ max: 1 });
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ type: fc.constant("connect" as const), socket, renamed: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ type: fc.constant("leave" as const), socket }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant("rejoin" as const), socket }) },
   {
     weight: 3,
     arbitrary: fc.record({ type: fc.constant("close" as const), socket, kind: fc.constantFrom("away", "lost") }),
@@ -125,13 +130,23 @@ class Client {
 }
 
 /** What a client shows: users in order with everything but an active user's `activeAt` (the time of a message). */
-function shown(snapshot: PresenceSnapshot) {
+function shown(snapshot: Pick<PresenceSnapshot, "users" | "count" | "anonymous" | "recent">) {
   return {
     users: snapshot.users.map(({ activeAt, ...user }) => (user.status === "active" ? user : { ...user, activeAt })),
     count: snapshot.count,
     anonymous: snapshot.anonymous,
     recent: snapshot.recent,
   };
+}
+
+/** What a room or a shard's copy of it holds, as a client would show it. */
+function held(room: RoomReader) {
+  return shown({
+    users: room.snapshotUsers(),
+    count: room.userCount,
+    anonymous: room.anonymous,
+    recent: room.recent(),
+  });
 }
 
 /** A room's connections as its host keeps them to come back: live ones from their sockets, lingering ones as stored. */
@@ -273,7 +288,7 @@ function run(commands: readonly Command[]): void {
   /** Per user, the shards where a socket connected (`+`) or went (`-`) since the last quiet point. */
   const moves = new Map<string, Set<string>>();
   /**
-   * Known limit: within one window, a user's connections must not go on one shard while they
+   * Known limit: within one interval, a user's connections must not go on one shard while they
    * come or go on another (a report says what changed, not in which order): the coordinator could
    * not tell a stay that moved between shards from one that ended and began again.
    */
@@ -296,8 +311,8 @@ function run(commands: readonly Command[]): void {
     moves.set(userId, seen);
   };
   /**
-   * Known limit: a shard reports what changed over its window, so what a tab did within the
-   * window it went in (opened, set state or status) is never reported when its user left that
+   * Known limit: a shard reports what changed over its interval, so what a tab did within the
+   * interval it went in (opened, set state or status) is never reported when its user left that
    * shard: if the user goes on on another shard, the coordinator misses it. Such a leave waits.
    */
   const hidesStart = (socket: number) =>
@@ -331,9 +346,21 @@ function run(commands: readonly Command[]): void {
     for (const client of [...single.clients, ...sharded.clients.flat()]) {
       expect(shown(client.view.snapshot)).toEqual(expected);
     }
+    // the views and the shards' copies apply the same diffs with one function (`applyDiff`): each
+    // holds the room as the room itself does, in its order
+    expect(expected).toEqual(held(single.room));
+    for (const mirror of sharded.mirrors) expect(held(mirror)).toEqual(expected);
   };
-  for (const step of commands) {
-    // commands between two flushes fall in one coalescing window, a millisecond apart
+  const steps = commands.flatMap((step): Command[] =>
+    step.type === "rejoin"
+      ? [
+          { type: "leave", socket: step.socket },
+          { type: "connect", socket: step.socket, renamed: false },
+        ]
+      : [step],
+  );
+  for (const step of steps) {
+    // commands between two flushes fall in one diff interval, a millisecond apart
     clock.advance(1);
     for (const [id] of graces) if (!single.room.has(id)) graces.delete(id);
     switch (step.type) {
@@ -386,7 +413,7 @@ function run(commands: readonly Command[]): void {
         break;
       case "wait": {
         // each room's alarm goes off when something is due (a stale cut-off, a grace's end)
-        quiet(); // a window lasts 50 ms at most
+        quiet(); // an interval lasts 50 ms at most
         const until = clock.now() + step.ms;
         for (;;) {
           const rooms = [single.room, ...sharded.local, sharded.agents];
@@ -431,6 +458,8 @@ function run(commands: readonly Command[]): void {
       }
       case "agentLeave":
         for (const side of [single, sharded]) side.at(`a${step.agent}`).leave(`a${step.agent}`);
+        break;
+      case "rejoin":
         break;
       case "agentState":
         for (const side of [single, sharded])

@@ -1,20 +1,12 @@
 // Issue 26: each disagreement the property test (room-model.property.test.ts) found between a
 // room of one object and a coordinator with shards, shrunk into a plain case.
 import { describe, expect, it } from "vitest";
-import {
-  ManualClock,
-  type MemberIdentity,
-  PresenceView,
-  RoomMirror,
-  RoomPresence,
-  type ShardReport,
-  ShardTotals,
-  takeShardReport,
-} from "../src/index";
+import { ManualClock, RoomMirror, RoomPresence, type ShardReport, ShardTotals, takeShardReport } from "../src/engine";
+import { type MemberIdentity, PresenceView } from "../src/index";
 
 const person = (n: number, name = `User ${n}`): MemberIdentity => ({ id: `u${n}`, name, info: {} });
 
-/** A coordinator and `count` shards; `round()` ends one coalescing window everywhere. */
+/** A coordinator and `count` shards; `round()` ends one diff interval everywhere. */
 function sharded(count: number, clock: ManualClock) {
   const shards = Array.from({ length: count }, () => new RoomPresence({ clock, recordEvents: true }));
   let totals = new ShardTotals({ clock });
@@ -138,7 +130,7 @@ describe("a sharded room and a room of one object", () => {
 });
 
 describe("a room of one object", () => {
-  it("announces a stay that began again within one window, with its new start, at the end of the order", () => {
+  it("announces a stay that began again between two diffs, with its new start, at the end of the order", () => {
     const clock = new ManualClock(1_000);
     const room = new RoomPresence({ clock, leaveGraceMs: 0 });
     room.connect("c1", person(1));
@@ -157,7 +149,7 @@ describe("a room of one object", () => {
     expect(shown(mirror.snapshotUsers())).toEqual(["u2@1000", "u1@1010"]);
   });
 
-  it("lists a window's newcomers in the order they arrived", () => {
+  it("lists the newcomers of one diff in the order they arrived", () => {
     const clock = new ManualClock(1_000);
     const room = new RoomPresence({ clock, leaveGraceMs: 0 });
     room.connect("c1", person(1));

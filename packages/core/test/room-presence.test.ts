@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { ManualClock, RoomPresence, type UserIdentity } from "../src/index";
+import { ManualClock, RoomPresence } from "../src/engine";
+import type { UserIdentity } from "../src/index";
 
 const ann: UserIdentity = { id: "u1", name: "Ann", info: {} };
 const bo: UserIdentity = { id: "u2", name: "Bo", info: { colour: "teal" } };
@@ -50,7 +51,7 @@ describe("RoomPresence", () => {
     expect(diff?.updated).toEqual([expect.objectContaining({ id: "u1", state: { typing: true }, connections: 1 })]);
   });
 
-  it("puts a user who joins and leaves inside one window in neither list", () => {
+  it("puts a user who joins and leaves between two diffs in neither list", () => {
     room.connect("c0", bo);
     room.takeDiff();
     room.connect("c1", ann);
@@ -61,7 +62,7 @@ describe("RoomPresence", () => {
     expect(room.takeDiff()).toBeNull();
   });
 
-  it("reports a user who leaves and comes back inside one window as updated", () => {
+  it("reports a user who leaves and comes back between two diffs as updated", () => {
     room.connect("c1", ann);
     room.takeDiff();
     room.leave("c1");
@@ -215,7 +216,7 @@ describe("RoomPresence", () => {
     expect(room.nextDue()).toBe(1_060_000 + 60_001);
   });
 
-  it("numbers diffs one after another and skips empty windows", () => {
+  it("numbers diffs one after another and skips empty intervals", () => {
     room.connect("c1", ann);
     expect(room.takeDiff()?.seq).toBe(1);
     expect(room.takeDiff()).toBeNull();
@@ -232,7 +233,7 @@ describe("RoomPresence", () => {
     expect(resumed.takeDiff()?.seq).toBe(42);
   });
 
-  it("applies 20 state changes a second and the last held one at the window's end", () => {
+  it("applies 20 state changes a second and the last held one at the second's end", () => {
     room.connect("c1", ann);
     room.takeDiff();
     const results = Array.from({ length: 25 }, (_, i) => room.setState("c1", { n: i }));

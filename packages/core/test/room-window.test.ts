@@ -1,16 +1,8 @@
 // Large rooms (protocol 1.1): a windowed client that applies only its part of each diff
 // must always hold exactly what a fresh windowed sync would list.
 import { describe, expect, it } from "vitest";
-import {
-  ManualClock,
-  type PresenceUser,
-  PresenceView,
-  RoomPresence,
-  type UserIdentity,
-  WindowedDiff,
-  type WindowSpec,
-  windowUsers,
-} from "../src/index";
+import { ManualClock, RoomPresence, WindowedDiff, type WindowSpec, windowUsers } from "../src/engine";
+import { type PresenceUser, PresenceView, type UserIdentity } from "../src/index";
 import { random } from "./seeded-random";
 
 const person = (n: number): UserIdentity => ({ id: `u${n}`, name: `User ${n}`, info: {} });

@@ -2,15 +2,8 @@
 // up their reports, and each shard's copy of the whole room must always agree with one room that
 // saw every connection itself.
 import { describe, expect, it } from "vitest";
-import {
-  ManualClock,
-  RoomMirror,
-  RoomPresence,
-  type ShardReport,
-  ShardTotals,
-  takeShardReport,
-  type UserIdentity,
-} from "../src/index";
+import { ManualClock, RoomMirror, RoomPresence, type ShardReport, ShardTotals, takeShardReport } from "../src/engine";
+import type { UserIdentity } from "../src/index";
 import { random } from "./seeded-random";
 
 const person = (n: number): UserIdentity => ({ id: `u${n}`, name: `User ${n}`, info: {} });

@@ -1,16 +1,8 @@
 // Protocol 1.2's status: one per person (the most present of their connections), `activeAt`,
 // hidden connections that live longer, and changes that travel as `updated`.
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-  DEFAULTS,
-  ManualClock,
-  morePresent,
-  parseClientMessage,
-  RoomPresence,
-  ShardTotals,
-  takeShardReport,
-  type UserIdentity,
-} from "../src/index";
+import { ManualClock, morePresent, RoomPresence, ShardTotals, takeShardReport } from "../src/engine";
+import { DEFAULTS, parseClientMessage, type UserIdentity } from "../src/index";
 
 const ann: UserIdentity = { id: "u1", name: "Ann", info: {} };
 const bo: UserIdentity = { id: "u2", name: "Bo", info: {} };

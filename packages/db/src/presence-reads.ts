@@ -1,4 +1,4 @@
-import { morePresent } from "@herenow/core";
+import { morePresent } from "@herenow/core/engine";
 import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import { toPresence } from "./presence-rows";
 import type { Presence, PresentUser, RoomSummary } from "./presence-types";

@@ -22,7 +22,7 @@ export class ReceiverBugError extends Error {
 }
 
 /** What the receiver knows of a room when a batch arrives. */
-export interface RoomState {
+export interface RoomDelivery {
   generation: string | null;
   seq: number;
   /** The batch's id is recorded already. */
@@ -104,7 +104,7 @@ function seenColumn(batch: Pick<WebhookBatch, "room" | "id">) {
  * without a lock or creating the room: a room without a row reads as one
  * that has applied nothing yet.
  */
-export async function readRoom(trx: Kysely<Database>, batch: Pick<WebhookBatch, "room" | "id">): Promise<RoomState> {
+export async function readRoom(trx: Kysely<Database>, batch: Pick<WebhookBatch, "room" | "id">): Promise<RoomDelivery> {
   const row = await trx
     .selectFrom("herenow_rooms")
     .select(["generation", "seq", seenColumn(batch)])
@@ -121,7 +121,7 @@ export async function readRoom(trx: Kysely<Database>, batch: Pick<WebhookBatch, 
  * created, and locked, only for a batch that can be applied: one with a
  * snapshot. Null: no row and no snapshot.
  */
-async function lockRoom(trx: Kysely<Database>, batch: WebhookBatch, now: Date): Promise<RoomState | null> {
+async function lockRoom(trx: Kysely<Database>, batch: WebhookBatch, now: Date): Promise<RoomDelivery | null> {
   const seen = seenColumn(batch);
   const row = await trx
     .selectFrom("herenow_rooms")
@@ -146,7 +146,7 @@ async function lockRoom(trx: Kysely<Database>, batch: WebhookBatch, now: Date): 
  * generation's batches from 1. Only whether `snapshot` is there matters of it.
  */
 export function decide(
-  room: RoomState | null,
+  room: RoomDelivery | null,
   batch: Pick<WebhookBatch, "generation" | "seq" | "snapshot">,
 ): "apply" | "duplicate" | "stale" | "out_of_sync" {
   if (room === null) return "out_of_sync";

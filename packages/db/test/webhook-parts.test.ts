@@ -1,11 +1,11 @@
 import {
   splitWebhookBatch,
-  utf8Length,
   WEBHOOK_PART_BYTES,
   type WebhookBatch,
   type WebhookConnection,
   type WebhookPart,
 } from "@herenow/core";
+import { utf8Length } from "@herenow/core/engine";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { runPrune } from "../src/run-prune";

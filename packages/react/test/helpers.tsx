@@ -1,7 +1,22 @@
 import { type PartyServer, SECRET, PromptCloseWebSocket as WS } from "@herenow/testing";
+import { partySuite } from "@herenow/testing/suite";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { type RenderHookResult, renderHook } from "@testing-library/react";
+import { cleanup, type RenderHookResult, renderHook } from "@testing-library/react";
 import { type ReactNode, StrictMode } from "react";
+import { afterEach } from "vitest";
+
+/**
+ * The party of a React test file (`partySuite`: started before its first test with these
+ * `HERENOW_*` settings, disposed after its last), every mounted hook unmounted after each test.
+ *
+ * @example
+ * const party = reactSuite({ HERENOW_LEAVE_GRACE_MS: "1000" });
+ * mount(() => usePresence("lobby", { host: party.server.host, WebSocket: WS }));
+ */
+export function reactSuite(vars: Record<string, string> = {}) {
+  afterEach(() => cleanup());
+  return partySuite(vars);
+}
 
 type Listener = (event: unknown) => void;
 

@@ -1,22 +1,14 @@
 import type { RoomState } from "@herenow/client";
 import type { AppMessage } from "@herenow/core";
-import { PartyServer, sleep, TestClient, token, PromptCloseWebSocket as WS } from "@herenow/testing";
-import { act, cleanup, waitFor } from "@testing-library/react";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sleep, TestClient, token, PromptCloseWebSocket as WS } from "@herenow/testing";
+import { act, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
 import { roomKey, shallowEqual, usePresence, usePresenceUsers } from "../src";
-import { countingWebSocket, ids, kick, mount, roomSnapshot } from "./helpers";
+import { countingWebSocket, ids, kick, mount, reactSuite, roomSnapshot } from "./helpers";
 
 // the default leave grace (5 s): a leave that shows sooner came from `presence:leave`
-let server: PartyServer;
+const party = reactSuite();
 const wait = { timeout: 5000 };
-
-beforeAll(async () => {
-  server = await PartyServer.start();
-});
-afterEach(() => cleanup());
-afterAll(async () => {
-  await server?.dispose();
-});
 
 const as = (id: string, name = id) => token({ id, name });
 
@@ -24,10 +16,10 @@ describe("two tabs in one room", () => {
   it("see each other join, change state and leave at once", async () => {
     const [tokenA, tokenB] = await Promise.all([as("u-a", "Ann"), as("u-b", "Bo")]);
     const a = mount(() =>
-      usePresence<{ typing: boolean }>({ host: server.host, room: "two", token: tokenA, WebSocket: WS }),
+      usePresence<{ typing: boolean }>({ host: party.server.host, room: "two", token: tokenA, WebSocket: WS }),
     );
     await waitFor(() => expect(ids(a.result.current.users)).toEqual(["u-a"]), wait);
-    const b = mount(() => usePresence({ host: server.host, room: "two", token: tokenB, WebSocket: WS }));
+    const b = mount(() => usePresence({ host: party.server.host, room: "two", token: tokenB, WebSocket: WS }));
     await waitFor(() => expect(ids(a.result.current.users)).toEqual(["u-a", "u-b"]), wait);
     await waitFor(() => expect(ids(b.result.current.users)).toEqual(["u-a", "u-b"]), wait);
     expect(a.result.current.status).toBe("open");
@@ -52,8 +44,8 @@ describe("two tabs in one room", () => {
 
   it("keep who left a moment ago in recent, with leftAt, until they come back; a newcomer's sync brings the list", async () => {
     const [tokenA, tokenB, tokenC] = await Promise.all([as("u-ra", "Ann"), as("u-rb", "Bo"), as("u-rc", "Cy")]);
-    const a = mount(() => usePresence({ host: server.host, room: "recent", token: tokenA, WebSocket: WS }));
-    const b = mount(() => usePresence({ host: server.host, room: "recent", token: tokenB, WebSocket: WS }));
+    const a = mount(() => usePresence({ host: party.server.host, room: "recent", token: tokenA, WebSocket: WS }));
+    const b = mount(() => usePresence({ host: party.server.host, room: "recent", token: tokenB, WebSocket: WS }));
     await waitFor(() => expect(ids(a.result.current.users)).toEqual(["u-ra", "u-rb"]), wait);
     expect(a.result.current.recent).toEqual([]);
     const before = Date.now();
@@ -62,9 +54,9 @@ describe("two tabs in one room", () => {
     const leftAt = a.result.current.recent[0]?.leftAt ?? 0;
     expect(leftAt).toBeGreaterThanOrEqual(before - 50);
     expect(leftAt).toBeLessThanOrEqual(Date.now());
-    const c = mount(() => usePresence({ host: server.host, room: "recent", token: tokenC, WebSocket: WS }));
+    const c = mount(() => usePresence({ host: party.server.host, room: "recent", token: tokenC, WebSocket: WS }));
     await waitFor(() => expect(c.result.current.recent).toEqual([{ id: "u-rb", name: "Bo", info: {}, leftAt }]), wait);
-    const back = mount(() => usePresence({ host: server.host, room: "recent", token: tokenB, WebSocket: WS }));
+    const back = mount(() => usePresence({ host: party.server.host, room: "recent", token: tokenB, WebSocket: WS }));
     await waitFor(() => expect(a.result.current.recent).toEqual([]), wait);
     await waitFor(() => expect(c.result.current.recent).toEqual([]), wait);
     back.unmount();
@@ -72,9 +64,9 @@ describe("two tabs in one room", () => {
 
   it("show one user with two connections once, and count anonymous connections", async () => {
     const tokenD = await as("u-d", "Di");
-    const one = mount(() => usePresence({ host: server.host, room: "dedupe", token: tokenD, WebSocket: WS }));
-    const two = mount(() => usePresence({ host: server.host, room: "dedupe", token: tokenD, WebSocket: WS }));
-    const anon = mount(() => usePresence({ host: server.host, room: "dedupe", WebSocket: WS }));
+    const one = mount(() => usePresence({ host: party.server.host, room: "dedupe", token: tokenD, WebSocket: WS }));
+    const two = mount(() => usePresence({ host: party.server.host, room: "dedupe", token: tokenD, WebSocket: WS }));
+    const anon = mount(() => usePresence({ host: party.server.host, room: "dedupe", WebSocket: WS }));
     await waitFor(() => expect(anon.result.current.users[0]?.connections).toBe(2), wait);
     await waitFor(() => expect(one.result.current.anonymous).toBe(1), wait);
     expect(ids(one.result.current.users)).toEqual(["u-d"]);
@@ -94,14 +86,14 @@ describe("one socket per room", () => {
     const counting = countingWebSocket();
     const t = await as("u-s");
     const hook = mount(
-      () => usePresence({ host: server.host, room: "strict", token: t, WebSocket: counting.WebSocket }),
+      () => usePresence({ host: party.server.host, room: "strict", token: t, WebSocket: counting.WebSocket }),
       { strict: true },
     );
     await waitFor(() => expect(ids(hook.result.current.users)).toEqual(["u-s"]), wait);
     const socket = hook.result.current.socket;
     await sleep(300);
     expect(counting.urls).toHaveLength(1);
-    expect((await roomSnapshot(server, "strict")).connections).toBe(1);
+    expect((await roomSnapshot(party.server, "strict")).connections).toBe(1);
     hook.rerender();
     expect(hook.result.current.socket).toBe(socket);
   });
@@ -109,21 +101,21 @@ describe("one socket per room", () => {
   it("shares one socket between the hooks of a QueryClient and leaves when the last unmounts", async () => {
     const counting = countingWebSocket();
     const t = await as("u-sh");
-    const options = { host: server.host, room: "shared", token: t, WebSocket: counting.WebSocket };
+    const options = { host: party.server.host, room: "shared", token: t, WebSocket: counting.WebSocket };
     const first = mount(() => usePresence(options));
     const second = mount(() => usePresenceUsers(options, (users) => users.length), { client: first.client });
     await waitFor(() => expect(second.result.current).toBe(1), wait);
     expect(counting.urls).toHaveLength(1);
-    expect(first.client.getQueryData<RoomState>(roomKey(server.host, "main", "shared"))?.status).toBe("open");
+    expect(first.client.getQueryData<RoomState>(roomKey(party.server.host, "main", "shared"))?.status).toBe("open");
     first.unmount();
     await sleep(200);
-    expect((await roomSnapshot(server, "shared")).connections).toBe(1);
+    expect((await roomSnapshot(party.server, "shared")).connections).toBe(1);
     expect(second.result.current).toBe(1);
     second.unmount();
-    await waitFor(async () => expect((await roomSnapshot(server, "shared")).connections).toBe(0), wait);
+    await waitFor(async () => expect((await roomSnapshot(party.server, "shared")).connections).toBe(0), wait);
     expect(counting.count("presence:leave")).toBe(1);
     // the room's copy leaves the cache with the connection
-    expect(first.client.getQueryData(roomKey(server.host, "main", "shared"))).toBeUndefined();
+    expect(first.client.getQueryData(roomKey(party.server.host, "main", "shared"))).toBeUndefined();
   });
 
   it("does not reconnect when a callback or the token source changes", async () => {
@@ -131,7 +123,7 @@ describe("one socket per room", () => {
     const t = await as("u-cb");
     const hook = mount(() =>
       usePresence({
-        host: server.host,
+        host: party.server.host,
         room: "callbacks",
         getToken: async () => t,
         onMessage: () => undefined,
@@ -152,10 +144,22 @@ describe("application messages", () => {
     const gotA: AppMessage[] = [];
     const gotB: AppMessage[] = [];
     const a = mount(() =>
-      usePresence({ host: server.host, room: "chat", token: tokenA, WebSocket: WS, onMessage: (m) => gotA.push(m) }),
+      usePresence({
+        host: party.server.host,
+        room: "chat",
+        token: tokenA,
+        WebSocket: WS,
+        onMessage: (m) => gotA.push(m),
+      }),
     );
     mount(() =>
-      usePresence({ host: server.host, room: "chat", token: tokenB, WebSocket: WS, onMessage: (m) => gotB.push(m) }),
+      usePresence({
+        host: party.server.host,
+        room: "chat",
+        token: tokenB,
+        WebSocket: WS,
+        onMessage: (m) => gotB.push(m),
+      }),
     );
     await waitFor(() => expect(gotB.some((m) => m.type === "chat:history")).toBe(true), wait);
     await waitFor(() => expect(a.result.current.users).toHaveLength(2), wait);
@@ -175,9 +179,9 @@ describe("state", () => {
     const counting = countingWebSocket();
     const [tokenW, tokenR] = await Promise.all([as("u-w"), as("u-r")]);
     const writer = mount(() =>
-      usePresence({ host: server.host, room: "typing", token: tokenW, WebSocket: counting.WebSocket }),
+      usePresence({ host: party.server.host, room: "typing", token: tokenW, WebSocket: counting.WebSocket }),
     );
-    const reader = mount(() => usePresence({ host: server.host, room: "typing", token: tokenR, WebSocket: WS }));
+    const reader = mount(() => usePresence({ host: party.server.host, room: "typing", token: tokenR, WebSocket: WS }));
     await waitFor(() => expect(writer.result.current.users).toHaveLength(2), wait);
     // typing a 25-character word over about half a second
     const startedAt = Date.now();
@@ -197,9 +201,9 @@ describe("state", () => {
 
   it("reports idle after idleAfterMs without input and active again on a key, as the user's status, not in state", async () => {
     const t = await as("u-idle");
-    const watcher = await TestClient.open(server.url("idle", { token: await as("u-watch") }));
+    const watcher = await TestClient.open(party.server.url("idle", { token: await as("u-watch") }));
     try {
-      mount(() => usePresence({ host: server.host, room: "idle", token: t, idleAfterMs: 400, WebSocket: WS }));
+      mount(() => usePresence({ host: party.server.host, room: "idle", token: t, idleAfterMs: 400, WebSocket: WS }));
       const idleOf = () => watcher.snapshot.users.find((u) => u.id === "u-idle");
       await watcher.waitFor(() => idleOf()?.status === "active", 5000, "active");
       await watcher.waitFor(() => idleOf()?.status === "idle", 3000, "idle");
@@ -219,7 +223,7 @@ describe("state", () => {
   it("reports hidden while the page is hidden, and beats and reports active the moment it is shown", async () => {
     const counting = countingWebSocket();
     const t = await as("u-hide");
-    const watcher = await TestClient.open(server.url("hidden", { token: await as("u-watch") }));
+    const watcher = await TestClient.open(party.server.url("hidden", { token: await as("u-watch") }));
     const visibility = (state: DocumentVisibilityState) => {
       Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
       act(() => {
@@ -228,7 +232,7 @@ describe("state", () => {
     };
     try {
       const hook = mount(() =>
-        usePresence({ host: server.host, room: "hidden", token: t, WebSocket: counting.WebSocket }),
+        usePresence({ host: party.server.host, room: "hidden", token: t, WebSocket: counting.WebSocket }),
       );
       await waitFor(() => expect(hook.result.current.status).toBe("open"), { timeout: 5000 });
       const hiderOf = () => watcher.snapshot.users.find((u) => u.id === "u-hide");
@@ -259,10 +263,10 @@ describe("leaving and being removed", () => {
   it("sends no leave on pagehide, and reconnects at once on a pageshow from the back-forward cache", async () => {
     const counting = countingWebSocket();
     const t = await as("u-page");
-    const watcher = await TestClient.open(server.url("page", { token: await as("u-watch") }));
+    const watcher = await TestClient.open(party.server.url("page", { token: await as("u-watch") }));
     try {
       const hook = mount(() =>
-        usePresence({ host: server.host, room: "page", token: t, WebSocket: counting.WebSocket }),
+        usePresence({ host: party.server.host, room: "page", token: t, WebSocket: counting.WebSocket }),
       );
       await watcher.waitForUsers(["u-watch", "u-page"]);
       // the room can list us a moment before the hook has rendered its own open
@@ -293,16 +297,18 @@ describe("leaving and being removed", () => {
   it("stops reconnecting once kicked (4003) and says why", async () => {
     const counting = countingWebSocket();
     const t = await as("u-kick");
-    const hook = mount(() => usePresence({ host: server.host, room: "kick", token: t, WebSocket: counting.WebSocket }));
+    const hook = mount(() =>
+      usePresence({ host: party.server.host, room: "kick", token: t, WebSocket: counting.WebSocket }),
+    );
     await waitFor(() => expect(hook.result.current.users).toHaveLength(1), wait);
-    expect(await kick(server, "kick", "u-kick")).toBe(1);
+    expect(await kick(party.server, "kick", "u-kick")).toBe(1);
     await waitFor(() => expect(hook.result.current.status).toBe("closed"), wait);
     expect(hook.result.current.error?.code).toBe("kicked");
     expect(hook.result.current.error?.message).toMatch(/4003/);
     expect(hook.result.current.users).toEqual([]);
     await sleep(2000);
     expect(counting.urls).toHaveLength(1);
-    expect((await roomSnapshot(server, "kick")).connections).toBe(0);
+    expect((await roomSnapshot(party.server, "kick")).connections).toBe(0);
     // an explicit reconnect is allowed
     act(() => hook.result.current.reconnect());
     await waitFor(() => expect(hook.result.current.users).toHaveLength(1), wait);
@@ -311,11 +317,11 @@ describe("leaving and being removed", () => {
 
   it("close() leaves on purpose", async () => {
     const t = await as("u-close");
-    const hook = mount(() => usePresence({ host: server.host, room: "close", token: t, WebSocket: WS }));
+    const hook = mount(() => usePresence({ host: party.server.host, room: "close", token: t, WebSocket: WS }));
     await waitFor(() => expect(hook.result.current.users).toHaveLength(1), wait);
     act(() => hook.result.current.close());
     expect(hook.result.current.status).toBe("closed");
-    await waitFor(async () => expect((await roomSnapshot(server, "close")).users).toEqual([]), { timeout: 1500 });
+    await waitFor(async () => expect((await roomSnapshot(party.server, "close")).users).toEqual([]), { timeout: 1500 });
   });
 });
 
@@ -326,13 +332,15 @@ describe("the protocol", () => {
       drop: (frame) => frame.startsWith('{"type":"presence:diff"') && frame.includes('"u-g1"') && dropped++ === 0,
     });
     const t = await as("u-gv");
-    const viewer = mount(() => usePresence({ host: server.host, room: "gap", token: t, WebSocket: lossy.WebSocket }));
+    const viewer = mount(() =>
+      usePresence({ host: party.server.host, room: "gap", token: t, WebSocket: lossy.WebSocket }),
+    );
     await waitFor(() => expect(ids(viewer.result.current.users)).toEqual(["u-gv"]), wait);
     // the diff announcing the first newcomer is lost; the next one shows the gap
-    const first = await TestClient.open(server.url("gap", { token: await as("u-g1") }));
+    const first = await TestClient.open(party.server.url("gap", { token: await as("u-g1") }));
     await first.waitForUsers(["u-gv", "u-g1"]);
     await sleep(200);
-    const second = await TestClient.open(server.url("gap", { token: await as("u-g2") }));
+    const second = await TestClient.open(party.server.url("gap", { token: await as("u-g2") }));
     try {
       await waitFor(() => expect(ids(viewer.result.current.users)).toEqual(["u-gv", "u-g1", "u-g2"]), wait);
       expect(dropped).toBeGreaterThanOrEqual(1);
@@ -347,7 +355,7 @@ describe("the protocol", () => {
     const counting = countingWebSocket();
     const t = await as("u-abuse");
     const hook = mount(() =>
-      usePresence({ host: server.host, room: "abuse", token: t, WebSocket: counting.WebSocket }),
+      usePresence({ host: party.server.host, room: "abuse", token: t, WebSocket: counting.WebSocket }),
     );
     await waitFor(() => expect(hook.result.current.users).toHaveLength(1), wait);
     act(() => hook.result.current.send({ type: "nonsense" }));
@@ -366,7 +374,13 @@ describe("the protocol", () => {
     const counting = countingWebSocket();
     const t = await as("u-vis");
     const hook = mount(() =>
-      usePresence({ host: server.host, room: "visible", token: t, heartbeatMs: 60_000, WebSocket: counting.WebSocket }),
+      usePresence({
+        host: party.server.host,
+        room: "visible",
+        token: t,
+        heartbeatMs: 60_000,
+        WebSocket: counting.WebSocket,
+      }),
     );
     await waitFor(() => expect(hook.result.current.status).toBe("open"), wait);
     expect(counting.count("heartbeat")).toBe(0);
@@ -382,7 +396,7 @@ describe("a selector", () => {
     const [tokenV, tokenO] = await Promise.all([as("u-v", "Vi"), as("u-o", "Oz")]);
     let selectorRenders = 0;
     let fullRenders = 0;
-    const options = { host: server.host, room: "selector", token: tokenV, WebSocket: WS };
+    const options = { host: party.server.host, room: "selector", token: tokenV, WebSocket: WS };
     const names = mount(() => {
       selectorRenders++;
       return usePresenceUsers(options, (users) => users.map((u) => u.name).sort(), shallowEqual);
@@ -394,7 +408,7 @@ describe("a selector", () => {
       },
       { client: names.client },
     );
-    const other = mount(() => usePresence({ host: server.host, room: "selector", token: tokenO, WebSocket: WS }));
+    const other = mount(() => usePresence({ host: party.server.host, room: "selector", token: tokenO, WebSocket: WS }));
     await waitFor(() => expect(names.result.current).toEqual(["Oz", "Vi"]), wait);
     await waitFor(() => expect(full.result.current.users).toHaveLength(2), wait);
     const selectorBefore = selectorRenders;

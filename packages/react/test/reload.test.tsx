@@ -1,21 +1,13 @@
-import { PartyServer, sleep, TestClient, token } from "@herenow/testing";
-import { cleanup, waitFor } from "@testing-library/react";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sleep, TestClient, token } from "@herenow/testing";
+import { waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
 import { usePresence } from "../src";
-import { countingWebSocket, mount } from "./helpers";
+import { countingWebSocket, mount, reactSuite } from "./helpers";
 
 // The reload of protocol 1.2: the tab keeps each room's connection id and last token in
 // sessionStorage and comes back under that id inside the away grace of its 1001 close.
-let server: PartyServer;
+const party = reactSuite();
 const wait = { timeout: 5000 };
-
-beforeAll(async () => {
-  server = await PartyServer.start();
-});
-afterEach(() => cleanup());
-afterAll(async () => {
-  await server?.dispose();
-});
 
 const queryOf = (url: string | undefined) => new URL(url ?? "ws://x/").searchParams;
 
@@ -32,13 +24,13 @@ function tabOf(room: string, id: string) {
     calls,
     counting,
     mount: (options: { reload?: boolean } = {}) =>
-      mount(() => usePresence({ host: server.host, room, getToken, WebSocket: counting.WebSocket }), options),
+      mount(() => usePresence({ host: party.server.host, room, getToken, WebSocket: counting.WebSocket }), options),
   };
 }
 
 describe("a reload", () => {
   it("comes back under the same id with the kept token, before any token request, and nobody sees it", async () => {
-    const watcher = await TestClient.open(server.url("reload", { token: await token({ id: "u-w", name: "W" }) }));
+    const watcher = await TestClient.open(party.server.url("reload", { token: await token({ id: "u-w", name: "W" }) }));
     try {
       const tab = tabOf("reload", "u-r");
       const first = tab.mount();
@@ -75,7 +67,7 @@ describe("a reload", () => {
     let calls = 0;
     const fresh = await token({ id: "u-s", name: "S" }, { expiresIn: "10m" });
     const hook = (t: () => Promise<string>) => () =>
-      usePresence({ host: server.host, room: "expiring", getToken: t, WebSocket: counting.WebSocket });
+      usePresence({ host: party.server.host, room: "expiring", getToken: t, WebSocket: counting.WebSocket });
     const first = mount(hook(async () => shortLived));
     await waitFor(() => expect(first.result.current.status).toBe("open"), wait);
     first.unmount();
@@ -96,7 +88,7 @@ describe("a reload", () => {
     const before = await token({ id: "u-before", name: "Before" });
     const after = await token({ id: "u-after", name: "After" });
     const hook = (t: string) => () =>
-      usePresence({ host: server.host, room: "switch", getToken: async () => t, WebSocket: counting.WebSocket });
+      usePresence({ host: party.server.host, room: "switch", getToken: async () => t, WebSocket: counting.WebSocket });
     const first = mount(hook(before));
     await waitFor(() => expect(first.result.current.self?.user?.id).toBe("u-before"), wait);
     first.result.current.socket?.close(1001, "reload");
@@ -110,7 +102,7 @@ describe("a reload", () => {
 
 describe("a duplicated tab", () => {
   it("gets a fresh id from the room and never disturbs the first tab", async () => {
-    const watcher = await TestClient.open(server.url("dup", { token: await token({ id: "u-w", name: "W" }) }));
+    const watcher = await TestClient.open(party.server.url("dup", { token: await token({ id: "u-w", name: "W" }) }));
     try {
       const tab = tabOf("dup", "u-d");
       const first = tab.mount();

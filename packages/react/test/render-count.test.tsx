@@ -1,24 +1,16 @@
-import { PartyServer, sleep, token, PromptCloseWebSocket as WS } from "@herenow/testing";
-import { act, cleanup, waitFor } from "@testing-library/react";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sleep, token, PromptCloseWebSocket as WS } from "@herenow/testing";
+import { act, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
 import { shallowEqual, usePresence, usePresenceUsers } from "../src";
-import { mount } from "./helpers";
+import { mount, reactSuite } from "./helpers";
 
-let server: PartyServer;
+const party = reactSuite();
 const wait = { timeout: 5000 };
-
-beforeAll(async () => {
-  server = await PartyServer.start();
-});
-afterEach(() => cleanup());
-afterAll(async () => {
-  await server?.dispose();
-});
 
 describe("selectors", () => {
   it("re-render a component only when what it reads changes", async () => {
     const [tokenA, tokenB] = await Promise.all([token({ id: "r-a", name: "Ann" }), token({ id: "r-b", name: "Bo" })]);
-    const options = { host: server.host, room: "renders", WebSocket: WS };
+    const options = { host: party.server.host, room: "renders", WebSocket: WS };
     const renders = { count: 0, names: 0, whole: 0 };
     const a = mount(() => {
       renders.whole++;

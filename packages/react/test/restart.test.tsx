@@ -1,24 +1,16 @@
-import { PartyServer, token, PromptCloseWebSocket as WS } from "@herenow/testing";
-import { act, cleanup, waitFor } from "@testing-library/react";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { token, PromptCloseWebSocket as WS } from "@herenow/testing";
+import { act, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
 import { usePresence } from "../src";
-import { countingWebSocket, ids, mount } from "./helpers";
+import { countingWebSocket, ids, mount, reactSuite } from "./helpers";
 
-let server: PartyServer;
+const party = reactSuite({ HERENOW_LEAVE_GRACE_MS: "1000" });
 const wait = { timeout: 15_000 };
-
-beforeAll(async () => {
-  server = await PartyServer.start({ HERENOW_LEAVE_GRACE_MS: "1000" });
-});
-afterEach(() => cleanup());
-afterAll(async () => {
-  await server?.dispose();
-});
 
 /** Freezes or thaws wrangler dev and its workerd: sockets stay open but nothing answers. */
 function signal(name: "SIGSTOP" | "SIGCONT"): void {
   // biome-ignore lint/complexity/useLiteralKeys: the harness keeps its child process private
-  const pid = server["child"]?.pid;
+  const pid = party.server["child"]?.pid;
   if (!pid) throw new Error("wrangler dev is not running");
   process.kill(-pid, name);
 }
@@ -26,19 +18,19 @@ function signal(name: "SIGSTOP" | "SIGCONT"): void {
 describe("a server that goes away", () => {
   it("shows reconnecting after a crash and recovers the full list, state included, after a restart", async () => {
     const [tokenA, tokenB] = await Promise.all([token({ id: "u-a", name: "Ann" }), token({ id: "u-b", name: "Bo" })]);
-    const a = mount(() => usePresence({ host: server.host, room: "crash", token: tokenA, WebSocket: WS }));
-    const b = mount(() => usePresence({ host: server.host, room: "crash", token: tokenB, WebSocket: WS }));
+    const a = mount(() => usePresence({ host: party.server.host, room: "crash", token: tokenA, WebSocket: WS }));
+    const b = mount(() => usePresence({ host: party.server.host, room: "crash", token: tokenB, WebSocket: WS }));
     await waitFor(() => expect(b.result.current.users).toHaveLength(2), wait);
     act(() => a.result.current.setState({ colour: "red" }));
     await waitFor(() => expect(b.result.current.others[0]?.state).toEqual({ colour: "red" }), wait);
 
-    await server.stop("SIGKILL");
+    await party.server.stop("SIGKILL");
     await waitFor(() => expect(a.result.current.status).toBe("reconnecting"), wait);
     await waitFor(() => expect(b.result.current.status).toBe("reconnecting"), wait);
     // the last known list stays on screen while reconnecting
     expect(ids(b.result.current.users).sort()).toEqual(["u-a", "u-b"]);
 
-    await server.start();
+    await party.server.start();
     await waitFor(() => expect(a.result.current.status).toBe("open"), wait);
     await waitFor(() => expect(b.result.current.status).toBe("open"), wait);
     await waitFor(() => expect(ids(b.result.current.users).sort()).toEqual(["u-a", "u-b"]), wait);
@@ -50,7 +42,13 @@ describe("a server that goes away", () => {
     const counting = countingWebSocket();
     const t = await token({ id: "u-hb", name: "Hb" });
     const hook = mount(() =>
-      usePresence({ host: server.host, room: "silent", token: t, heartbeatMs: 300, WebSocket: counting.WebSocket }),
+      usePresence({
+        host: party.server.host,
+        room: "silent",
+        token: t,
+        heartbeatMs: 300,
+        WebSocket: counting.WebSocket,
+      }),
     );
     await waitFor(() => expect(hook.result.current.users).toHaveLength(1), wait);
     await waitFor(() => expect(counting.count("heartbeat")).toBeGreaterThanOrEqual(2), wait);

@@ -1,20 +1,12 @@
 import type { AppMessage } from "@herenow/core";
-import { PartyServer, sleep, token } from "@herenow/testing";
-import { act, cleanup, waitFor } from "@testing-library/react";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sleep, token } from "@herenow/testing";
+import { act, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
 import { tokenExpiry, usePresence } from "../src";
-import { countingWebSocket, mount } from "./helpers";
+import { countingWebSocket, mount, reactSuite } from "./helpers";
 
-let server: PartyServer;
+const party = reactSuite();
 const wait = { timeout: 8000 };
-
-beforeAll(async () => {
-  server = await PartyServer.start();
-});
-afterEach(() => cleanup());
-afterAll(async () => {
-  await server?.dispose();
-});
 
 const tokenOf = (url: string | undefined) => new URL(url ?? "http://x").searchParams.get("token");
 
@@ -26,7 +18,7 @@ describe("short-lived tokens from getToken", () => {
     const hook = mount(
       ({ version }: { version: number }) =>
         usePresence({
-          host: server.host,
+          host: party.server.host,
           room: "tokens",
           // a new function on every render, as an inline callback would be
           getToken: async () => {
@@ -76,7 +68,7 @@ describe("short-lived tokens from getToken", () => {
     let calls = 0;
     const hook = mount(() =>
       usePresence({
-        host: server.host,
+        host: party.server.host,
         room: "tokens-fail",
         getToken: async () => {
           calls++;

@@ -1,15 +1,13 @@
 import {
   AGENT_LIMITS,
   type AgentMemberRequest,
-  agentConnectionId,
   type JsonObject,
   type MemberIdentity,
   type PresenceUser,
   parseAgentMember,
-  type RestoredConnection,
-  type RoomPresence,
   type UserStatus,
 } from "@herenow/core";
+import { agentConnectionId, type RestoredConnection, type RoomPresence } from "@herenow/core/engine";
 import { getServerByName, type Server } from "partyserver";
 
 /**

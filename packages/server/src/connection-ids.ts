@@ -1,4 +1,4 @@
-import { isAgentConnectionId, shardOf } from "@herenow/core";
+import { isAgentConnectionId, shardOf } from "@herenow/core/engine";
 
 /** The shard an object is, for the ids it may hand out: `null` for a room of one object. */
 export interface ShardPlace {

@@ -1,4 +1,4 @@
-import type { Clock } from "@herenow/core";
+import type { Clock } from "@herenow/core/engine";
 
 /** What a {@link DiffWindow} needs of the runtime: a clock, timers and microtasks. */
 export interface DiffWindowRuntime {
@@ -17,7 +17,7 @@ export interface DiffWindowRuntime {
  * sending; this only decides when, so it is tested with a fake clock.
  *
  * @example
- * const window = new DiffWindow(LIMITS.diffWindowMs, () => room.sendDiff(), runtime);
+ * const window = new DiffWindow(LIMITS.diffIntervalMs, () => room.sendDiff(), runtime);
  * window.changed(); // a join: the diff goes out in the next microtask
  */
 export class DiffWindow {

@@ -1,4 +1,5 @@
-import { roomNameProblem, safeEqual } from "@herenow/core";
+import { roomNameProblem } from "@herenow/core";
+import { safeEqual } from "@herenow/core/engine";
 import type { Lobby } from "partyserver";
 import { Refusal, verifyConnection } from "./auth";
 import { readSettings } from "./settings";

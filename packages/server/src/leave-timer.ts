@@ -1,4 +1,5 @@
-import type { ConnectionEvent, DiffMessage } from "@herenow/core";
+import type { DiffMessage } from "@herenow/core";
+import type { ConnectionEvent } from "@herenow/core/engine";
 
 /** A connection event, with a leave's measured time to leave when the room measured one. */
 export type TimedEvent = ConnectionEvent | (Extract<ConnectionEvent, { type: "leave" }> & { leaveMs: number });

@@ -1,27 +1,29 @@
 import {
   type AppMessage,
   CLOSE_CODES,
-  type ConnectionEvent,
   DEFAULTS,
   type DiffMessage,
-  ErrorBudget,
   type ErrorCode,
   FRAMES,
   type JsonObject,
   LIMITS,
   type ListMessage,
-  type MirrorChanges,
   parseClientMessage,
-  RoomPresence,
-  type RoomReader,
   type RoomSnapshot,
-  type RoomState,
-  type ShardReport,
-  systemClock,
-  takeShardReport,
   type UserIdentity,
   type UserStatus,
 } from "@herenow/core";
+import {
+  type ConnectionEvent,
+  ErrorBudget,
+  type MirrorChanges,
+  type PublishedRoom,
+  RoomPresence,
+  type RoomReader,
+  type ShardReport,
+  systemClock,
+  takeShardReport,
+} from "@herenow/core/engine";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { type AgentMemberInput, type AgentMemberResult, AgentMembers } from "./agent-members";
 import { alarmTimeFor, soonest } from "./alarm-time";
@@ -105,7 +107,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   private readonly reserved = new Set<string>();
   private readonly budgets = new Map<string, ErrorBudget>();
   private readonly leaveTimer = new LeaveTimer();
-  private readonly diffWindow = new DiffWindow(LIMITS.diffWindowMs, (at) => this.sendDiff(at), {
+  private readonly diffWindow = new DiffWindow(LIMITS.diffIntervalMs, (at) => this.sendDiff(at), {
     clock: systemClock,
     setTimer: (run, ms) => setTimeout(run, ms),
     clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
@@ -344,7 +346,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   }
 
   /** Coordinator: the whole room, for a shard that missed a diff or woke without its copy. */
-  async herenowState(): Promise<RoomState> {
+  async herenowState(): Promise<PublishedRoom> {
     await this.ready();
     if (!this.coordinator) throw new Error(`${this.name} is not the coordinator of a sharded room`);
     await this.settled();

@@ -1,4 +1,5 @@
-import { type ConnectionEvent, type DiffMessage, type ShardReport, ShardTotals } from "@herenow/core";
+import type { DiffMessage } from "@herenow/core";
+import { type ConnectionEvent, type ShardReport, ShardTotals } from "@herenow/core/engine";
 import type { ReportReply, ShardPush } from "./shard-link";
 
 /** What a coordinator may ask of one of its shards (Durable Object RPC). */

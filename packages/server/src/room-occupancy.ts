@@ -1,4 +1,4 @@
-import { type ConnectionEvent, type OccupancyEvent, withOccupancy } from "@herenow/core";
+import { type ConnectionEvent, type OccupancyEvent, withOccupancy } from "@herenow/core/engine";
 
 /**
  * Whether the room has a signed-in user, as of its last flush window: the

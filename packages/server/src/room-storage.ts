@@ -1,4 +1,5 @@
-import type { JsonObject, LingeringConnection, RecentUser, RestoredConnection, UserStateEntry } from "@herenow/core";
+import type { JsonObject, RecentUser } from "@herenow/core";
+import type { LingeringConnection, RestoredConnection, UserStateEntry } from "@herenow/core/engine";
 import type { Connection } from "partyserver";
 import { dataOf } from "./connection-data";
 

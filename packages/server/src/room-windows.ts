@@ -1,13 +1,5 @@
-import {
-  type Clock,
-  type DiffMessage,
-  LIMITS,
-  type RoomReader,
-  type SyncMessage,
-  WindowedDiff,
-  type WindowSpec,
-  windowUsers,
-} from "@herenow/core";
+import { type DiffMessage, LIMITS, type SyncMessage } from "@herenow/core";
+import { type Clock, type RoomReader, WindowedDiff, type WindowSpec, windowUsers } from "@herenow/core/engine";
 import type { ConnectionData } from "./connection-data";
 
 /** What `RoomWindows` needs of its room: its sockets, their data, a clock and timers. */

@@ -1,16 +1,16 @@
 import {
   type MirrorChanges,
+  type PublishedRoom,
   RoomMirror,
   type RoomPresence,
-  type RoomState,
   type ShardReport,
   takeShardReport,
-} from "@herenow/core";
+} from "@herenow/core/engine";
 
 /** What a shard may ask of its room's coordinator (Durable Object RPC). */
 export interface CoordinatorRpc {
   herenowReport(shard: number, report: ShardReport): Promise<ReportReply>;
-  herenowState(): Promise<RoomState>;
+  herenowState(): Promise<PublishedRoom>;
   herenowBanUntil(userId: string): Promise<number | null>;
   herenowRelay(text: string): Promise<void>;
 }
@@ -19,7 +19,7 @@ export interface CoordinatorRpc {
 export type ReportReply = { seq: number } | { need: "full" };
 
 /** What a coordinator sends a shard: the room's next diff, or the whole room after it restarted. */
-export type ShardPush = { diff: MirrorChanges } | { state: RoomState };
+export type ShardPush = { diff: MirrorChanges } | { state: PublishedRoom };
 
 /** What `ShardLink` needs of the shard object it serves. */
 export interface ShardHost {
@@ -184,7 +184,7 @@ export class ShardLink {
     return this.catchingUp;
   }
 
-  private replace(state: RoomState): void {
+  private replace(state: PublishedRoom): void {
     const changes = this.mirror.replace(state);
     if (!changes) return;
     if (this.loaded) this.host.publish(changes, this.takeReady(), this.held());

@@ -1,6 +1,6 @@
 import type { RoomSettings } from "./settings";
 
-export { shardOf } from "@herenow/core";
+export { shardOf } from "@herenow/core/engine";
 
 /**
  * A room too big for one object spreads its connections over shard objects

@@ -1,8 +1,5 @@
 import {
-  type ConnectionEvent,
   newGeneration,
-  type OccupancyEvent,
-  type RestoredConnection,
   SIGNATURE_HEADER,
   signWebhook,
   splitWebhookBatch,
@@ -13,6 +10,7 @@ import {
   type WebhookPart,
   type WebhookResult,
 } from "@herenow/core";
+import type { ConnectionEvent, OccupancyEvent, RestoredConnection } from "@herenow/core/engine";
 
 const META = "wh:meta";
 const BATCH = "wh:batch";

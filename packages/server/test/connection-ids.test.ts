@@ -1,4 +1,4 @@
-import { shardOf } from "@herenow/core";
+import { shardOf } from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
 import { freshConnectionId, isOwnId } from "../src/connection-ids";
 

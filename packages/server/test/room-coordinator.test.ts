@@ -1,6 +1,7 @@
 // The coordinator half of a sharded room, without a runtime: in-memory storage and shards that
 // record what they were sent.
-import type { ConnectionEvent, DiffMessage, ShardReport } from "@herenow/core";
+import type { DiffMessage } from "@herenow/core";
+import type { ConnectionEvent, ShardReport } from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
 import { REBUILD_MS, RoomCoordinator } from "../src/room-coordinator";
 

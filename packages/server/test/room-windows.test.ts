@@ -1,5 +1,6 @@
 // RoomWindows against an in-memory room: which sockets hear of which change, without a runtime.
-import { ManualClock, RoomPresence, type UserIdentity } from "@herenow/core";
+import type { UserIdentity } from "@herenow/core";
+import { ManualClock, RoomPresence } from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
 import type { ConnectionData } from "../src/connection-data";
 import { RoomWindows } from "../src/room-windows";

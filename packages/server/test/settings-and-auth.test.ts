@@ -1,4 +1,5 @@
-import { createPresenceToken, safeEqual } from "@herenow/core";
+import { createPresenceToken } from "@herenow/core";
+import { safeEqual } from "@herenow/core/engine";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { Refusal, verifyConnection } from "../src/auth";

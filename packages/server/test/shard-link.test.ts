@@ -1,7 +1,7 @@
 // The shard half of a sharded room, without a runtime: a real RoomPresence for the shard's own
 // connections, a coordinator whose answers the test releases by hand, and a host that records
 // what would go to the sockets.
-import { ManualClock, type MirrorChanges, RoomPresence, type ShardReport } from "@herenow/core";
+import { ManualClock, type MirrorChanges, RoomPresence, type ShardReport } from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
 import { type ReportReply, ShardLink } from "../src/shard-link";
 

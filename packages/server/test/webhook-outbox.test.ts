@@ -1,8 +1,5 @@
 import {
-  type ConnectionEvent,
   joinWebhookParts,
-  type RestoredConnection,
-  utf8Length,
   verifyWebhook,
   WEBHOOK_PART_BYTES,
   type WebhookBatch,
@@ -10,6 +7,7 @@ import {
   type WebhookPart,
   WebhookPartSchema,
 } from "@herenow/core";
+import { type ConnectionEvent, type RestoredConnection, utf8Length } from "@herenow/core/engine";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { WebhookOutbox } from "../src/webhook-outbox";

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } f
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PresenceSnapshot, PresenceView, shardOf } from "@herenow/core";
+import { type PresenceSnapshot, PresenceView } from "@herenow/core";
+import { shardOf } from "@herenow/core/engine";
 import { SignJWT } from "jose";
 import { describe, it } from "vitest";
 import WebSocket from "ws";

@@ -10,13 +10,13 @@ export function byArrival(a: PresenceUser, b: PresenceUser): number {
 export type ApplyResult = "applied" | "duplicate" | "gap";
 
 /**
- * Applies a room's numbered diff to a copy of its users in join order, as every copy does (a
- * shard's copy of a sharded room here; `PresenceView`, the client's view, writes the same steps
- * out to stay in its bundle budget, and the room-model tests hold the two to one result): a diff must carry the copy's number plus one
- * (`duplicate` for an old one, `gap` when one was missed; a window takes any newer one), users
- * who left join `recent` at the diff's `leftAt` (outside a window, whose `left` also lists users
- * who only moved out of it), users who came back leave it, and newcomers and users whose stay
- * began again go to the end (newcomers in the diff's order, then restarted stays), where the room put them.
+ * Applies a room's numbered diff to a copy of its users in join order, the one rule of every
+ * copy (a shard's copy of a sharded room, `RoomMirror`, and the client's view, `PresenceView`):
+ * a diff must carry the copy's number plus one (`duplicate` for an old one, `gap` when one was
+ * missed; a window takes any newer one), users who left join `recent` at the diff's `leftAt`
+ * (outside a window, whose `left` also lists users who only moved out of it), users who came
+ * back leave it, and newcomers and users whose stay began again go to the end (newcomers in the
+ * diff's order, then restarted stays), where the room put them.
  *
  * @example
  * if (applyDiff(users, seq, diff, recent, false, Date.now()) === "applied") seq = diff.seq;
@@ -41,7 +41,7 @@ export function applyDiff(
     users.delete(user.id);
     users.set(user.id, user);
   }
-  // a stay that began again within the diff's window goes to the end after the newcomers, as the room puts it
+  // a stay that began again since the previous diff goes to the end after the newcomers, as the room puts it
   for (const user of diff.updated) {
     if (users.get(user.id)?.since !== user.since) users.delete(user.id);
     users.set(user.id, user);

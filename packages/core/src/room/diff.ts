@@ -39,7 +39,7 @@ export interface DiffSource<T> {
 
 /**
  * The changes of a room since its last diff, coalesced: what clients last saw of each user
- * changed since (kept from their first change of the window), and the anonymous count they saw.
+ * changed since (kept from their first change since the last diff), and the anonymous count they saw.
  * `take` builds the next numbered diff from them in O(changes), never O(room size).
  *
  * @example
@@ -51,7 +51,7 @@ export class DiffBuilder {
   private readonly dirty = new Map<string, PresenceUser | null>();
   private publishedAnonymous = 0;
 
-  /** Remembers what clients last saw of a user, before the first change of a window. */
+  /** Remembers what clients last saw of a user, before their first change since the last diff. */
   mark(userId: string, published: () => PresenceUser | null): void {
     if (!this.dirty.has(userId)) this.dirty.set(userId, published());
   }
@@ -64,15 +64,15 @@ export class DiffBuilder {
 
   /**
    * The next diff, numbered `seq + 1`, or `null` when nothing clients see changed. A user who
-   * joined and left within the window is in neither list; one who left and came back is
+   * joined and left since the last diff is in neither list; one who left and came back is
    * `updated` with the new `since`. Users who left join `recent` at the diff's `leftAt`; the
-   * window's arrivals (newcomers and restarted stays) go to the end of `users` in arrival order.
+   * interval's arrivals (newcomers and restarted stays) go to the end of `users` in arrival order.
    */
   take<T>(room: DiffSource<T>, now: number): DiffMessage | null {
     const joined: PresenceUser[] = [];
     const updated: PresenceUser[] = [];
     const left: PresenceUser[] = [];
-    /** Users whose stay began again within the window (left and came back). */
+    /** Users whose stay began again since the last diff (left and came back). */
     const restarted: PresenceUser[] = [];
     for (const [id, before] of this.dirty) {
       const entry = room.users.get(id);
@@ -90,7 +90,7 @@ export class DiffBuilder {
       }
     }
     this.dirty.clear();
-    // One order for the users who left in one window, wherever they were (on which shard): the
+    // One order for the users who left in one interval, wherever they were (on which shard): the
     // recent list, newest first, shows those who left together by id. It changes exactly as
     // clients see it change: with this diff, at its `leftAt`.
     left.sort((a, b) => (a.id < b.id ? 1 : -1));
@@ -98,7 +98,7 @@ export class DiffBuilder {
     const anonymousChanged = room.anonymous !== this.publishedAnonymous;
     this.publishedAnonymous = room.anonymous;
     if (joined.length === 0 && updated.length === 0 && left.length === 0 && !anonymousChanged) return null;
-    // The window's newcomers go to the end in arrival order (reports of one window come shard by
+    // The interval's newcomers go to the end in arrival order (reports of one interval come shard by
     // shard, so a sharded room's map is not yet in order), then the stays that began again, in
     // the order of `updated`: exactly as `applyDiff` puts them, ties included.
     joined.sort(bySince);

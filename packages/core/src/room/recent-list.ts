@@ -1,4 +1,4 @@
-import { LIMITS, type MemberIdentity, type RecentUser } from "../protocol";
+import { type MemberIdentity, RECENT_USERS_MAX, type RecentUser } from "../protocol";
 
 /**
  * The users who left a room a short while ago, newest first (protocol 1.2):
@@ -34,7 +34,7 @@ export class RecentList {
     this.entries = [
       { id: user.id, name: user.name, info: user.info, ...(user.kind && { kind: user.kind }), leftAt: at },
       ...rest,
-    ].slice(0, LIMITS.recentUsers);
+    ].slice(0, RECENT_USERS_MAX);
   }
 
   /** A user came back: the list is another array only if they were on it. */
@@ -45,6 +45,6 @@ export class RecentList {
 
   /** Replaces the list (a sync, a stored copy, the coordinator's state), keeping its order. */
   replace(entries: readonly RecentUser[]): void {
-    this.entries = this.keepMs <= 0 ? [] : entries.slice(0, LIMITS.recentUsers);
+    this.entries = this.keepMs <= 0 ? [] : entries.slice(0, RECENT_USERS_MAX);
   }
 }

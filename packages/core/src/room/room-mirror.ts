@@ -5,7 +5,7 @@ import { sameJson } from "./diff";
 import { JoinOrderedRoom } from "./join-order";
 
 /** The whole of a sharded room as its coordinator last published it. */
-export interface RoomState {
+export interface PublishedRoom {
   seq: number;
   /** Every present user, in join order. */
   users: PresenceUser[];
@@ -63,7 +63,7 @@ export class RoomMirror extends JoinOrderedRoom<PresenceUser> {
    * the same diff the coordinator would have sent, under the state's number.
    * `null` when the state is not newer than the copy.
    */
-  replace(state: RoomState): MirrorChanges | null {
+  replace(state: PublishedRoom): MirrorChanges | null {
     if (this.loaded && state.seq <= this.seqNumber) return null;
     const before = this.users;
     const after = new Map(state.users.map((user) => [user.id, user]));

@@ -1,7 +1,5 @@
-import { systemClock } from "../clock";
-import type { DiffMessage, JsonObject, MemberIdentity, PresenceUser, UserStatus } from "../protocol";
-import { DEFAULTS, LIMITS } from "../protocol";
-import { RateWindow } from "../rate-window";
+import type { DiffMessage, JsonObject, MemberIdentity, UserStatus } from "../protocol";
+import { type ConnectionRecord, ConnectionTable, laneOf, type UserRecord } from "./connection-table";
 import type {
   CloseKind,
   ConnectionEvent,
@@ -16,38 +14,7 @@ import type {
   UserStateEntry,
 } from "./connections";
 import { DiffBuilder, sameJson } from "./diff";
-import { first, JoinOrderedRoom } from "./join-order";
-import { type SeenLane, SeenOrder } from "./seen-order";
 import { UserStatuses } from "./user-status";
-
-interface ConnectionRecord {
-  id: string;
-  user: UserRecord | null;
-  joinedAt: number;
-  lastSeen: number;
-  lingerUntil: number | null;
-  /** State changes: 20 a second, the newest of the rest held. */
-  stateRate: RateWindow<JsonObject>;
-  status: UserStatus;
-  /** The last moment the connection was active, kept once it is not. */
-  activeAt: number;
-  /** Status changes: 20 a second, the newest of the rest held. */
-  statusRate: RateWindow<UserStatus>;
-  /** Never pruned for silence (a member without a socket): it is in no last-seen queue. */
-  pinned: boolean;
-}
-
-interface UserRecord {
-  identity: MemberIdentity;
-  connections: number;
-  lingering: Set<string>;
-  state: JsonObject;
-  stateAt: number;
-  /** When the name and info were last set: a sharded room keeps the newest from any shard. */
-  identityAt: number;
-  since: number;
-  statuses: UserStatuses;
-}
 
 /**
  * The presence of one room: connections by id, users by id with their
@@ -55,77 +22,24 @@ interface UserRecord {
  * state, last-seen times, the leave grace, the stale cut-off and coalesced
  * diffs. Pure: time comes from the injected clock, nothing here does I/O.
  *
- * Adding, removing and touching a connection are O(1): live connections sit
- * in one last-seen queue per max age (`SeenOrder`: a touch moves one to the
- * end), lingering ones in one Map per grace length kept in grace-end order,
- * so the oldest of each is its first entry. A diff is built from the users
- * changed since the last one, so it costs O(changes), never O(room size).
+ * Adding, removing and touching a connection are O(1) (`ConnectionTable`). A
+ * diff is built from the users changed since the last one, so it costs
+ * O(changes), never O(room size).
  *
  * @example
  * const room = new RoomPresence({ clock });
  * room.connect("c1", { id: "u1", name: "Ann", info: {} });
  * const diff = room.takeDiff(); // { joined: [Ann], seq: 1, ... }
  */
-export class RoomPresence extends JoinOrderedRoom<UserRecord> {
-  readonly maxAgeMs: number;
-  readonly hiddenMaxAgeMs: number;
-  readonly leaveGraceMs: number;
-  readonly awayGraceMs: number;
-  private readonly live = new Map<string, ConnectionRecord>();
-  /** The live connections again, in last-seen order per max age (hidden ones get longer). */
-  private readonly seen: SeenOrder<ConnectionRecord>;
-  /** Connections holding a status change back (rate-limited), applied when their second ends. */
-  private readonly pendingStatuses = new Set<ConnectionRecord>();
-  /**
-   * The connections lingering in their grace, one queue per grace length, each in grace-end
-   * order (a close appends to its own queue), so the first entry of each is the next to expire.
-   */
-  private readonly graceEnds: Record<CloseKind, Map<string, ConnectionRecord>> = { away: new Map(), lost: new Map() };
+export class RoomPresence extends ConnectionTable {
   private readonly changes = new DiffBuilder();
-  private readonly pendingStates = new Set<ConnectionRecord>();
   private readonly stateChanges = new Map<string, UserStateEntry | null>();
   private readonly recordEvents: boolean;
   private events: ConnectionEvent[] = [];
-  private anonymousCount = 0;
 
   constructor(options: RoomPresenceOptions = {}) {
-    super(options.clock ?? systemClock, options.recentMs ?? DEFAULTS.recentMs, options.seq);
-    this.maxAgeMs = options.maxAgeMs ?? DEFAULTS.maxAgeMs;
-    this.hiddenMaxAgeMs = Math.max(options.hiddenMaxAgeMs ?? DEFAULTS.hiddenMaxAgeMs, this.maxAgeMs);
-    this.seen = new SeenOrder({ visible: this.maxAgeMs, hidden: this.hiddenMaxAgeMs });
-    this.leaveGraceMs = options.leaveGraceMs ?? DEFAULTS.leaveGraceMs;
-    this.awayGraceMs = Math.min(options.awayGraceMs ?? DEFAULTS.awayGraceMs, this.leaveGraceMs);
+    super(options);
     this.recordEvents = options.recordEvents ?? false;
-  }
-
-  get anonymous(): number {
-    return this.anonymousCount;
-  }
-
-  /** Live connections plus those lingering in their grace. */
-  get connectionCount(): number {
-    return this.live.size + this.graceEnds.away.size + this.graceEnds.lost.size;
-  }
-
-  /** Whether a connection with this id has an open socket (not merely lingering). */
-  isLive(connectionId: string): boolean {
-    return this.live.has(connectionId);
-  }
-
-  /** Whether the connection is live or lingering. */
-  has(connectionId: string): boolean {
-    return this.live.has(connectionId) || this.lingeringRecord(connectionId) !== undefined;
-  }
-
-  /**
-   * Whether a new socket of this user (`null`: anonymous) may take this id:
-   * it is free, or lingers in the grace of this same user. Anyone else must
-   * get a fresh id, or they would end that user's presence at once.
-   */
-  mayTake(connectionId: string, userId: string | null): boolean {
-    if (this.live.has(connectionId)) return false;
-    const lingering = this.lingeringRecord(connectionId);
-    return !lingering || (userId !== null && lingering.user?.identity.id === userId);
   }
 
   /**
@@ -196,37 +110,25 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
     } else {
       this.anonymousCount++;
     }
-    const record: ConnectionRecord = {
+    const opened = {
       id: connectionId,
-      user,
+      user: identity,
       joinedAt: now,
       lastSeen: now,
-      lingerUntil: null,
-      stateRate: new RateWindow(LIMITS.stateChangesPerSecond),
-      status: "active",
-      activeAt: now,
-      statusRate: new RateWindow(LIMITS.statusChangesPerSecond),
-      pinned: options.pinned === true,
+      since: now,
+      pinned: options.pinned,
     };
+    const record = this.record(opened, user, null);
     this.live.set(connectionId, record);
     if (!record.pinned) this.seen.add(record, "visible");
     this.emit({ type: "join", connectionId, user: identity, at: now });
     return { reclaimed: false, adopted };
   }
 
-  /** Refreshes a live connection's last-seen time. Returns false for an unknown id. */
-  touch(connectionId: string): boolean {
-    const record = this.live.get(connectionId);
-    if (!record) return false;
-    record.lastSeen = this.clock.now();
-    this.seen.touch(record);
-    return true;
-  }
-
   /**
    * Sets a connection's status (protocol 1.2). At most 20 changes a second per connection are
    * applied; the rest are answered `rate_limited`, but the last of them is applied when the
-   * window ends, so the room converges on the newest status.
+   * second ends, so the room converges on the newest status.
    */
   setStatus(connectionId: string, status: UserStatus): StatusResult {
     const record = this.live.get(connectionId);
@@ -244,7 +146,7 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
   /**
    * Replaces the user's custom state from one of their connections. At most
    * 20 changes a second per connection are applied; the rest are answered
-   * `rate_limited`, but the last of them is applied when the window ends.
+   * `rate_limited`, but the last of them is applied when the second ends.
    */
   setState(connectionId: string, state: JsonObject): StateResult {
     const record = this.live.get(connectionId);
@@ -272,12 +174,6 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
     if (!user || user.identity.id !== identity.id) return false;
     this.updateIdentity(user, identity);
     return true;
-  }
-
-  /** A live connection's status and the last moment it was active, for its socket's attachment. */
-  connectionStatus(connectionId: string): { status: UserStatus; activeAt: number } | null {
-    const record = this.live.get(connectionId);
-    return record ? { status: record.status, activeAt: record.activeAt } : null;
   }
 
   /** `presence:leave`: the connection goes at once, without grace. */
@@ -335,46 +231,6 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
     return true;
   }
 
-  /**
-   * The live connections a prune would take now: silent for longer than their max age (the
-   * hidden max age for a `hidden` one), as far as the room saw.
-   */
-  overdue(now: number = this.clock.now()): string[] {
-    return this.seen.overdue(now).map((record) => record.id);
-  }
-
-  /**
-   * Moves last-seen times forward to when connections showed life where the room did not see
-   * it (the runtime answered their bare heartbeats itself, without waking the room), keeping
-   * live connections in last-seen order. Older times than the room's own are ignored.
-   */
-  noteSeen(seen: Iterable<readonly [connectionId: string, at: number]>): void {
-    let moved = false;
-    for (const [id, at] of seen) {
-      const record = this.live.get(id);
-      if (!record || at <= record.lastSeen) continue;
-      record.lastSeen = at;
-      moved = true;
-    }
-    if (moved) this.seen.resort();
-  }
-
-  /**
-   * The earliest moment something is due: a stale cut-off, a grace end or a
-   * held state change. Schedule the room's alarm for it; `null` when idle.
-   */
-  nextDue(): number | null {
-    let due = this.seen.nextDue() ?? Number.POSITIVE_INFINITY;
-    for (const queue of Object.values(this.graceEnds)) {
-      const lingering = first(queue);
-      if (lingering?.lingerUntil != null) due = Math.min(due, lingering.lingerUntil);
-    }
-    // held states belong only to connections flooding state changes, never to the whole room
-    for (const record of this.pendingStates) due = Math.min(due, record.stateRate.dueAt ?? due);
-    for (const record of this.pendingStatuses) due = Math.min(due, record.statusRate.dueAt ?? due);
-    return Number.isFinite(due) ? due : null;
-  }
-
   /** Does what is due now: ends graces, prunes stale connections, applies held states. */
   tick(): TickResult {
     const now = this.clock.now();
@@ -413,25 +269,6 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
    */
   takeDiff(): DiffMessage | null {
     return this.takeChanges(this.changes);
-  }
-
-  /** Every connection, live or lingering, with its user and times: for webhook snapshots. */
-  snapshotConnections(): RestoredConnection[] {
-    const all: RestoredConnection[] = [];
-    for (const map of [this.live, this.graceEnds.away, this.graceEnds.lost]) {
-      for (const record of map.values()) {
-        all.push({
-          id: record.id,
-          user: record.user?.identity ?? null,
-          joinedAt: record.joinedAt,
-          lastSeen: record.lastSeen,
-          since: record.user?.since ?? record.joinedAt,
-          status: record.status,
-          activeAt: record.activeAt,
-        });
-      }
-    }
-    return all;
   }
 
   /** Connection events since the last call (only with `recordEvents`). */
@@ -487,42 +324,8 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
         existing.identityAt = item.joinedAt;
       }
     }
-    const bySeen = [...liveConnections].sort((a, b) => a.lastSeen - b.lastSeen);
-    for (const item of bySeen) {
-      const user = item.user ? (this.users.get(item.user.id) ?? null) : null;
-      if (user) user.connections++;
-      else this.anonymousCount++;
-      const record = this.record(item, user, null);
-      user?.statuses.add(record.status, record.activeAt);
-      this.live.set(item.id, record);
-      if (!record.pinned) this.seen.add(record, laneOf(record.status));
-    }
-    for (const item of [...lingering].sort((a, b) => a.lingerUntil - b.lingerUntil)) {
-      const user = this.users.get(item.user.id);
-      if (!user) continue;
-      user.connections++;
-      user.lingering.add(item.id);
-      const record = this.record(item, user, item.lingerUntil);
-      user.statuses.add(record.status, record.activeAt);
-      // sorted, and every grace started from now on ends later than one from before the restart
-      this.graceEnds.lost.set(item.id, record);
-    }
+    this.restoreConnections(liveConnections, lingering);
     this.changes.settle(this.anonymousCount);
-  }
-
-  private record(item: RestoredConnection, user: UserRecord | null, lingerUntil: number | null): ConnectionRecord {
-    return {
-      id: item.id,
-      user,
-      joinedAt: item.joinedAt,
-      lastSeen: item.lastSeen,
-      lingerUntil,
-      stateRate: new RateWindow(LIMITS.stateChangesPerSecond),
-      status: item.status ?? "active",
-      activeAt: item.activeAt ?? item.lastSeen,
-      statusRate: new RateWindow(LIMITS.statusChangesPerSecond),
-      pinned: item.pinned === true,
-    };
   }
 
   private drop(record: ConnectionRecord, reason: LeaveReason, now: number): void {
@@ -549,14 +352,6 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
       this.anonymousCount--;
     }
     this.emit({ type: "leave", connectionId: record.id, userId: user?.identity.id ?? null, reason, at: now });
-  }
-
-  private lingeringRecord(connectionId: string): ConnectionRecord | undefined {
-    return this.graceEnds.away.get(connectionId) ?? this.graceEnds.lost.get(connectionId);
-  }
-
-  private unlinger(connectionId: string): void {
-    for (const queue of Object.values(this.graceEnds)) queue.delete(connectionId);
   }
 
   private applyStatus(record: ConnectionRecord, status: UserStatus, now: number): void {
@@ -586,35 +381,12 @@ export class RoomPresence extends JoinOrderedRoom<UserRecord> {
     user.identityAt = this.clock.now();
   }
 
-  /** Remembers what clients last saw of a user, before the first change of a window. */
+  /** Remembers what clients last saw of a user, before their first change since the last diff. */
   private markDirty(userId: string): void {
     this.changes.mark(userId, () => this.presentUser(userId) ?? null);
-  }
-
-  protected show(user: UserRecord, now: number): PresenceUser {
-    return toPresenceUser(user, now);
   }
 
   private emit(event: ConnectionEvent): void {
     if (this.recordEvents) this.events.push(event);
   }
-}
-
-/** Which max age a connection of this status has. */
-function laneOf(status: UserStatus): SeenLane {
-  return status === "hidden" ? "hidden" : "visible";
-}
-
-function toPresenceUser(user: UserRecord, now: number): PresenceUser {
-  return {
-    id: user.identity.id,
-    name: user.identity.name,
-    info: user.identity.info,
-    connections: user.connections,
-    state: user.state,
-    since: user.since,
-    status: user.statuses.status,
-    activeAt: user.statuses.activeAt(now),
-    ...(user.identity.kind ? { kind: user.identity.kind } : {}),
-  };
 }

@@ -3,7 +3,7 @@ import { DEFAULTS, type DiffMessage, type PresenceUser } from "../protocol";
 import type { ConnectionEvent, RestoredConnection } from "./connections";
 import { DiffBuilder } from "./diff";
 import { JoinOrderedRoom } from "./join-order";
-import type { RoomState } from "./room-mirror";
+import type { PublishedRoom } from "./room-mirror";
 import type { RoomPresence } from "./room-presence";
 import { morePresent } from "./user-status";
 
@@ -16,7 +16,7 @@ export interface ShardUser extends PresenceUser {
   identityAt?: number;
 }
 
-/** What a shard tells its coordinator, at most once per diff window. */
+/** What a shard tells its coordinator, at most once per diff interval. */
 export interface ShardReport {
   /**
    * Everything the shard has, sent when it or the coordinator started (or a
@@ -142,7 +142,7 @@ export class ShardTotals extends JoinOrderedRoom<Entry> {
   }
 
   /** The room as of the last diff's number (take the diff first): what a shard's copy starts from. */
-  state(): RoomState {
+  state(): PublishedRoom {
     return { seq: this.seqNumber, users: this.snapshotUsers(), anonymous: this.anonymousTotal, recent: this.recent() };
   }
 
@@ -216,7 +216,7 @@ export class ShardTotals extends JoinOrderedRoom<Entry> {
     }
     const since = sinceOf(entry, before, user);
     entry.on.set(shard, user);
-    // the newest name and info win, whatever order the shards' reports of one window came in
+    // the newest name and info win, whatever order the shards' reports of one interval came in
     const newer = (user.identityAt ?? 0) >= entry.identityAt;
     if (newer) entry.identityAt = user.identityAt ?? 0;
     entry.user = { ...merged(entry, user, newer), since };
@@ -290,7 +290,7 @@ function merged(entry: Entry, latest: ShardUser | null, newIdentity = false): Pr
 
 /**
  * When the user's stay in the room began, as a shard reports them: with the first connection
- * anywhere, whichever shard reported first within a window; but when the shard that alone has the
+ * anywhere, whichever shard reported first within one diff interval; but when the shard that alone has the
  * user reports a new start, the stay began again there.
  */
 function sinceOf(entry: Entry, before: ShardUser | undefined, reported: ShardUser): number {

@@ -2,7 +2,7 @@
 // across shards, and a kick racing a user's new sockets. A sharded room must answer exactly as a
 // room of one object does, whatever the client sends.
 
-import { shardOf } from "@herenow/core";
+import { shardOf } from "@herenow/core/engine";
 import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db";
 import {
   CONVERGE_MS,

@@ -1,0 +1,26 @@
+/**
+ * `@herenow/core/engine`: the room model herenow's own packages run (the server's rooms, shards
+ * and coordinators, the store's status rule, the benchmarks). Not public API: it changes with
+ * herenow's internals, in any release. Apps and clients import the protocol from `@herenow/core`.
+ */
+export { agentConnectionId, isAgentConnectionId } from "./agent-member";
+export type { Clock } from "./clock";
+export { ManualClock, systemClock } from "./clock";
+export { safeEqual } from "./constant-time";
+export { ErrorBudget } from "./error-budget";
+export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
+export type { OccupancyEvent } from "./occupancy";
+export { withOccupancy } from "./occupancy";
+// the connection-level types, `LeaveReason` included (the root exports it too, for webhook receivers)
+export type * from "./room/connections";
+export type { UserPage } from "./room/page";
+export { pageInJoinOrder } from "./room/page";
+export type { MirrorChanges, PublishedRoom } from "./room/room-mirror";
+export { RoomMirror } from "./room/room-mirror";
+export { RoomPresence } from "./room/room-presence";
+export type { RoomReader, WindowChanges, WindowSpec } from "./room/room-window";
+export { WindowedDiff, windowUsers } from "./room/room-window";
+export type { ShardReport, ShardUser } from "./room/shard-totals";
+export { ShardTotals, takeShardReport } from "./room/shard-totals";
+export { morePresent } from "./room/user-status";
+export { shardOf } from "./shard-of";
