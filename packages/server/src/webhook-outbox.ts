@@ -13,13 +13,12 @@ import {
   type WebhookPart,
   type WebhookResult,
 } from "@herenow/core";
+import { KEYS, MAX_KEYS_PER_CALL, PREFIXES } from "./storage-keys";
 
-const META = "wh:meta";
-const BATCH = "wh:batch";
-const CHUNK_PREFIX = "wh:c:";
-const PART_PREFIX = "wh:p:";
-/** Keys one storage call takes at most. */
-const MAX_KEYS_PER_CALL = 128;
+const META = KEYS.outboxMeta;
+const BATCH = KEYS.outboxBatch;
+const CHUNK_PREFIX = PREFIXES.outboxChunk;
+const PART_PREFIX = PREFIXES.outboxPart;
 /** Flush windows in one batch at most: their keys and the batch's own go in one delete. */
 const MAX_CHUNKS_PER_BATCH = MAX_KEYS_PER_CALL - 1;
 /** Events in one request at most; a backlog goes out over several. */
