@@ -6,9 +6,10 @@ import { partySuite } from "@herenow/testing/suite";
 /**
  * `presence`: a bare PresenceServer, what most suites run; `counting`: rooms that count the frames
  * they are woken for; `extended`: a subclass that overrides every handler without calling super;
- * `agent-rpc`: a worker whose own code puts agent members with `roomMembers`.
+ * `agent-rpc`: a worker whose own code puts agent members with `roomMembers`; `app-keys`: a room that
+ * writes storage keys of its own and overrides both onMessage and onAppMessage.
  */
-export type FixtureWorker = "presence" | "counting" | "extended" | "agent-rpc";
+export type FixtureWorker = "presence" | "counting" | "extended" | "agent-rpc" | "app-keys";
 
 /** The folder of a fixture worker, for `PartyServer.start(vars, fixtureWorker(name))`. */
 export function fixtureWorker(name: FixtureWorker): string {
