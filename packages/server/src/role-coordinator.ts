@@ -6,7 +6,7 @@ import type { ReportReply } from "./shard-link";
 import { type RoomRole, shardName } from "./shards";
 
 /** What a coordinator needs of its object. */
-export type CoordinatorHost = Pick<
+export type CoordinatorRoleHost = Pick<
   RoleHost,
   "settings" | "storage" | "presence" | "bans" | "stub" | "changed" | "published" | "log"
 >;
@@ -21,7 +21,7 @@ export class CoordinatorRole implements ObjectRole {
 
   constructor(
     readonly role: Extract<RoomRole, { kind: "coordinator" }>,
-    private readonly host: CoordinatorHost,
+    private readonly host: CoordinatorRoleHost,
   ) {
     const { presence, settings } = host;
     this.coordinator = new RoomCoordinator({

@@ -4,7 +4,7 @@ import { ShardLink, type ShardPush } from "./shard-link";
 import type { RoomRole } from "./shards";
 
 /** What a shard needs of its object. */
-export type ShardHost = Pick<
+export type ShardRoleHost = Pick<
   RoleHost,
   "settings" | "presence" | "sockets" | "store" | "stub" | "changed" | "scheduleAlarm" | "log"
 >;
@@ -21,7 +21,7 @@ export class ShardRole implements ObjectRole {
 
   constructor(
     readonly role: Extract<RoomRole, { kind: "shard" }>,
-    private readonly host: ShardHost,
+    private readonly host: ShardRoleHost,
   ) {
     const { presence, settings, sockets } = host;
     this.coordinator = () => host.stub(role.room);
