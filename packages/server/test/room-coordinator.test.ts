@@ -1,21 +1,14 @@
 // The coordinator half of a sharded room, without a runtime: in-memory storage and shards that
 // record what they were sent.
-import type { ConnectionEvent, DiffMessage, ShardReport } from "@herenow/core";
+import type { ConnectionEvent, DiffMessage, ShardReport, ShardUser } from "@herenow/core";
 import { describe, expect, it } from "vitest";
 import { REBUILD_MS, RoomCoordinator } from "../src/room-coordinator";
 import { KEYS } from "../src/storage-keys";
 
-const user = (id: string, since = 1000) => ({
-  id,
-  name: id,
-  info: {},
-  connections: 1,
-  state: {},
-  since,
-  stateAt: 0,
-  status: "active" as const,
-  activeAt: since,
-});
+/** A user as a shard reports it: one connection, no state, active since `since`. */
+function user(id: string, since = 1000): ShardUser {
+  return { id, name: id, info: {}, connections: 1, state: {}, since, stateAt: 0, status: "active", activeAt: since };
+}
 const join = (connectionId: string, id: string): ConnectionEvent => ({
   type: "join",
   connectionId,

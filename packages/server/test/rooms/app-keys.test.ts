@@ -1,14 +1,12 @@
-import { partyFetch, SECRET, until } from "@herenow/testing";
+import { partyFetch, until } from "@herenow/testing";
 import { partySuite } from "@herenow/testing/suite";
 import { describe, expect, it } from "vitest";
-import { fixtureWorker } from "./workers";
+import { ann, auth, fixtureWorker, snapshotOf } from "./workers";
 
 // An app's room is the app's too: its own ctx.storage keys never meet presence's (issue 26, item 2),
 // a room deployed with herenow 0.1's keys keeps its state, and a subclass that overrides both
 // onMessage and onAppMessage is told which one wins.
 const party = partySuite({}, fixtureWorker("app-keys"));
-const auth = { authorization: `Bearer ${SECRET}` };
-const ann = { id: "u-ann", name: "Ann" };
 
 /** Writes keys into a room's storage through the app's own code; `delete` removes some first. */
 async function writeKeys(room: string, entries: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -24,8 +22,8 @@ async function readKeys(room: string): Promise<Record<string, unknown>> {
   return (await partyFetch(party.server.httpUrl(room, "storage"), { headers: auth })).json();
 }
 
-async function snapshot(room: string) {
-  return (await partyFetch(party.server.httpUrl(room), { headers: auth })).json();
+function snapshot(room: string) {
+  return snapshotOf(party.server, room);
 }
 
 async function restart() {
