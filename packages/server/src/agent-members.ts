@@ -1,14 +1,6 @@
-import {
-  AGENT_LIMITS,
-  type AgentMemberRequest,
-  type JsonObject,
-  type MemberIdentity,
-  type PresenceUser,
-  parseAgentMember,
-  type UserStatus,
-} from "@herenow/core";
+import { AGENT_LIMITS, type AgentMemberRequest, type JsonObject, type MemberIdentity, type PresenceUser, parseAgentMember, type UserStatus } from "@herenow/core";
 import { agentConnectionId, type RestoredConnection, type RoomPresence } from "@herenow/core/engine";
-import { getServerByName, type Server } from "partyserver";
+import { PREFIXES } from "./storage-keys";
 
 /**
  * What a server's code sends to add or refresh a member without a socket (an AI assistant, a bot).
@@ -62,7 +54,7 @@ export interface AgentHost {
   changed(): void;
 }
 
-const MEMBER_PREFIX = "member:";
+const MEMBER_PREFIX = PREFIXES.member;
 
 /**
  * The room's members without a socket (issue 29): put and refreshed over the
@@ -194,34 +186,4 @@ export class AgentMembers {
       expiresAt: now + member.ttlSeconds * 1000,
     };
   }
-}
-
-/**
- * What the worker's code may call on a room to add and remove members without a socket.
- *
- * @example
- * const room: RoomMembers = await roomMembers(env.Main, "lobby");
- */
-export interface RoomMembers {
-  putMember(userId: string, member: AgentMemberInput): Promise<AgentMemberResult>;
-  deleteMember(userId: string): Promise<boolean>;
-}
-
-/**
- * A room's members, for the worker's own code (Durable Object RPC to the room's own object,
- * a sharded room's coordinator): `putMember` and `deleteMember` check and answer as the HTTP
- * API's `PUT` and `DELETE .../members/<userId>` do, with no secret, since the caller is the worker.
- *
- * @example
- * const room = await roomMembers(env.Main, "lobby");
- * const result = await room.putMember("assistant", { name: "Assistant", ttlSeconds: 60 });
- * if (!result.ok) console.warn(result.error);
- */
-export async function roomMembers<T extends Rpc.DurableObjectBranded | undefined>(
-  namespace: DurableObjectNamespace<T>,
-  room: string,
-): Promise<RoomMembers> {
-  // a whole stub's type is too deep for TypeScript to check against: the two methods are what it offers
-  const rooms = namespace as unknown as DurableObjectNamespace<Server>;
-  return (await getServerByName(rooms, room)) as unknown as RoomMembers;
 }

@@ -1,15 +1,11 @@
-export type { AgentMemberInput, AgentMemberResult, RoomMembers } from "./agent-members";
-export { roomMembers } from "./agent-members";
-export { Refusal, verifyConnection } from "./auth";
-export type { ConnectionData, PresenceConnection } from "./connection-data";
-export { presenceGates, presenceOnBeforeConnect, presenceOnBeforeRequest } from "./gate";
-export type { RoomApi } from "./http-api";
-export { handleRoomRequest } from "./http-api";
-export type { RoomChange } from "./presence-server";
+// what every `onAppMessage` and `onPresenceChanged` reads, so an app needs no second import
+export type { AppMessage, PresenceUser, RoomSnapshot, UserIdentity, UserStatus } from "@herenow/core";
+export type { AgentMemberInput, AgentMemberResult } from "./agent-members";
+export type { PresenceConnection } from "./connection-data";
 export { PresenceServer } from "./presence-server";
-export type { Ban } from "./room-bans";
+export type { RoomChange } from "./room-events";
+export type { RoomMembers } from "./room-rpc";
+export { roomMembers } from "./room-rpc";
 export { routePresenceRequest } from "./route";
 export type { RoomSettings } from "./settings";
-export { MAX_SHARDS, MIN_SECRET_BYTES, readSettings, SettingsError } from "./settings";
-export type { RoomRole } from "./shards";
-export { isShardedRoom, roleOf, shardName } from "./shards";
+export { SettingsError } from "./settings";

@@ -1,4 +1,6 @@
-const BAN_PREFIX = "ban:";
+import { PREFIXES } from "./storage-keys";
+
+const BAN_PREFIX = PREFIXES.ban;
 
 /** One user banned from a room, until a moment in ms since the epoch. */
 export interface Ban {

@@ -1,15 +1,8 @@
-import type { DiffMessage } from "@herenow/core";
+import { type DiffMessage } from "@herenow/core";
 import { type ConnectionEvent, type ShardReport, ShardTotals } from "@herenow/core/engine";
+import type { KickTarget, ShardRpc } from "./room-rpc";
 import type { ReportReply, ShardPush } from "./shard-link";
-
-/** What a coordinator may ask of one of its shards (Durable Object RPC). */
-export interface ShardRpc {
-  herenowPush(push: string): Promise<void>;
-  herenowRefresh(): Promise<void>;
-  /** Closes the target's sockets on the shard; a ban's end (ms) is held there against sockets on their way in. */
-  herenowKick(target: { userId: string } | { connectionId: string }, banUntil?: number | null): Promise<number>;
-  herenowBroadcast(text: string): Promise<void>;
-}
+import { KEYS } from "./storage-keys";
 
 /** What `RoomCoordinator` needs of the object it serves. */
 export interface CoordinatorHost {
@@ -31,8 +24,8 @@ export interface CoordinatorHost {
   log(message: string): void;
 }
 
-const SEQ_KEY = "coordinator:seq";
-const SHARDS_KEY = "coordinator:shards";
+const SEQ_KEY = KEYS.coordinatorSeq;
+const SHARDS_KEY = KEYS.coordinatorShards;
 /** How long a restarted coordinator waits for its shards to tell it everything before it gives up on the silent ones. */
 export const REBUILD_MS = 3000;
 /** Where the coordinator's own members (agents) sit among the shards: no object, never sent anything. */
@@ -138,7 +131,7 @@ export class RoomCoordinator {
    * not only those it knows have anyone: a socket that opened on an empty
    * shard may not be reported yet. Resolves to how many connections went.
    */
-  async kick(target: { userId: string } | { connectionId: string }, banUntil: number | null = null): Promise<number> {
+  async kick(target: KickTarget, banUntil: number | null = null): Promise<number> {
     const shards = Array.from({ length: this.host.shardCount }, (_, shard) => shard);
     const counts = await Promise.all(shards.map((shard) => this.host.shard(shard).herenowKick(target, banUntil)));
     return counts.reduce((sum, count) => sum + count, 0);

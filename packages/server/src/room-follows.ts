@@ -1,4 +1,6 @@
-const FOLLOWS_PREFIX = "follows:";
+import { PREFIXES } from "./storage-keys";
+
+const FOLLOWS_PREFIX = PREFIXES.follows;
 
 /**
  * The users each connection follows (`presence:follow`), kept in the

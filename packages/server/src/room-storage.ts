@@ -2,10 +2,10 @@ import type { JsonObject, RecentUser } from "@herenow/core";
 import type { LingeringConnection, RestoredConnection, UserStateEntry } from "@herenow/core/engine";
 import type { Connection } from "partyserver";
 import { dataOf } from "./connection-data";
+import { KEYS, PREFIXES } from "./storage-keys";
 
-const LINGER_PREFIX = "linger:";
-const STATE_PREFIX = "state:";
-const RECENT_KEY = "recent";
+const LINGER_PREFIX = PREFIXES.linger;
+const STATE_PREFIX = PREFIXES.state;
 
 /** What a room finds when it starts or wakes. */
 export interface StoredRoom {
@@ -31,11 +31,11 @@ export class RoomStorage {
   async load(): Promise<StoredRoom> {
     const storage = this.storage;
     const [seq, lingerEntries, stateEntries, alarmAt, recent] = await Promise.all([
-      storage.get<number>("seq"),
+      storage.get<number>(KEYS.seq),
       storage.list<LingeringConnection>({ prefix: LINGER_PREFIX }),
       storage.list<{ state: JsonObject; stateAt: number }>({ prefix: STATE_PREFIX }),
       storage.getAlarm(),
-      storage.get<RecentUser[]>(RECENT_KEY),
+      storage.get<RecentUser[]>(KEYS.recent),
     ]);
     const states = new Map([...stateEntries].map(([key, value]) => [key.slice(STATE_PREFIX.length), value]));
     const live: RestoredConnection[] = [];
@@ -55,11 +55,11 @@ export class RoomStorage {
 
   /** Keeps the recent list (20 entries at most: one small value). */
   saveRecent(recent: RecentUser[]): void {
-    void this.storage.put(RECENT_KEY, recent);
+    void this.storage.put(KEYS.recent, recent);
   }
 
   saveSeq(seq: number): void {
-    void this.storage.put("seq", seq);
+    void this.storage.put(KEYS.seq, seq);
   }
 
   saveLingering(connection: LingeringConnection): void {

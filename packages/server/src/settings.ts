@@ -51,13 +51,13 @@ export class SettingsError extends Error {
 /** The shortest secret the protocol accepts, in bytes. */
 export const MIN_SECRET_BYTES = LIMITS.minSecretBytes;
 
-function text(env: Record<string, unknown>, name: string): string | undefined {
-  const value = env[name];
+function text(env: object, name: string): string | undefined {
+  const value: unknown = Reflect.get(env, name);
   if (value === undefined || value === null || value === "") return undefined;
   return typeof value === "string" ? value.trim() : String(value);
 }
 
-function wholeNumber(env: Record<string, unknown>, name: string, fallback: number, min: number, unit: string): number {
+function wholeNumber(env: object, name: string, fallback: number, min: number, unit: string): number {
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -67,11 +67,11 @@ function wholeNumber(env: Record<string, unknown>, name: string, fallback: numbe
   return value;
 }
 
-function milliseconds(env: Record<string, unknown>, name: string, fallback: number, min: number): number {
+function milliseconds(env: object, name: string, fallback: number, min: number): number {
   return wholeNumber(env, name, fallback, min, "milliseconds");
 }
 
-function flag(env: Record<string, unknown>, name: string, fallback: boolean): boolean {
+function flag(env: object, name: string, fallback: boolean): boolean {
   const raw = text(env, name)?.toLowerCase();
   if (raw === undefined) return fallback;
   if (["1", "true", "yes", "on", "allow", "allowed"].includes(raw)) return true;
@@ -82,7 +82,7 @@ function flag(env: Record<string, unknown>, name: string, fallback: boolean): bo
 /** The smallest part budget: a part's header and one connection must fit. */
 const MIN_PART_BYTES = 512;
 
-function partBytes(env: Record<string, unknown>): number {
+function partBytes(env: object): number {
   const value = wholeNumber(env, "HERENOW_WEBHOOK_PART_BYTES", WEBHOOK_PART_BYTES, MIN_PART_BYTES, "bytes");
   if (value > WEBHOOK_PART_BYTES) {
     throw new SettingsError(
@@ -101,7 +101,7 @@ function partBytes(env: Record<string, unknown>): number {
  * @example
  * const settings = readSettings(room.env); // throws if HERENOW_SECRET is unset
  */
-export function readSettings(env: Record<string, unknown>): RoomSettings {
+export function readSettings(env: object): RoomSettings {
   const secret = text(env, "HERENOW_SECRET");
   if (secret === undefined) {
     throw new SettingsError(
@@ -150,13 +150,13 @@ export function readSettings(env: Record<string, unknown>): RoomSettings {
 /** The most shards a room may have: the coordinator sends each diff to each of them. */
 export const MAX_SHARDS = 256;
 
-function shardCount(env: Record<string, unknown>): number {
+function shardCount(env: object): number {
   const value = wholeNumber(env, "HERENOW_SHARDS", 8, 2, "shards");
   if (value > MAX_SHARDS) throw new SettingsError("HERENOW_SHARDS", `at most ${MAX_SHARDS}, got ${value}`);
   return value;
 }
 
-function shardPatterns(env: Record<string, unknown>): string[] {
+function shardPatterns(env: object): string[] {
   const raw = text(env, "HERENOW_SHARDED_ROOMS");
   if (raw === undefined) return [];
   const patterns = raw

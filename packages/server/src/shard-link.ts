@@ -1,19 +1,5 @@
-import {
-  type MirrorChanges,
-  type PublishedRoom,
-  RoomMirror,
-  type RoomPresence,
-  type ShardReport,
-  takeShardReport,
-} from "@herenow/core/engine";
-
-/** What a shard may ask of its room's coordinator (Durable Object RPC). */
-export interface CoordinatorRpc {
-  herenowReport(shard: number, report: ShardReport): Promise<ReportReply>;
-  herenowState(): Promise<PublishedRoom>;
-  herenowBanUntil(userId: string): Promise<number | null>;
-  herenowRelay(text: string): Promise<void>;
-}
+import { type MirrorChanges, RoomMirror, type RoomPresence, type PublishedRoom, type ShardReport, takeShardReport } from "@herenow/core/engine";
+import type { CoordinatorRpc } from "./room-rpc";
 
 /** The coordinator's answer to a report: the number of the diff that includes it, or a request for everything. */
 export type ReportReply = { seq: number } | { need: "full" };
@@ -28,7 +14,7 @@ export interface ShardHost {
   readonly recentMs?: number;
   /** The shard's own connections. */
   readonly presence: RoomPresence;
-  coordinator(): CoordinatorRpc;
+  coordinator(): Pick<CoordinatorRpc, "herenowReport" | "herenowState">;
   /** Sends the room's changes to this shard's sockets and a sync to the connections in `syncs`, holding back `held`. */
   publish(changes: MirrorChanges | null, syncs: string[], held: ReadonlySet<string>): void;
   /** Sends a fresh sync to every connection that had one (its copy of the room was lost, as in a wake). */

@@ -1,69 +1,28 @@
+import { newGeneration, SIGNATURE_HEADER, signWebhook, splitWebhookBatch, WEBHOOK_PART_BYTES, type WebhookBatch, type WebhookEvent, type WebhookPart } from "@herenow/core";
+import { type ConnectionEvent, type OccupancyEvent, type RestoredConnection } from "@herenow/core/engine";
+import { KEYS, MAX_KEYS_PER_CALL, PREFIXES } from "./storage-keys";
 import {
-  newGeneration,
-  SIGNATURE_HEADER,
-  signWebhook,
-  splitWebhookBatch,
-  WEBHOOK_PART_BYTES,
-  type WebhookBatch,
-  type WebhookConnection,
-  type WebhookEvent,
-  type WebhookPart,
-  type WebhookResult,
-} from "@herenow/core";
-import type { ConnectionEvent, OccupancyEvent, RestoredConnection } from "@herenow/core/engine";
+  type Chunk,
+  isSuccess,
+  keepaliveAt,
+  type OutboxMeta,
+  partKey,
+  type Reply,
+  resultOf,
+  type SealedBatch,
+  toWebhookConnection,
+  toWebhookEvent,
+} from "./webhook-batch";
 
-const META = "wh:meta";
-const BATCH = "wh:batch";
-const CHUNK_PREFIX = "wh:c:";
-const PART_PREFIX = "wh:p:";
-/** Keys one storage call takes at most. */
-const MAX_KEYS_PER_CALL = 128;
+const META = KEYS.outboxMeta;
+const BATCH = KEYS.outboxBatch;
+const CHUNK_PREFIX = PREFIXES.outboxChunk;
 /** Flush windows in one batch at most: their keys and the batch's own go in one delete. */
 const MAX_CHUNKS_PER_BATCH = MAX_KEYS_PER_CALL - 1;
 /** Events in one request at most; a backlog goes out over several. */
 const MAX_EVENTS_PER_BATCH = 5000;
 const MAX_BACKOFF_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 10_000;
-
-interface OutboxMeta {
-  generation: string;
-  /** Number of the next batch of each generation that still has batches to send. */
-  nextSeq: Record<string, number>;
-  nextChunk: number;
-  /** The next batch of the current generation must carry a full snapshot. */
-  needSnapshot: boolean;
-  attempt: number;
-  retryAt: number | null;
-  lastSentAt: number;
-  /** When the receiver last accepted a keep-alive (absent in rooms from before it was kept: `lastSentAt`). */
-  lastKeepAliveAt?: number;
-}
-
-interface Chunk {
-  generation: string;
-  events: WebhookEvent[];
-}
-
-/**
- * The batch being delivered. Sent whole, `batch` is the body. Sent in
- * parts, `batch` keeps only the header (no events, no snapshot) and each
- * part is a storage value of its own under `wh:p:<number>`, no larger than
- * a part's body: a Durable Object refuses values over 2 MB, and a
- * 50,000-connection snapshot is several times that.
- */
-interface SealedBatch {
-  batch: WebhookBatch;
-  chunks: string[];
-  parts?: {
-    seal: string;
-    count: number;
-    /** The next part to send. */
-    next: number;
-    snapshot: boolean;
-    /** The time of the batch's keep-alive, if it has one. */
-    keepalive: number | null;
-  };
-}
 
 export interface OutboxOptions {
   url: string;
@@ -388,62 +347,4 @@ export class WebhookOutbox {
     await this.discard(sealed, now);
     await this.storage.put(META, meta);
   }
-}
-
-/** What the outbox reads of a reply: the protocol's `result` (older receivers: `status`), `need`, `received`. */
-interface Reply {
-  result?: WebhookResult;
-  status?: WebhookResult;
-  need?: string;
-  received?: number;
-}
-
-function isSuccess(status: number): boolean {
-  return status >= 200 && status < 300;
-}
-
-function resultOf(reply: Reply): WebhookResult | undefined {
-  return reply.result ?? reply.status;
-}
-
-/** The time of a batch's keep-alive, or null. */
-function keepaliveAt(events: readonly WebhookEvent[]): number | null {
-  let at: number | null = null;
-  for (const event of events) if (event.type === "keepalive") at = Math.max(at ?? event.at, event.at);
-  return at;
-}
-
-function partKey(number: number): string {
-  return PART_PREFIX + String(number).padStart(6, "0");
-}
-
-function toWebhookEvent(event: ConnectionEvent | OccupancyEvent): WebhookEvent {
-  switch (event.type) {
-    case "occupied":
-    case "vacated":
-      return { type: event.type, at: event.at };
-    case "join":
-      return { type: "join", connectionId: event.connectionId, user: event.user, at: event.at };
-    case "leave":
-      return {
-        type: "leave",
-        connectionId: event.connectionId,
-        reason: event.reason,
-        at: event.at,
-        ...("leaveMs" in event && typeof event.leaveMs === "number" ? { leaveMs: event.leaveMs } : {}),
-      };
-    case "status":
-      return { type: "status", connectionId: event.connectionId, status: event.status, at: event.at };
-  }
-}
-
-function toWebhookConnection(connection: RestoredConnection): WebhookConnection {
-  return {
-    connectionId: connection.id,
-    user: connection.user,
-    joinedAt: connection.joinedAt,
-    lastSeen: connection.lastSeen,
-    status: connection.status ?? "active",
-    activeAt: connection.activeAt ?? connection.joinedAt,
-  };
 }

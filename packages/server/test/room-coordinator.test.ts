@@ -1,21 +1,15 @@
 // The coordinator half of a sharded room, without a runtime: in-memory storage and shards that
 // record what they were sent.
 import type { DiffMessage } from "@herenow/core";
-import type { ConnectionEvent, ShardReport } from "@herenow/core/engine";
+import type { ConnectionEvent, ShardReport, ShardUser } from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
 import { REBUILD_MS, RoomCoordinator } from "../src/room-coordinator";
+import { KEYS } from "../src/storage-keys";
 
-const user = (id: string, since = 1000) => ({
-  id,
-  name: id,
-  info: {},
-  connections: 1,
-  state: {},
-  since,
-  stateAt: 0,
-  status: "active" as const,
-  activeAt: since,
-});
+/** A user as a shard reports it: one connection, no state, active since `since`. */
+function user(id: string, since = 1000): ShardUser {
+  return { id, name: id, info: {}, connections: 1, state: {}, since, stateAt: 0, status: "active", activeAt: since };
+}
 const join = (connectionId: string, id: string): ConnectionEvent => ({
   type: "join",
   connectionId,
@@ -93,8 +87,8 @@ describe("RoomCoordinator", () => {
     // shard 1 reported a user and an anonymous connection but no connection events: it has anyone all the same
     expect(pushes.map((p) => p.shard).sort()).toEqual([0, 1]);
     expect(published[0]?.diff).toMatchObject({ seq: 1, joined: [{ id: "ann" }, { id: "bo" }], anonymous: 1 });
-    expect(storage.get("coordinator:seq")).toBe(1);
-    expect([...(storage.get("coordinator:shards") as number[])].sort()).toEqual([0, 1]);
+    expect(storage.get(KEYS.coordinatorSeq)).toBe(1);
+    expect([...(storage.get(KEYS.coordinatorShards) as number[])].sort()).toEqual([0, 1]);
     // a partial report from a shard that never said everything is refused
     expect(await coordinator.report(5, { ...full([]), full: false, events: [join("c-x", "x")] })).toEqual({
       need: "full",
@@ -103,8 +97,8 @@ describe("RoomCoordinator", () => {
 
   it("after a restart asks the shards that had anyone for everything and sends them the whole room once they answered", async () => {
     const { coordinator, pushes, refreshed, published } = setup({
-      "coordinator:seq": 41,
-      "coordinator:shards": [0, 1],
+      [KEYS.coordinatorSeq]: 41,
+      [KEYS.coordinatorShards]: [0, 1],
     });
     await coordinator.load(10_000);
     expect(refreshed.sort()).toEqual([0, 1]);
@@ -123,7 +117,7 @@ describe("RoomCoordinator", () => {
   });
 
   it("gives up on a shard that stays silent after a restart: its connections are dropped", async () => {
-    const { coordinator, pushes } = setup({ "coordinator:seq": 7, "coordinator:shards": [0, 3] });
+    const { coordinator, pushes } = setup({ [KEYS.coordinatorSeq]: 7, [KEYS.coordinatorShards]: [0, 3] });
     await coordinator.load(10_000);
     void coordinator.report(0, full(["ann"]));
     coordinator.flush(10_000 + REBUILD_MS - 1);

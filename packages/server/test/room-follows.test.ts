@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RoomFollows } from "../src/room-follows";
+import { PREFIXES } from "../src/storage-keys";
 
 /** The part of a Durable Object's storage RoomFollows uses, over a Map. */
 function storage(entries = new Map<string, unknown>()) {
@@ -33,7 +34,7 @@ describe("RoomFollows (issue 24, item 7)", () => {
     await after.load(new Set(["c1"]));
     expect(after.of("c1")).toEqual(long);
     expect(after.of("c2")).toEqual([]);
-    expect([...stored.entries.keys()]).toEqual(["follows:c1"]);
+    expect([...stored.entries.keys()]).toEqual([`${PREFIXES.follows}c1`]);
     after.forget("c1");
     expect(stored.entries.size).toBe(0);
   });

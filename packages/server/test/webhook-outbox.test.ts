@@ -10,6 +10,7 @@ import {
 import { type ConnectionEvent, type RestoredConnection, utf8Length } from "@herenow/core/engine";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { KEYS, PREFIXES, STORAGE_PREFIX } from "../src/storage-keys";
 import { WebhookOutbox } from "../src/webhook-outbox";
 
 // The sending half of the webhook in Node: the outbox against an in-memory
@@ -176,8 +177,8 @@ describe("WebhookOutbox", () => {
     );
     expect(batch).toMatchObject({ seq: 1, id: `${outbox.generation}:1` });
     // delivered: nothing of it stays in storage, and the next batch is whole and numbered 2
-    expect(storage.keys("wh:p:")).toEqual([]);
-    expect(storage.keys("wh:batch")).toEqual([]);
+    expect(storage.keys(PREFIXES.outboxPart)).toEqual([]);
+    expect(storage.keys(KEYS.outboxBatch)).toEqual([]);
     outbox.enqueue([join(1, t0 + 200)], t0 + 200);
     await outbox.deliver(t0 + 400);
     expect(receiver.bodies.at(-1)?.body).toMatchObject({ seq: 2, events: [{ connectionId: "late-1" }] });
@@ -221,7 +222,7 @@ describe("WebhookOutbox", () => {
     expect(again[0]?.part.number).toBe(1);
     expect(again[0]?.part.seal).not.toBe(first[0]?.part.seal);
     expect(receiver.applied.map((b) => [b.seq, b.snapshot?.length])).toEqual([[1, 200]]);
-    expect(storage.keys("wh:p:")).toEqual([]);
+    expect(storage.keys(PREFIXES.outboxPart)).toEqual([]);
   });
 
   it("sends every part again when the receiver lost some it had taken", async () => {
@@ -255,7 +256,7 @@ describe("WebhookOutbox", () => {
     receiver.script = (body) => ("part" in body && body.part.number === 2 ? { status: 503 } : null);
     await outbox.deliver(t0 + 100);
     const [first] = receiver.parts();
-    await storage.delete("wh:p:000002");
+    await storage.delete(`${PREFIXES.outboxPart}000002`);
     receiver.script = () => null;
     await outbox.deliver(outbox.nextDue() ?? 0);
     expect(logs).toContainEqual(expect.stringContaining("part 2 of batch"));
@@ -264,7 +265,7 @@ describe("WebhookOutbox", () => {
     expect(resent[0]?.part).toMatchObject({ number: 1 });
     expect(resent[0]?.part.seal).not.toBe(first?.part.seal);
     expect(receiver.applied.map((b) => [b.seq, b.snapshot?.length])).toEqual([[1, 200]]);
-    expect(storage.keys("wh:")).toEqual(["wh:meta"]);
+    expect(storage.keys(`${STORAGE_PREFIX}wh:`)).toEqual([KEYS.outboxMeta]);
   });
 
   it("renews the lease of a room whose events never stop, once per keep-alive interval", async () => {

@@ -1,13 +1,11 @@
-import { connectionIdOnShard, partyFetch, SECRET, sleep, until } from "@herenow/testing";
+import { connectionIdOnShard, partyFetch, sleep, until } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import { roomSuite } from "./workers";
+import { ann, auth, ROOM_KINDS, roomSuite, snapshotOf } from "./workers";
 
 // Members without a socket (issue 29, item 1): put over the room's HTTP API, shown with
 // `kind: "agent"`, gone when deleted or when their TTL ends, in both kinds of room.
 const SHARDS = 4;
 const party = roomSuite({ HERENOW_SHARDED_ROOMS: "sharded-*", HERENOW_SHARDS: String(SHARDS) });
-const auth = { authorization: `Bearer ${SECRET}` };
-const ann = { id: "u-ann", name: "Ann" };
 
 function member(room: string, userId: string, init: { method?: string; body?: unknown; headers?: HeadersInit } = {}) {
   const { method = "PUT", body, headers = auth } = init;
@@ -18,15 +16,11 @@ function member(room: string, userId: string, init: { method?: string; body?: un
   });
 }
 
-async function snapshot(room: string) {
-  const response = await partyFetch(party.server.httpUrl(room), { headers: auth });
-  return response.json();
+function snapshot(room: string) {
+  return snapshotOf(party.server, room);
 }
 
-describe.each([
-  ["a room of one object", "plain"],
-  ["a room over shards", "sharded"],
-])("agent members in %s", (_what, prefix) => {
+describe.each(ROOM_KINDS)("agent members in %s", (_what, prefix) => {
   it("adds a member without a socket that clients see join with kind agent, counted like a user", async () => {
     const room = `${prefix}-join`;
     const watcher = await party.connect(room, { user: ann });

@@ -1,26 +1,20 @@
 import { closeAll, PartyServer, partyFetch, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixtureWorker } from "./workers";
+import { fixtureWorker, ROOM_KINDS, SHARDED_VARS } from "./workers";
 
 // PresenceServer's putMember and deleteMember, called by the worker's own code over Durable
 // Object RPC (issue 29, item 1): the member is the same as one put over the HTTP API.
 let server: PartyServer;
 const open: TestClient[] = [];
 beforeAll(async () => {
-  server = await PartyServer.start(
-    { HERENOW_SHARDED_ROOMS: "sharded-*", HERENOW_SHARDS: "4" },
-    fixtureWorker("agent-rpc"),
-  );
+  server = await PartyServer.start(SHARDED_VARS, fixtureWorker("agent-rpc"));
 });
 afterAll(async () => {
   closeAll(open);
   await server?.dispose();
 });
 
-describe.each([
-  ["a room of one object", "plain"],
-  ["a room over shards", "sharded"],
-])("putMember and deleteMember from the worker, in %s", (_what, prefix) => {
+describe.each(ROOM_KINDS)("putMember and deleteMember from the worker, in %s", (_what, prefix) => {
   it("put an assistant that clients see with kind agent, and delete it", async () => {
     const room = `${prefix}-rpc`;
     const client = await TestClient.open(server.url(room, { token: await token({ id: "u-ann", name: "Ann" }) }));

@@ -1,22 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { roomSuite } from "./workers";
+import { ann, bo, ROOM_KINDS, roomSuite, SHARDED_VARS } from "./workers";
 
 // A grace for the browser's 1001 (a reload, a closed tab) far shorter than the leave grace, so
 // which one a close got shows without timing it: a closed tab is gone long before the leave grace.
 const party = roomSuite({
   HERENOW_AWAY_GRACE_MS: "3000",
   HERENOW_LEAVE_GRACE_MS: "60000",
-  HERENOW_SHARDED_ROOMS: "sharded-*",
-  HERENOW_SHARDS: "4",
+  ...SHARDED_VARS,
 });
-const ann = { id: "u-ann", name: "Ann" };
-const bo = { id: "u-bo", name: "Bo" };
 const GOING_AWAY = 1001;
 
-describe.each([
-  ["a room of one object", "plain"],
-  ["a room over shards", "sharded-room"],
-])("the away grace of a 1001 close, in %s", (_what, room) => {
+describe.each(ROOM_KINDS)("the away grace of a 1001 close, in %s", (_what, room) => {
   it("makes a reload under the same connection id invisible to the others", async () => {
     const watcher = await party.connect(`${room}-reload`, { user: bo });
     const tab = await party.connect(`${room}-reload`, { user: ann, pk: "ann-tab" });

@@ -1,6 +1,6 @@
 import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixtureWorker } from "./workers";
+import { fixtureWorker, ROOM_KINDS } from "./workers";
 
 // Protocol 1.2: the bare "heartbeat" frame is answered by the runtime itself (Durable Objects'
 // WebSocket auto-response) without waking the room, and the room's prune reads when it last did.
@@ -36,10 +36,7 @@ function rawFrames(client: TestClient): string[] {
 
 const pongs = (client: TestClient) => client.messages.filter((message) => message.type === "presence:pong").length;
 
-describe.each([
-  ["a room of one object", "plain"],
-  ["a room over shards", "sharded"],
-])("heartbeats in %s", (_what, prefix) => {
+describe.each(ROOM_KINDS)("heartbeats in %s", (_what, prefix) => {
   it("answers 100 bare heartbeats with exactly the pong, waking the room for none of them", async () => {
     const room = `${prefix}-beats`;
     const client = await connect(room, "u-beat");

@@ -1,7 +1,6 @@
-import { closeAll, PartyServer, TestClient, token, until } from "@herenow/testing";
-import { RecordingReceiver } from "@herenow/testing/receiver";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { PRESENCE_WORKER } from "./workers";
+import { until } from "@herenow/testing";
+import { describe, expect, it } from "vitest";
+import { webhookSuite } from "./workers";
 
 // The room's own measurement of time to leave (docs/protocol.md, decision 26): a leave that
 // followed a close carries `leaveMs`, from the close to the diff that told the others; it
@@ -9,40 +8,21 @@ import { PRESENCE_WORKER } from "./workers";
 
 const AWAY_GRACE_MS = 1_000;
 const LEAVE_GRACE_MS = 3_000;
-let receiver: RecordingReceiver;
-let server: PartyServer;
-const open: TestClient[] = [];
-
-beforeAll(async () => {
-  receiver = await RecordingReceiver.start();
-  server = await PartyServer.start(
-    {
-      HERENOW_WEBHOOK_URL: receiver.url,
-      HERENOW_WEBHOOK_BATCH_MS: "100",
-      HERENOW_AWAY_GRACE_MS: String(AWAY_GRACE_MS),
-      HERENOW_LEAVE_GRACE_MS: String(LEAVE_GRACE_MS),
-    },
-    PRESENCE_WORKER,
-  );
+const hooks = webhookSuite({
+  HERENOW_WEBHOOK_BATCH_MS: "100",
+  HERENOW_AWAY_GRACE_MS: String(AWAY_GRACE_MS),
+  HERENOW_LEAVE_GRACE_MS: String(LEAVE_GRACE_MS),
 });
-afterAll(async () => {
-  await server?.dispose();
-  await receiver?.close();
-});
-afterEach(() => closeAll(open.splice(0)));
 
 async function connect(room: string, user: string | null, pk: string) {
-  const query: Record<string, string> = { _pk: pk };
-  if (user) query.token = await token({ id: user, name: user });
-  const client = await TestClient.open(server.url(room, query));
-  open.push(client);
+  const client = await hooks.open(room, pk, user ? { id: user, name: user } : null);
   await client.next("presence:sync");
   return client;
 }
 
 /** The leave events the receiver got for a connection. */
 function leavesOf(room: string, connectionId: string) {
-  return receiver.batches
+  return hooks.receiver.batches
     .filter((b) => b.room === room)
     .flatMap((b) => b.events)
     .filter((e) => e.type === "leave" && e.connectionId === connectionId);

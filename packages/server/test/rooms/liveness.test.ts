@@ -1,17 +1,8 @@
 import { PresenceView } from "@herenow/core";
-import {
-  PartyServer,
-  partyFetch,
-  SECRET,
-  sleep,
-  TestClient,
-  token,
-  until,
-  PromptCloseWebSocket as WS,
-} from "@herenow/testing";
+import { PartyServer, sleep, TestClient, token, until, PromptCloseWebSocket as WS } from "@herenow/testing";
 import PartySocket from "partysocket";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PRESENCE_WORKER } from "./workers";
+import { PRESENCE_WORKER, snapshotOf } from "./workers";
 
 const MAX_AGE = 1500;
 const GRACE = 1000;
@@ -117,8 +108,7 @@ describe("a room restart", () => {
       await sleep(300);
       await server.start();
       await until(() => (ann.view.snapshot.synced && ann.ids().join() === "u-ann" ? null : "only Ann"), GRACE + 5000);
-      const response = await partyFetch(server.httpUrl("restart"), { headers: { authorization: `Bearer ${SECRET}` } });
-      const snapshot = await response.json();
+      const snapshot = await snapshotOf(server, "restart");
       expect(snapshot.users.map((u: { id: string }) => u.id)).toEqual(["u-ann"]);
       expect(snapshot.connections).toBe(1);
     } finally {

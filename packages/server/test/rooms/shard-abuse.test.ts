@@ -16,7 +16,7 @@ import {
 } from "@herenow/testing";
 import { Receiver } from "@herenow/testing/http-receiver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { roomSuite } from "./workers";
+import { roomSuite, snapshotOf } from "./workers";
 
 // the rooms' copy in a database (PGlite), through the webhook, as the web app keeps it
 const db = createDb({ url: "pglite://memory" });
@@ -137,7 +137,7 @@ describe("a kick with a ban in a sharded room", () => {
       }, 10_000);
       for (const tab of opened) expect(tab.closeEvent?.code).toBe(4003);
       await watcher.waitForUsers(["u-watch"]);
-      const snapshot = await (await partyFetch(party.server.httpUrl(room), { headers: auth })).json();
+      const snapshot = await snapshotOf(party.server, room);
       expect(snapshot.users.map((u: { id: string }) => u.id)).toEqual(["u-watch"]);
     } finally {
       for (const tab of opened) tab.terminate();

@@ -4,7 +4,7 @@
 
 import { connectionIdOnShard, partyFetch, SECRET, type TestClient } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import { roomSuite } from "./workers";
+import { roomSuite, snapshotOf } from "./workers";
 
 const SHARDS = 3;
 const party = roomSuite({
@@ -42,7 +42,7 @@ describe("a sharded room", () => {
     expect(ann0.snapshot.self?.user?.id).toBe("u-ann");
 
     // the HTTP API at the room's own name answers for all shards
-    const snapshot = await (await partyFetch(party.server.httpUrl(room), { headers: auth })).json();
+    const snapshot = await snapshotOf(party.server, room);
     expect(snapshot).toMatchObject({ room, anonymous: 1, connections: 9 });
     expect(snapshot.users.map((u: { id: string }) => u.id).sort()).toContain("u-ann");
 
@@ -157,8 +157,7 @@ describe("a sharded room", () => {
         "6 users, all of them back",
       );
     }
-    const response = await partyFetch(party.server.httpUrl(room), { headers: auth });
-    const snapshot = await response.json();
+    const snapshot = await snapshotOf(party.server, room);
     expect(snapshot.users.map((u: { id: string }) => u.id).sort()).toEqual([...back].sort());
     expect(snapshot.connections).toBe(6);
   });

@@ -1,6 +1,5 @@
-import { SECRET } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
-import { roomSuite } from "./workers";
+import { ann, auth, bo, ROOM_KINDS, roomSuite, SHARDED_VARS } from "./workers";
 
 // Protocol 1.2 in a real local Workers runtime: status one per person, hidden connections that
 // outlive the max age, recently left. Max ages scaled down so a prune shows within seconds.
@@ -8,18 +7,11 @@ const party = roomSuite({
   HERENOW_MAX_AGE_MS: "1500",
   HERENOW_HIDDEN_MAX_AGE_MS: "6000",
   HERENOW_LEAVE_GRACE_MS: "0",
-  HERENOW_SHARDED_ROOMS: "sharded-*",
-  HERENOW_SHARDS: "4",
+  ...SHARDED_VARS,
 });
-const ann = { id: "u-ann", name: "Ann" };
-const bo = { id: "u-bo", name: "Bo" };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const auth = { authorization: `Bearer ${SECRET}` };
 
-describe.each([
-  ["a room of one object", "plain"],
-  ["a room over shards", "sharded-room"],
-])("protocol 1.2 in %s", (_what, prefix) => {
+describe.each(ROOM_KINDS)("protocol 1.2 in %s", (_what, prefix) => {
   it("sends a status change as updated, never a leave and a join, with activeAt, and refuses an unknown one", async () => {
     const room = `${prefix}-status`;
     const watcher = await party.connect(room, { user: bo });

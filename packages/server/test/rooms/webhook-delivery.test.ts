@@ -1,47 +1,22 @@
-import { closeAll, PartyServer, partyFetch, refusal, SECRET, sleep, TestClient, token, until } from "@herenow/testing";
-import { RecordingReceiver } from "@herenow/testing/receiver";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { PRESENCE_WORKER } from "./workers";
+import { closeAll, partyFetch, refusal, sleep, type TestClient, token, until } from "@herenow/testing";
+import { describe, expect, it } from "vitest";
+import { SHARDED_VARS, snapshotOf, webhookSuite } from "./workers";
 
-let receiver: RecordingReceiver;
-let server: PartyServer;
-const open: TestClient[] = [];
-
-beforeAll(async () => {
-  receiver = await RecordingReceiver.start();
-  server = await PartyServer.start(
-    {
-      HERENOW_WEBHOOK_URL: receiver.url,
-      HERENOW_WEBHOOK_BATCH_MS: "200",
-      HERENOW_MAX_AGE_MS: "4000",
-      HERENOW_LEAVE_GRACE_MS: "300",
-      HERENOW_SHARDED_ROOMS: "sharded-*",
-      HERENOW_SHARDS: "4",
-    },
-    PRESENCE_WORKER,
-  );
-});
-afterAll(async () => {
-  await server?.dispose();
-  await receiver?.close();
-});
-afterEach(() => {
-  closeAll(open.splice(0));
-  receiver.failWith = null;
+const hooks = webhookSuite({
+  HERENOW_WEBHOOK_BATCH_MS: "200",
+  HERENOW_MAX_AGE_MS: "4000",
+  HERENOW_LEAVE_GRACE_MS: "300",
+  ...SHARDED_VARS,
 });
 
 /** Signed in as `u<i>`, or anonymous with `i` null. */
-async function connect(room: string, i: number | null, pk = `c${i}`) {
-  const query: Record<string, string> = { _pk: pk };
-  if (i !== null) query.token = await token({ id: `u${i}`, name: `U${i}` });
-  const client = await TestClient.open(server.url(room, query));
-  open.push(client);
-  return client;
+function connect(room: string, i: number | null, pk = `c${i}`) {
+  return hooks.open(room, pk, i === null ? null : { id: `u${i}`, name: `U${i}` });
 }
 
 /** The room's events as delivered (each batch once, in order), without keep-alives and status changes. */
 function delivered(room: string): string[] {
-  const batches = new Map(receiver.batches.filter((b) => b.room === room).map((b) => [b.id, b]));
+  const batches = new Map(hooks.receiver.batches.filter((b) => b.room === room).map((b) => [b.id, b]));
   return [...batches.values()].flatMap((b) =>
     b.events
       .filter((e) => e.type !== "keepalive" && e.type !== "status")
@@ -51,44 +26,50 @@ function delivered(room: string): string[] {
 
 describe("webhook delivery", () => {
   it("batches a join storm into a few signed requests, the first with a snapshot", async () => {
-    const before = receiver.requests;
+    const before = hooks.receiver.requests;
     await Promise.all(Array.from({ length: 60 }, (_, i) => connect("storm", i)));
-    await until(() => (receiver.roomConnections("storm").length === 60 ? null : "60 connections delivered"), 5000);
-    const batches = receiver.batches.filter((b) => b.room === "storm");
-    expect(receiver.requests - before).toBeLessThanOrEqual(6);
+    await until(
+      () => (hooks.receiver.roomConnections("storm").length === 60 ? null : "60 connections delivered"),
+      5000,
+    );
+    const batches = hooks.receiver.batches.filter((b) => b.room === "storm");
+    expect(hooks.receiver.requests - before).toBeLessThanOrEqual(6);
     expect(batches[0]?.snapshot).toBeDefined();
     expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i + 1));
     expect(new Set(batches.map((b) => b.generation)).size).toBe(1);
-    expect(receiver.badSignatures).toEqual([]);
+    expect(hooks.receiver.badSignatures).toEqual([]);
   });
 
   it("keeps events while the receiver answers 503 and delivers them in order once it is back", async () => {
     const a = await connect("outage", 1);
-    await until(() => (receiver.roomConnections("outage").length === 1 ? null : "first join"), 5000);
-    receiver.failWith = 503;
+    await until(() => (hooks.receiver.roomConnections("outage").length === 1 ? null : "first join"), 5000);
+    hooks.receiver.failWith = 503;
     const others = await Promise.all([2, 3, 4].map((i) => connect("outage", i)));
     others[0]?.send({ type: "presence:leave" });
     a.close();
     await sleep(1500);
-    expect(receiver.roomConnections("outage")).toEqual(["c1"]);
-    receiver.failWith = null;
-    await until(() => (receiver.roomConnections("outage").join() === "c3,c4" ? null : "c3,c4 after recovery"), 10_000);
-    const seqs = receiver.batches.filter((b) => b.room === "outage").map((b) => b.seq);
+    expect(hooks.receiver.roomConnections("outage")).toEqual(["c1"]);
+    hooks.receiver.failWith = null;
+    await until(
+      () => (hooks.receiver.roomConnections("outage").join() === "c3,c4" ? null : "c3,c4 after recovery"),
+      10_000,
+    );
+    const seqs = hooks.receiver.batches.filter((b) => b.room === "outage").map((b) => b.seq);
     expect(seqs).toEqual([...new Set(seqs)].sort((x, y) => x - y));
   });
 
   it("starts a new generation with a snapshot after a restart, so the copy has no ghosts", async () => {
     const a = await connect("reborn", 1);
     await connect("reborn", 2);
-    await until(() => (receiver.roomConnections("reborn").length === 2 ? null : "two joins"), 5000);
-    const firstGeneration = receiver.batches.find((b) => b.room === "reborn")?.generation;
-    await server.stop("SIGKILL");
+    await until(() => (hooks.receiver.roomConnections("reborn").length === 2 ? null : "two joins"), 5000);
+    const firstGeneration = hooks.receiver.batches.find((b) => b.room === "reborn")?.generation;
+    await hooks.server.stop("SIGKILL");
     closeAll([a]);
-    await server.start();
+    await hooks.server.start();
     // only c3 comes back after the restart; c1 and c2 are ghosts unless the snapshot clears them
     await connect("reborn", 3);
-    await until(() => (receiver.roomConnections("reborn").join() === "c3" ? null : "only c3"), 10_000);
-    const latest = receiver.batches.filter((b) => b.room === "reborn").at(-1);
+    await until(() => (hooks.receiver.roomConnections("reborn").join() === "c3" ? null : "only c3"), 10_000);
+    const latest = hooks.receiver.batches.filter((b) => b.room === "reborn").at(-1);
     expect(latest?.generation).not.toBe(firstGeneration);
     expect(latest && latest.generation > (firstGeneration ?? "")).toBe(true);
   });
@@ -96,8 +77,8 @@ describe("webhook delivery", () => {
   it("sends keep-alives for a room with connections", async () => {
     await connect("alive", 1);
     const keepalive = () =>
-      receiver.batches.some((b) => b.room === "alive" && b.events.some((e) => e.type === "keepalive"));
-    const client = open[open.length - 1] as TestClient;
+      hooks.receiver.batches.some((b) => b.room === "alive" && b.events.some((e) => e.type === "keepalive"));
+    const client = hooks.clients[hooks.clients.length - 1] as TestClient;
     const beat = setInterval(() => client.send('"heartbeat"'), 500);
     try {
       await until(() => (keepalive() ? null : "a keep-alive"), 5000);
@@ -110,24 +91,33 @@ describe("webhook delivery", () => {
     const room = "spam-123";
     // what an outsider can try without credentials
     for (const headers of [{}, { authorization: "Bearer wrong" }] as Record<string, string>[]) {
-      expect((await partyFetch(server.httpUrl(room), { headers })).status).toBe(401);
-      const kick = await partyFetch(server.httpUrl(room, "kick"), { method: "POST", headers, body: '{"userId":"u1"}' });
+      expect((await partyFetch(hooks.server.httpUrl(room), { headers })).status).toBe(401);
+      const kick = await partyFetch(hooks.server.httpUrl(room, "kick"), {
+        method: "POST",
+        headers,
+        body: '{"userId":"u1"}',
+      });
       expect(kick.status).toBe(401);
     }
-    expect((await refusal(server.url(room, { token: "not-a-jwt" }))).status).toBe(401);
+    expect((await refusal(hooks.server.url(room, { token: "not-a-jwt" }))).status).toBe(401);
     expect(
-      (await refusal(server.url(room, { token: await token({ id: "u1", name: "A" }, { secret: "x".repeat(40) }) })))
-        .status,
+      (
+        await refusal(
+          hooks.server.url(room, { token: await token({ id: "u1", name: "A" }, { secret: "x".repeat(40) }) }),
+        )
+      ).status,
     ).toBe(401);
-    expect((await refusal(server.url(room, { _pk: "bad id!" }))).status).toBe(400);
+    expect((await refusal(hooks.server.url(room, { _pk: "bad id!" }))).status).toBe(400);
     // a room that is really used, as the control: its first batch arrives within the batch window
     await connect("spam-control", 1);
-    await until(() => (receiver.batches.some((b) => b.room === "spam-control") ? null : "the control's batch"), 5000);
+    await until(
+      () => (hooks.receiver.batches.some((b) => b.room === "spam-control") ? null : "the control's batch"),
+      5000,
+    );
     await sleep(600);
-    expect(receiver.batches.filter((b) => b.room === room)).toEqual([]);
+    expect(hooks.receiver.batches.filter((b) => b.room === room)).toEqual([]);
     // had the room woken, it would have a generation: the first authorised look finds a fresh one
-    const snapshot = await partyFetch(server.httpUrl(room), { headers: { authorization: `Bearer ${SECRET}` } });
-    expect(await snapshot.json()).toMatchObject({ room, seq: 0, connections: 0 });
+    expect(await snapshotOf(hooks.server, room)).toMatchObject({ room, seq: 0, connections: 0 });
   });
 });
 

@@ -13,7 +13,6 @@ import {
   closeAll,
   freePort,
   PartyServer,
-  partyFetch,
   SECRET,
   sleep,
   TestClient,
@@ -22,7 +21,7 @@ import {
 } from "@herenow/testing";
 import { Receiver } from "@herenow/testing/http-receiver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PRESENCE_WORKER } from "./workers";
+import { PRESENCE_WORKER, snapshotOf } from "./workers";
 
 // The whole path, for real: a `wrangler dev` posting signed batches to
 // @herenow/db's receiver on a node:http server, which writes PGlite (and a
@@ -138,9 +137,7 @@ describe.each(TARGETS)("webhook end to end on $name", (target) => {
   }
 
   async function roomSnapshot(room: string): Promise<RoomSnapshot> {
-    const response = await partyFetch(server.httpUrl(room), { headers: { authorization: `Bearer ${SECRET}` } });
-    if (!response.ok) throw new Error(`GET ${room} answered ${response.status}`);
-    return (await response.json()) as RoomSnapshot;
+    return snapshotOf(server, room);
   }
 
   /** Null when the database's copy of every room equals the room and the clients the test knows are in it. */

@@ -1,0 +1,64 @@
+import type { ConnectionEvent, DiffMessage, RoomPresence, RoomReader, ShardTotals } from "@herenow/core";
+import type { RoomBans } from "./room-bans";
+import type { KickTarget, RoomRpc } from "./room-rpc";
+import type { RoomSockets } from "./room-sockets";
+import type { RoomStorage } from "./room-storage";
+import type { RoomSettings } from "./settings";
+import type { RoomRole } from "./shards";
+
+/** The room as the object that answers for it keeps it: a room's own presence, or a coordinator's totals of its shards. */
+export type RoomRecord = RoomPresence | ShardTotals;
+
+/**
+ * What differs between the three kinds of presence object (a room of one
+ * object, a shard, a coordinator): `PresenceServer` picks one of these once
+ * it knows its name, and asks it wherever the three part ways.
+ */
+export interface ObjectRole {
+  readonly role: RoomRole;
+  /** The whole room as this object's connections see it: its own presence, a shard's copy, the coordinator's totals. */
+  readonly view: RoomReader;
+  /** The room's record, for the snapshot, the webhook and the recent list (a shard's: its own connections). */
+  readonly record: RoomRecord;
+  /** After the room's storage loaded: a coordinator reads its own and asks its shards for everything. */
+  load(now: number): Promise<void>;
+  /** The end of the load: a shard reports everything it has. */
+  started(): void;
+  /** The end of a coalescing window: what changed goes to the sockets, the coordinator or the shards. */
+  endWindow(at: number): void;
+  /** A text for every connection of the room, on every object it spreads over. */
+  broadcastToRoom(text: string): Promise<void>;
+  /** Closes a user's or a connection's sockets, wherever they are; resolves to how many connections went. */
+  kick(target: KickTarget): Promise<number>;
+  /** Until when a user is banned from the room, or `null`. */
+  banUntil(userId: string, now: number): Promise<number | null>;
+  /** Resolves once this object can read the whole room (a shard that woke takes its copy first). */
+  haveRoom(): Promise<void>;
+  /** A connection closed. */
+  forget(connectionId: string): void;
+  /** When a restarted coordinator stops waiting for its shards, or `null` (then the webhook waits). */
+  rebuildDue(): number | null;
+  /** Resolves once what is read next is the whole room (a restarted coordinator heard its shards). */
+  settle(): Promise<void>;
+}
+
+/** Everything a role may need of its object; each role takes only its part. */
+export interface RoleHost {
+  readonly settings: RoomSettings;
+  readonly storage: DurableObjectStorage;
+  /** This object's own connections (at a coordinator, its agents). */
+  readonly presence: RoomPresence;
+  readonly sockets: RoomSockets;
+  readonly store: RoomStorage;
+  readonly bans: RoomBans;
+  /** Another object of the room, for RPC. */
+  stub(name: string): RoomRpc;
+  /** Something changed: the diff goes out at the end of the coalescing window. */
+  changed(): void;
+  /** The room changed (once per window): for the webhook and `onPresenceChanged`. */
+  published(diff: DiffMessage | null, events: ConnectionEvent[], at: number): void;
+  /** A text for this object's sockets. */
+  broadcast(text: string): void;
+  scheduleAlarm(): Promise<void>;
+  log(message: string): void;
+}
