@@ -1,4 +1,12 @@
-import { AGENT_LIMITS, type AgentMemberRequest, type JsonObject, type MemberIdentity, type PresenceUser, parseAgentMember, type UserStatus } from "@herenow/core";
+import {
+  AGENT_LIMITS,
+  type AgentMemberRequest,
+  type JsonObject,
+  type MemberIdentity,
+  type PresenceUser,
+  parseAgentMember,
+  type UserStatus,
+} from "@herenow/core";
 import { agentConnectionId, type RestoredConnection, type RoomPresence } from "@herenow/core/engine";
 import { PREFIXES } from "./storage-keys";
 

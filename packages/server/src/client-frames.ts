@@ -2,18 +2,15 @@ import {
   type AppMessage,
   CLOSE_CODES,
   DEFAULTS,
-  ErrorBudget,
   type ErrorCode,
   FRAMES,
   type JsonObject,
   LIMITS,
   type ListMessage,
   parseClientMessage,
-  type RoomPresence,
-  type RoomReader,
-  systemClock,
   type UserStatus,
 } from "@herenow/core";
+import { ErrorBudget, type RoomPresence, type RoomReader, systemClock } from "@herenow/core/engine";
 import type { Connection, WSMessage } from "partyserver";
 import { type ConnectionData, dataOf } from "./connection-data";
 import { type LimitedRequest, REQUESTS_PER_SECOND, RequestRates } from "./request-rates";

@@ -27,7 +27,7 @@ export class LeaveTimer {
     this.closedAt.delete(connectionId);
   }
 
-  /** A flush window's events, each leave that ended a measured close carrying `leaveMs` up to `sentAt`. */
+  /** A diff interval's events, each leave that ended a measured close carrying `leaveMs` up to `sentAt`. */
   measure(events: readonly ConnectionEvent[], diff: Pick<DiffMessage, "left"> | null, sentAt: number): TimedEvent[] {
     if (this.closedAt.size === 0) return [...events];
     const left = new Set(diff?.left ?? []);

@@ -1,4 +1,5 @@
-import type { ConnectionEvent, DiffMessage, RoomPresence, RoomReader, ShardTotals } from "@herenow/core";
+import type { DiffMessage } from "@herenow/core";
+import type { ConnectionEvent, RoomPresence, RoomReader, ShardTotals } from "@herenow/core/engine";
 import type { RoomBans } from "./room-bans";
 import type { KickTarget, RoomRpc } from "./room-rpc";
 import type { RoomSockets } from "./room-sockets";

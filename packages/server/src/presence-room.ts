@@ -1,9 +1,10 @@
-import { FRAMES, LIMITS, RoomPresence, systemClock } from "@herenow/core";
+import { FRAMES, LIMITS } from "@herenow/core";
+import { RoomPresence, systemClock } from "@herenow/core/engine";
 import type { Connection } from "partyserver";
 import { AgentMembers } from "./agent-members";
 import { alarmTimeFor, soonest } from "./alarm-time";
 import { ClientFrames } from "./client-frames";
-import { DiffWindow } from "./diff-window";
+import { DiffPacer } from "./diff-pacer";
 import { LeaveTimer } from "./leave-timer";
 import type { ObjectRole, RoleHost } from "./object-role";
 import { CoordinatorRole } from "./role-coordinator";
@@ -49,7 +50,7 @@ export class PresenceRoom {
   readonly bans: RoomBans;
   /** Members without a socket (agents): in this object's presence, a sharded room's at its coordinator. */
   readonly agents: AgentMembers;
-  readonly diffWindow: DiffWindow;
+  readonly diffPacer: DiffPacer;
   /** What the room's own object does when the room changed (none at a shard). */
   private events: RoomEvents | null = null;
   private chosen: ObjectRole | null = null;
@@ -58,7 +59,7 @@ export class PresenceRoom {
 
   constructor(private readonly host: PresenceRoomHost) {
     const { ctx, settings } = host;
-    this.diffWindow = new DiffWindow(LIMITS.diffWindowMs, (at) => this.role.endWindow(at), {
+    this.diffPacer = new DiffPacer(LIMITS.diffIntervalMs, (at) => this.role.endWindow(at), {
       clock: systemClock,
       setTimer: (run, ms) => setTimeout(run, ms),
       clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
@@ -78,7 +79,7 @@ export class PresenceRoom {
       presence: this.presence,
       storage: ctx.storage,
       personPresent: (userId) => !this.agents.has(userId) && this.role.view.hasUser(userId),
-      changed: () => this.diffWindow.changed(),
+      changed: () => this.diffPacer.changed(),
     });
     // the bare heartbeat is answered by the runtime without waking the room (protocol 1.2); the
     // prune reads when it last did (autoResponses), so a member who only beats is never stale
@@ -92,8 +93,8 @@ export class PresenceRoom {
       role: () => this.role.role,
       view: () => this.role.view,
       connections: (tag) => host.connections(tag),
-      changed: () => this.diffWindow.changed(),
-      flushNow: () => this.diffWindow.flushNow(),
+      changed: () => this.diffPacer.changed(),
+      flushNow: () => this.diffPacer.flushNow(),
       forget: (connectionId) => this.role.forget(connectionId),
       onPresenceError: (error, where) => host.onPresenceError(error, where),
     });
@@ -102,8 +103,8 @@ export class PresenceRoom {
       sockets: this.sockets,
       view: () => this.role.view,
       haveRoom: () => this.role.haveRoom(),
-      changed: () => this.diffWindow.changed(),
-      flushNow: () => this.diffWindow.flushNow(),
+      changed: () => this.diffPacer.changed(),
+      flushNow: () => this.diffPacer.flushNow(),
     });
   }
 
@@ -147,7 +148,7 @@ export class PresenceRoom {
     this.alarmAt = null;
     await this.sockets.prune();
     await this.agents.expire(systemClock.now());
-    this.diffWindow.flushNow();
+    this.diffPacer.flushNow();
     // a restarted coordinator's first batch carries a snapshot: not before its shards told it everything
     if (this.role.rebuildDue() === null) await this.events?.outbox?.deliver(systemClock.now());
     await this.scheduleAlarm();
@@ -170,7 +171,7 @@ export class PresenceRoom {
    */
   async settled(): Promise<void> {
     await this.role.settle();
-    this.diffWindow.flushNow();
+    this.diffPacer.flushNow();
   }
 
   private chooseRole(): ObjectRole {
@@ -186,7 +187,7 @@ export class PresenceRoom {
       store: this.store,
       bans: this.bans,
       stub: (name) => roomStub(presenceNamespace(host.env), name),
-      changed: () => this.diffWindow.changed(),
+      changed: () => this.diffPacer.changed(),
       published: (diff, events, at) => this.events?.published(diff, events, at),
       broadcast: (text) => host.broadcast(text),
       scheduleAlarm: () => this.scheduleAlarm(),

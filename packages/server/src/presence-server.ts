@@ -1,4 +1,4 @@
-import { type AppMessage, type RoomSnapshot, type UserIdentity } from "@herenow/core";
+import type { AppMessage, RoomSnapshot, UserIdentity } from "@herenow/core";
 import { type PublishedRoom, type ShardReport, systemClock } from "@herenow/core/engine";
 import { type Connection, Server } from "partyserver";
 import type { AgentMemberInput, AgentMemberResult } from "./agent-members";
@@ -178,7 +178,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   async deleteMember(userId: string): Promise<boolean> {
     await this.ready();
     const deleted = await this.room.agents.delete(userId);
-    if (deleted) this.room.diffWindow.flushNow();
+    if (deleted) this.room.diffPacer.flushNow();
     return deleted;
   }
 

@@ -1,4 +1,4 @@
-import { type RoomState, type ShardReport, systemClock, takeShardReport } from "@herenow/core";
+import { type PublishedRoom, type ShardReport, systemClock, takeShardReport } from "@herenow/core/engine";
 import type { ObjectRole, RoleHost } from "./object-role";
 import { RoomCoordinator } from "./room-coordinator";
 import type { KickTarget } from "./room-rpc";
@@ -86,7 +86,7 @@ export class CoordinatorRole implements ObjectRole {
   }
 
   /** The whole room, for a shard that missed a diff or woke without its copy. */
-  state(): RoomState {
+  state(): PublishedRoom {
     return this.coordinator.totals.state();
   }
 }

@@ -1,4 +1,4 @@
-import { type DiffMessage } from "@herenow/core";
+import type { DiffMessage } from "@herenow/core";
 import { type ConnectionEvent, type ShardReport, ShardTotals } from "@herenow/core/engine";
 import type { KickTarget, ShardRpc } from "./room-rpc";
 import type { ReportReply, ShardPush } from "./shard-link";

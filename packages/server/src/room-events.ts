@@ -1,4 +1,5 @@
-import type { ConnectionEvent, DiffMessage } from "@herenow/core";
+import type { DiffMessage } from "@herenow/core";
+import type { ConnectionEvent } from "@herenow/core/engine";
 import type { LeaveTimer } from "./leave-timer";
 import type { RoomRecord } from "./object-role";
 import { RoomOccupancy } from "./room-occupancy";
@@ -11,7 +12,7 @@ export interface RoomChange {
   room: string;
   /** The diff clients received, or `null` when only connection-level events happened. */
   diff: DiffMessage | null;
-  /** Every join and leave of a connection in the window, in order (for logs and webhooks). */
+  /** Every join and leave of a connection in the diff interval, in order (for logs and webhooks). */
   events: ConnectionEvent[];
 }
 

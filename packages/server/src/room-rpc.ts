@@ -1,4 +1,4 @@
-import type { RoomState, ShardReport } from "@herenow/core";
+import type { PublishedRoom, ShardReport } from "@herenow/core/engine";
 import type { AgentMemberInput, AgentMemberResult } from "./agent-members";
 import type { ReportReply } from "./shard-link";
 
@@ -8,7 +8,7 @@ export type KickTarget = { userId: string } | { connectionId: string };
 /** What a shard may ask of its room's coordinator. */
 export interface CoordinatorRpc {
   herenowReport(shard: number, report: ShardReport): Promise<ReportReply>;
-  herenowState(): Promise<RoomState>;
+  herenowState(): Promise<PublishedRoom>;
   herenowBanUntil(userId: string): Promise<number | null>;
   herenowRelay(text: string): Promise<void>;
 }

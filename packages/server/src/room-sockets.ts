@@ -1,11 +1,5 @@
-import {
-  CLOSE_CODES,
-  type MirrorChanges,
-  type RoomPresence,
-  type RoomReader,
-  systemClock,
-  type UserIdentity,
-} from "@herenow/core";
+import { CLOSE_CODES, type UserIdentity } from "@herenow/core";
+import { type MirrorChanges, type RoomPresence, type RoomReader, systemClock } from "@herenow/core/engine";
 import type { Connection, ConnectionContext } from "partyserver";
 import { verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, tagOfConnection, tagOfUser } from "./connection-data";
@@ -54,7 +48,7 @@ export class RoomSockets {
   readonly heardBans = new HeardBans();
   readonly windows: RoomWindows;
   readonly follows: RoomFollows;
-  /** Connections owed a sync at the end of the window. */
+  /** Connections owed a sync at the end of the diff interval. */
   private readonly awaitingSync = new Set<string>();
   /** Ids given to sockets on their way in, so a second socket cannot take one meanwhile. */
   private readonly reserved = new Set<string>();
@@ -84,7 +78,7 @@ export class RoomSockets {
     this.windows.restore((await this.host.ctx.storage.get<boolean>(KEYS.windowed)) ?? false);
   }
 
-  /** The connection gets a sync at the end of the window. */
+  /** The connection gets a sync at the end of the diff interval. */
   awaitSync(connectionId: string): void {
     this.awaitingSync.add(connectionId);
     this.host.changed();
@@ -160,13 +154,18 @@ export class RoomSockets {
    * leave; the browser's 1001 when a page goes away (a reload, a closed tab)
    * gets the away grace, long enough for a reload to come back under its id;
    * anything else (a crash, a lost network, the hook's 3008 and 4001) the
-   * leave grace. Returns the connection's id, or `null` for a socket presence did not set up.
+   * leave grace. Returns the connection's id, or `null` for a socket presence did not set up
+   * or whose id another socket holds now (nothing kept under the id is this socket's then).
    */
   closed(connection: Connection, code: number): string | null {
     this.windows.forget(connection);
     const data = dataOf(connection);
     if (!data) return null;
     const { presence } = this.host;
+    // A socket the room already let go no longer owns its id: a page reloaded as someone else
+    // leaves and comes back under the same id at once, and the old close may arrive after that.
+    // What the room keeps by id (the pending sync, follows, rates) is the new socket's then.
+    if (data.left && presence.isLive(data.id)) return null;
     this.follows.forget(data.id);
     this.awaitingSync.delete(data.id);
     this.host.forget(data.id);

@@ -1,4 +1,11 @@
-import { type MirrorChanges, RoomMirror, type RoomPresence, type PublishedRoom, type ShardReport, takeShardReport } from "@herenow/core/engine";
+import {
+  type MirrorChanges,
+  type PublishedRoom,
+  RoomMirror,
+  type RoomPresence,
+  type ShardReport,
+  takeShardReport,
+} from "@herenow/core/engine";
 import type { CoordinatorRpc } from "./room-rpc";
 
 /** The coordinator's answer to a report: the number of the diff that includes it, or a request for everything. */

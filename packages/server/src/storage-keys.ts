@@ -38,7 +38,7 @@ export const PREFIXES = {
   follows: `${STORAGE_PREFIX}follows:`,
   /** An agent member, by user id. */
   member: `${STORAGE_PREFIX}member:`,
-  /** One flush window of webhook events, by number. */
+  /** One diff interval's webhook events, by number. */
   outboxChunk: `${STORAGE_PREFIX}wh:c:`,
   /** One part of a webhook batch sent in parts, by number. */
   outboxPart: `${STORAGE_PREFIX}wh:p:`,

@@ -1,12 +1,5 @@
-import type {
-  ConnectionEvent,
-  OccupancyEvent,
-  RestoredConnection,
-  WebhookBatch,
-  WebhookConnection,
-  WebhookEvent,
-  WebhookResult,
-} from "@herenow/core";
+import type { WebhookBatch, WebhookConnection, WebhookEvent, WebhookResult } from "@herenow/core";
+import type { ConnectionEvent, OccupancyEvent, RestoredConnection } from "@herenow/core/engine";
 import { PREFIXES } from "./storage-keys";
 
 // What the webhook outbox keeps in the room's storage and how a room's events become the wire's.

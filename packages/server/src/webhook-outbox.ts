@@ -1,5 +1,14 @@
-import { newGeneration, SIGNATURE_HEADER, signWebhook, splitWebhookBatch, WEBHOOK_PART_BYTES, type WebhookBatch, type WebhookEvent, type WebhookPart } from "@herenow/core";
-import { type ConnectionEvent, type OccupancyEvent, type RestoredConnection } from "@herenow/core/engine";
+import {
+  newGeneration,
+  SIGNATURE_HEADER,
+  signWebhook,
+  splitWebhookBatch,
+  WEBHOOK_PART_BYTES,
+  type WebhookBatch,
+  type WebhookEvent,
+  type WebhookPart,
+} from "@herenow/core";
+import type { ConnectionEvent, OccupancyEvent, RestoredConnection } from "@herenow/core/engine";
 import { KEYS, MAX_KEYS_PER_CALL, PREFIXES } from "./storage-keys";
 import {
   type Chunk,
@@ -101,7 +110,7 @@ export class WebhookOutbox {
     return this.meta?.generation ?? "";
   }
 
-  /** Queues the events of one flush window: its connections' and the room's own (`occupied`, `vacated`). */
+  /** Queues the events of one diff interval: its connections' and the room's own (`occupied`, `vacated`). */
   enqueue(events: readonly (ConnectionEvent | OccupancyEvent)[], now: number): void {
     const meta = this.meta;
     if (!meta || events.length === 0) return;

@@ -21,6 +21,8 @@ describe("an id whose socket left, taken by a new socket", () => {
     old.send({ type: "presence:leave" });
     // the room's close frame stays unread, so the old socket's close comes only when we say
     tcp.pause();
+    // the id is free once the room took the leave (before that, a new socket gets an id of its own)
+    await watcher.waitForUsers(["u-w"]);
     const next = await party.connect("reused-id", { user: cy, pk: "c-reused", synced: false });
     tcp.resume();
     const sync = await next.next("presence:sync", 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DiffWindow } from "../src/diff-window";
+import { DiffPacer } from "../src/diff-pacer";
 
 /** A runtime whose clock, timers and microtasks the test moves by hand. */
 function fakeRuntime() {
@@ -39,37 +39,37 @@ function fakeRuntime() {
   };
 }
 
-describe("DiffWindow", () => {
-  it("sends the first change after a quiet window in the next microtask, once for all changes of that event", () => {
+describe("DiffPacer", () => {
+  it("sends the first change after a quiet interval in the next microtask, once for all changes of that event", () => {
     const fake = fakeRuntime();
     const flushes: number[] = [];
-    const window = new DiffWindow(50, (at) => flushes.push(at), fake.runtime);
-    window.changed();
-    window.changed();
-    window.changed();
+    const pacer = new DiffPacer(50, (at) => flushes.push(at), fake.runtime);
+    pacer.changed();
+    pacer.changed();
+    pacer.changed();
     expect(flushes).toEqual([]);
     fake.drain();
     expect(flushes).toEqual([1_000]);
     expect(fake.pendingTimers()).toBe(0);
   });
 
-  it("holds a burst to one diff per window, sent at the window's end", () => {
+  it("holds a burst to one diff per interval, sent at the interval's end", () => {
     const fake = fakeRuntime();
     const flushes: number[] = [];
-    const window = new DiffWindow(50, (at) => flushes.push(at), fake.runtime);
-    window.changed();
+    const pacer = new DiffPacer(50, (at) => flushes.push(at), fake.runtime);
+    pacer.changed();
     fake.drain();
     fake.advance(10);
-    window.changed();
+    pacer.changed();
     fake.advance(20);
-    window.changed();
+    pacer.changed();
     fake.drain();
     expect(flushes).toEqual([1_000]);
     fake.advance(20);
     expect(flushes).toEqual([1_000, 1_050]);
-    // quiet for a whole window: the next change goes out at once again
+    // quiet for a whole interval: the next change goes out at once again
     fake.advance(60);
-    window.changed();
+    pacer.changed();
     fake.drain();
     expect(flushes).toEqual([1_000, 1_050, 1_110]);
   });
@@ -77,13 +77,13 @@ describe("DiffWindow", () => {
   it("flushes early on demand and cancels the waiting timer, so nothing is sent twice", () => {
     const fake = fakeRuntime();
     const flushes: number[] = [];
-    const window = new DiffWindow(50, (at) => flushes.push(at), fake.runtime);
-    window.changed();
+    const pacer = new DiffPacer(50, (at) => flushes.push(at), fake.runtime);
+    pacer.changed();
     fake.drain();
     fake.advance(5);
-    window.changed();
+    pacer.changed();
     expect(fake.pendingTimers()).toBe(1);
-    window.flushNow();
+    pacer.flushNow();
     expect(flushes).toEqual([1_000, 1_005]);
     expect(fake.pendingTimers()).toBe(0);
     fake.advance(100);
