@@ -99,7 +99,7 @@ export class ShardedRoom implements Layout {
     this.local = Array.from({ length: shardCount }, () => new RoomPresence(options));
     for (let k = 0; k < mirrors; k++) {
       const mirror = new RoomMirror();
-      mirror.replace(this.totals.state());
+      mirror.replace(this.totals.published());
       this.served.set(Math.floor((k * shardCount) / mirrors), {
         mirror,
         meter: new Meter(new WindowSockets(this.windowSize)),
@@ -211,7 +211,7 @@ export class ShardedRoom implements Layout {
    * full report applied to the running coordinator (as after one shard's restart).
    */
   memory(): Restarts {
-    const stateText = JSON.stringify(this.totals.state());
+    const stateText = JSON.stringify(this.totals.published());
     const before = heap();
     const mirror = new RoomMirror();
     const copyUs = cpuUs(() => mirror.replace(JSON.parse(stateText) as PublishedRoom));

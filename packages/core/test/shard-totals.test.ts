@@ -15,7 +15,7 @@ function shardedRoom(shards: number, clock = new ManualClock(1_000_000)) {
   const mirrors = Array.from({ length: shards }, () => new RoomMirror());
   const totals = new ShardTotals();
   const truth = new RoomPresence({ ...options, recordEvents: false });
-  for (const mirror of mirrors) mirror.replace(totals.state());
+  for (const mirror of mirrors) mirror.replace(totals.published());
   return {
     clock,
     local,
@@ -169,7 +169,7 @@ describe("ShardTotals and RoomMirror", () => {
     expect(diff?.anonymous).toBe(0);
     const late = new RoomMirror();
     expect(late.apply(diff as NonNullable<typeof diff>)).toBe("gap");
-    const changes = late.replace(room.totals.state());
+    const changes = late.replace(room.totals.published());
     expect(changes?.joined.map((user) => user.id)).toEqual(["u1"]);
     expect(late.snapshotUsers()).toEqual(room.totals.snapshotUsers());
   });

@@ -205,10 +205,10 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   }
 
   /** Coordinator: the whole room, for a shard that missed a diff or woke without its copy. */
-  async herenowState(): Promise<PublishedRoom> {
+  async herenowPublished(): Promise<PublishedRoom> {
     const coordinator = await this.asCoordinator();
     await this.room.settled();
-    return coordinator.state();
+    return coordinator.published();
   }
 
   /** Coordinator: until when a user is banned from the room (`null`: not banned). */

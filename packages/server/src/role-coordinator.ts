@@ -86,7 +86,7 @@ export class CoordinatorRole implements ObjectRole {
   }
 
   /** The whole room, for a shard that missed a diff or woke without its copy. */
-  state(): PublishedRoom {
-    return this.coordinator.totals.state();
+  published(): PublishedRoom {
+    return this.coordinator.totals.published();
   }
 }

@@ -107,7 +107,7 @@ export class RoomCoordinator {
       // webhook's new generation begins with a snapshot of them instead (sent after this point).
       this.totals.takeEvents();
       // a restarted coordinator cannot say what changed since its last diff: the shards get the whole room
-      this.send(this.shards(), JSON.stringify({ state: this.totals.state() } satisfies ShardPush));
+      this.send(this.shards(), JSON.stringify({ published: this.totals.published() } satisfies ShardPush));
       this.finish(diff, now);
       return;
     }

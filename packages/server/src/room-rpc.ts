@@ -8,7 +8,7 @@ export type KickTarget = { userId: string } | { connectionId: string };
 /** What a shard may ask of its room's coordinator. */
 export interface CoordinatorRpc {
   herenowReport(shard: number, report: ShardReport): Promise<ReportReply>;
-  herenowState(): Promise<PublishedRoom>;
+  herenowPublished(): Promise<PublishedRoom>;
   herenowBanUntil(userId: string): Promise<number | null>;
   herenowRelay(text: string): Promise<void>;
 }
@@ -44,7 +44,7 @@ export interface RoomRpc extends CoordinatorRpc, ShardRpc, RoomMembers {}
 /** The names of `RoomRpc`'s calls, all of them: a call added to the interface must be added here. */
 const CALLS: Record<keyof RoomRpc, true> = {
   herenowReport: true,
-  herenowState: true,
+  herenowPublished: true,
   herenowBanUntil: true,
   herenowRelay: true,
   herenowPush: true,

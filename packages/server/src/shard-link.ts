@@ -12,7 +12,7 @@ import type { CoordinatorRpc } from "./room-rpc";
 export type ReportReply = { seq: number } | { need: "full" };
 
 /** What a coordinator sends a shard: the room's next diff, or the whole room after it restarted. */
-export type ShardPush = { diff: MirrorChanges } | { state: PublishedRoom };
+export type ShardPush = { diff: MirrorChanges } | { published: PublishedRoom };
 
 /** What `ShardLink` needs of the shard object it serves. */
 export interface ShardHost {
@@ -21,7 +21,7 @@ export interface ShardHost {
   readonly recentMs?: number;
   /** The shard's own connections. */
   readonly presence: RoomPresence;
-  coordinator(): Pick<CoordinatorRpc, "herenowReport" | "herenowState">;
+  coordinator(): Pick<CoordinatorRpc, "herenowReport" | "herenowPublished">;
   /** Sends the room's changes to this shard's sockets and a sync to the connections in `syncs`, holding back `held`. */
   publish(changes: MirrorChanges | null, syncs: string[], held: ReadonlySet<string>): void;
   /** Sends a fresh sync to every connection that had one (its copy of the room was lost, as in a wake). */
@@ -96,7 +96,7 @@ export class ShardLink {
 
   /** A diff or the whole room from the coordinator. */
   async receive(push: ShardPush): Promise<void> {
-    if ("state" in push) this.replace(push.state);
+    if ("published" in push) this.replace(push.published);
     else {
       const result = this.mirror.apply(push.diff);
       if (result === "applied") this.host.publish(push.diff, this.takeReady(), this.held());
@@ -168,7 +168,7 @@ export class ShardLink {
   private catchUp(): Promise<void> {
     this.catchingUp ??= this.host
       .coordinator()
-      .herenowState()
+      .herenowPublished()
       .then((state) => this.replace(state))
       .catch((error) => this.host.log(`shard ${this.host.shard} could not read its room: ${String(error)}`))
       .finally(() => {

@@ -24,7 +24,7 @@ function fullObject(): RoomRpc {
   const answer = (name: string) => async () => name as never;
   return {
     herenowReport: answer("herenowReport"),
-    herenowState: answer("herenowState"),
+    herenowPublished: answer("herenowPublished"),
     herenowBanUntil: answer("herenowBanUntil"),
     herenowRelay: answer("herenowRelay"),
     herenowPush: answer("herenowPush"),

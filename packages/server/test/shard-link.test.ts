@@ -20,7 +20,7 @@ function setup() {
     coordinator: () => ({
       herenowReport: (_shard: number, report: ShardReport) =>
         new Promise<ReportReply>((answer) => reports.push({ report, answer })),
-      herenowState: async () => ({ seq: 0, users: [], anonymous: 0 }),
+      herenowPublished: async () => ({ seq: 0, users: [], anonymous: 0 }),
       herenowBanUntil: async () => null,
       herenowRelay: async () => {},
     }),
@@ -47,7 +47,7 @@ const diff = (
 describe("ShardLink", () => {
   it("sends a newcomer no diff before its sync, even when the room's diff overtakes the answer to the report", async () => {
     const { presence, link, reports, published } = setup();
-    await link.receive({ state: { seq: 0, users: [], anonymous: 0 } });
+    await link.receive({ published: { seq: 0, users: [], anonymous: 0 } });
     presence.connect("c-ann", ann);
     link.flush(["c-ann"], 1_000_000);
     expect(reports).toHaveLength(1);
@@ -61,7 +61,7 @@ describe("ShardLink", () => {
 
   it("holds a newcomer's sync until the copy of the room reaches the diff that includes it", async () => {
     const { presence, link, reports, published } = setup();
-    await link.receive({ state: { seq: 0, users: [], anonymous: 0 } });
+    await link.receive({ published: { seq: 0, users: [], anonymous: 0 } });
     presence.connect("c-ann", ann);
     link.flush(["c-ann"], 1_000_000);
     reports[0]?.answer({ seq: 1 });

@@ -27,8 +27,8 @@ export type MirrorChanges = Pick<DiffMessage, "joined" | "updated" | "left" | "a
  *
  * @example
  * const mirror = new RoomMirror();
- * mirror.replace(await coordinator.state());
- * if (mirror.apply(diff) === "gap") mirror.replace(await coordinator.state());
+ * mirror.replace(await coordinator.published());
+ * if (mirror.apply(diff) === "gap") mirror.replace(await coordinator.published());
  */
 export class RoomMirror extends JoinOrderedRoom<PresenceUser> {
   private anonymousCount = 0;

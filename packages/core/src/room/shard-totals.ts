@@ -142,7 +142,7 @@ export class ShardTotals extends JoinOrderedRoom<Entry> {
   }
 
   /** The room as of the last diff's number (take the diff first): what a shard's copy starts from. */
-  state(): PublishedRoom {
+  published(): PublishedRoom {
     return { seq: this.seqNumber, users: this.snapshotUsers(), anonymous: this.anonymousTotal, recent: this.recent() };
   }
 
