@@ -110,7 +110,7 @@ describe("RoomCoordinator", () => {
     expect(await first).toEqual({ seq: 42 });
     expect(await second).toEqual({ seq: 42 });
     expect(pushes.map((p) => p.shard).sort()).toEqual([0, 1]);
-    expect(pushes[0]?.push).toMatchObject({ state: { seq: 42, users: [{ id: "ann" }, { id: "bo" }] } });
+    expect(pushes[0]?.push).toMatchObject({ published: { seq: 42, users: [{ id: "ann" }, { id: "bo" }] } });
     expect(coordinator.rebuildDue()).toBeNull();
     // the connections the shards reported are no news for the webhook: its new generation's snapshot has them
     expect(published.at(-1)?.events).toEqual([]);
@@ -126,7 +126,7 @@ describe("RoomCoordinator", () => {
     expect(pushes).toEqual([
       {
         shard: 0,
-        push: { state: { seq: 8, users: [user("ann")].map(({ stateAt: _, ...u }) => u), anonymous: 0, recent: [] } },
+        push: { published: { seq: 8, users: [user("ann")].map(({ stateAt: _, ...u }) => u), anonymous: 0, recent: [] } },
       },
     ]);
   });
