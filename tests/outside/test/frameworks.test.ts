@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET, token } from "@herenow/testing";
-import { runToEnd } from "@herenow/testing/processes";
+import { runToEnd, type StartedServer } from "@herenow/testing/processes";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
@@ -16,11 +16,9 @@ import {
   npmInstall,
   pinnedVersion,
   run,
-  startDetached,
-  stopDetached,
+  startPreview,
   tarballOf,
   userNpmEnv,
-  waitForHttp,
 } from "./outside";
 
 const haveBrowser = haveChromium("the outside Vue and Svelte apps");
@@ -32,7 +30,7 @@ describe.skipIf(skip)("a Vue 3 page, a Svelte 5 page and a Node bot on @herenow/
   let dir: string;
   let partyStarting: Promise<PartyServer> | undefined;
   let party: PartyServer;
-  let preview: ReturnType<typeof startDetached> | undefined;
+  let preview: StartedServer | undefined;
   let browser: Browser | undefined;
 
   beforeAll(async () => {
@@ -59,7 +57,7 @@ describe.skipIf(skip)("a Vue 3 page, a Svelte 5 page and a Node bot on @herenow/
 
   afterAll(async () => {
     await browser?.close();
-    stopDetached(preview);
+    await preview?.stop();
     await partyStarting?.then(
       (started) => started.dispose(),
       () => undefined,
@@ -91,13 +89,7 @@ describe.skipIf(skip)("a Vue 3 page, a Svelte 5 page and a Node bot on @herenow/
   it("shows the Vue page and the Svelte page each other, and both the bot joining, setting its state and leaving", async () => {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    preview = startDetached(
-      join(dir, "node_modules", ".bin", "vite"),
-      ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
-      dir,
-      { ...process.env, HERENOW_SECRET: SECRET },
-    );
-    await waitForHttp(`${origin}/vue.html`, () => preview?.output() ?? "");
+    preview = await startPreview(dir, port, SECRET, "/vue.html");
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     const open = async (page: string, user: { id: string; name: string }) => {
       const context = await (browser as Browser).newContext();

@@ -5,20 +5,10 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/testing";
+import type { StartedServer } from "@herenow/testing/processes";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import {
-  createApp,
-  folderSize,
-  kB,
-  npmInstall,
-  pinnedVersion,
-  run,
-  startDetached,
-  stopDetached,
-  tarballOf,
-  waitForHttp,
-} from "./outside";
+import { createApp, folderSize, kB, npmInstall, pinnedVersion, run, startPreview, tarballOf } from "./outside";
 
 const haveBrowser = haveChromium("the outside React app");
 const packed = inject("packed");
@@ -36,7 +26,7 @@ describe.skipIf(skip).each(REACT_VERSIONS)("a Vite React $react app that install
   // the promise, not the server: if the install fails first, afterAll still has a party to stop
   let partyStarting: Promise<PartyServer> | undefined;
   let party: PartyServer;
-  let preview: ReturnType<typeof startDetached> | undefined;
+  let preview: StartedServer | undefined;
   let origin: string;
   let browser: Browser;
 
@@ -71,7 +61,7 @@ describe.skipIf(skip).each(REACT_VERSIONS)("a Vite React $react app that install
 
   afterAll(async () => {
     await browser?.close();
-    stopDetached(preview);
+    await preview?.stop();
     await partyStarting?.then(
       (started) => started.dispose(),
       () => undefined,
@@ -89,13 +79,7 @@ describe.skipIf(skip).each(REACT_VERSIONS)("a Vite React $react app that install
   it("shows two pages each other through usePresence", async () => {
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    preview = startDetached(
-      join(dir, "node_modules", ".bin", "vite"),
-      ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
-      dir,
-      { ...process.env, HERENOW_SECRET: SECRET },
-    );
-    await waitForHttp(origin, () => preview?.output() ?? "");
+    preview = await startPreview(dir, port, SECRET);
 
     // playwright-core gives every launch a fresh temporary --user-data-dir of its own (and refuses one in args)
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
