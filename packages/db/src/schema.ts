@@ -134,7 +134,7 @@ export interface GenerationsTable {
  * @example
  * const kept = await db.selectFrom("herenow_online_steps").selectAll().where("step_ms", "=", 600_000).execute();
  */
-export interface OnlineStepsTable {
+interface OnlineStepsTable {
   step_ms: number;
   at: Date;
   people: number;
@@ -148,7 +148,7 @@ export interface OnlineStepsTable {
  * @example
  * const kept = await db.selectFrom("herenow_quality_steps").selectAll().where("step_ms", "=", 3_600_000).execute();
  */
-export interface QualityStepsTable {
+interface QualityStepsTable {
   step_ms: number;
   at: Date;
   flaps: number;
@@ -162,7 +162,7 @@ export interface QualityStepsTable {
  * @example
  * const kept = await db.selectFrom("herenow_quality_rooms").selectAll().where("room", "=", "stage").execute();
  */
-export interface QualityRoomsTable {
+interface QualityRoomsTable {
   step_ms: number;
   at: Date;
   room: string;
@@ -176,7 +176,7 @@ export interface QualityRoomsTable {
  * @example
  * const kept = await db.selectFrom("herenow_quality_leaves").selectAll().where("room", "=", "stage").execute();
  */
-export interface QualityLeavesTable {
+interface QualityLeavesTable {
   step_ms: number;
   room: string;
   at: Date;
@@ -205,7 +205,7 @@ export interface BatchesTable {
  * @example
  * const staged = await db.selectFrom("herenow_batch_parts").selectAll().where("room", "=", "hall").execute();
  */
-export interface BatchPartsTable {
+interface BatchPartsTable {
   room: string;
   generation: string;
   seq: Int8;
