@@ -2,18 +2,16 @@
 // 50; how long until every client's view holds all N users, and how many bytes
 // and messages that took. Each run starts a fresh server in each runtime.
 // Run: npm run storm -w @herenow/bench -- --n 100,1000 --runs 5
-import { parseArgs } from "node:util";
+
+import { flag, readFlags } from "./lib/options";
 import {
   type CpuUse,
   cpuMeter,
   isReport,
-  listOption,
   machine,
   median,
-  PARTIES,
   type Party,
   protocolOf,
-  RUNTIMES,
   type Runtime,
   SECRET,
   sleep,
@@ -22,25 +20,25 @@ import {
   Workers,
 } from "./lib/run";
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "100,1000" },
-    runs: { type: "string", default: "5" },
-    workers: { type: "string", default: "2" },
-    batch: { type: "string", default: "50" },
-    runtimes: { type: "string", default: RUNTIMES.join(",") },
-    parties: { type: "string", default: "baseline,herenow" },
-    /** How long one storm may take before the run counts as failed. */
-    "timeout-s": { type: "string", default: "600" },
-  },
+const {
+  n: sizes,
+  runs,
+  workers: workerCount,
+  batch,
+  runtimes,
+  parties,
+  "timeout-s": timeoutS,
+} = readFlags({
+  n: flag.numbers("100,1000"),
+  runs: flag.number(5),
+  workers: flag.number(2),
+  batch: flag.number(50),
+  runtimes: flag.runtimes(),
+  parties: flag.parties(["baseline", "herenow"]),
+  /** How long one storm may take before the run counts as failed. */
+  "timeout-s": flag.number(600),
 });
-const sizes = (values.n ?? "").split(",").map(Number);
-const runs = Number(values.runs);
-const workerCount = Number(values.workers);
-const batch = Number(values.batch);
-const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
-const parties = listOption(values.parties, PARTIES, "parties");
-const timeoutMs = Number(values["timeout-s"]) * 1000;
+const timeoutMs = timeoutS * 1000;
 
 interface Result {
   fromFirst: number;

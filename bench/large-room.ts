@@ -5,16 +5,15 @@
 // the gain is a ratio from one run. Every size also runs spread over shard objects
 // (HERENOW_SHARDED_ROOMS, --shards of them), beside the same storm into one object.
 // Run: npm run large -w @herenow/bench -- --n 10000 --compare 2000 --shards 8
-import { parseArgs } from "node:util";
+
+import { flag, readFlags } from "./lib/options";
 import {
   type CpuUse,
   cpuMeter,
   isReport,
-  listOption,
   machine,
   type Party,
   protocolOf,
-  RUNTIMES,
   type Runtime,
   SECRET,
   sleep,
@@ -23,26 +22,26 @@ import {
   Workers,
 } from "./lib/run";
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "10000" },
-    compare: { type: "string", default: "2000" },
-    window: { type: "string", default: "100" },
-    workers: { type: "string", default: "4" },
-    batch: { type: "string", default: "100" },
-    shards: { type: "string", default: "8" },
-    runtimes: { type: "string", default: "miniflare" },
-    "timeout-s": { type: "string", default: "900" },
-  },
+const {
+  n: sizes,
+  compare: compareSizes,
+  window: windowSize,
+  workers: workerCount,
+  batch,
+  shards,
+  runtimes,
+  "timeout-s": timeoutS,
+} = readFlags({
+  n: flag.numbers("10000"),
+  compare: flag.numbers("2000"),
+  window: flag.number(100),
+  workers: flag.number(4),
+  batch: flag.number(100),
+  shards: flag.number(8),
+  runtimes: flag.runtimes(["miniflare"]),
+  "timeout-s": flag.number(900),
 });
-const sizes = (values.n ?? "").split(",").filter(Boolean).map(Number);
-const compareSizes = (values.compare ?? "").split(",").filter(Boolean).map(Number);
-const windowSize = Number(values.window);
-const workerCount = Number(values.workers);
-const batch = Number(values.batch);
-const shards = Number(values.shards);
-const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
-const timeoutMs = Number(values["timeout-s"]) * 1000;
+const timeoutMs = timeoutS * 1000;
 
 type Mode = "windowed" | "sharded" | "full" | "baseline";
 
