@@ -3,7 +3,7 @@
 // (a readable store around it), and a Node bot on `ws`. It installs under npm 11 with no install
 // scripts, type-checks and builds; then, against one `wrangler dev` of the party, the two pages
 // in Chromium see each other, and both see the bot join, set its state and leave.
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET, token } from "@herenow/testing";
 import { runToEnd, type StartedServer } from "@herenow/testing/processes";
@@ -17,6 +17,7 @@ import {
   pinnedVersion,
   run,
   startPreview,
+  stopApp,
   tarballOf,
   userNpmEnv,
 } from "./outside";
@@ -49,21 +50,14 @@ describe.skipIf(skip)("a Vue 3 page, a Svelte 5 page and a Node bot on @herenow/
         },
       },
       { "@herenow/client": tarballOf(packed, "@herenow/client"), "@herenow/core": tarballOf(packed, "@herenow/core") },
+      ["token-route.ts"],
     );
     // one `wrangler dev` of the party for the pages and the bot alike
     partyStarting = PartyServer.start({}, undefined, "wrangler");
     [, party] = await Promise.all([npmInstall(dir), partyStarting]);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await preview?.stop();
-    await partyStarting?.then(
-      (started) => started.dispose(),
-      () => undefined,
-    );
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopApp({ browser, preview, partyStarting, dir }));
 
   it("installs under npm 11 with no package that has an install script", async () => {
     const { stdout } = await runToEnd("npm", ["--version"], { cwd: dir, env: userNpmEnv() });

@@ -1,6 +1,6 @@
 // Apps outside the monorepo: copied from a fixture into os.tmpdir(), where no workspace
 // package can be found by walking up, and installed from the tarballs and the npm registry.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // node-only entry points: the global setup (pack.ts) imports this file too, and resolves no
@@ -58,9 +58,12 @@ export function createApp(
     scripts?: Record<string, string>;
   },
   tarballs: Record<string, string>,
+  /** Files of `test/fixtures/shared` the app has too (the Vite apps' token route). */
+  shared: string[] = [],
 ): string {
   const dir = mkdtempSync(join(tmpdir(), `herenow-outside-${fixture}-`));
   cpSync(join(import.meta.dirname, "fixtures", fixture), dir, { recursive: true });
+  for (const file of shared) cpSync(join(import.meta.dirname, "fixtures", "shared", file), join(dir, file));
   const files = Object.fromEntries(Object.entries(tarballs).map(([name, tarball]) => [name, `file:${tarball}`]));
   const manifest = {
     name: `herenow-outside-${fixture}`,
@@ -166,4 +169,23 @@ export function startPreview(dir: string, port: number, secret: string, path = "
     env: { ...process.env, HERENOW_SECRET: secret },
     url: `http://127.0.0.1:${port}${path}`,
   });
+}
+
+/**
+ * Stops what a browser suite of an outside app started, whatever of it did start (the install
+ * may have failed first), and removes the app.
+ */
+export async function stopApp(started: {
+  browser?: { close(): Promise<void> };
+  preview?: StartedServer;
+  partyStarting?: Promise<{ dispose(): Promise<void> }>;
+  dir?: string;
+}): Promise<void> {
+  await started.browser?.close();
+  await started.preview?.stop();
+  await started.partyStarting?.then(
+    (party) => party.dispose(),
+    () => undefined,
+  );
+  if (started.dir) rmSync(started.dir, { recursive: true, force: true });
 }

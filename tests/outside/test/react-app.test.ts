@@ -2,13 +2,13 @@
 // type-checks and builds; two pages of it, served by `vite preview` and opened in headless
 // Chromium, see each other through usePresence against the party, with tokens minted by
 // the packed @herenow/core's createPresenceToken in the app's own token route.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/testing";
 import type { StartedServer } from "@herenow/testing/processes";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createApp, folderSize, kB, npmInstall, pinnedVersion, run, startPreview, tarballOf } from "./outside";
+import { createApp, folderSize, kB, npmInstall, pinnedVersion, run, startPreview, stopApp, tarballOf } from "./outside";
 
 const haveBrowser = haveChromium("the outside React app");
 const packed = inject("packed");
@@ -54,20 +54,13 @@ describe.skipIf(skip).each(REACT_VERSIONS)("a Vite React $react app that install
         "@herenow/client": tarballOf(packed, "@herenow/client"),
         "@herenow/core": tarballOf(packed, "@herenow/core"),
       },
+      ["token-route.ts"],
     );
     partyStarting = PartyServer.start();
     [, party] = await Promise.all([npmInstall(dir), partyStarting]);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await preview?.stop();
-    await partyStarting?.then(
-      (started) => started.dispose(),
-      () => undefined,
-    );
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopApp({ browser, preview, partyStarting, dir }));
 
   it("type-checks against the packed declarations and builds", async () => {
     await run("npm", ["run", "build"], dir);
