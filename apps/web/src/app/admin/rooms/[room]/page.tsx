@@ -12,6 +12,7 @@ import { ListSearch } from "@/components/admin/list-search";
 import { Pager } from "@/components/admin/pager";
 import { PresenceOverview } from "@/components/admin/presence-overview";
 import { RelativeTime } from "@/components/admin/relative-time";
+import { StayCells } from "@/components/admin/stay-cells";
 import { TableHead } from "@/components/admin/table-head";
 import { env } from "@/env";
 import { counted } from "@/lib/admin-questions";
@@ -105,12 +106,7 @@ export default async function AdminRoomPage({ params, searchParams }: RoomPagePr
                         <span className="muted">guest</span>
                       )}
                     </td>
-                    <td data-label="Connection">
-                      <code className="small">{connection.connectionId}</code>
-                    </td>
-                    <td data-label="Joined">
-                      <RelativeTime date={connection.joinedAt} now={now} />
-                    </td>
+                    <StayCells connectionId={connection.connectionId} joinedAt={connection.joinedAt} now={now} />
                     <td data-label="Last seen">
                       <RelativeTime date={connection.lastSeenAt} now={now} />
                     </td>
@@ -174,12 +170,7 @@ export default async function AdminRoomPage({ params, searchParams }: RoomPagePr
               {sessions.map((session) => (
                 <tr key={session.id}>
                   <td data-label="User">{session.userName ?? <span className="muted">guest</span>}</td>
-                  <td data-label="Connection">
-                    <code className="small">{session.connectionId}</code>
-                  </td>
-                  <td data-label="Joined">
-                    <RelativeTime date={session.joinedAt} now={now} />
-                  </td>
+                  <StayCells connectionId={session.connectionId} joinedAt={session.joinedAt} now={now} />
                   <td data-label="Left">
                     {session.leftAt ? (
                       <RelativeTime date={session.leftAt} now={now} />
