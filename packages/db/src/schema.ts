@@ -133,8 +133,10 @@ export interface GenerationsTable {
  *
  * @example
  * const kept = await db.selectFrom("herenow_online_steps").selectAll().where("step_ms", "=", 600_000).execute();
+ *
+ * @public the declarations of the queries that read it name it (build error TS4058 otherwise)
  */
-interface OnlineStepsTable {
+export interface OnlineStepsTable {
   step_ms: number;
   at: Date;
   people: number;
@@ -147,8 +149,10 @@ interface OnlineStepsTable {
  *
  * @example
  * const kept = await db.selectFrom("herenow_quality_steps").selectAll().where("step_ms", "=", 3_600_000).execute();
+ *
+ * @public the declarations of the queries that read it name it (build error TS4058 otherwise)
  */
-interface QualityStepsTable {
+export interface QualityStepsTable {
   step_ms: number;
   at: Date;
   flaps: number;
@@ -161,8 +165,10 @@ interface QualityStepsTable {
  *
  * @example
  * const kept = await db.selectFrom("herenow_quality_rooms").selectAll().where("room", "=", "stage").execute();
+ *
+ * @public the declarations of the queries that read it name it (build error TS4058 otherwise)
  */
-interface QualityRoomsTable {
+export interface QualityRoomsTable {
   step_ms: number;
   at: Date;
   room: string;
@@ -175,8 +181,10 @@ interface QualityRoomsTable {
  *
  * @example
  * const kept = await db.selectFrom("herenow_quality_leaves").selectAll().where("room", "=", "stage").execute();
+ *
+ * @public the declarations of the queries that read it name it (build error TS4058 otherwise)
  */
-interface QualityLeavesTable {
+export interface QualityLeavesTable {
   step_ms: number;
   room: string;
   at: Date;
@@ -204,8 +212,10 @@ export interface BatchesTable {
  *
  * @example
  * const staged = await db.selectFrom("herenow_batch_parts").selectAll().where("room", "=", "hall").execute();
+ *
+ * @public the declarations of the queries that read it name it (build error TS4058 otherwise)
  */
-interface BatchPartsTable {
+export interface BatchPartsTable {
   room: string;
   generation: string;
   seq: Int8;
