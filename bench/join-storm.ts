@@ -4,21 +4,8 @@
 // Run: npm run storm -w @herenow/bench -- --n 100,1000 --runs 5
 
 import { flag, readFlags } from "./lib/options";
-import {
-  type CpuUse,
-  cpuMeter,
-  isReport,
-  machine,
-  median,
-  type Party,
-  protocolOf,
-  type Runtime,
-  SECRET,
-  sleep,
-  startParty,
-  table,
-  Workers,
-} from "./lib/run";
+import { type CpuUse, machine, median, type Party, protocolOf, type Runtime, startParty, table } from "./lib/run";
+import { storm } from "./lib/storm";
 
 const {
   n: sizes,
@@ -49,40 +36,22 @@ interface Result {
   cpu: CpuUse;
 }
 
-async function storm(party: Party, runtime: Runtime, n: number, run: number): Promise<Result> {
+async function stormOnce(party: Party, runtime: Runtime, n: number, run: number): Promise<Result> {
   const server = await startParty(party, runtime);
-  const workers = new Workers(workerCount);
   try {
-    await workers.ready();
-    const cpu = cpuMeter(server, workers);
-    const room = `storm-${n}-${run}`;
-    workers.openUsers(n, {
-      kind: protocolOf(party),
-      host: server.host,
-      room,
-      batch: Math.max(1, Math.floor(batch / workerCount)),
-      secret: SECRET,
-      expect: n,
-    });
-    const opened = await workers.collect(isReport("opened"), undefined, timeoutMs);
-    const complete = await workers.collect(isReport("complete"), undefined, timeoutMs);
-    const used = cpu();
     // let stragglers (duplicate diffs, late pongs) arrive before counting bytes
-    await sleep(500);
-    workers.broadcast({ cmd: "stats" });
-    const stats = await workers.collect(isReport("stats"));
-    const firstAt = Math.min(...opened.map((o) => o.firstAt));
-    const lastAt = Math.max(...opened.map((o) => o.lastAt));
-    const doneAt = Math.max(...complete.map((c) => c.at));
-    return {
-      fromFirst: doneAt - firstAt,
-      fromLast: doneAt - lastAt,
-      bytes: stats.reduce((sum, s) => sum + s.bytes, 0),
-      messages: stats.reduce((sum, s) => sum + s.messages, 0),
-      cpu: used,
-    };
+    const settleMs = 500;
+    const room = `storm-${n}-${run}`;
+    const { stats: _, ...result } = await storm(server, party, {
+      n,
+      room,
+      workers: workerCount,
+      batch,
+      timeoutMs,
+      settleMs,
+    });
+    return result;
   } finally {
-    workers.close();
     await server.dispose();
   }
 }
@@ -113,7 +82,7 @@ for (const n of sizes) {
     for (const runtime of runtimes) {
       for (const party of parties) {
         try {
-          const result = await storm(party, runtime, n, run);
+          const result = await stormOnce(party, runtime, n, run);
           results.set(key(runtime, party), [...(results.get(key(runtime, party)) ?? []), result]);
           console.log(`  N=${n} run ${run} ${runtime} ${party}: ${JSON.stringify(result)}`);
         } catch (error) {

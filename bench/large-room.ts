@@ -7,20 +7,8 @@
 // Run: npm run large -w @herenow/bench -- --n 10000 --compare 2000 --shards 8
 
 import { flag, readFlags } from "./lib/options";
-import {
-  type CpuUse,
-  cpuMeter,
-  isReport,
-  machine,
-  type Party,
-  protocolOf,
-  type Runtime,
-  SECRET,
-  sleep,
-  startParty,
-  table,
-  Workers,
-} from "./lib/run";
+import { type CpuUse, machine, type Party, type Runtime, startParty, table } from "./lib/run";
+import { storm } from "./lib/storm";
 
 const {
   n: sizes,
@@ -54,48 +42,28 @@ interface Result {
   closed: Record<string, number>;
 }
 
-async function storm(mode: Mode, runtime: Runtime, n: number): Promise<Result> {
+async function stormOnce(mode: Mode, runtime: Runtime, n: number): Promise<Result> {
   const party: Party = mode === "baseline" ? "baseline" : "herenow";
   const room = `large-${mode}-${n}`;
   const sharding: Record<string, string> =
     mode === "sharded" ? { HERENOW_SHARDED_ROOMS: room, HERENOW_SHARDS: String(shards) } : {};
   const server = await startParty(party, runtime, sharding);
-  const workers = new Workers(workerCount);
   try {
-    await workers.ready();
-    const cpu = cpuMeter(server, workers);
-    workers.openUsers(n, {
-      kind: protocolOf(party),
-      host: server.host,
+    const { stats, ...result } = await storm(server, party, {
+      n,
       room,
-      batch: Math.max(1, Math.floor(batch / workerCount)),
-      secret: SECRET,
-      expect: n,
+      workers: workerCount,
+      batch,
+      timeoutMs,
+      // counts owed to windows go out at most every 250 ms: let the last ones arrive before counting bytes
+      settleMs: 1000,
       ...(mode === "windowed" || mode === "sharded" ? { window: windowSize } : {}),
     });
-    const opened = await workers.collect(isReport("opened"), undefined, timeoutMs);
-    const complete = await workers.collect(isReport("complete"), undefined, timeoutMs);
-    const used = cpu();
-    // counts owed to windows go out at most every 250 ms: let the last ones arrive before counting bytes
-    await sleep(1000);
-    workers.broadcast({ cmd: "stats" });
-    const stats = await workers.collect(isReport("stats"));
-    const firstAt = Math.min(...opened.map((o) => o.firstAt));
-    const lastAt = Math.max(...opened.map((o) => o.lastAt));
-    const doneAt = Math.max(...complete.map((c) => c.at));
     const closed: Record<string, number> = {};
     for (const s of stats)
       for (const [code, count] of Object.entries(s.closedWith)) closed[code] = (closed[code] ?? 0) + count;
-    return {
-      fromFirst: doneAt - firstAt,
-      fromLast: doneAt - lastAt,
-      bytes: stats.reduce((sum, s) => sum + s.bytes, 0),
-      messages: stats.reduce((sum, s) => sum + s.messages, 0),
-      cpu: used,
-      closed,
-    };
+    return { ...result, closed };
   } finally {
-    workers.close();
     await server.dispose();
   }
 }
@@ -135,7 +103,7 @@ for (const runtime of runtimes) {
   for (const [n, mode] of plan) {
     let result: Result;
     try {
-      result = await storm(mode, runtime, n);
+      result = await stormOnce(mode, runtime, n);
     } catch (error) {
       console.log(`  N=${n} ${runtime} ${mode}: FAILED ${error instanceof Error ? error.message : error}`);
       rows.push([n, runtime, mode, "failed", "", "", "", "", "", "", "", "", ""]);
