@@ -4,8 +4,8 @@
 // Run: npm run storm -w @herenow/bench -- --n 100,1000 --runs 5
 
 import { flag, readFlags } from "./lib/options";
-import { type CpuUse, machine, median, type Party, protocolOf, type Runtime, startParty, table } from "./lib/run";
-import { storm } from "./lib/storm";
+import { machine, median, type Party, protocolOf, type Runtime, startParty, table } from "./lib/run";
+import { type Storm, storm } from "./lib/storm";
 
 const {
   n: sizes,
@@ -27,14 +27,7 @@ const {
 });
 const timeoutMs = timeoutS * 1000;
 
-interface Result {
-  fromFirst: number;
-  fromLast: number;
-  bytes: number;
-  messages: number;
-  /** CPU seconds of each process during the storm, from the first connect until every view is complete. */
-  cpu: CpuUse;
-}
+type Result = Omit<Storm, "stats">;
 
 async function stormOnce(party: Party, runtime: Runtime, n: number, run: number): Promise<Result> {
   const server = await startParty(party, runtime);

@@ -7,8 +7,8 @@
 // Run: npm run large -w @herenow/bench -- --n 10000 --compare 2000 --shards 8
 
 import { flag, readFlags } from "./lib/options";
-import { type CpuUse, machine, type Party, type Runtime, startParty, table } from "./lib/run";
-import { storm } from "./lib/storm";
+import { machine, type Party, type Runtime, startParty, table } from "./lib/run";
+import { type Storm, storm } from "./lib/storm";
 
 const {
   n: sizes,
@@ -33,14 +33,8 @@ const timeoutMs = timeoutS * 1000;
 
 type Mode = "windowed" | "sharded" | "full" | "baseline";
 
-interface Result {
-  fromFirst: number;
-  fromLast: number;
-  bytes: number;
-  messages: number;
-  cpu: CpuUse;
-  closed: Record<string, number>;
-}
+/** A storm's figures, and how many client sockets closed with each code. */
+type Result = Omit<Storm, "stats"> & { closed: Record<string, number> };
 
 async function stormOnce(mode: Mode, runtime: Runtime, n: number): Promise<Result> {
   const party: Party = mode === "baseline" ? "baseline" : "herenow";
