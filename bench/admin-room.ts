@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createDb, migrateToLatest, throwIfMigrationFailed } from "@herenow/db";
 import { freePort } from "@herenow/testing";
-import { runCommand, spawnGroup, stopGroup } from "@herenow/testing/processes";
-import { machine, median, sleep, table } from "./lib/run";
+import { runCommand, startServer } from "@herenow/testing/processes";
+import { machine, median, table } from "./lib/run";
 
 const { values } = parseArgs({
   options: {
@@ -75,7 +75,7 @@ async function startNext(port: number, databaseUrl: string) {
     const env = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
     await runCommand(nextBin, ["build"], { cwd: appDir, env });
   }
-  const child = spawnGroup(nextBin, [MODE, "--port", String(port), "--hostname", "127.0.0.1"], {
+  return startServer(nextBin, [MODE, "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: appDir,
     env: {
       PATH: process.env.PATH ?? "",
@@ -89,27 +89,11 @@ async function startNext(port: number, databaseUrl: string) {
       HERENOW_PARTY_HOST: "127.0.0.1:1",
       DATABASE_URL: databaseUrl,
     },
+    url: `http://127.0.0.1:${port}/admin/login`,
+    timeoutMs: 120_000,
+    requestTimeoutMs: 60_000,
+    name: `next ${MODE}`,
   });
-  let log = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/admin/login`, { signal: AbortSignal.timeout(60_000) });
-      await response.body?.cancel();
-      if (response.ok) return child;
-    } catch {
-      // not up yet
-    }
-    await sleep(500);
-  }
-  await stopGroup(child);
-  throw new Error(`next ${MODE} did not answer within 120 s:\n${log}`);
 }
 
 /** An admin session cookie, as the login form gets it. */
@@ -181,6 +165,6 @@ try {
   );
   console.info(`${CONNECTIONS} against 10 connections: ${(median(times.big) / median(times.small)).toFixed(2)}×`);
 } finally {
-  await stopGroup(dev);
+  await dev.stop();
   rmSync(dir, { recursive: true, force: true });
 }

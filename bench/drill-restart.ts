@@ -4,25 +4,21 @@
 // truth, the database copy too, with no ghost anywhere and the crash in the history
 // (sessions ended "restart").
 // Run: npm run drill:restart -w @herenow/bench  (-- --runtimes miniflare,wrangler)
-import { parseArgs } from "node:util";
 import { PresenceView } from "@herenow/core";
 import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db";
 import { freePort, PartyServer, SECRET, token, until } from "@herenow/testing";
 import { Receiver } from "@herenow/testing/http-receiver";
 import PartySocket from "partysocket";
 import WS from "ws";
-import { listOption, machine, RUNTIMES, type Runtime, sleep, table } from "./lib/run";
+import { flag, readFlags } from "./lib/options";
+import { machine, type Runtime, sleep, table } from "./lib/run";
 
 const ROOMS = 10;
 const CLIENTS = 100;
 /** Clients that never come back after the crash: their rooms' copies must drop them. */
 const GONE = 10;
 
-const { values } = parseArgs({
-  options: { runtimes: { type: "string", default: RUNTIMES.join(",") }, runs: { type: "string", default: "1" } },
-});
-const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
-const runs = Number(values.runs);
+const { runtimes, runs } = readFlags({ runtimes: flag.runtimes(), runs: flag.number(1) });
 const roomOf = (i: number) => `drill-${i % ROOMS}`;
 
 interface Outcome {

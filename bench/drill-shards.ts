@@ -5,7 +5,6 @@
 // (its coordinator's HTTP API) must list exactly them, and so must the webhook copy in PGlite:
 // no ghost of those who did not come back, anywhere.
 // Run: npm run drill:shards -w @herenow/bench -- --n 5000 --back 4000 --shards 8
-import { parseArgs } from "node:util";
 import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db";
 import {
   connectionIdOnShard,
@@ -18,20 +17,15 @@ import {
   until,
 } from "@herenow/testing";
 import { Receiver } from "@herenow/testing/http-receiver";
+import { flag, readFlags } from "./lib/options";
 import { isReport, machine, table, Workers } from "./lib/run";
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "5000" },
-    back: { type: "string", default: "4000" },
-    shards: { type: "string", default: "8" },
-    workers: { type: "string", default: "4" },
-  },
-});
-const n = Number(values.n);
-const back = Number(values.back);
-const shards = Number(values.shards);
-const workerCount = Number(values.workers);
+const {
+  n,
+  back,
+  shards,
+  workers: workerCount,
+} = readFlags({ n: flag.number(5000), back: flag.number(4000), shards: flag.number(8), workers: flag.number(4) });
 const room = "drill-stage";
 const WINDOW = 100;
 /** The user with two tabs, far outside the crowd's numbers. */
@@ -86,12 +80,8 @@ try {
   await workers.ready();
   const stormAt = Date.now();
   workers.openUsers(n, {
-    kind: "herenow",
     host: server.host,
     room,
-    batch: 25,
-    secret: SECRET,
-    expect: n,
     window: WINDOW,
   });
   await workers.collect(isReport("opened"), undefined, CONVERGE_MS);
@@ -122,11 +112,8 @@ try {
   // the members 0 … back-1 and the two-tab user's second tab come back
   const tabAgain = await openTab(1, "tab-b");
   workers.openUsers(back, {
-    kind: "herenow",
     host: server.host,
     room,
-    batch: 25,
-    secret: SECRET,
     expect: back + 1,
     window: WINDOW,
   });

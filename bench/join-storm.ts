@@ -2,89 +2,49 @@
 // 50; how long until every client's view holds all N users, and how many bytes
 // and messages that took. Each run starts a fresh server in each runtime.
 // Run: npm run storm -w @herenow/bench -- --n 100,1000 --runs 5
-import { parseArgs } from "node:util";
-import {
-  type CpuUse,
-  cpuMeter,
-  isReport,
-  listOption,
-  machine,
-  median,
-  PARTIES,
-  type Party,
-  protocolOf,
-  RUNTIMES,
-  type Runtime,
-  SECRET,
-  sleep,
-  startParty,
-  table,
-  Workers,
-} from "./lib/run";
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "100,1000" },
-    runs: { type: "string", default: "5" },
-    workers: { type: "string", default: "2" },
-    batch: { type: "string", default: "50" },
-    runtimes: { type: "string", default: RUNTIMES.join(",") },
-    parties: { type: "string", default: "baseline,herenow" },
-    /** How long one storm may take before the run counts as failed. */
-    "timeout-s": { type: "string", default: "600" },
-  },
+import { flag, readFlags } from "./lib/options";
+import { machine, median, type Party, protocolOf, type Runtime, startParty, table } from "./lib/run";
+import { type Storm, storm } from "./lib/storm";
+
+const {
+  n: sizes,
+  runs,
+  workers: workerCount,
+  batch,
+  runtimes,
+  parties,
+  "timeout-s": timeoutS,
+} = readFlags({
+  n: flag.numbers("100,1000"),
+  runs: flag.number(5),
+  workers: flag.number(2),
+  batch: flag.number(50),
+  runtimes: flag.runtimes(),
+  parties: flag.parties(["baseline", "herenow"]),
+  /** How long one storm may take before the run counts as failed. */
+  "timeout-s": flag.number(600),
 });
-const sizes = (values.n ?? "").split(",").map(Number);
-const runs = Number(values.runs);
-const workerCount = Number(values.workers);
-const batch = Number(values.batch);
-const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
-const parties = listOption(values.parties, PARTIES, "parties");
-const timeoutMs = Number(values["timeout-s"]) * 1000;
+const timeoutMs = timeoutS * 1000;
 
-interface Result {
-  fromFirst: number;
-  fromLast: number;
-  bytes: number;
-  messages: number;
-  /** CPU seconds of each process during the storm, from the first connect until every view is complete. */
-  cpu: CpuUse;
-}
+type Result = Omit<Storm, "stats">;
 
-async function storm(party: Party, runtime: Runtime, n: number, run: number): Promise<Result> {
+async function stormOnce(party: Party, runtime: Runtime, n: number, run: number): Promise<Result> {
   const server = await startParty(party, runtime);
-  const workers = new Workers(workerCount);
   try {
-    await workers.ready();
-    const cpu = cpuMeter(server, workers);
-    const room = `storm-${n}-${run}`;
-    workers.openUsers(n, {
-      kind: protocolOf(party),
-      host: server.host,
-      room,
-      batch: Math.max(1, Math.floor(batch / workerCount)),
-      secret: SECRET,
-      expect: n,
-    });
-    const opened = await workers.collect(isReport("opened"), undefined, timeoutMs);
-    const complete = await workers.collect(isReport("complete"), undefined, timeoutMs);
-    const used = cpu();
     // let stragglers (duplicate diffs, late pongs) arrive before counting bytes
-    await sleep(500);
-    workers.broadcast({ cmd: "stats" });
-    const stats = await workers.collect(isReport("stats"));
-    const firstAt = Math.min(...opened.map((o) => o.firstAt));
-    const lastAt = Math.max(...opened.map((o) => o.lastAt));
-    const doneAt = Math.max(...complete.map((c) => c.at));
-    return {
-      fromFirst: doneAt - firstAt,
-      fromLast: doneAt - lastAt,
-      bytes: stats.reduce((sum, s) => sum + s.bytes, 0),
-      messages: stats.reduce((sum, s) => sum + s.messages, 0),
-      cpu: used,
-    };
+    const settleMs = 500;
+    const room = `storm-${n}-${run}`;
+    const { stats: _, ...result } = await storm(server, party, {
+      n,
+      room,
+      workers: workerCount,
+      batch,
+      timeoutMs,
+      settleMs,
+    });
+    return result;
   } finally {
-    workers.close();
     await server.dispose();
   }
 }
@@ -115,7 +75,7 @@ for (const n of sizes) {
     for (const runtime of runtimes) {
       for (const party of parties) {
         try {
-          const result = await storm(party, runtime, n, run);
+          const result = await stormOnce(party, runtime, n, run);
           results.set(key(runtime, party), [...(results.get(key(runtime, party)) ?? []), result]);
           console.log(`  N=${n} run ${run} ${runtime} ${party}: ${JSON.stringify(result)}`);
         } catch (error) {

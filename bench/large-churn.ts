@@ -5,28 +5,22 @@
 // the head count for joins and leaves, the window diff for a departure from the window.
 // With --shards K the room spreads over K shard objects (HERENOW_SHARDED_ROOMS).
 // Run: npm run churn -w @herenow/bench -- --n 10000 --rate 50 --seconds 10 [--shards 8]
-import { parseArgs } from "node:util";
 import { PresenceView } from "@herenow/core";
 import { PromptCloseWebSocket } from "@herenow/testing";
+import { flag, readFlags } from "./lib/options";
 import { cpuMeter, isReport, machine, median, percentile, SECRET, sleep, startParty, table, Workers } from "./lib/run";
 import { tokenFor } from "./lib/token";
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "10000" },
-    rate: { type: "string", default: "50" },
-    seconds: { type: "string", default: "10" },
-    "window-leaves": { type: "string", default: "20" },
-    watchers: { type: "string", default: "5" },
-    workers: { type: "string", default: "4" },
-    shards: { type: "string", default: "0" },
-  },
+const flags = readFlags({
+  n: flag.number(10000),
+  rate: flag.number(50),
+  seconds: flag.number(10),
+  "window-leaves": flag.number(20),
+  watchers: flag.number(5),
+  workers: flag.number(4),
+  shards: flag.number(0),
 });
-const n = Number(values.n);
-const rate = Number(values.rate);
-const seconds = Number(values.seconds);
-const windowLeaves = Number(values["window-leaves"]);
-const workerCount = Number(values.workers);
+const { n, rate, seconds, "window-leaves": windowLeaves, workers: workerCount } = flags;
 const WINDOW = 100;
 
 interface Watcher {
@@ -67,7 +61,7 @@ function countTime(w: Watcher, from: number, reached: (count: number) => boolean
   return null;
 }
 
-const shards = Number(values.shards);
+const shards = flags.shards;
 const room = `churn-${n}`;
 const server = await startParty(
   "herenow",
@@ -81,18 +75,14 @@ try {
   console.log(`large-room churn on ${machine()}; ${n} windowed members in ${where}, ${rate} events/s for ${seconds} s`);
   await workers.ready();
   workers.openUsers(n, {
-    kind: "herenow",
     host: server.host,
     room,
-    batch: 25,
-    secret: SECRET,
-    expect: n,
     window: WINDOW,
   });
   await workers.collect(isReport("opened"), undefined, 30 * 60_000);
   await workers.collect(isReport("complete"), undefined, 30 * 60_000);
   const watchers = await Promise.all(
-    Array.from({ length: Number(values.watchers) }, (_, i) => watcher(server.host, room, 10_000_000 + i)),
+    Array.from({ length: flags.watchers }, (_, i) => watcher(server.host, room, 10_000_000 + i)),
   );
   await sleep(1500);
   let base = n + watchers.length;

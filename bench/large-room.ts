@@ -5,98 +5,59 @@
 // the gain is a ratio from one run. Every size also runs spread over shard objects
 // (HERENOW_SHARDED_ROOMS, --shards of them), beside the same storm into one object.
 // Run: npm run large -w @herenow/bench -- --n 10000 --compare 2000 --shards 8
-import { parseArgs } from "node:util";
-import {
-  type CpuUse,
-  cpuMeter,
-  isReport,
-  listOption,
-  machine,
-  type Party,
-  protocolOf,
-  RUNTIMES,
-  type Runtime,
-  SECRET,
-  sleep,
-  startParty,
-  table,
-  Workers,
-} from "./lib/run";
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "10000" },
-    compare: { type: "string", default: "2000" },
-    window: { type: "string", default: "100" },
-    workers: { type: "string", default: "4" },
-    batch: { type: "string", default: "100" },
-    shards: { type: "string", default: "8" },
-    runtimes: { type: "string", default: "miniflare" },
-    "timeout-s": { type: "string", default: "900" },
-  },
+import { flag, readFlags } from "./lib/options";
+import { machine, type Party, type Runtime, startParty, table } from "./lib/run";
+import { type Storm, storm } from "./lib/storm";
+
+const {
+  n: sizes,
+  compare: compareSizes,
+  window: windowSize,
+  workers: workerCount,
+  batch,
+  shards,
+  runtimes,
+  "timeout-s": timeoutS,
+} = readFlags({
+  n: flag.numbers("10000"),
+  compare: flag.numbers("2000"),
+  window: flag.number(100),
+  workers: flag.number(4),
+  batch: flag.number(100),
+  shards: flag.number(8),
+  runtimes: flag.runtimes(["miniflare"]),
+  "timeout-s": flag.number(900),
 });
-const sizes = (values.n ?? "").split(",").filter(Boolean).map(Number);
-const compareSizes = (values.compare ?? "").split(",").filter(Boolean).map(Number);
-const windowSize = Number(values.window);
-const workerCount = Number(values.workers);
-const batch = Number(values.batch);
-const shards = Number(values.shards);
-const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
-const timeoutMs = Number(values["timeout-s"]) * 1000;
+const timeoutMs = timeoutS * 1000;
 
 type Mode = "windowed" | "sharded" | "full" | "baseline";
 
-interface Result {
-  fromFirst: number;
-  fromLast: number;
-  bytes: number;
-  messages: number;
-  cpu: CpuUse;
-  closed: Record<string, number>;
-}
+/** A storm's figures, and how many client sockets closed with each code. */
+type Result = Omit<Storm, "stats"> & { closed: Record<string, number> };
 
-async function storm(mode: Mode, runtime: Runtime, n: number): Promise<Result> {
+async function stormOnce(mode: Mode, runtime: Runtime, n: number): Promise<Result> {
   const party: Party = mode === "baseline" ? "baseline" : "herenow";
   const room = `large-${mode}-${n}`;
   const sharding: Record<string, string> =
     mode === "sharded" ? { HERENOW_SHARDED_ROOMS: room, HERENOW_SHARDS: String(shards) } : {};
   const server = await startParty(party, runtime, sharding);
-  const workers = new Workers(workerCount);
   try {
-    await workers.ready();
-    const cpu = cpuMeter(server, workers);
-    workers.openUsers(n, {
-      kind: protocolOf(party),
-      host: server.host,
+    const { stats, ...result } = await storm(server, party, {
+      n,
       room,
-      batch: Math.max(1, Math.floor(batch / workerCount)),
-      secret: SECRET,
-      expect: n,
+      workers: workerCount,
+      batch,
+      timeoutMs,
+      // counts owed to windows go out at most every 250 ms: let the last ones arrive before counting bytes
+      settleMs: 1000,
       ...(mode === "windowed" || mode === "sharded" ? { window: windowSize } : {}),
     });
-    const opened = await workers.collect(isReport("opened"), undefined, timeoutMs);
-    const complete = await workers.collect(isReport("complete"), undefined, timeoutMs);
-    const used = cpu();
-    // counts owed to windows go out at most every 250 ms: let the last ones arrive before counting bytes
-    await sleep(1000);
-    workers.broadcast({ cmd: "stats" });
-    const stats = await workers.collect(isReport("stats"));
-    const firstAt = Math.min(...opened.map((o) => o.firstAt));
-    const lastAt = Math.max(...opened.map((o) => o.lastAt));
-    const doneAt = Math.max(...complete.map((c) => c.at));
     const closed: Record<string, number> = {};
     for (const s of stats)
       for (const [code, count] of Object.entries(s.closedWith)) closed[code] = (closed[code] ?? 0) + count;
-    return {
-      fromFirst: doneAt - firstAt,
-      fromLast: doneAt - lastAt,
-      bytes: stats.reduce((sum, s) => sum + s.bytes, 0),
-      messages: stats.reduce((sum, s) => sum + s.messages, 0),
-      cpu: used,
-      closed,
-    };
+    return { ...result, closed };
   } finally {
-    workers.close();
     await server.dispose();
   }
 }
@@ -136,7 +97,7 @@ for (const runtime of runtimes) {
   for (const [n, mode] of plan) {
     let result: Result;
     try {
-      result = await storm(mode, runtime, n);
+      result = await stormOnce(mode, runtime, n);
     } catch (error) {
       console.log(`  N=${n} ${runtime} ${mode}: FAILED ${error instanceof Error ? error.message : error}`);
       rows.push([n, runtime, mode, "failed", "", "", "", "", "", "", "", "", ""]);

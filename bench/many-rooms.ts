@@ -4,16 +4,15 @@
 // which the runtime answers itself without waking the room (protocol 1.2), and with the object
 // form {"type":"presence:heartbeat"}, which wakes the room as every heartbeat did before 1.2.
 // Run: npm run rooms -w @herenow/bench -- --rooms 500 --per-room 10 --seconds 120
-import { parseArgs } from "node:util";
+
+import { flag, readFlags } from "./lib/options";
 import { cpuSeconds, partyProcesses, rssBytes } from "./lib/process-stats";
 import {
   isReport,
-  listOption,
   machine,
   median,
   type Party,
   protocolOf,
-  RUNTIMES,
   type Runtime,
   SECRET,
   sleep,
@@ -22,25 +21,18 @@ import {
   Workers,
 } from "./lib/run";
 
-const { values } = parseArgs({
-  options: {
-    rooms: { type: "string", default: "500" },
-    "per-room": { type: "string", default: "10" },
-    /** A second room size: memory per connection is then the slope between the two, free of per-room cost. */
-    "slope-to": { type: "string" },
-    seconds: { type: "string", default: "120" },
-    heartbeat: { type: "string", default: "20000" },
-    runs: { type: "string", default: "1" },
-    runtimes: { type: "string", default: RUNTIMES.join(",") },
-  },
+const flags = readFlags({
+  rooms: flag.number(500),
+  "per-room": flag.number(10),
+  /** A second room size: memory per connection is then the slope between the two, free of per-room cost. */
+  "slope-to": flag.optionalNumber(),
+  seconds: flag.number(120),
+  heartbeat: flag.number(20000),
+  runs: flag.number(1),
+  runtimes: flag.runtimes(),
 });
-const roomCount = Number(values.rooms);
-let perRoom = Number(values["per-room"]);
-const slopeTo = values["slope-to"] ? Number(values["slope-to"]) : null;
-const seconds = Number(values.seconds);
-const heartbeatMs = Number(values.heartbeat);
-const runs = Number(values.runs);
-const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
+const { rooms: roomCount, "slope-to": slopeTo, seconds, heartbeat: heartbeatMs, runs, runtimes } = flags;
+let perRoom = flags["per-room"];
 /** Who answers the heartbeats: the baseline party, herenow's room (the object form), or the runtime for herenow (bare). */
 const VARIANTS = [
   { party: "baseline", frame: '"heartbeat"', label: "baseline" },
@@ -127,12 +119,12 @@ if (slopeTo !== null) {
   for (const runtime of runtimes) {
     for (const party of ["baseline", "herenow"] as const) {
       const loaded: number[] = [];
-      for (const size of [Number(values["per-room"]), slopeTo]) {
+      for (const size of [flags["per-room"], slopeTo]) {
         perRoom = size;
         total = roomCount * size;
         loaded.push((await manyRooms(party, runtime, size)).loadedBytes);
       }
-      const slope = ((loaded[1] ?? 0) - (loaded[0] ?? 0)) / (roomCount * (slopeTo - Number(values["per-room"])));
+      const slope = ((loaded[1] ?? 0) - (loaded[0] ?? 0)) / (roomCount * (slopeTo - flags["per-room"]));
       rows.push([
         runtime,
         party,
@@ -143,8 +135,8 @@ if (slopeTo !== null) {
     }
   }
   console.log(
-    `memory slope on ${machine()}: ${roomCount} rooms of ${values["per-room"]} and then ${slopeTo} users\n\n${table(
-      ["runtime", "party", `MiB at ${values["per-room"]}/room`, `MiB at ${slopeTo}/room`, "KiB per extra connection"],
+    `memory slope on ${machine()}: ${roomCount} rooms of ${flags["per-room"]} and then ${slopeTo} users\n\n${table(
+      ["runtime", "party", `MiB at ${flags["per-room"]}/room`, `MiB at ${slopeTo}/room`, "KiB per extra connection"],
       rows,
     )}`,
   );

@@ -8,28 +8,23 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { readWranglerConfig } from "@herenow/testing";
 import { miniflareOptions } from "@herenow/testing/miniflare-options";
 import { Miniflare } from "miniflare";
 import { type CpuProfile, InspectorSession, summarise } from "./lib/cpu-profile";
+import { flag, readFlags } from "./lib/options";
 import { cpuSeconds, cpuSecondsOf } from "./lib/process-stats";
-import { isReport, listOption, machine, PARTIES, protocolOf, SECRET, table, Workers } from "./lib/run";
+import { isReport, machine, protocolOf, SECRET, table, Workers } from "./lib/run";
 
-const { values } = parseArgs({
-  options: {
-    party: { type: "string", default: "herenow" },
-    n: { type: "string", default: "1000" },
-    batch: { type: "string", default: "50" },
-    /** V8's sampling interval in µs. */
-    interval: { type: "string", default: "250" },
-    top: { type: "string", default: "25" },
-  },
+const flags = readFlags({
+  party: flag.party("herenow"),
+  n: flag.number(1000),
+  batch: flag.number(50),
+  /** V8's sampling interval in µs. */
+  interval: flag.number(250),
+  top: flag.number(25),
 });
-const [party = "herenow"] = listOption(values.party, PARTIES, "party");
-const n = Number(values.n);
-const batch = Number(values.batch);
-const top = Number(values.top);
+const { party, n, batch, top } = flags;
 
 const projectDir =
   party === "herenow" ? join(import.meta.dirname, "..", "party") : join(import.meta.dirname, "baseline-party");
@@ -63,7 +58,7 @@ try {
   const entry = await InspectorSession.open(`${inspector.replace(/\/$/, "")}/core:entry`);
   for (const session of [user, entry]) {
     await session.send("Profiler.enable");
-    await session.send("Profiler.setSamplingInterval", { interval: Number(values.interval) });
+    await session.send("Profiler.setSamplingInterval", { interval: flags.interval });
   }
   await workers.ready();
   const runtime = findChildWorkerd();

@@ -9,37 +9,33 @@ import { JSDOM } from "jsdom";
 process.env.NODE_ENV = "production";
 
 const dom = new JSDOM("<!doctype html><html><body><div id=root></div></body></html>", { url: "http://localhost/" });
-Object.assign(globalThis, {
+// defined, not assigned: Node 21 and later have a `navigator` global with a getter only
+for (const [name, value] of Object.entries({
   window: dom.window,
   document: dom.window.document,
   navigator: dom.window.navigator,
   HTMLElement: dom.window.HTMLElement,
   Node: dom.window.Node,
   IS_REACT_ACT_ENVIRONMENT: false,
-});
+})) {
+  Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+}
 
-const { parseArgs } = await import("node:util");
 const { QueryClient, QueryClientProvider } = await import("@tanstack/react-query");
 const { PresenceProvider, usePresence, usePresenceUsers } = await import("@herenow/react");
 const React = await import("react");
 // the profiling build has the same API as react-dom/client, which types it
 const { createRoot } = (await import("react-dom/profiling" as string)) as typeof import("react-dom/client");
 const WS = (await import("ws")).default;
-const { isReport, listOption, machine, median, RUNTIMES, SECRET, sleep, startParty, table, Workers } = await import(
-  "./lib/run"
-);
+const { isReport, machine, median, sleep, startParty, table, Workers } = await import("./lib/run");
+const { flag, readFlags } = await import("./lib/options");
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "1000" },
-    changes: { type: "string", default: "30" },
-    /** The runtime under the room (the figures are React's: it matters little). */
-    runtime: { type: "string", default: "miniflare" },
-  },
+const { n, changes, runtime } = readFlags({
+  n: flag.number(1000),
+  changes: flag.number(30),
+  /** The runtime under the room (the figures are React's: it matters little). */
+  runtime: flag.runtime("miniflare"),
 });
-const n = Number(values.n);
-const changes = Number(values.changes);
-const [runtime = "miniflare"] = listOption(values.runtime, RUNTIMES, "runtime");
 
 type Member = { id: string; name: string; state: { n?: number } };
 const commits: Record<string, number[]> = { plain: [], memo: [] };
@@ -80,12 +76,8 @@ try {
   // users 0 … half-1 live in worker 0, the rest in worker 1
   const half = Math.ceil(n / 2);
   workers.openUsers(n, {
-    kind: "herenow",
     host: server.host,
     room,
-    batch: 25,
-    secret: SECRET,
-    expect: n,
     heartbeatMs: 20_000,
   });
   await workers.collect(isReport("complete"), undefined, 300_000);

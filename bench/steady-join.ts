@@ -1,19 +1,17 @@
 // Steady join and leave: with N present, one more user joins (and later leaves
 // cleanly) again and again; how long until every other client has seen it.
 // Run: npm run steady -w @herenow/bench -- --n 1000 --rounds 50 --runs 5
-import { parseArgs } from "node:util";
+
+import { flag, readFlags } from "./lib/options";
 import {
   type CpuUse,
   cpuMeter,
   isReport,
-  listOption,
   machine,
   median,
-  PARTIES,
   type Party,
   percentile,
   protocolOf,
-  RUNTIMES,
   type Runtime,
   SECRET,
   sleep,
@@ -23,22 +21,21 @@ import {
 } from "./lib/run";
 import { tokenFor } from "./lib/token";
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "1000" },
-    rounds: { type: "string", default: "50" },
-    runs: { type: "string", default: "5" },
-    workers: { type: "string", default: "2" },
-    runtimes: { type: "string", default: RUNTIMES.join(",") },
-    parties: { type: "string", default: "baseline,herenow" },
-  },
+const {
+  n,
+  rounds,
+  runs,
+  workers: workerCount,
+  runtimes,
+  parties,
+} = readFlags({
+  n: flag.number(1000),
+  rounds: flag.number(50),
+  runs: flag.number(5),
+  workers: flag.number(2),
+  runtimes: flag.runtimes(),
+  parties: flag.parties(["baseline", "herenow"]),
 });
-const n = Number(values.n);
-const rounds = Number(values.rounds);
-const runs = Number(values.runs);
-const workerCount = Number(values.workers);
-const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
-const parties = listOption(values.parties, PARTIES, "parties");
 
 interface Samples {
   join: number[];
@@ -63,9 +60,6 @@ async function steady(party: Party, runtime: Runtime, run: number): Promise<Samp
         kind,
         host: server.host,
         room,
-        batch: 25,
-        secret: SECRET,
-        expect: n,
         heartbeatMs: 20_000,
       },
       watchers,

@@ -1,15 +1,14 @@
 // Vanished clients: zombies (connected but silent) and clients whose TCP
 // connection is destroyed without a close frame. How long until every watcher
 // sees them gone. Run: npm run vanish -w @herenow/bench -- --runs 5
-import { parseArgs } from "node:util";
+
+import { flag, readFlags } from "./lib/options";
 import {
   isReport,
-  listOption,
   machine,
   median,
   type Party,
   protocolOf,
-  RUNTIMES,
   type Runtime,
   SECRET,
   sleep,
@@ -19,22 +18,21 @@ import {
 } from "./lib/run";
 import { tokenFor } from "./lib/token";
 
-const { values } = parseArgs({
-  options: {
-    watchers: { type: "string", default: "100" },
-    vanish: { type: "string", default: "10" },
-    runs: { type: "string", default: "5" },
-    "max-age": { type: "string", default: "10000" },
-    grace: { type: "string", default: "5000" },
-    runtimes: { type: "string", default: RUNTIMES.join(",") },
-  },
+const {
+  watchers: watcherCount,
+  vanish: vanishCount,
+  runs,
+  "max-age": maxAge,
+  grace,
+  runtimes,
+} = readFlags({
+  watchers: flag.number(100),
+  vanish: flag.number(10),
+  runs: flag.number(5),
+  "max-age": flag.number(10000),
+  grace: flag.number(5000),
+  runtimes: flag.runtimes(),
 });
-const watcherCount = Number(values.watchers);
-const vanishCount = Number(values.vanish);
-const runs = Number(values.runs);
-const maxAge = Number(values["max-age"]);
-const grace = Number(values.grace);
-const runtimes = listOption(values.runtimes, RUNTIMES, "runtimes");
 const parties = ["baseline", "herenow"] as const;
 
 async function vanish(

@@ -1,15 +1,8 @@
-import { defineConfig } from "vitest/config";
-import { SOURCE_CONDITIONS } from "../vitest.shared.ts";
+import { testConfig } from "../vitest.shared.ts";
 
-const conditions = SOURCE_CONDITIONS;
-
-export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
-  test: {
-    // each file starts its own wrangler dev; two at once is all two cores take
-    fileParallelism: false,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
+export default testConfig({
+  // each file starts its own wrangler dev; two at once is all two cores take
+  fileParallelism: false,
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
 });

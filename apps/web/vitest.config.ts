@@ -1,9 +1,6 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { defineConfig } from "vitest/config";
-import { SOURCE_CONDITIONS } from "../../vitest.shared.ts";
-
-const conditions = SOURCE_CONDITIONS;
+import { testConfig } from "../../vitest.shared.ts";
 
 // `server-only` throws unless resolved under React's "react-server" condition, which Next sets for
 // server code. Tests import the server modules directly, so they get its empty module, as Next does;
@@ -17,11 +14,8 @@ const alias = [
   { find: /^@\/(.*)$/, replacement: join(import.meta.dirname, "src", "$1") },
 ];
 
-export default defineConfig({
-  resolve: { conditions, alias },
-  ssr: { resolve: { conditions } },
-  test: {
-    include: ["test/**/*.test.ts"],
+export default testConfig(
+  {
     // The settings the route handlers read through src/env.ts; the browser
     // suite passes its own to the servers it starts.
     env: {
@@ -41,4 +35,5 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 240_000,
   },
-});
+  alias,
+);

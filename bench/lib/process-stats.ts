@@ -18,7 +18,7 @@ function statFields(pid: number): string[] {
 }
 
 /** Processes of a process group, with their names and command lines (read from /proc: names may hold spaces). */
-export function processesOf(groupId: number): ProcessInfo[] {
+function processesOf(groupId: number): ProcessInfo[] {
   const found: ProcessInfo[] = [];
   for (const entry of readdirSync("/proc")) {
     const pid = Number(entry);

@@ -1,12 +1,12 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { type PartyRuntime, PartyServer } from "@herenow/testing";
+import { type PartyRuntime, PartyServer, SECRET } from "@herenow/testing";
 import type { Command, Kind, Report } from "./client-worker";
 import { cpuSeconds, cpuSecondsOf, machineBusySeconds, type PartyProcesses, partyProcesses } from "./process-stats";
 
-export { SECRET } from "@herenow/testing";
 export type { Kind, PartyServer };
+export { SECRET };
 
 const here = import.meta.dirname;
 
@@ -16,7 +16,6 @@ const here = import.meta.dirname;
  * PartyServer's `broadcast()` ("baseline-broadcast").
  */
 export type Party = "baseline" | "baseline-broadcast" | "herenow";
-export const PARTIES: readonly Party[] = ["baseline", "baseline-broadcast", "herenow"];
 
 /**
  * Where a party runs: "miniflare", the bundle `wrangler deploy` would upload under
@@ -24,7 +23,6 @@ export const PARTIES: readonly Party[] = ["baseline", "baseline-broadcast", "her
  * as `npm run dev` runs it (a second workerd in front relays every frame).
  */
 export type Runtime = PartyRuntime;
-export const RUNTIMES: readonly Runtime[] = ["miniflare", "wrangler"];
 
 /** What a party's clients speak: herenow's protocol, or the baseline's lines. */
 export function protocolOf(party: Party): Kind {
@@ -36,15 +34,6 @@ export function startParty(party: Party, runtime: Runtime, vars: Record<string, 
   if (party === "herenow") return PartyServer.start({ HERENOW_MAX_AGE_MS: "600000", ...vars }, undefined, runtime);
   const send = party === "baseline-broadcast" ? "broadcast" : "loop";
   return PartyServer.start({ BASELINE_SEND: send, ...vars }, join(here, "..", "baseline-party"), runtime);
-}
-
-/** Parses a comma-separated option of allowed values (e.g. `--runtimes miniflare,wrangler`). */
-export function listOption<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T[] {
-  const picked = (value ?? "").split(",").filter(Boolean);
-  for (const item of picked) {
-    if (!allowed.includes(item as T)) throw new Error(`--${name}: "${item}" is not one of ${allowed.join(", ")}`);
-  }
-  return picked as T[];
 }
 
 /** CPU seconds used by each part of a run, from the moment `cpuMeter` was called. */
@@ -93,6 +82,11 @@ export function cpuMeter(server: PartyServer, workers: Workers): () => CpuUse {
   };
 }
 
+type Open = Extract<Command, { cmd: "open" }>;
+/** How Workers.openUsers opens users: what has a default may be left out. */
+type OpenUsers = Omit<Open, "cmd" | "from" | "to" | "kind" | "batch" | "secret" | "expect"> &
+  Partial<Pick<Open, "kind" | "batch" | "secret" | "expect">>;
+
 /** A separate process of benchmark clients. */
 export class Workers {
   private readonly children: ChildProcess[] = [];
@@ -128,15 +122,16 @@ export class Workers {
     this.children[worker]?.send(command);
   }
 
-  /** Opens users 0 … count-1, spread evenly over the given workers (all by default). */
-  openUsers(
-    count: number,
-    options: Omit<Extract<Command, { cmd: "open" }>, "cmd" | "from" | "to">,
-    workers: number[] = this.children.map((_, i) => i),
-  ): void {
+  /**
+   * Opens users 0 … count-1, spread evenly over the given workers (all by default). Unless
+   * `options` say otherwise they speak herenow's protocol, sign in with the test secret, open
+   * 25 at a time and are complete once each sees all `count`.
+   */
+  openUsers(count: number, options: OpenUsers, workers: number[] = this.children.map((_, i) => i)): void {
+    const open = { kind: "herenow" as const, batch: 25, secret: SECRET, expect: count, ...options };
     const per = Math.ceil(count / workers.length);
     workers.forEach((worker, i) => {
-      this.send(worker, { cmd: "open", ...options, from: i * per, to: Math.min(count, (i + 1) * per) });
+      this.send(worker, { cmd: "open", ...open, from: i * per, to: Math.min(count, (i + 1) * per) });
     });
   }
 

@@ -17,7 +17,7 @@ import { WindowSockets } from "./window-sockets";
 const START = 1_000_000;
 
 /** FNV-1a of the connection id: the shard a socket lands on. */
-export function shardOf(connectionId: string, shards: number): number {
+function shardOf(connectionId: string, shards: number): number {
   let hash = 2_166_136_261;
   for (let i = 0; i < connectionId.length; i++) {
     hash ^= connectionId.charCodeAt(i);

@@ -1,10 +1,3 @@
-import { defineConfig } from "vitest/config";
-import { SOURCE_CONDITIONS } from "../../vitest.shared.ts";
+import { testConfig } from "../../vitest.shared.ts";
 
-const conditions = SOURCE_CONDITIONS;
-
-export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
-  test: { include: ["test/**/*.test.ts"] },
-});
+export default testConfig();

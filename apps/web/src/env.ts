@@ -253,7 +253,7 @@ export function resetEnv(): void {
  * declares workspaces. The embedded database and the development secret
  * live under it, wherever `next` was started from.
  */
-export function findRepoRoot(from: string): string {
+function findRepoRoot(from: string): string {
   let dir = resolve(from);
   for (;;) {
     const manifest = join(dir, "package.json");

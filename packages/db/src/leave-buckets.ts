@@ -10,7 +10,7 @@ import { sql } from "kysely";
 const RATIO = 1.05;
 
 /** How many buckets a histogram has. */
-export const LEAVE_BUCKETS = 320;
+const LEAVE_BUCKETS = 320;
 
 /** The bucket of `s.leave_ms`, in SQL (null stays null). */
 export function leaveBucket() {

@@ -125,7 +125,7 @@ async function countSteps(trx: Kysely<Database>, window: RangeWindow, room: stri
 }
 
 /** Sessions `s` that overlap the window: joined before its end, not left by its start. */
-export function overlaps(window: RangeWindow) {
+function overlaps(window: RangeWindow) {
   return sql<boolean>`s.joined_at < ${window.to.toISOString()}::timestamptz
     and (s.left_at is null or s.left_at > ${window.from.toISOString()}::timestamptz)`;
 }

@@ -9,7 +9,7 @@ import type { Database } from "./schema";
  * lease (the room's last keep-alive) if that is later. For `returning`
  * lists of statements on herenow_presences.
  */
-export const leasedLastSeen = sql<Date>`greatest(herenow_presences.last_seen_at,
+const leasedLastSeen = sql<Date>`greatest(herenow_presences.last_seen_at,
   (select r.keepalive_at from herenow_rooms r where r.name = herenow_presences.room))`.as("last_seen_at");
 
 /** The columns of a presence row with {@link leasedLastSeen} for its last-seen time. */

@@ -44,8 +44,3 @@ export function toSession(row: SessionRecord): Session {
     endReason: row.end_reason,
   };
 }
-
-/** A Map key for one connection in one room (JSON, so no separator can collide). */
-export function keyOf(room: string, connectionId: string): string {
-  return JSON.stringify([room, connectionId]);
-}

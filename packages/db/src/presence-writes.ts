@@ -81,7 +81,7 @@ export function removeStalePresences(db: Kysely<Database>, before: Date, now: Da
 }
 
 /** A room's `seq` after a prune removed some of its rows: no batch follows it, so the next asks for a snapshot. */
-export const OUT_OF_STEP = -1;
+const OUT_OF_STEP = -1;
 
 /** Deletes rooms nobody is in; returns their names. */
 export async function removeEmptyRooms(db: Kysely<Database>): Promise<string[]> {

@@ -13,7 +13,7 @@ import type { EndReason, Json } from "./schema";
  * One thing that happened in a room: a webhook event, or a store call.
  * Webhook events are these (their `reason` is one of the protocol's leave reasons).
  */
-export type RoomEvent =
+type RoomEvent =
   | {
       type: "join";
       connectionId: string;
@@ -43,7 +43,7 @@ export interface RoomChanges {
 }
 
 /** One session row to insert: complete when the stay began and ended inside the batch. */
-export interface NewSession {
+interface NewSession {
   connectionId: string;
   user: StoredUser | null;
   joinedAt: Date;
@@ -54,7 +54,7 @@ export interface NewSession {
 }
 
 /** The end of a session that was open in the database before the batch. */
-export interface ClosedSession {
+interface ClosedSession {
   connectionId: string;
   reason: EndReason;
   at: Date;

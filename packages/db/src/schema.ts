@@ -133,6 +133,8 @@ export interface GenerationsTable {
  *
  * @example
  * const kept = await db.selectFrom("herenow_online_steps").selectAll().where("step_ms", "=", 600_000).execute();
+ *
+ * @public the declarations of the queries that read it name it (build error TS4058 otherwise)
  */
 export interface OnlineStepsTable {
   step_ms: number;
@@ -147,6 +149,8 @@ export interface OnlineStepsTable {
  *
  * @example
  * const kept = await db.selectFrom("herenow_quality_steps").selectAll().where("step_ms", "=", 3_600_000).execute();
+ *
+ * @public the declarations of the queries that read it name it (build error TS4058 otherwise)
  */
 export interface QualityStepsTable {
   step_ms: number;
@@ -161,6 +165,8 @@ export interface QualityStepsTable {
  *
  * @example
  * const kept = await db.selectFrom("herenow_quality_rooms").selectAll().where("room", "=", "stage").execute();
+ *
+ * @public the declarations of the queries that read it name it (build error TS4058 otherwise)
  */
 export interface QualityRoomsTable {
   step_ms: number;
@@ -175,6 +181,8 @@ export interface QualityRoomsTable {
  *
  * @example
  * const kept = await db.selectFrom("herenow_quality_leaves").selectAll().where("room", "=", "stage").execute();
+ *
+ * @public the declarations of the queries that read it name it (build error TS4058 otherwise)
  */
 export interface QualityLeavesTable {
   step_ms: number;
@@ -204,6 +212,8 @@ export interface BatchesTable {
  *
  * @example
  * const staged = await db.selectFrom("herenow_batch_parts").selectAll().where("room", "=", "hall").execute();
+ *
+ * @public the declarations of the queries that read it name it (build error TS4058 otherwise)
  */
 export interface BatchPartsTable {
   room: string;

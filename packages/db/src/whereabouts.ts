@@ -115,7 +115,7 @@ export async function whereAre(
 }
 
 /** The distinct ids, checked: strings of 1 to 128 characters, at most {@link MAX_USER_IDS}. */
-export function checkUserIds(method: string, userIds: readonly string[]): string[] {
+function checkUserIds(method: string, userIds: readonly string[]): string[] {
   if (!Array.isArray(userIds)) throw new TypeError(`store.${method} needs an array of user ids`);
   const ids = [...new Set(userIds)];
   if (ids.length > MAX_USER_IDS) {

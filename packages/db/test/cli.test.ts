@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { type Finished, runToEnd } from "@herenow/testing/processes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../src/create-db";
 import { createPresenceStore } from "../src/store";
-import { type RunResult, run } from "./support/run";
 
 const PACKAGE_DIR = resolve(import.meta.dirname, "..");
 const BIN = join(PACKAGE_DIR, "bin/herenow.mjs");
@@ -23,8 +23,8 @@ function envFor(url: string): NodeJS.ProcessEnv {
   return { ...env, DATABASE_URL: url };
 }
 
-function herenow(url: string, ...args: string[]): Promise<RunResult> {
-  return run(process.execPath, [BIN, ...args], { cwd: PACKAGE_DIR, env: envFor(url) });
+function herenow(url: string, ...args: string[]): Promise<Finished> {
+  return runToEnd(process.execPath, [BIN, ...args], { cwd: PACKAGE_DIR, env: envFor(url) });
 }
 
 describe("herenow prune", () => {
@@ -116,7 +116,7 @@ describe("herenow prune", () => {
 
 describe("npm run db:migrate", () => {
   const migrate = (url: string) =>
-    run("npm", ["run", "--silent", "db:migrate"], { cwd: PACKAGE_DIR, env: envFor(url) });
+    runToEnd("npm", ["run", "--silent", "db:migrate"], { cwd: PACKAGE_DIR, env: envFor(url) });
 
   it("migrates the configured database, prints each step and is idempotent", async () => {
     const url = `pglite://${join(dir, "migrate")}`;

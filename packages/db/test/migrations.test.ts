@@ -18,6 +18,18 @@ const HERENOW_TABLES = [
   "herenow_sessions",
 ];
 
+/** Every migration, in order. */
+const MIGRATIONS = [
+  "2026-11-28T0000-init",
+  "2026-11-28T0100-batches-per-room",
+  "2026-11-28T2000-batch-parts-and-room-lease",
+  "2026-12-05T2100-presence-status",
+  "2026-12-05T2200-room-occupancy",
+  "2026-12-05T2300-agent-members",
+  "2026-12-05T2300-presence-quality",
+  "2026-12-06T0000-kept-steps",
+];
+
 describeEachDatabase("migrations", (db) => {
   const tables = async () =>
     (await db().introspection.getTables())
@@ -27,6 +39,13 @@ describeEachDatabase("migrations", (db) => {
   const presenceColumns = async () =>
     (await db().introspection.getTables()).find((t) => t.name === "herenow_presences")?.columns.map((c) => c.name) ??
     [];
+
+  /** Steps the database down one migration, which must be `name`, and checks that it went well. */
+  const stepDown = async (name: string) => {
+    const { error, results } = await migrateDown(db());
+    expect(error).toBeUndefined();
+    expect(results).toEqual([{ migrationName: name, direction: "Down", status: "Success" }]);
+  };
 
   it("go up, down and up again", async () => {
     expect(await tables()).toEqual([...HERENOW_TABLES, "herenow_migration", "herenow_migration_lock"].sort());
@@ -39,38 +58,23 @@ describeEachDatabase("migrations", (db) => {
     await createPresenceStore(db()).add("lobby", "c-1", null, { at: seen });
 
     // Stepping down from kept steps drops their tables: the next reads count every step again.
-    const keptDown = await migrateDown(db());
-    expect(keptDown.results).toEqual([
-      { migrationName: "2026-12-06T0000-kept-steps", direction: "Down", status: "Success" },
-    ]);
+    await stepDown("2026-12-06T0000-kept-steps");
     expect(await tables()).not.toContain("herenow_online_steps");
 
     // Stepping down from presence quality drops the generations and the sessions' leave_ms.
-    const qualityDown = await migrateDown(db());
-    expect(qualityDown.results).toEqual([
-      { migrationName: "2026-12-05T2300-presence-quality", direction: "Down", status: "Success" },
-    ]);
+    await stepDown("2026-12-05T2300-presence-quality");
     expect(await tables()).not.toContain("herenow_generations");
 
     // Stepping down from agent members drops the presences' user_kind.
-    const agentsDown = await migrateDown(db());
-    expect(agentsDown.results).toEqual([
-      { migrationName: "2026-12-05T2300-agent-members", direction: "Down", status: "Success" },
-    ]);
+    await stepDown("2026-12-05T2300-agent-members");
     expect(await presenceColumns()).not.toContain("user_kind");
 
     // Stepping down from occupancy drops the room's occupied_since; the backfill on the way up is tested below.
-    const occupancyDown = await migrateDown(db());
-    expect(occupancyDown.results).toEqual([
-      { migrationName: "2026-12-05T2200-room-occupancy", direction: "Down", status: "Success" },
-    ]);
+    await stepDown("2026-12-05T2200-room-occupancy");
 
     // Stepping down from 1.2's status drops its columns and keeps the rows (active again, as before 1.2).
     await db().updateTable("herenow_presences").set({ status: "hidden", active_at: seen }).execute();
-    const statusDown = await migrateDown(db());
-    expect(statusDown.results).toEqual([
-      { migrationName: "2026-12-05T2100-presence-status", direction: "Down", status: "Success" },
-    ]);
+    await stepDown("2026-12-05T2100-presence-status");
     expect(await presenceColumns()).not.toContain("status");
     expect(await presenceColumns()).not.toContain("active_at");
     expect(await db().selectFrom("herenow_presences").select("connection_id").execute()).toEqual([
@@ -79,20 +83,13 @@ describeEachDatabase("migrations", (db) => {
 
     // Stepping down from the room lease writes it into the rows, so no live presence looks stale.
     await db().updateTable("herenow_rooms").set({ keepalive_at: lease }).execute();
-    const leaseDown = await migrateDown(db());
-    expect(leaseDown.results).toEqual([
-      { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Down", status: "Success" },
-    ]);
+    await stepDown("2026-11-28T2000-batch-parts-and-room-lease");
     expect(await tables()).not.toContain("herenow_batch_parts");
     const { rows } = await sql<{ last_seen_at: Date }>`select last_seen_at from herenow_presences`.execute(db());
     expect(new Date(rows[0]?.last_seen_at ?? 0)).toEqual(lease);
     await sql`delete from herenow_rooms`.execute(db());
 
-    const down = await migrateDown(db());
-    expect(down.error).toBeUndefined();
-    expect(down.results).toEqual([
-      { migrationName: "2026-11-28T0100-batches-per-room", direction: "Down", status: "Success" },
-    ]);
+    await stepDown("2026-11-28T0100-batches-per-room");
     // Batch ids are unique across rooms again after that step down (one of a shared id is kept).
     expect(await db().selectFrom("herenow_batches").select(["id", "room"]).execute()).toEqual([
       { id: "g:1", room: "a" },
@@ -100,23 +97,13 @@ describeEachDatabase("migrations", (db) => {
     await expect(db().insertInto("herenow_batches").values({ id: "g:1", room: "b" }).execute()).rejects.toThrow(
       /herenow_batches_pkey/,
     );
-    const downAgain = await migrateDown(db());
-    expect(downAgain.results).toEqual([
-      { migrationName: "2026-11-28T0000-init", direction: "Down", status: "Success" },
-    ]);
+    await stepDown("2026-11-28T0000-init");
     expect(await tables()).toEqual(["herenow_migration", "herenow_migration_lock"]);
 
     const up = await migrateToLatest(db());
-    expect(up.results).toEqual([
-      { migrationName: "2026-11-28T0000-init", direction: "Up", status: "Success" },
-      { migrationName: "2026-11-28T0100-batches-per-room", direction: "Up", status: "Success" },
-      { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "Success" },
-      { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "Success" },
-      { migrationName: "2026-12-05T2200-room-occupancy", direction: "Up", status: "Success" },
-      { migrationName: "2026-12-05T2300-agent-members", direction: "Up", status: "Success" },
-      { migrationName: "2026-12-05T2300-presence-quality", direction: "Up", status: "Success" },
-      { migrationName: "2026-12-06T0000-kept-steps", direction: "Up", status: "Success" },
-    ]);
+    expect(up.results).toEqual(
+      MIGRATIONS.map((migrationName) => ({ migrationName, direction: "Up", status: "Success" })),
+    );
     expect((await migrateToLatest(db())).results).toEqual([]);
     expect(await presenceColumns()).toEqual(expect.arrayContaining(["status", "active_at", "user_kind"]));
 
@@ -186,16 +173,13 @@ describeEachDatabase("migrations", (db) => {
     await sql`create table herenow_rooms (name text)`.execute(db());
     const result = await migrateToLatest(db());
     expect(result.error).toBeDefined();
-    expect(result.results).toEqual([
-      { migrationName: "2026-11-28T0000-init", direction: "Up", status: "Error" },
-      { migrationName: "2026-11-28T0100-batches-per-room", direction: "Up", status: "NotExecuted" },
-      { migrationName: "2026-11-28T2000-batch-parts-and-room-lease", direction: "Up", status: "NotExecuted" },
-      { migrationName: "2026-12-05T2100-presence-status", direction: "Up", status: "NotExecuted" },
-      { migrationName: "2026-12-05T2200-room-occupancy", direction: "Up", status: "NotExecuted" },
-      { migrationName: "2026-12-05T2300-agent-members", direction: "Up", status: "NotExecuted" },
-      { migrationName: "2026-12-05T2300-presence-quality", direction: "Up", status: "NotExecuted" },
-      { migrationName: "2026-12-06T0000-kept-steps", direction: "Up", status: "NotExecuted" },
-    ]);
+    expect(result.results).toEqual(
+      MIGRATIONS.map((migrationName, i) => ({
+        migrationName,
+        direction: "Up",
+        status: i === 0 ? "Error" : "NotExecuted",
+      })),
+    );
     expect(() => throwIfMigrationFailed(result)).toThrow(
       /herenow migration "2026-11-28T0000-init" failed: .*herenow_rooms/,
     );

@@ -10,7 +10,7 @@ import { describe, it } from "vitest";
 import WebSocket from "ws";
 import { writeWranglerEnvFile } from "../../../scripts/wrangler-env-file.mjs";
 import { onCI } from "./ci";
-import { newestMtime, runCommand, spawnGroup, stopGroup } from "./processes";
+import { newestMtime, runCommand, startServer, stopGroup } from "./processes";
 import { PromptCloseWebSocket } from "./prompt-close-ws";
 
 export { onCI } from "./ci";
@@ -21,8 +21,11 @@ export {
   newestMtime,
   runCommand,
   runToEnd,
+  type ServeOptions,
   type SpawnOptions,
+  type StartedServer,
   spawnGroup,
+  startServer,
   stopGroup,
 } from "./processes";
 
@@ -46,6 +49,9 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** A command, its arguments and its environment. */
+type Command = [string, string[], NodeJS.ProcessEnv];
 
 /** How the party runs: the built bundle under Miniflare (one workerd), or `wrangler dev` as `npm run dev` does. */
 export type PartyRuntime = "miniflare" | "wrangler";
@@ -106,35 +112,24 @@ export class PartyServer {
   }
 
   async start(): Promise<void> {
-    const child = this.runtime === "wrangler" ? this.spawnWranglerDev() : await this.spawnMiniflare();
-    this.child = child;
-    child.stdout?.on("data", (chunk: Buffer) => {
-      this.log += chunk.toString();
+    const [command, args, env] =
+      this.runtime === "wrangler" ? this.wranglerDevCommand() : await this.miniflareCommand();
+    const server = await startServer(command, args, {
+      cwd: this.projectDir,
+      env,
+      // a path no room answers: the worker is up without waking (or creating) any room
+      url: `http://${this.host}/ready`,
+      ready: "any",
+      timeoutMs: 60_000,
+      name: `the party (${this.runtime})`,
+      onOutput: (chunk) => {
+        this.log += chunk;
+      },
     });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      this.log += chunk.toString();
-    });
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        // what the runner started (workerd) may outlive it
-        await stopGroup(child, "SIGKILL");
-        throw new Error(`the party (${this.runtime}) exited early:\n${this.log}`);
-      }
-      try {
-        // a path no room answers: the worker is up without waking (or creating) any room
-        const response = await fetch(`http://${this.host}/ready`, { signal: AbortSignal.timeout(1000) });
-        await response.body?.cancel();
-        return;
-      } catch {
-        await sleep(100);
-      }
-    }
-    await stopGroup(child, "SIGKILL");
-    throw new Error(`the party (${this.runtime}) did not start within 60 s:\n${this.log}`);
+    this.child = server.child;
   }
 
-  private spawnWranglerDev(): ChildProcess {
+  private wranglerDevCommand(): Command {
     const args = ["wrangler", "dev", "--config", join(this.projectDir, "wrangler.jsonc")];
     args.push("--port", String(this.port), "--ip", "127.0.0.1");
     args.push("--persist-to", this.persistDir, "--show-interactive-dev-session=false", "--inspector-port", "0");
@@ -142,11 +137,10 @@ export class PartyServer {
     writeWranglerEnvFile(this.envFile, this.vars);
     args.push("--env-file", this.envFile);
     // as `npm run dev` does (party/scripts/dev.mjs): no attempt to fetch `Request.cf` offline
-    const env = { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
-    return spawnGroup("npx", args, { cwd: this.projectDir, env });
+    return ["npx", args, { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env }];
   }
 
-  private async spawnMiniflare(): Promise<ChildProcess> {
+  private async miniflareCommand(): Promise<Command> {
     const bundleDir = await buildBundle(this.projectDir);
     const config = readWranglerConfig(this.projectDir);
     const options = {
@@ -160,7 +154,7 @@ export class PartyServer {
       vars: { ...config.vars, ...this.vars },
     };
     const runner = join(import.meta.dirname, "miniflare-runner.mjs");
-    return spawnGroup(process.execPath, [runner, JSON.stringify(options)], { cwd: this.projectDir });
+    return [process.execPath, [runner, JSON.stringify(options)], process.env];
   }
 
   /**

@@ -190,3 +190,73 @@ export async function runCommand(
   if (code !== 0) throw new Error(`${what} failed (${code ?? "killed by a signal"}):\n${output}`);
   return output;
 }
+
+/** A server started with startServer: its process group, and what it has printed so far. */
+export interface StartedServer {
+  readonly child: ChildProcess;
+  /** stdout and stderr as they came. */
+  output(): string;
+  /** Stops its group (see stopGroup). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** When a server that is starting counts as up. */
+export interface ServeOptions extends SpawnOptions {
+  /** What is asked until it answers. */
+  url: string;
+  /** "ok": an answer with a 2xx status; "any": any answer at all (default "ok"). */
+  ready?: "ok" | "any";
+  /** How long it may take to answer (default 30 s). */
+  timeoutMs?: number;
+  /** How long one request may take (default 1 s; a server that compiles on first request needs more). */
+  requestTimeoutMs?: number;
+  /** What it is, for its errors (default: the command line). */
+  name?: string;
+  /** Each piece of output as it comes, for a caller that keeps a log across restarts. */
+  onOutput?: (chunk: string) => void;
+}
+
+/**
+ * Starts a server in a process group of its own (spawnGroup) and resolves once `url` answers.
+ * If the server exits first, or has not answered within `timeoutMs`, its group is stopped and
+ * the error carries its output.
+ *
+ * @example
+ * const preview = await startServer("npx", ["vite", "preview", "--port", "4173"], { cwd: dir, url: "http://127.0.0.1:4173" });
+ * try { ... } finally { await preview.stop(); }
+ */
+export async function startServer(
+  command: string,
+  args: readonly string[],
+  options: ServeOptions,
+): Promise<StartedServer> {
+  const child = spawnGroup(command, args, options);
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    options.onOutput?.(chunk.toString());
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const server: StartedServer = { child, output: () => output, stop: (signal) => stopGroup(child, signal) };
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const what = options.name ?? `${command} ${args.join(" ")}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      // what it started (a workerd) may outlive it
+      await server.stop();
+      throw new Error(`${what} exited early (${child.exitCode ?? child.signalCode}):\n${output}`);
+    }
+    try {
+      const response = await fetch(options.url, { signal: AbortSignal.timeout(options.requestTimeoutMs ?? 1000) });
+      await response.body?.cancel();
+      if (response.ok || options.ready === "any") return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await server.stop();
+  throw new Error(`${what} did not answer ${options.url} within ${timeoutMs / 1000} s:\n${output}`);
+}

@@ -3,10 +3,10 @@
 // (a readable store around it), and a Node bot on `ws`. It installs under npm 11 with no install
 // scripts, type-checks and builds; then, against one `wrangler dev` of the party, the two pages
 // in Chromium see each other, and both see the bot join, set its state and leave.
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET, token } from "@herenow/testing";
-import { runToEnd } from "@herenow/testing/processes";
+import { runToEnd, type StartedServer } from "@herenow/testing/processes";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
@@ -16,11 +16,10 @@ import {
   npmInstall,
   pinnedVersion,
   run,
-  startDetached,
-  stopDetached,
+  startPreview,
+  stopApp,
   tarballOf,
   userNpmEnv,
-  waitForHttp,
 } from "./outside";
 
 const haveBrowser = haveChromium("the outside Vue and Svelte apps");
@@ -32,7 +31,7 @@ describe.skipIf(skip)("a Vue 3 page, a Svelte 5 page and a Node bot on @herenow/
   let dir: string;
   let partyStarting: Promise<PartyServer> | undefined;
   let party: PartyServer;
-  let preview: ReturnType<typeof startDetached> | undefined;
+  let preview: StartedServer | undefined;
   let browser: Browser | undefined;
 
   beforeAll(async () => {
@@ -51,21 +50,14 @@ describe.skipIf(skip)("a Vue 3 page, a Svelte 5 page and a Node bot on @herenow/
         },
       },
       { "@herenow/client": tarballOf(packed, "@herenow/client"), "@herenow/core": tarballOf(packed, "@herenow/core") },
+      ["token-route.ts"],
     );
     // one `wrangler dev` of the party for the pages and the bot alike
     partyStarting = PartyServer.start({}, undefined, "wrangler");
     [, party] = await Promise.all([npmInstall(dir), partyStarting]);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    stopDetached(preview);
-    await partyStarting?.then(
-      (started) => started.dispose(),
-      () => undefined,
-    );
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopApp({ browser, preview, partyStarting, dir }));
 
   it("installs under npm 11 with no package that has an install script", async () => {
     const { stdout } = await runToEnd("npm", ["--version"], { cwd: dir, env: userNpmEnv() });
@@ -91,13 +83,7 @@ describe.skipIf(skip)("a Vue 3 page, a Svelte 5 page and a Node bot on @herenow/
   it("shows the Vue page and the Svelte page each other, and both the bot joining, setting its state and leaving", async () => {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    preview = startDetached(
-      join(dir, "node_modules", ".bin", "vite"),
-      ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
-      dir,
-      { ...process.env, HERENOW_SECRET: SECRET },
-    );
-    await waitForHttp(`${origin}/vue.html`, () => preview?.output() ?? "");
+    preview = await startPreview(dir, port, SECRET, "/vue.html");
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     const open = async (page: string, user: { id: string; name: string }) => {
       const context = await (browser as Browser).newContext();

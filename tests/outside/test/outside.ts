@@ -1,12 +1,11 @@
 // Apps outside the monorepo: copied from a fixture into os.tmpdir(), where no workspace
 // package can be found by walking up, and installed from the tarballs and the npm registry.
-import type { ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // node-only entry points: the global setup (pack.ts) imports this file too, and resolves no
 // workspace package to its sources there
-import { killGroup, runCommand, runToEnd, spawnGroup } from "@herenow/testing/processes";
+import { runCommand, runToEnd, type StartedServer, startServer } from "@herenow/testing/processes";
 
 export const repoRoot = join(import.meta.dirname, "..", "..", "..");
 
@@ -59,9 +58,12 @@ export function createApp(
     scripts?: Record<string, string>;
   },
   tarballs: Record<string, string>,
+  /** Files of `test/fixtures/shared` the app has too (the Vite apps' token route). */
+  shared: string[] = [],
 ): string {
   const dir = mkdtempSync(join(tmpdir(), `herenow-outside-${fixture}-`));
   cpSync(join(import.meta.dirname, "fixtures", fixture), dir, { recursive: true });
+  for (const file of shared) cpSync(join(import.meta.dirname, "fixtures", "shared", file), join(dir, file));
   const files = Object.fromEntries(Object.entries(tarballs).map(([name, tarball]) => [name, `file:${tarball}`]));
   const manifest = {
     name: `herenow-outside-${fixture}`,
@@ -142,28 +144,6 @@ export async function npmRegistryProblem(): Promise<string | null> {
   return `npm ping ${registry} failed: ${errorCode}${sentence ? ` (${sentence.trim()})` : ""}`;
 }
 
-/** A long-running process in its own process group, stopped with all its children. */
-export function startDetached(
-  command: string,
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv = process.env,
-): ChildProcess & { output: () => string } {
-  const child = spawnGroup(command, args, { cwd, env });
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  return Object.assign(child, { output: () => output });
-}
-
-/** Stops a process started with startDetached, and its children. */
-export function stopDetached(child: ChildProcess | undefined): void {
-  if (child?.pid && child.exitCode === null) killGroup(child.pid, "SIGKILL");
-}
-
 /** The total size in bytes of the files under a folder. */
 export function folderSize(dir: string): number {
   let total = 0;
@@ -178,18 +158,34 @@ export function kB(bytes: number): string {
   return `${(bytes / 1000).toFixed(1)} kB`;
 }
 
-/** Waits until `url` answers 200, for a dev or preview server just started; `log` is its output, for the error. */
-export async function waitForHttp(url: string, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`the server did not answer ${url} within 30 s:\n${log()}`);
+/**
+ * `vite preview` of a built outside app on `port`, once `path` answers 200; its token route
+ * signs with the test party's secret (`secret`).
+ */
+export function startPreview(dir: string, port: number, secret: string, path = "/"): Promise<StartedServer> {
+  const args = ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"];
+  return startServer(join(dir, "node_modules", ".bin", "vite"), args, {
+    cwd: dir,
+    env: { ...process.env, HERENOW_SECRET: secret },
+    url: `http://127.0.0.1:${port}${path}`,
+  });
+}
+
+/**
+ * Stops what a browser suite of an outside app started, whatever of it did start (the install
+ * may have failed first), and removes the app.
+ */
+export async function stopApp(started: {
+  browser?: { close(): Promise<void> };
+  preview?: StartedServer;
+  partyStarting?: Promise<{ dispose(): Promise<void> }>;
+  dir?: string;
+}): Promise<void> {
+  await started.browser?.close();
+  await started.preview?.stop();
+  await started.partyStarting?.then(
+    (party) => party.dispose(),
+    () => undefined,
+  );
+  if (started.dir) rmSync(started.dir, { recursive: true, force: true });
 }

@@ -2,23 +2,13 @@
 // type-checks and builds; two pages of it, served by `vite preview` and opened in headless
 // Chromium, see each other through usePresence against the party, with tokens minted by
 // the packed @herenow/core's createPresenceToken in the app's own token route.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort, haveChromium, PartyServer, SECRET } from "@herenow/testing";
+import type { StartedServer } from "@herenow/testing/processes";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import {
-  createApp,
-  folderSize,
-  kB,
-  npmInstall,
-  pinnedVersion,
-  run,
-  startDetached,
-  stopDetached,
-  tarballOf,
-  waitForHttp,
-} from "./outside";
+import { createApp, folderSize, kB, npmInstall, pinnedVersion, run, startPreview, stopApp, tarballOf } from "./outside";
 
 const haveBrowser = haveChromium("the outside React app");
 const packed = inject("packed");
@@ -36,7 +26,7 @@ describe.skipIf(skip).each(REACT_VERSIONS)("a Vite React $react app that install
   // the promise, not the server: if the install fails first, afterAll still has a party to stop
   let partyStarting: Promise<PartyServer> | undefined;
   let party: PartyServer;
-  let preview: ReturnType<typeof startDetached> | undefined;
+  let preview: StartedServer | undefined;
   let origin: string;
   let browser: Browser;
 
@@ -64,20 +54,13 @@ describe.skipIf(skip).each(REACT_VERSIONS)("a Vite React $react app that install
         "@herenow/client": tarballOf(packed, "@herenow/client"),
         "@herenow/core": tarballOf(packed, "@herenow/core"),
       },
+      ["token-route.ts"],
     );
     partyStarting = PartyServer.start();
     [, party] = await Promise.all([npmInstall(dir), partyStarting]);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    stopDetached(preview);
-    await partyStarting?.then(
-      (started) => started.dispose(),
-      () => undefined,
-    );
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopApp({ browser, preview, partyStarting, dir }));
 
   it("type-checks against the packed declarations and builds", async () => {
     await run("npm", ["run", "build"], dir);
@@ -89,13 +72,7 @@ describe.skipIf(skip).each(REACT_VERSIONS)("a Vite React $react app that install
   it("shows two pages each other through usePresence", async () => {
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    preview = startDetached(
-      join(dir, "node_modules", ".bin", "vite"),
-      ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
-      dir,
-      { ...process.env, HERENOW_SECRET: SECRET },
-    );
-    await waitForHttp(origin, () => preview?.output() ?? "");
+    preview = await startPreview(dir, port, SECRET);
 
     // playwright-core gives every launch a fresh temporary --user-data-dir of its own (and refuses one in args)
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeAll, freePort, PartyServer, SECRET, TestClient } from "@herenow/testing";
-import { runCommand } from "@herenow/testing/processes";
+import { runCommand, type StartedServer, startServer } from "@herenow/testing/processes";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { INSTALL_TIMEOUT_MS, repoRoot, startDetached, stopDetached, userNpmEnv } from "./outside";
+import { INSTALL_TIMEOUT_MS, repoRoot, userNpmEnv } from "./outside";
 import { codeBlock, commands } from "./readme";
 
 /** Where the READMEs put the tarballs, beside the clone. */
@@ -49,7 +49,7 @@ function newProject(root: string, name: string): string {
 describe.skipIf(inject("registryProblem") !== null)("the README's commands, as a newcomer runs them", () => {
   let root: string;
   let party: PartyServer | undefined;
-  let tokenServer: ReturnType<typeof startDetached> | undefined;
+  let tokenServer: StartedServer | undefined;
   const clients: TestClient[] = [];
 
   beforeAll(() => {
@@ -58,7 +58,7 @@ describe.skipIf(inject("registryProblem") !== null)("the README's commands, as a
 
   afterAll(async () => {
     closeAll(clients);
-    stopDetached(tokenServer);
+    await tokenServer?.stop();
     await party?.dispose();
     if (root) rmSync(root, { recursive: true, force: true });
   });
@@ -103,12 +103,14 @@ describe.skipIf(inject("registryProblem") !== null)("the README's commands, as a
       const port = await freePort();
       const origin = `http://127.0.0.1:${port}`;
       // the README runs it with the clone's development secret; here the test party's
-      tokenServer = startDetached(process.execPath, ["token-server.mjs"], app, {
-        PATH: process.env.PATH ?? "",
-        HERENOW_SECRET: SECRET,
-        PORT: String(port),
+      const tokenUrl = `${origin}/api/herenow/token?room=readme-room`;
+      tokenServer = await startServer(process.execPath, ["token-server.mjs"], {
+        cwd: app,
+        env: { PATH: process.env.PATH ?? "", HERENOW_SECRET: SECRET, PORT: String(port) },
+        url: tokenUrl,
+        ready: "any",
       });
-      const response = await fetchWhenUp(`${origin}/api/herenow/token?room=readme-room`, () => tokenServer!.output());
+      const response = await fetch(tokenUrl);
       expect(response.status).toBe(200);
       const { token, expiresAt } = (await response.json()) as { token: string; expiresAt: number };
       expect(expiresAt).toBeGreaterThan(Date.now());
@@ -125,16 +127,3 @@ describe.skipIf(inject("registryProblem") !== null)("the README's commands, as a
     INSTALL_TIMEOUT_MS * 2,
   );
 });
-
-/** The first answer of a server that is starting, within 30 s. */
-async function fetchWhenUp(url: string, log: () => string): Promise<Response> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      return await fetch(url, { signal: AbortSignal.timeout(2000) });
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  throw new Error(`${url} did not answer within 30 s:\n${log()}`);
-}

@@ -5,13 +5,13 @@ import { join } from "node:path";
 import { repoRoot } from "./outside";
 
 /** One fenced block: its language tag and its text. */
-export interface CodeBlock {
+interface CodeBlock {
   lang: string;
   text: string;
 }
 
 /** Every fenced block of a Markdown file under the repository root, in order. */
-export function codeBlocks(file: string): CodeBlock[] {
+function codeBlocks(file: string): CodeBlock[] {
   const markdown = readFileSync(join(repoRoot, file), "utf8");
   return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map(([, lang = "", text = ""]) => ({ lang, text }));
 }

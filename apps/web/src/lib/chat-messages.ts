@@ -1,11 +1,6 @@
 // The demo chat's wire shapes are the party's own module (one definition for the room that
 // checks them and the page that reads them); this file adds what only the page needs.
-export {
-  type ChatMessage,
-  MAX_TEXT_LENGTH,
-  parseChatMessage,
-  type ServerChatMessage,
-} from "@herenow/party/chat-protocol";
+export { type ChatMessage, MAX_TEXT_LENGTH, parseChatMessage } from "@herenow/party/chat-protocol";
 
 /**
  * A fresh id for a `chat:send`, which the room repeats in the message it

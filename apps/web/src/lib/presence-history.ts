@@ -19,13 +19,13 @@ export interface HistoryJson {
 }
 
 /** One thing that is off, as a sentence ("12 flaps in the last hour") and the room it happened in. */
-export interface Notice {
+interface Notice {
   text: string;
   room: string | null;
 }
 
 /** A leave seen later than this (p95) is off: the leave grace (5 s) and a second for the alarm and the window. */
-export const SLOW_LEAVE_MS = 6_000;
+const SLOW_LEAVE_MS = 6_000;
 /** The most sentences shown: the rooms with the most wrong come first. */
 const MAX_NOTICES = 6;
 
@@ -43,7 +43,7 @@ function counted(count: number, one: string, many: string): string {
  * @example
  * presenceNotices(quality, "hour", null); // [{ text: "12 flaps in the last hour", room: "stage" }]
  */
-export function presenceNotices(quality: PresenceQuality, range: HistoryRange, room: string | null): Notice[] {
+function presenceNotices(quality: PresenceQuality, range: HistoryRange, room: string | null): Notice[] {
   const places: (QualityCounts & { room: string | null })[] = room === null ? quality.rooms : [{ ...quality, room }];
   const notices: Notice[] = [];
   for (const place of places) {

@@ -18,7 +18,7 @@ export class TokenRefusedError extends Error {
  * - `secret_mismatch`: the party and this site have different `HERENOW_SECRET`s;
  * - `party_misconfigured`: the party runs without a usable setting (it names which).
  */
-export const PARTY_PROBLEM_REASONS = ["party_unreachable", "secret_mismatch", "party_misconfigured"] as const;
+const PARTY_PROBLEM_REASONS = ["party_unreachable", "secret_mismatch", "party_misconfigured"] as const;
 
 export type PartyProblemReason = (typeof PARTY_PROBLEM_REASONS)[number];
 

@@ -13,7 +13,7 @@ import { type CookieOptions, readCookie, serializeCookie } from "./http";
  * it can be deleted (clearing cookies, another browser, a private window:
  * the admin's ban dialog says so) but not edited. Sign-out leaves it alone.
  */
-export const BROWSER_COOKIE = "herenow_browser";
+const BROWSER_COOKIE = "herenow_browser";
 const AUDIENCE = "herenow-web-browser";
 /** The longest a browser keeps a cookie (Chromium caps `Max-Age` at 400 days). */
 const LIFETIME_SECONDS = 400 * 24 * 60 * 60;
@@ -21,7 +21,7 @@ const LIFETIME_SECONDS = 400 * 24 * 60 * 60;
  * The most user ids one browser remembers, the newest kept: about 2 KB of
  * cookie. Signing in 50 times to shed a ban is more work than clearing cookies.
  */
-export const MAX_BROWSER_USERS = 50;
+const MAX_BROWSER_USERS = 50;
 
 const UserId = v.pipe(v.string(), v.regex(/^u_[A-Za-z0-9-]{8,64}$/));
 const Claims = v.object({ users: v.array(UserId) });

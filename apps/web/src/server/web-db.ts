@@ -9,7 +9,7 @@ import { type AppDatabase, database } from "./db";
 // instance would allow its own quota of guesses.
 
 /** One open admin session; logging out deletes its row, so a copied cookie stops working at once. */
-export interface AdminSessionsTable {
+interface AdminSessionsTable {
   id: string;
   created_at: Date;
   expires_at: Date;
@@ -24,7 +24,7 @@ export interface AdminSessionsTable {
  * `signin:<address>` (identities minted): events in the window that began
  * at `window_started_at`.
  */
-export interface LoginFailuresTable {
+interface LoginFailuresTable {
   bucket: string;
   window_started_at: Date;
   failures: number;
@@ -32,7 +32,7 @@ export interface LoginFailuresTable {
 }
 
 /** The web app's tables, as Kysely sees them (a type, not an interface: `withTables` wants an index signature). */
-export type WebTables = {
+type WebTables = {
   herenow_web_admin_sessions: AdminSessionsTable;
   herenow_web_login_failures: LoginFailuresTable;
 };

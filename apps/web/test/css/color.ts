@@ -132,7 +132,7 @@ export function over(top: Rgba, below: Rgba): Rgba {
 }
 
 /** WCAG 2 relative luminance. */
-export function luminance(color: Rgba): number {
+function luminance(color: Rgba): number {
   return 0.2126 * decode(color.r) + 0.7152 * decode(color.g) + 0.0722 * decode(color.b);
 }
 

@@ -12,10 +12,10 @@ export interface CssRule {
 }
 
 /** The stylesheet every page loads. */
-export const GLOBALS_CSS = join(import.meta.dirname, "..", "..", "src", "app", "globals.css");
+const GLOBALS_CSS = join(import.meta.dirname, "..", "..", "src", "app", "globals.css");
 
 /** Every style rule of a stylesheet, nested at-rules included (`@keyframes` steps are skipped). */
-export function parseRules(css: string): CssRule[] {
+function parseRules(css: string): CssRule[] {
   const text = css.replace(/\/\*[\s\S]*?\*\//g, "");
   const rules: CssRule[] = [];
   let position = 0;

@@ -1,4 +1,3 @@
-import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,8 +9,8 @@ import {
   PartyServer,
   runCommand,
   SECRET,
-  spawnGroup,
-  stopGroup,
+  type StartedServer,
+  startServer,
 } from "@herenow/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
@@ -55,19 +54,25 @@ export async function ensureBuild(): Promise<"fresh" | "built"> {
  * mode, compiled on first request).
  */
 export class WebServer {
-  log = "";
   private constructor(
     readonly port: number,
-    private readonly child: ChildProcess,
+    private readonly server: StartedServer,
   ) {}
 
   get origin(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** What it has printed so far. */
+  get log(): string {
+    return this.server.output();
+  }
+
   static async start(port: number, env: Record<string, string>, options: { dev?: boolean } = {}): Promise<WebServer> {
     const command = options.dev ? "dev" : "start";
-    const child = spawnGroup(nextBin, [command, "--port", String(port), "--hostname", "127.0.0.1"], {
+    // next dev compiles the route on the first request: give it time on a busy machine
+    const waitMs = options.dev ? 240_000 : 60_000;
+    const server = await startServer(nextBin, [command, "--port", String(port), "--hostname", "127.0.0.1"], {
       cwd: appDir,
       // only what the app needs, so a developer's own HERENOW_* or DATABASE_URL cannot leak in
       env: {
@@ -77,39 +82,18 @@ export class WebServer {
         NEXT_TELEMETRY_DISABLED: "1",
         ...env,
       },
+      url: `http://127.0.0.1:${port}/api/rooms`,
+      timeoutMs: waitMs,
+      requestTimeoutMs: waitMs / 4,
+      name: `next ${command}`,
     });
-    const server = new WebServer(port, child);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      server.log += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      server.log += chunk.toString();
-    });
-    // next dev compiles the route on the first request: give it time on a busy machine
-    const waitMs = options.dev ? 240_000 : 60_000;
-    const deadline = Date.now() + waitMs;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) {
-        await stopGroup(child);
-        throw new Error(`next ${command} exited early (${child.exitCode}):\n${server.log}`);
-      }
-      try {
-        const response = await fetch(`${server.origin}/api/rooms`, { signal: AbortSignal.timeout(waitMs / 4) });
-        await response.body?.cancel();
-        if (response.ok) return server;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    await server.stop();
-    throw new Error(`next ${command} did not answer within ${waitMs / 1000} s:\n${server.log}`);
+    return new WebServer(port, server);
   }
 
   /** Stops next start and what it started: SIGTERM, and SIGKILL for whatever is left after 5 s. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    await stopGroup(this.child);
+    if (this.server.child.exitCode !== null) return;
+    await this.server.stop();
   }
 }
 

@@ -6,7 +6,7 @@ import { migrateDown, migrateToLatest, throwIfMigrationFailed } from "../../src/
 import type { Database } from "../../src/schema";
 
 /** A database the shared suites run against. */
-export interface TestTarget {
+interface TestTarget {
   name: "PGlite" | "PostgreSQL";
   /** Why this target is skipped, or null when it runs. */
   skipReason: string | null;
@@ -28,7 +28,7 @@ if (!isPostgresUrl) {
   );
 }
 
-export const TARGETS: TestTarget[] = [
+const TARGETS: TestTarget[] = [
   {
     name: "PGlite",
     skipReason: null,
@@ -56,7 +56,7 @@ export const TARGETS: TestTarget[] = [
 ];
 
 /** Drops every herenow table and migrates again: each test starts from an empty, current schema. */
-export async function resetSchema(db: Kysely<Database>): Promise<void> {
+async function resetSchema(db: Kysely<Database>): Promise<void> {
   throwIfMigrationFailed(await migrateDown(db, { all: true }));
   throwIfMigrationFailed(await migrateToLatest(db));
 }

@@ -7,6 +7,7 @@ import { ListSearch } from "@/components/admin/list-search";
 import { Pager } from "@/components/admin/pager";
 import { PresenceOverview } from "@/components/admin/presence-overview";
 import { RelativeTime } from "@/components/admin/relative-time";
+import { TableHead } from "@/components/admin/table-head";
 import { env } from "@/env";
 import { formatCount } from "@/lib/head-count";
 import { rangeParam } from "@/lib/presence-history";
@@ -53,16 +54,7 @@ export default async function AdminPage({ searchParams }: Props) {
           {search !== "" && total > 0 ? ` matching “${search}”` : null}
         </p>
         <table className="table table-stack" data-testid="admin-rooms">
-          <thead>
-            <tr>
-              <th scope="col">Room</th>
-              <th scope="col">Users</th>
-              <th scope="col">Guests</th>
-              <th scope="col">Connections</th>
-              <th scope="col">Last activity</th>
-              <th scope="col">Generation</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Room", "Users", "Guests", "Connections", "Last activity", "Generation"]} />
           <tbody>
             {rooms.length === 0 ? (
               <tr>

@@ -7,6 +7,7 @@ import { formatCount } from "@/lib/head-count";
 import type { HistoryJson } from "@/lib/presence-history";
 import { ago } from "@/lib/relative-time";
 import { PresenceQuality } from "./presence-quality";
+import { TableHead } from "./table-head";
 
 const CHART_HEIGHT = 220;
 
@@ -183,13 +184,7 @@ export function PresenceCharts({ initial, everyMs = 5_000 }: { initial: HistoryJ
         <div className="table-wrap">
           <table className="table" data-testid="online-table">
             <caption className="muted small">Online per step; times are step starts in UTC.</caption>
-            <thead>
-              <tr>
-                <th scope="col">From (UTC)</th>
-                <th scope="col">People</th>
-                <th scope="col">Connections</th>
-              </tr>
-            </thead>
+            <TableHead columns={["From (UTC)", "People", "Connections"]} />
             <tbody>
               {data.points.map((point) => (
                 <tr key={point.at} data-testid="online-row" data-at={point.at}>

@@ -1,7 +1,7 @@
 import type { ChatMessage } from "@/lib/chat-messages";
 
 /** Messages kept on screen; the party keeps the last 200, sends the last 50 on connect and pages back to the rest. */
-export const MAX_ON_SCREEN = 500;
+const MAX_ON_SCREEN = 500;
 /** How long a message may go unconfirmed on an open socket before it shows as failed. */
 export const SEND_TIMEOUT_MS = 10_000;
 /** Consecutive messages of one person this close together share one avatar, name and time. */

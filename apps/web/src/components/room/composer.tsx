@@ -2,7 +2,7 @@ import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 
 import { MAX_TEXT_LENGTH } from "@/lib/chat-messages";
 
 /** How long after the last keystroke "typing" ends by itself. */
-export const TYPING_PAUSE_MS = 2_000;
+const TYPING_PAUSE_MS = 2_000;
 
 /**
  * The message box. It tells the room "typing" on the first keystroke, and

@@ -8,7 +8,7 @@ import type { ChatPresenceState } from "./types";
 import { useNow } from "./use-now";
 
 /** Above this many people, a narrow screen folds the list (OnlineFold). */
-export const FOLD_ABOVE = 5;
+const FOLD_ABOVE = 5;
 
 /**
  * Who is online: each signed-in user once (a badge when they have several

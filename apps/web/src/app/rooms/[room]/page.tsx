@@ -1,24 +1,16 @@
 import { isValidRoomName } from "@herenow/core";
-import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ChatRoom } from "@/components/room/chat-room";
 import { signInError } from "@/components/sign-in-form";
+import { type RoomPageProps, roomTitle } from "@/lib/room-page";
 import { currentUser } from "@/server/page-session";
 import { roomSnapshotForPage } from "@/server/room-snapshot";
 
 export const dynamic = "force-dynamic";
 
-type Props = {
-  params: Promise<{ room: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-};
+export const generateMetadata = roomTitle("", "No such room");
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { room } = await params;
-  return { title: isValidRoomName(room) ? `#${room}` : "No such room" };
-}
-
-export default async function RoomPage({ params, searchParams }: Props) {
+export default async function RoomPage({ params, searchParams }: RoomPageProps) {
   const { room } = await params;
   // The party's own rule: a name it would refuse with 400 never gets a page.
   if (!isValidRoomName(room)) notFound();

@@ -1,5 +1,4 @@
 import { isValidRoomName } from "@herenow/core";
-import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { unbanAction } from "@/app/admin/actions";
@@ -13,9 +12,12 @@ import { ListSearch } from "@/components/admin/list-search";
 import { Pager } from "@/components/admin/pager";
 import { PresenceOverview } from "@/components/admin/presence-overview";
 import { RelativeTime } from "@/components/admin/relative-time";
+import { StayCells } from "@/components/admin/stay-cells";
+import { TableHead } from "@/components/admin/table-head";
 import { env } from "@/env";
 import { counted } from "@/lib/admin-questions";
 import { rangeParam } from "@/lib/presence-history";
+import { type RoomPageProps, roomTitle } from "@/lib/room-page";
 import { CONNECTION_PAGE_SIZE, listHref, roomListParams, showingRange } from "@/lib/room-paging";
 import { adminRoom, adminRoomBans } from "@/server/admin-data";
 import { adminHistory } from "@/server/admin-history";
@@ -23,17 +25,9 @@ import { requireAdmin } from "@/server/page-session";
 
 export const dynamic = "force-dynamic";
 
-type Props = {
-  params: Promise<{ room: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-};
+export const generateMetadata = roomTitle("Admin ", "Admin");
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { room } = await params;
-  return { title: isValidRoomName(room) ? `Admin #${room}` : "Admin" };
-}
-
-export default async function AdminRoomPage({ params, searchParams }: Props) {
+export default async function AdminRoomPage({ params, searchParams }: RoomPageProps) {
   if (env().adminPassword === null) return <AdminOff />;
   await requireAdmin();
   const { room } = await params;
@@ -88,17 +82,7 @@ export default async function AdminRoomPage({ params, searchParams }: Props) {
         <ActionStatus>
           <div className="table-wrap">
             <table className="table table-stack" data-testid="admin-connections">
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Connection</th>
-                  <th scope="col">Joined</th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["User", "Connection", "Joined", "Last seen", { hidden: "Actions" }]} />
               <tbody>
                 {connections.length === 0 ? (
                   <tr>
@@ -122,12 +106,7 @@ export default async function AdminRoomPage({ params, searchParams }: Props) {
                         <span className="muted">guest</span>
                       )}
                     </td>
-                    <td data-label="Connection">
-                      <code className="small">{connection.connectionId}</code>
-                    </td>
-                    <td data-label="Joined">
-                      <RelativeTime date={connection.joinedAt} now={now} />
-                    </td>
+                    <StayCells connectionId={connection.connectionId} joinedAt={connection.joinedAt} now={now} />
                     <td data-label="Last seen">
                       <RelativeTime date={connection.lastSeenAt} now={now} />
                     </td>
@@ -186,25 +165,12 @@ export default async function AdminRoomPage({ params, searchParams }: Props) {
         <h2>Session history</h2>
         <div className="table-wrap">
           <table className="table table-stack" data-testid="admin-sessions">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Connection</th>
-                <th scope="col">Joined</th>
-                <th scope="col">Left</th>
-                <th scope="col">Why</th>
-              </tr>
-            </thead>
+            <TableHead columns={["User", "Connection", "Joined", "Left", "Why"]} />
             <tbody>
               {sessions.map((session) => (
                 <tr key={session.id}>
                   <td data-label="User">{session.userName ?? <span className="muted">guest</span>}</td>
-                  <td data-label="Connection">
-                    <code className="small">{session.connectionId}</code>
-                  </td>
-                  <td data-label="Joined">
-                    <RelativeTime date={session.joinedAt} now={now} />
-                  </td>
+                  <StayCells connectionId={session.connectionId} joinedAt={session.joinedAt} now={now} />
                   <td data-label="Left">
                     {session.leftAt ? (
                       <RelativeTime date={session.leftAt} now={now} />
