@@ -213,7 +213,7 @@ class ShardedSide {
     this.totals = new ShardTotals({ clock, recentMs: RECENT_MS });
     this.mirrors = Array.from({ length: SHARDS }, () => {
       const mirror = new RoomMirror({ clock, recentMs: RECENT_MS });
-      mirror.replace(this.totals.state());
+      mirror.replace(this.totals.published());
       return mirror;
     });
     this.clients = this.mirrors.map((mirror) => [new Client(mirror)]);
@@ -249,7 +249,7 @@ class ShardedSide {
     this.local[shard] = restarted(this.local[shard] as RoomPresence, this.lingering, this.pinned, this.clock);
     this.needFull[shard] = true;
     const mirror = new RoomMirror({ clock: this.clock, recentMs: RECENT_MS });
-    mirror.replace(this.totals.state());
+    mirror.replace(this.totals.published());
     this.mirrors[shard] = mirror;
     for (const client of this.clients[shard] ?? []) client.sync(mirror);
   }
@@ -267,7 +267,7 @@ class ShardedSide {
     }
     this.totals.takeDiff();
     this.totals.takeEvents();
-    const state = this.totals.state();
+    const state = this.totals.published();
     for (const [shard, mirror] of this.mirrors.entries()) {
       const changes = mirror.replace(state);
       if (!changes) continue;
@@ -470,11 +470,24 @@ function run(commands: readonly Command[]): void {
   quiet();
 }
 
+/**
+ * Found by this test: two stays that began again in one interval, an agent's on the coordinator
+ * and a person's on a shard, reach the coordinator in its shards' order, not the order they began.
+ */
+const COORDINATOR_REPORT_ORDER: Command[] = [
+  { type: "agentJoin", agent: 0, renamed: false },
+  { type: "rejoin", socket: 7 },
+  { type: "flush" },
+  { type: "agentLeave", agent: 0 },
+  { type: "agentJoin", agent: 0, renamed: false },
+  { type: "rejoin", socket: 7 },
+];
+
 describe("the room model", () => {
   it("shows every client the same room, whether the room is one object or a coordinator with four shards", () => {
     fc.assert(
       fc.property(fc.array(command, { minLength: 1, maxLength: 60 }), (commands) => run(commands)),
-      { numRuns: 1000 },
+      { numRuns: 1000, examples: [[COORDINATOR_REPORT_ORDER]] },
     );
   });
 });

@@ -6,6 +6,15 @@ export function byArrival(a: PresenceUser, b: PresenceUser): number {
   return a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/**
+ * Join order: by the start of each stay. Sorted stably over one diff's arrivals, newcomers first
+ * (as `joined` lists them), then stays that began again (as `updated` lists them), so a tie keeps
+ * the order the room saw it.
+ */
+export function bySince(a: PresenceUser, b: PresenceUser): number {
+  return a.since - b.since;
+}
+
 /** The outcome of applying one server message. */
 export type ApplyResult = "applied" | "duplicate" | "gap";
 
@@ -15,8 +24,8 @@ export type ApplyResult = "applied" | "duplicate" | "gap";
  * a diff must carry the copy's number plus one (`duplicate` for an old one, `gap` when one was
  * missed; a window takes any newer one), users who left join `recent` at the diff's `leftAt`
  * (outside a window, whose `left` also lists users who only moved out of it), users who came
- * back leave it, and newcomers and users whose stay began again go to the end (newcomers in the
- * diff's order, then restarted stays), where the room put them.
+ * back leave it, and newcomers and users whose stay began again go to the end in join order
+ * (`bySince`), where the room put them.
  *
  * @example
  * if (applyDiff(users, seq, diff, recent, false, Date.now()) === "applied") seq = diff.seq;
@@ -36,14 +45,15 @@ export function applyDiff(
     if (user && !windowed) recent.left(user, diff.leftAt ?? now);
     users.delete(id);
   }
-  for (const user of diff.joined) {
-    recent.returned(user.id);
-    users.delete(user.id);
-    users.set(user.id, user);
-  }
-  // a stay that began again since the previous diff goes to the end after the newcomers, as the room puts it
+  // the interval's arrivals, newcomers and stays that began again, go to the end in join order, as the room puts them
+  const arrivals = [...diff.joined];
+  for (const user of diff.joined) recent.returned(user.id);
   for (const user of diff.updated) {
-    if (users.get(user.id)?.since !== user.since) users.delete(user.id);
+    if (users.get(user.id)?.since === user.since) users.set(user.id, user);
+    else arrivals.push(user);
+  }
+  for (const user of arrivals.sort(bySince)) {
+    users.delete(user.id);
     users.set(user.id, user);
   }
   return "applied";

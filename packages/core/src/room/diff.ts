@@ -1,4 +1,5 @@
 import type { DiffMessage, PresenceUser } from "../protocol";
+import { bySince } from "./apply";
 import type { RecentList } from "./recent-list";
 
 /**
@@ -6,7 +7,7 @@ import type { RecentList } from "./recent-list";
  * compared, not objects (the same state set twice is no news); an active user's `activeAt` is the
  * moment of the message, news to nobody; a new `since` is a stay that began again.
  */
-export function changed(before: PresenceUser, after: PresenceUser): boolean {
+function changed(before: PresenceUser, after: PresenceUser): boolean {
   return (
     before.connections !== after.connections ||
     before.since !== after.since ||
@@ -21,11 +22,6 @@ export function changed(before: PresenceUser, after: PresenceUser): boolean {
 
 export function sameJson(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Join order: by the start of each stay; a stable sort keeps a tie in the order the room saw it. */
-function bySince(a: PresenceUser, b: PresenceUser): number {
-  return a.since - b.since;
 }
 
 /** What a room needs to build its diff: its users in join order and how an entry shows. */
@@ -98,11 +94,11 @@ export class DiffBuilder {
     const anonymousChanged = room.anonymous !== this.publishedAnonymous;
     this.publishedAnonymous = room.anonymous;
     if (joined.length === 0 && updated.length === 0 && left.length === 0 && !anonymousChanged) return null;
-    // The interval's newcomers go to the end in arrival order (reports of one interval come shard by
-    // shard, so a sharded room's map is not yet in order), then the stays that began again, in
-    // the order of `updated`: exactly as `applyDiff` puts them, ties included.
+    // The interval's arrivals, newcomers and stays that began again, go to the end by the start of
+    // their stay (reports of one interval come shard by shard, so a sharded room's map is not yet
+    // in order): exactly as `applyDiff` puts them, ties included, so the join order is by `since`.
     joined.sort(bySince);
-    for (const user of [...joined, ...restarted]) {
+    for (const user of [...joined, ...restarted].sort(bySince)) {
       const entry = room.users.get(user.id) as T;
       room.users.delete(user.id);
       room.users.set(user.id, entry);
