@@ -1,20 +1,13 @@
-import { defineConfig } from "vitest/config";
-import { SOURCE_CONDITIONS } from "../../vitest.shared.ts";
+import { testConfig } from "../../vitest.shared.ts";
 
-const conditions = SOURCE_CONDITIONS;
-
-export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
-  test: {
-    // jsdom leaves Node's own fetch in place, which the harness uses to reach wrangler dev
-    environment: "jsdom",
-    setupFiles: ["test/setup.ts"],
-    include: ["test/**/*.test.{ts,tsx}"],
-    typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
-    // each file starts its own wrangler dev; one at a time keeps them from starving each other
-    fileParallelism: false,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
+export default testConfig({
+  // jsdom leaves Node's own fetch in place, which the harness uses to reach wrangler dev
+  environment: "jsdom",
+  setupFiles: ["test/setup.ts"],
+  include: ["test/**/*.test.{ts,tsx}"],
+  typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
+  // each file starts its own wrangler dev; one at a time keeps them from starving each other
+  fileParallelism: false,
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
 });

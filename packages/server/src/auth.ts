@@ -34,7 +34,7 @@ export class Refusal extends Error {
 const CONNECTION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Whether a `window` query parameter is a window size a room grants (protocol 1.1). */
-export function isWindowSize(value: string): boolean {
+function isWindowSize(value: string): boolean {
   return /^[1-9][0-9]{0,3}$/.test(value) && Number(value) <= LIMITS.maxWindowSize;
 }
 

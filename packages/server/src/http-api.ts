@@ -22,7 +22,7 @@ export interface RoomApi {
 const MEMBER_BODY_BYTES = 8 * 1024;
 
 /** The longest ban the API accepts: a year. */
-export const MAX_BAN_SECONDS = 31_536_000;
+const MAX_BAN_SECONDS = 31_536_000;
 
 const UserId = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 const KickSchema = v.union([

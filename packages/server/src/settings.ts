@@ -49,7 +49,7 @@ export class SettingsError extends Error {
 }
 
 /** The shortest secret the protocol accepts, in bytes. */
-export const MIN_SECRET_BYTES = LIMITS.minSecretBytes;
+const MIN_SECRET_BYTES = LIMITS.minSecretBytes;
 
 function text(env: object, name: string): string | undefined {
   const value: unknown = Reflect.get(env, name);
@@ -148,7 +148,7 @@ export function readSettings(env: object): RoomSettings {
 }
 
 /** The most shards a room may have: the coordinator sends each diff to each of them. */
-export const MAX_SHARDS = 256;
+const MAX_SHARDS = 256;
 
 function shardCount(env: object): number {
   const value = wholeNumber(env, "HERENOW_SHARDS", 8, 2, "shards");
