@@ -126,7 +126,9 @@ describe("RoomCoordinator", () => {
     expect(pushes).toEqual([
       {
         shard: 0,
-        push: { published: { seq: 8, users: [user("ann")].map(({ stateAt: _, ...u }) => u), anonymous: 0, recent: [] } },
+        push: {
+          published: { seq: 8, users: [user("ann")].map(({ stateAt: _, ...u }) => u), anonymous: 0, recent: [] },
+        },
       },
     ]);
   });
