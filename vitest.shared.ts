@@ -7,10 +7,7 @@ import { defineConfig, type ViteUserConfig } from "vitest/config";
  * vitest resolves by default (Node's conditions, whatever the environment).
  * For `resolve.conditions` and `ssr.resolve.conditions`.
  */
-export const SOURCE_CONDITIONS = [
-  "herenow:source",
-  ...defaultServerConditions.filter((condition) => condition !== "module"),
-];
+const SOURCE_CONDITIONS = ["herenow:source", ...defaultServerConditions.filter((condition) => condition !== "module")];
 
 /**
  * A workspace's vitest config: its tests are `test/**\/*.test.ts`, resolved with
