@@ -36,6 +36,7 @@ export class RoomPresence extends ConnectionTable {
   private readonly stateChanges = new Map<string, UserStateEntry | null>();
   private readonly recordEvents: boolean;
   private events: ConnectionEvent[] = [];
+  private readonly identityMoves = new Set<string>();
 
   constructor(options: RoomPresenceOptions = {}) {
     super(options);
@@ -268,7 +269,15 @@ export class RoomPresence extends ConnectionTable {
    * is `updated`.
    */
   takeDiff(): DiffMessage | null {
+    this.identityMoves.clear();
     return this.takeChanges(this.changes);
+  }
+
+  /** Users a connection brought its name and info to since the last diff, changed or not: call before `takeDiff`. */
+  takeIdentityMoves(): string[] {
+    const ids = [...this.identityMoves];
+    this.identityMoves.clear();
+    return ids;
   }
 
   /** Connection events since the last call (only with `recordEvents`). */
@@ -278,10 +287,7 @@ export class RoomPresence extends ConnectionTable {
     return events;
   }
 
-  /**
-   * Users whose state was set (entry) or who left with state set (`null`)
-   * since the last call, for a host that keeps user state in storage.
-   */
+  /** Users whose state was set (entry) or who left with state set (`null`) since the last call, for storage. */
   takeStateChanges(): Map<string, UserStateEntry | null> {
     const changes = new Map(this.stateChanges);
     this.stateChanges.clear();
@@ -374,11 +380,13 @@ export class RoomPresence extends ConnectionTable {
     this.stateChanges.set(user.identity.id, { state, stateAt: now });
   }
 
+  /** The newest connection's name and info win, here and over shards (where the same name here may be news). */
   private updateIdentity(user: UserRecord, identity: MemberIdentity): void {
+    user.identityAt = this.clock.now();
+    this.identityMoves.add(identity.id);
     if (user.identity.name === identity.name && sameJson(user.identity.info, identity.info)) return;
     this.markDirty(user.identity.id);
     user.identity = identity;
-    user.identityAt = this.clock.now();
   }
 
   /** Remembers what clients last saw of a user, before their first change since the last diff. */

@@ -309,6 +309,7 @@ function sinceOf(entry: Entry, before: ShardUser | undefined, reported: ShardUse
  * if (report) await coordinator.report(shard, report);
  */
 export function takeShardReport(room: RoomPresence, options: { full: boolean; at: number }): ShardReport | null {
+  const moves = room.takeIdentityMoves();
   const diff = room.takeDiff();
   const events = room.takeEvents();
   const withStateAt = (user: PresenceUser): ShardUser => {
@@ -328,7 +329,14 @@ export function takeShardReport(room: RoomPresence, options: { full: boolean; at
       at,
     };
   }
-  if (!diff && events.length === 0) return null;
-  const users = diff ? [...diff.joined, ...diff.updated].map(withStateAt) : [];
+  // a name brought again is news to the coordinator (another shard may have a newer one) though not to this shard's clients
+  const reported = diff ? [...diff.joined, ...diff.updated] : [];
+  const listed = new Set(reported.map((user) => user.id));
+  for (const id of moves) {
+    const user = listed.has(id) ? undefined : room.presentUser(id);
+    if (user) reported.push(user);
+  }
+  if (reported.length === 0 && !diff && events.length === 0) return null;
+  const users = reported.map(withStateAt);
   return { full: false, users, left: diff?.left ?? [], anonymous: room.anonymous, events, at };
 }
