@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { NextConfig } from "next";
 
@@ -7,13 +8,19 @@ const repoRoot = resolve(process.cwd(), "..", "..");
 
 // The workspace packages publish dist/ but export their src/ under the "herenow:source"
 // condition, so the demo runs on the source with no build step. Webpack takes the
-// condition; Turbopack has no custom conditions, so it is pointed at each src/index.ts.
-const sourceEntries = {
-  ...Object.fromEntries(
-    ["client", "core", "db", "react"].map((name) => [`@herenow/${name}`, `../../packages/${name}/src/index.ts`]),
-  ),
-  "@herenow/client/server": "../../packages/client/src/server.ts",
-};
+// condition; Turbopack has no custom conditions, so it is pointed at each export's source,
+// read from the packages' own `exports` (`@herenow/core/engine`, `@herenow/client/server`...).
+const sourceEntries = Object.fromEntries(
+  ["client", "core", "db", "react"].flatMap((name) => {
+    const manifest = JSON.parse(readFileSync(resolve(repoRoot, "packages", name, "package.json"), "utf8"));
+    return Object.entries(manifest.exports as Record<string, string | Record<string, string>>).flatMap(
+      ([subpath, target]) => {
+        const source = typeof target === "string" ? undefined : target["herenow:source"];
+        return source ? [[`@herenow/${name}${subpath.slice(1)}`, `../../packages/${name}/${source.slice(2)}`]] : [];
+      },
+    );
+  }),
+);
 
 const nextConfig: NextConfig = {
   // The workspace packages' source is TypeScript.
