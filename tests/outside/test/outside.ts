@@ -27,7 +27,13 @@ export interface Packed {
  * everywhere), so an outside app builds with the toolchain the repository is tested on.
  */
 export function pinnedVersion(name: string): string {
-  const manifests = ["package.json", "party/package.json", "apps/web/package.json", "bench/package.json"];
+  const manifests = [
+    "package.json",
+    "party/package.json",
+    "apps/web/package.json",
+    "bench/package.json",
+    "packages/testing/package.json",
+  ];
   manifests.push(...PUBLISHED.map((dir) => `packages/${dir}/package.json`));
   for (const manifest of manifests) {
     const pkg = JSON.parse(readFileSync(join(repoRoot, manifest), "utf8"));
