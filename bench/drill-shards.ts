@@ -1,21 +1,13 @@
 // Failure drill over shards (issue 13): N signed-in windowed members in one room spread over
-// shard objects, and one user with tabs on two shards. The user closes one tab: still present.
+// shard objects (each person on their own shard), and one user with two tabs whose ids hash to two
+// shards (both go to the user's). The user closes one tab: still present.
 // Then the runtime is killed (SIGKILL) and started again on the same storage, and only some of
 // the members come back. Every returning client's count must be exact, the room's own snapshot
 // (its coordinator's HTTP API) must list exactly them, and so must the webhook copy in PGlite:
 // no ghost of those who did not come back, anywhere.
 // Run: npm run drill:shards -w @herenow/bench -- --n 5000 --back 4000 --shards 8
 import { createDb, createPresenceStore, createWebhookHandler } from "@herenow/db";
-import {
-  connectionIdOnShard,
-  freePort,
-  PartyServer,
-  partyFetch,
-  SECRET,
-  TestClient,
-  token,
-  until,
-} from "@herenow/testing";
+import { freePort, idOnShard, PartyServer, partyFetch, SECRET, TestClient, token, until } from "@herenow/testing";
 import { Receiver } from "@herenow/testing/http-receiver";
 import { flag, readFlags } from "./lib/options";
 import { isReport, machine, table, Workers } from "./lib/run";
@@ -32,7 +24,7 @@ const WINDOW = 100;
 const TABS_USER = { id: "u-tabs", name: "Two Tabs" };
 const CONVERGE_MS = 10 * 60_000;
 
-const idOn = (shard: number, prefix: string) => connectionIdOnShard(shard, shards, prefix);
+const idOn = (shard: number, prefix: string) => idOnShard(shard, shards, prefix);
 
 const db = createDb({ url: "pglite://memory" });
 const store = createPresenceStore(db);
@@ -88,7 +80,7 @@ try {
   await workers.collect(isReport("complete"), undefined, CONVERGE_MS);
   const stormMs = Date.now() - stormAt;
 
-  // one user, two tabs on two shards: one tab closes, the user stays with one connection
+  // one user, two tabs with ids of two shards (both on the user's): one closes, the user stays with one connection
   const tabA = await openTab(0, "tab-a");
   const tabB = await openTab(1, "tab-b");
   const allIn = await until(() => mismatch(crowd(n), n + 2), CONVERGE_MS);

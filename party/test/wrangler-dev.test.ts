@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { closeAll, connectionIdOnShard, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
+import { shardOf } from "@herenow/core/engine";
+import { closeAll, PartyServer, partyFetch, SECRET, TestClient, token } from "@herenow/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The rest of the suite runs the built bundle under Miniflare (see harness.ts); this file
@@ -53,13 +54,13 @@ describe("wrangler dev", () => {
   });
 
   it("spreads the demo's stage over shards: users on two shards see one room, and so does its API", async () => {
-    // wrangler.jsonc: HERENOW_SHARDED_ROOMS "stage", HERENOW_SHARDS "8"
-    const idOn = (shard: number) => connectionIdOnShard(shard, 8, "stage");
+    // wrangler.jsonc: HERENOW_SHARDED_ROOMS "stage", HERENOW_SHARDS "8"; a person's sockets go to their shard
+    expect([shardOf("u-ann", 8), shardOf("u-bo", 8)]).toEqual([6, 0]);
     const ann = await TestClient.open(
-      server.url("stage", { token: await token({ id: "u-ann", name: "Ann" }), _pk: idOn(0), window: "100" }),
+      server.url("stage", { token: await token({ id: "u-ann", name: "Ann" }), window: "100" }),
     );
     const bo = await TestClient.open(
-      server.url("stage", { token: await token({ id: "u-bo", name: "Bo" }), _pk: idOn(5), window: "100" }),
+      server.url("stage", { token: await token({ id: "u-bo", name: "Bo" }), window: "100" }),
     );
     try {
       await ann.waitForUsers(["u-ann", "u-bo"]);

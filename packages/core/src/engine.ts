@@ -23,4 +23,4 @@ export { WindowedDiff, windowUsers } from "./room/room-window";
 export type { ShardReport, ShardUser } from "./room/shard-totals";
 export { ShardTotals, takeShardReport } from "./room/shard-totals";
 export { morePresent } from "./room/user-status";
-export { shardOf } from "./shard-of";
+export { fnv1a, shardOf } from "./shard-of";

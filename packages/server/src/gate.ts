@@ -3,7 +3,7 @@ import { safeEqual } from "@herenow/core/engine";
 import type { Lobby } from "partyserver";
 import { Refusal, verifyConnection } from "./auth";
 import { readSettings } from "./settings";
-import { roleOf } from "./shards";
+import { refuseOtherShards, roleOf } from "./shards";
 
 /** The worker's env: bindings plus the `HERENOW_*` variables. */
 type Env = object;
@@ -46,7 +46,8 @@ export async function presenceOnBeforeConnect(
       );
     }
     // a shard is reached under its room's name: the token and the rules are the room's
-    await verifyConnection(request.url, role?.room ?? lobby.name, settings);
+    const user = await verifyConnection(request.url, role?.room ?? lobby.name, settings);
+    refuseOtherShards(role, user, settings.shards);
     return undefined;
   } catch (error) {
     return refusalResponse(error);

@@ -14,7 +14,7 @@ import type { RoomChange } from "./room-events";
 import type { KickTarget, RoomRpc } from "./room-rpc";
 import { type RoomSettings, readSettings } from "./settings";
 import type { ReportReply } from "./shard-link";
-import type { RoomRole } from "./shards";
+import { type RoomRole, refuseOtherShards } from "./shards";
 import { migrateStorage } from "./storage-migration";
 
 let warnedNoWebhook = false;
@@ -272,6 +272,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         );
       }
       user = await verifyConnection(request.url, role.room, this.settings);
+      refuseOtherShards(role, user, this.settings.shards);
     } catch (error) {
       if (error instanceof Refusal) return error.toResponse();
       throw error;

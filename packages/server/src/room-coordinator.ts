@@ -1,5 +1,5 @@
 import type { DiffMessage } from "@herenow/core";
-import { type ConnectionEvent, type ShardReport, ShardTotals } from "@herenow/core/engine";
+import { type ConnectionEvent, type ShardReport, ShardTotals, shardOf } from "@herenow/core/engine";
 import type { KickTarget, ShardRpc } from "./room-rpc";
 import type { ReportReply, ShardPush } from "./shard-link";
 import { KEYS } from "./storage-keys";
@@ -127,14 +127,14 @@ export class RoomCoordinator {
   }
 
   /**
-   * Closes a user's or a connection's sockets on every shard the room has,
-   * not only those it knows have anyone: a socket that opened on an empty
-   * shard may not be reported yet. Resolves to how many connections went.
+   * Closes a user's or a connection's sockets: they are all on one shard (the
+   * user's, or the one the connection's id hashes to), asked even when the
+   * coordinator does not know it has anyone, since a socket that just opened
+   * may not be reported yet. Resolves to how many connections went.
    */
-  async kick(target: KickTarget, banUntil: number | null = null): Promise<number> {
-    const shards = Array.from({ length: this.host.shardCount }, (_, shard) => shard);
-    const counts = await Promise.all(shards.map((shard) => this.host.shard(shard).herenowKick(target, banUntil)));
-    return counts.reduce((sum, count) => sum + count, 0);
+  kick(target: KickTarget, banUntil: number | null = null): Promise<number> {
+    const key = "userId" in target ? target.userId : target.connectionId;
+    return this.host.shard(shardOf(key, this.host.shardCount)).herenowKick(target, banUntil);
   }
 
   /** The shard objects with anyone on them (not the coordinator's own members). */

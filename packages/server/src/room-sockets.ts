@@ -3,7 +3,7 @@ import { type MirrorChanges, type RoomPresence, type RoomReader, systemClock } f
 import type { Connection, ConnectionContext } from "partyserver";
 import { verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, tagOfConnection, tagOfUser } from "./connection-data";
-import { freshConnectionId, isOwnId } from "./connection-ids";
+import { freshConnectionId, isOwnId, placedConnectionId } from "./connection-ids";
 import { HeardBans } from "./heard-bans";
 import type { LeaveTimer } from "./leave-timer";
 import { RoomFollows } from "./room-follows";
@@ -100,15 +100,19 @@ export class RoomSockets {
     if (user === undefined) user = await verifyConnection(context.request.url, role.room, this.host.settings);
     let id = connection.id;
     const place = role.kind === "shard" ? { shard: role.shard, shards: this.host.settings.shards } : null;
+    // a signed-in socket is on its user's shard whatever its `_pk`: an id of another shard's is
+    // renamed the same way every time, so the same tab comes back under the same id
+    if (place && user && !isOwnId(id, place)) id = placedConnectionId(id, user.id, place);
     if (!this.host.presence.mayTake(id, user?.id ?? null) || this.reserved.has(id) || !isOwnId(id, place)) {
       // A second socket claiming a live id, or another user's id in its grace, must not disturb
-      // the first, so it gets an id of its own; so does one that reached a shard directly with an id
-      // of another shard's. The rename has to happen before PartyServer accepts the socket: the
-      // runtime files hibernatable sockets under their tags (the id is always one), and
-      // PartyServer's attachment keeps the id it had at that moment.
+      // the first, so it gets an id of its own; so does an anonymous one that reached a shard
+      // directly with an id of another shard's.
       id = freshConnectionId(connection.id, place);
-      connection.id = id;
     }
+    // The rename has to happen before PartyServer accepts the socket: the runtime files
+    // hibernatable sockets under their tags (the id is always one), and PartyServer's attachment
+    // keeps the id it had at that moment.
+    if (id !== connection.id) connection.id = id;
     this.reserved.add(id);
     const now = systemClock.now();
     const data: ConnectionData = { herenow: 1, id, user, joinedAt: now, lastSeen: now, since: now };

@@ -1,7 +1,8 @@
+import { decodeJwt } from "jose";
 import { routePartykitRequest } from "partyserver";
 import { presenceGates, refusalResponse } from "./gate";
 import { readSettings } from "./settings";
-import { isShardedRoom, SHARD_SEPARATOR, shardName, shardOf } from "./shards";
+import { isShardedRoom, SHARD_SEPARATOR, shardName, shardOfSocket } from "./shards";
 
 /** The worker's env: bindings plus the `HERENOW_*` variables. */
 type Env = object;
@@ -9,8 +10,9 @@ type Env = object;
 /**
  * Routes a request of a presence worker: `routePartykitRequest` with the
  * presence gates, and for a sharded room (`HERENOW_SHARDED_ROOMS`) each
- * WebSocket goes to one of the room's shard objects, picked from its
- * connection id (`_pk`) so the same id always meets the same shard. The
+ * WebSocket goes to one of the room's shard objects: a signed-in one to its
+ * user's (`sub`), so all tabs of one person meet on one shard, an anonymous
+ * one to its connection id's (`_pk`). The
  * room's HTTP API stays at the room's own object, its coordinator. Resolves
  * to `null` for a path that is not a room's.
  *
@@ -42,9 +44,21 @@ export async function routePresenceRequest(request: Request, env: Env): Promise<
       connectionId = crypto.randomUUID();
       url.searchParams.set("_pk", connectionId);
     }
-    parts[2] = shardName(room, shardOf(connectionId, settings.shards));
+    // the token is only read here, to find its user's shard: the shard's gate verifies it
+    parts[2] = shardName(room, shardOfSocket(subjectOf(url.searchParams.get("token")), connectionId, settings.shards));
     url.pathname = `/${parts.join("/")}`;
     request = new Request(url, request);
   }
   return routePartykitRequest(request, env as Record<string, unknown>, presenceGates(env));
+}
+
+/** The `sub` a token claims, unverified; `null` without a token or for one that is no JWT (the gate refuses it). */
+function subjectOf(token: string | null): string | null {
+  if (!token) return null;
+  try {
+    const { sub } = decodeJwt(token);
+    return typeof sub === "string" && sub !== "" ? sub : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,9 @@
+import type { UserIdentity } from "@herenow/core";
+import { shardOf } from "@herenow/core/engine";
+import { Refusal } from "./auth";
 import type { RoomSettings } from "./settings";
 
-export { shardOf } from "@herenow/core/engine";
+export { shardOf };
 
 /**
  * A room too big for one object spreads its connections over shard objects
@@ -41,4 +44,27 @@ export function roleOf(name: string, settings: Pick<RoomSettings, "shardedRooms"
   const shard = Number(index);
   if (!/^(0|[1-9][0-9]*)$/.test(index) || shard >= settings.shards || !isShardedRoom(room, settings)) return null;
   return { kind: "shard", room, shard };
+}
+
+/**
+ * The shard of a sharded room a socket belongs on: its user's, so all tabs of
+ * one person meet on one shard (the user's connections, grace and state stay
+ * in one object), or, for an anonymous socket, its connection id's.
+ */
+export function shardOfSocket(userId: string | null, connectionId: string, shards: number): number {
+  return shardOf(userId ?? connectionId, shards);
+}
+
+/**
+ * Refuses (400) a signed-in socket that reached a shard other than its
+ * user's by the shard's name: a person on two shards would be two people.
+ */
+export function refuseOtherShards(role: RoomRole | null, user: UserIdentity | null, shards: number): void {
+  if (role?.kind !== "shard" || !user) return;
+  const own = shardOf(user.id, shards);
+  if (own === role.shard) return;
+  throw new Refusal(
+    400,
+    `this user's sockets go to shard ${own} of room ${role.room}, not ${role.shard}: connect to the room, not to a shard`,
+  );
 }

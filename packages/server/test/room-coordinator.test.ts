@@ -1,7 +1,7 @@
 // The coordinator half of a sharded room, without a runtime: in-memory storage and shards that
 // record what they were sent.
 import type { DiffMessage } from "@herenow/core";
-import type { ConnectionEvent, ShardReport, ShardUser } from "@herenow/core/engine";
+import { type ConnectionEvent, type ShardReport, type ShardUser, shardOf } from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
 import { REBUILD_MS, RoomCoordinator } from "../src/room-coordinator";
 import { KEYS } from "../src/storage-keys";
@@ -133,13 +133,18 @@ describe("RoomCoordinator", () => {
     ]);
   });
 
-  it("kicks on every shard of the room, also those it knows nobody on, and passes the ban along (issue 24, item 8)", async () => {
+  it("kicks on the one shard that can hold the target, also when it knows nobody there, and passes the ban along (issue 27, item 1)", async () => {
     const { coordinator, kicks } = setup();
     await coordinator.load(1000);
     const reported = coordinator.report(0, full(["ann"]));
     coordinator.flush(2000);
     await reported;
-    expect(await coordinator.kick({ userId: "troll" }, 90_000)).toBe(3);
-    expect(kicks).toEqual([0, 1, 2].map((shard) => ({ shard, banUntil: 90_000 })));
+    // a user's sockets are all on their own shard; a connection's id lives only on the shard it hashes to
+    expect(await coordinator.kick({ userId: "troll" }, 90_000)).toBe(1);
+    expect(await coordinator.kick({ connectionId: "tab-7" })).toBe(1);
+    expect(kicks).toEqual([
+      { shard: shardOf("troll", 3), banUntil: 90_000 },
+      { shard: shardOf("tab-7", 3), banUntil: null },
+    ]);
   });
 });

@@ -175,9 +175,20 @@ export class PartyServer {
   }
 }
 
-/** A connection id (`<prefix>-<n>`, the first such) that a room of `shards` shards places on shard `shard`. */
-export function connectionIdOnShard(shard: number, shards: number, prefix: string): string {
+/**
+ * An id (`<prefix>-<n>`, the first such) that a room of `shards` shards places on shard `shard`:
+ * a user's id (their sockets all go there) or an anonymous socket's connection id.
+ */
+export function idOnShard(shard: number, shards: number, prefix: string): string {
   for (let n = 0; ; n++) if (shardOf(`${prefix}-${n}`, shards) === shard) return `${prefix}-${n}`;
+}
+
+/**
+ * A connection id (`<prefix>-<n>`) that a room of `shards` shards keeps as it is for a socket of
+ * this user: one that hashes to the user's own shard, where their sockets go.
+ */
+export function idOfUsersShard(userId: string, shards: number, prefix: string): string {
+  return idOnShard(shardOf(userId, shards), shards, prefix);
 }
 
 /** Signs a token the way the web app does; override any claim to forge bad ones. */

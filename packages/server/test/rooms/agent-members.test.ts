@@ -1,4 +1,4 @@
-import { connectionIdOnShard, partyFetch, sleep, until } from "@herenow/testing";
+import { idOnShard, partyFetch, sleep, until } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
 import { ann, auth, ROOM_KINDS, roomSuite, snapshotOf } from "./workers";
 
@@ -109,9 +109,9 @@ describe.each(ROOM_KINDS)("agent members in %s", (_what, prefix) => {
     expect((await taken.json()).error).toMatch(/as a person/);
     await member(room, "u-cy", { body: { name: "Cy bot", ttlSeconds: 60 } });
     await until(async () => ((await snapshot(room)).users.length === 2 ? null : "the agent"), 2000);
-    // on every shard of a sharded room, those that have nobody (and no copy of the room yet) too
+    // under ids of every shard: in a sharded room all go to Cy's shard, which has nobody (and no copy of the room yet)
     for (let shard = 0; shard < SHARDS; shard++) {
-      const pk = connectionIdOnShard(shard, SHARDS, "cy-tab");
+      const pk = idOnShard(shard, SHARDS, "cy-tab");
       const refused = await party.connect(room, { user: { id: "u-cy", name: "Cy" }, pk, synced: false }).then(
         () => "accepted",
         (error: unknown) => String(error),

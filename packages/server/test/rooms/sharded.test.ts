@@ -1,8 +1,10 @@
-// A room spread over shard objects (issue 13 part 2): rooms named "big*" spread their sockets over
-// 3 shards by connection id; the room's own object coordinates and refuses sockets itself, so a
-// passing test is one whose sockets all went to shards. The room must behave as one room.
+// A room spread over shard objects (issue 13 part 2, issue 27): rooms named "big*" spread their
+// sockets over 3 shards, a signed-in one to its user's shard and an anonymous one by connection
+// id; the room's own object coordinates and refuses sockets itself, so a passing test is one whose
+// sockets all went to shards. The room must behave as one room.
 
-import { connectionIdOnShard, partyFetch, SECRET, type TestClient } from "@herenow/testing";
+import { shardOf } from "@herenow/core/engine";
+import { idOnShard, partyFetch, SECRET, type TestClient } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
 import { roomSuite, snapshotOf } from "./workers";
 
@@ -11,24 +13,35 @@ const party = roomSuite({
   HERENOW_SHARDED_ROOMS: "big*",
   HERENOW_SHARDS: String(SHARDS),
   HERENOW_WINDOW_THRESHOLD: "4",
-  HERENOW_LEAVE_GRACE_MS: "1500",
+  HERENOW_LEAVE_GRACE_MS: "5000",
 });
 const user = (name: string) => ({ id: `u-${name}`, name });
+/** A user whose sockets all go to `shard`. */
+const userOn = (shard: number, name: string) => ({ id: idOnShard(shard, SHARDS, `u-${name}`), name });
 
-const idOn = (shard: number, prefix: string) => connectionIdOnShard(shard, SHARDS, prefix);
+const idOn = (shard: number, prefix: string) => idOnShard(shard, SHARDS, prefix);
+const ids = (users: { id: string }[]) => users.map((u) => u.id);
 
 const auth = { authorization: `Bearer ${SECRET}` };
 
 describe("a sharded room", () => {
-  it("shows everyone on every shard as one room, with one user for tabs on two shards", async () => {
+  it("shows everyone on every shard as one room, and a person's tabs meet on their own shard whatever their ids", async () => {
     const room = "big-one";
+    const members = Array.from({ length: 6 }, (_, n) => userOn(n % SHARDS, `m${n}`));
     const clients: TestClient[] = [];
-    for (let n = 0; n < 6; n++) {
-      clients.push(await party.connect(room, { user: user(`m${n}`), pk: idOn(n % SHARDS, `m${n}`) }));
+    for (const member of members) clients.push(await party.connect(room, { user: member }));
+    const ann = userOn(2, "ann");
+    // two tabs whose ids hash to shards 0 and 1: both go to Ann's shard, 2, under ids of that shard
+    const ann0 = await party.connect(room, { user: ann, pk: idOn(0, "ann") });
+    const ann1 = await party.connect(room, { user: ann, pk: idOn(1, "ann") });
+    for (const tab of [ann0, ann1]) {
+      const id = tab.snapshot.self?.connectionId as string;
+      expect(id).toMatch(/^ann-\d+\.[0-9a-f]{8}$/);
+      expect(shardOf(id, SHARDS)).toBe(2);
     }
-    const ann0 = await party.connect(room, { user: user("ann"), pk: idOn(0, "ann") });
-    const ann1 = await party.connect(room, { user: user("ann"), pk: idOn(1, "ann") });
-    const anon = await party.connect(room, { pk: idOn(2, "anon") });
+    // an anonymous socket goes by its id, which it keeps
+    const anon = await party.connect(room, { pk: idOn(1, "anon") });
+    expect(anon.snapshot.self?.connectionId).toBe(idOn(1, "anon"));
     for (const client of [...clients, ann0, ann1, anon]) {
       await client.waitFor(
         () => client.snapshot.count === 7 && client.snapshot.anonymous === 1,
@@ -37,83 +50,82 @@ describe("a sharded room", () => {
       );
     }
     // a v1 client (no window asked for) holds the whole list, from whatever shard it is on
-    expect(clients[2]?.userIds().sort()).toEqual(["u-ann", "u-m0", "u-m1", "u-m2", "u-m3", "u-m4", "u-m5"]);
-    expect(clients[2]?.view.user("u-ann")?.connections).toBe(2);
-    expect(ann0.snapshot.self?.user?.id).toBe("u-ann");
+    expect(clients[2]?.userIds().sort()).toEqual(ids([...members, ann]).sort());
+    expect(clients[2]?.view.user(ann.id)?.connections).toBe(2);
+    expect(ann0.snapshot.self?.user?.id).toBe(ann.id);
 
     // the HTTP API at the room's own name answers for all shards
     const snapshot = await snapshotOf(party.server, room);
     expect(snapshot).toMatchObject({ room, anonymous: 1, connections: 9 });
-    expect(snapshot.users.map((u: { id: string }) => u.id).sort()).toContain("u-ann");
+    expect(snapshot.users.map((u: { id: string }) => u.id).sort()).toContain(ann.id);
 
-    // ann closes the tab on shard 0: still present, one connection, no leave anywhere
+    // ann closes one tab: still present, one connection, no leave anywhere
     const watcher = clients[1] as TestClient;
     const from = watcher.messages.length;
     ann0.send({ type: "presence:leave" });
-    await watcher.waitFor(() => watcher.view.user("u-ann")?.connections === 1, 5000, "ann down to one tab");
+    await watcher.waitFor(() => watcher.view.user(ann.id)?.connections === 1, 5000, "ann down to one tab");
     const diffs = watcher.messages.slice(from).filter((m) => m.type === "presence:diff");
     expect(diffs.flatMap((d) => d.left)).toEqual([]);
     expect(watcher.gaps).toBe(0);
 
     // and the last tab: ann leaves everywhere
     ann1.send({ type: "presence:leave" });
-    for (const client of clients) await client.waitFor(() => !client.view.user("u-ann"), 5000, "ann gone");
+    for (const client of clients) await client.waitFor(() => !client.view.user(ann.id), 5000, "ann gone");
   });
 
-  it("keeps a user who closed without a goodbye for the grace, across shards, and a reload on another shard is no leave", async () => {
+  it("keeps a user who closed without a goodbye for the grace; a reload takes its place at once under any id, as in one object", async () => {
     const room = "big-grace";
-    const watcher = await party.connect(room, { user: user("watch"), pk: idOn(0, "w") });
-    const bo = await party.connect(room, { user: user("bo"), pk: idOn(1, "bo") });
-    await watcher.waitForUsers(["u-watch", "u-bo"]);
+    const watcher = await party.connect(room, { user: userOn(0, "watch") });
+    const bo = userOn(1, "bo");
+    // the tab's id hashes to shard 0: on Bo's shard it is renamed, the same way every time
+    const first = await party.connect(room, { user: bo, pk: idOn(0, "bo") });
+    const firstId = first.snapshot.self?.connectionId as string;
+    expect(shardOf(firstId, SHARDS)).toBe(1);
+    await watcher.waitForUsers([watcher.snapshot.self?.user?.id as string, bo.id]);
     const from = watcher.messages.length;
-    bo.terminate(); // vanished: the grace keeps Bo
-    const back = await party.connect(room, { user: user("bo"), pk: idOn(2, "bo-again") });
-    await back.waitForUsers(["u-watch", "u-bo"]);
-    // after the grace on Bo's old shard only the new tab remains
-    await watcher.waitFor(
-      () => watcher.view.user("u-bo")?.connections === 1 && watcher.messages.length > from,
-      8000,
-      "bo's old tab gone",
-    );
+    first.terminate(); // vanished: the grace keeps Bo
+    // a reload under the same `_pk` takes its grace back under the same id
+    const again = await party.connect(room, { user: bo, pk: idOn(0, "bo") });
+    expect(again.snapshot.self?.connectionId).toBe(firstId);
+    again.terminate();
+    // a reload under an id of another shard still meets the lingering tab on Bo's shard, and replaces it
+    const back = await party.connect(room, { user: bo, pk: idOn(2, "bo-again") });
+    expect(back.view.user(bo.id)?.connections).toBe(1);
+    back.send({ type: "presence:state", state: { back: true } });
+    await watcher.waitFor(() => watcher.view.user(bo.id)?.state.back === true, 5000, "bo's state after the reload");
     const diffs = watcher.messages.slice(from).filter((m) => m.type === "presence:diff");
     expect(diffs.flatMap((d) => d.left)).toEqual([]);
     expect(diffs.flatMap((d) => d.joined)).toEqual([]);
+    // never two connections: the lingering tab was replaced, not counted until its grace ended
+    expect(diffs.flatMap((d) => d.updated).filter((u) => u.id === bo.id && u.connections !== 1)).toEqual([]);
   });
 
   it("gives windowed clients on every shard their window, exact counts and pages of everyone", async () => {
     const room = "big-windows";
+    const people = Array.from({ length: 9 }, (_, n) => userOn(n % SHARDS, `c${n}`));
     const crowd: TestClient[] = [];
-    for (let n = 0; n < 9; n++)
-      crowd.push(await party.connect(room, { user: user(`c${n}`), pk: idOn(n % SHARDS, `c${n}`) }));
-    const reader = await party.connect(room, { user: user("reader"), pk: idOn(2, "reader"), window: 2 });
+    for (const person of people) crowd.push(await party.connect(room, { user: person }));
+    const readerUser = userOn(2, "reader");
+    const reader = await party.connect(room, { user: readerUser, window: 2 });
     await reader.waitFor(() => reader.snapshot.count === 10 && reader.snapshot.window !== null, 5000, "windowed, 10");
-    expect(reader.userIds()).toEqual(["u-c0", "u-c1", "u-reader"]);
-    reader.send({ type: "presence:follow", ids: ["u-c7"] });
-    await reader.waitFor(() => reader.userIds().includes("u-c7"), 5000, "c7 followed");
-    // c7 is on another shard: its state still reaches its follower
+    const [c0, c1, c2, , , , , c7] = ids(people);
+    expect(reader.userIds()).toEqual([c0, c1, readerUser.id]);
+    reader.send({ type: "presence:follow", ids: [c7] });
+    await reader.waitFor(() => reader.userIds().includes(c7 as string), 5000, "c7 followed");
+    // c7 is on another shard (1): its state still reaches its follower
     crowd[7]?.send({ type: "presence:state", state: { hand: "raised" } });
-    await reader.waitFor(() => reader.view.user("u-c7")?.state.hand === "raised", 5000, "c7's state");
+    await reader.waitFor(() => reader.view.user(c7 as string)?.state.hand === "raised", 5000, "c7's state");
     // the first of the window leaves on shard 0: c2 moves in
     crowd[0]?.send({ type: "presence:leave" });
-    await reader.waitFor(() => reader.userIds().join() === "u-c1,u-c2,u-c7,u-reader", 5000, "c2 moves in");
+    await reader.waitFor(() => reader.userIds().join() === [c1, c2, c7, readerUser.id].join(), 5000, "c2 moves in");
     const from = reader.messages.length;
     reader.send({ type: "presence:list", limit: 20 });
     const page = await reader.next("presence:page", from);
-    expect(page.users.map((u: { id: string }) => u.id)).toEqual([
-      "u-c1",
-      "u-c2",
-      "u-c3",
-      "u-c4",
-      "u-c5",
-      "u-c6",
-      "u-c7",
-      "u-c8",
-      "u-reader",
-    ]);
+    expect(page.users.map((u: { id: string }) => u.id)).toEqual([...ids(people).slice(1), readerUser.id]);
     expect(page).toMatchObject({ next: null, count: 9 });
   });
 
-  it("kicks a user off every shard through the room's API, bans them, and the ban holds on every shard", async () => {
+  it("kicks a user off their shard through the room's API, bans them, and the ban holds whatever id they come back with", async () => {
     const room = "big-kick";
     const watcher = await party.connect(room, { user: user("watch"), pk: idOn(0, "w") });
     const tabs = [
@@ -134,22 +146,36 @@ describe("a sharded room", () => {
     }
   });
 
+  it("refuses a signed-in socket that reaches a shard other than its user's by the shard's name (400), not its own", async () => {
+    const room = "big-direct";
+    const ann = userOn(1, "ann");
+    for (const shard of [0, 2]) {
+      await expect(party.connect(`${room}~${shard}`, { user: ann })).rejects.toThrow(
+        /HTTP 400.*go to shard 1 of room big-direct/s,
+      );
+    }
+    const direct = await party.connect(`${room}~1`, { user: ann });
+    expect(direct.snapshot.self?.user?.id).toBe(ann.id);
+    // an anonymous socket may reach any shard: it gets an id of that shard's
+    const anon = await party.connect(`${room}~2`, { pk: idOn(0, "anon") });
+    expect(shardOf(anon.snapshot.self?.connectionId as string, SHARDS)).toBe(2);
+  });
+
   it("converges to the truth after the party crashes mid-room: no ghost on any shard, windows and counts exact", async () => {
     const room = "big-crash";
     const before: TestClient[] = [];
-    for (let n = 0; n < 12; n++) {
-      before.push(await party.connect(room, { user: user(`k${n}`), pk: idOn(n % SHARDS, `k${n}`), window: 3 }));
-    }
+    const people = Array.from({ length: 12 }, (_, n) => userOn(n % SHARDS, `k${n}`));
+    for (const person of people) before.push(await party.connect(room, { user: person, window: 3 }));
     for (const client of before) await client.waitFor(() => client.snapshot.count === 12, 5000, "12 before the crash");
     await party.server.stop("SIGKILL");
     await Promise.all(before.map((client) => client.waitForClose(10_000)));
     await party.server.start();
-    // half come back, each to the shard its id lands on; the other half vanished with the crash
+    // half come back, each to their own shard; the other half vanished with the crash
     const after: TestClient[] = [];
-    for (let n = 0; n < 12; n += 2) {
-      after.push(await party.connect(room, { user: user(`k${n}`), pk: idOn(n % SHARDS, `k${n}`), window: 3 }));
+    const back = ids(people.filter((_, n) => n % 2 === 0));
+    for (const person of people.filter((_, n) => n % 2 === 0)) {
+      after.push(await party.connect(room, { user: person, window: 3 }));
     }
-    const back = ["u-k0", "u-k2", "u-k4", "u-k6", "u-k8", "u-k10"];
     for (const client of after) {
       await client.waitFor(
         () => client.snapshot.count === 6 && client.userIds().every((id) => back.includes(id)),

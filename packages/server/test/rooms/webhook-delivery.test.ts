@@ -1,4 +1,4 @@
-import { closeAll, partyFetch, refusal, sleep, type TestClient, token, until } from "@herenow/testing";
+import { closeAll, idOfUsersShard, partyFetch, refusal, sleep, type TestClient, token, until } from "@herenow/testing";
 import { describe, expect, it } from "vitest";
 import { SHARDED_VARS, snapshotOf, webhookSuite } from "./workers";
 
@@ -131,23 +131,28 @@ describe.each([
     const has = (event: string) => () => (delivered(room).includes(event) ? null : event);
     const viewer = await connect(room, null, "anon-1");
     await until(has("join:anon-1"), 5000);
-    const ann = await connect(room, 1, "ann-1");
+    // ids a sharded room keeps for these users (of their own shards), so the events name them
+    const [annId, boId] = [
+      idOfUsersShard("u1", Number(SHARDED_VARS.HERENOW_SHARDS), "ann"),
+      idOfUsersShard("u2", Number(SHARDED_VARS.HERENOW_SHARDS), "bo"),
+    ];
+    const ann = await connect(room, 1, annId);
     await until(has("occupied"), 5000);
-    const bo = await connect(room, 2, "bo-1");
-    await until(has("join:bo-1"), 5000);
+    const bo = await connect(room, 2, boId);
+    await until(has(`join:${boId}`), 5000);
     ann.send({ type: "presence:leave" });
-    await until(has("leave:ann-1"), 5000);
+    await until(has(`leave:${annId}`), 5000);
     bo.send({ type: "presence:leave" });
     await until(has("vacated"), 5000);
     viewer.send({ type: "presence:leave" });
     await until(has("leave:anon-1"), 5000);
     expect(delivered(room)).toEqual([
       "join:anon-1",
-      "join:ann-1",
+      `join:${annId}`,
       "occupied",
-      "join:bo-1",
-      "leave:ann-1",
-      "leave:bo-1",
+      `join:${boId}`,
+      `leave:${annId}`,
+      `leave:${boId}`,
       "vacated",
       "leave:anon-1",
     ]);

@@ -12,6 +12,7 @@ import {
   CONVERGE_MS,
   closeAll,
   freePort,
+  idOfUsersShard,
   PartyServer,
   SECRET,
   sleep,
@@ -316,13 +317,16 @@ describe.each(TARGETS)("webhook end to end on $name", (target) => {
     "keeps the copy of a room spread over shards equal to the room, through churn and a crash",
     async () => {
       const room = `${prefix}s-big`;
-      const ids = Array.from({ length: 12 }, (_, n) => `s${n}`);
-      // twelve connections of nine users, one user with tabs that land on different shards
-      for (const [n, id] of ids.entries()) await connect(room, id, n < 9 ? `us${n}` : "us-tabs");
+      const userOf = (n: number) => (n < 9 ? `us${n}` : "us-tabs");
+      // ids of each user's own shard, which a room keeps as they are (the webhook's rows carry them)
+      const ids = Array.from({ length: 12 }, (_, n) => idOfUsersShard(userOf(n), 3, `s${n}`));
+      const id = (n: number) => ids[n] as string;
+      // twelve connections of nine users, one user with three tabs
+      for (const n of ids.keys()) await connect(room, id(n), userOf(n));
       await until(() => mismatch([room]), CONVERGE_MS);
-      leave(room, "s0", "leave");
-      leave(room, "s1", "close");
-      leave(room, "s9", "terminate"); // one of us-tabs' tabs: the user stays
+      leave(room, id(0), "leave");
+      leave(room, id(1), "close");
+      leave(room, id(9), "terminate"); // one of us-tabs' tabs: the user stays
       await until(() => mismatch([room]), CONVERGE_MS);
       const live = await roomSnapshot(room);
       expect(live.users.find((u) => u.id === "us-tabs")?.connections).toBe(2);
@@ -333,7 +337,7 @@ describe.each(TARGETS)("webhook end to end on $name", (target) => {
       await Promise.all(crashed.map((client) => client.waitForClose(10_000)));
       connected.get(room)?.clear();
       await server.start();
-      for (const id of ["s2", "s3", "s10"]) await connect(room, id, id === "s10" ? "us-tabs" : `us${id.slice(1)}`);
+      for (const n of [2, 3, 10]) await connect(room, id(n), userOf(n));
       await until(() => mismatch([room]), CONVERGE_MS);
       const after = await roomSnapshot(room);
       expect(after.users.map((u) => u.id).sort()).toEqual(["us-tabs", "us2", "us3"]);
