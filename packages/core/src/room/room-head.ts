@@ -16,8 +16,6 @@ interface ShardPart {
   users: Map<string, ShardUser>;
   through: HeadReport["through"];
   more: boolean;
-  /** The users its sockets follow. */
-  interest: Set<string>;
   /** What the coordinator last asked of it (sent with the next push when it changed). */
   request: ExposeRequest;
   requestSent: boolean;
@@ -59,8 +57,6 @@ const show = ({ stateAt: _s, identityAt: _i, ...user }: ShardUser): PresenceUser
 export class RoomHead {
   private readonly parts = new Map<number, ShardPart>();
   private readonly follows: FollowIndex;
-  /** Which shard reported each user the coordinator knows. */
-  private readonly where = new Map<string, number>();
   private readonly recentList: RecentList;
   private readonly clock: Clock;
   private readonly spares: number;
@@ -103,7 +99,9 @@ export class RoomHead {
 
   /** The users the coordinator holds (exposed or watched): what its memory grows with. */
   get knownUsers(): number {
-    return this.where.size;
+    let total = 0;
+    for (const part of this.parts.values()) total += part.users.size;
+    return total;
   }
 
   /** The head as the last push published it, in arrival order. */
@@ -114,8 +112,7 @@ export class RoomHead {
   /** A followed person's entry, while they are present and followed. */
   followedUser(userId: string): PresenceUser | undefined {
     if (!this.follows.has(userId)) return undefined;
-    const shard = this.where.get(userId);
-    const user = shard === undefined ? undefined : this.parts.get(shard)?.users.get(userId);
+    const user = this.parts.get(this.follows.ownerOf(userId))?.users.get(userId);
     return user && show(user);
   }
 
@@ -149,7 +146,6 @@ export class RoomHead {
         users: new Map(),
         through: null,
         more: false,
-        interest: new Set(),
         request: old?.request ?? FIRST_REQUEST,
         requestSent: false,
         fullNext: true,
@@ -158,14 +154,13 @@ export class RoomHead {
       this.parts.set(shard, part);
       // what it reported before and does not report now is gone
       const now = new Set(report.users.map((user) => user.id));
-      for (const id of old?.users.keys() ?? []) if (!now.has(id)) this.forget(shard, old as ShardPart, id);
+      for (const id of old?.users.keys() ?? []) if (!now.has(id)) this.forget(old as ShardPart, id);
       const interest = new Set(report.interest.add);
-      for (const id of old?.interest ?? []) if (!interest.has(id)) this.unfollow(shard, id);
+      for (const id of [...this.follows.followedBy(shard)]) if (!interest.has(id)) this.unfollow(shard, id);
     }
-    for (const id of report.gone) this.forget(shard, part, id);
+    for (const id of report.gone) this.forget(part, id);
     for (const user of report.users) {
       part.users.set(user.id, user);
-      this.where.set(user.id, shard);
       this.changed.add(user.id);
     }
     part.count = report.count;
@@ -189,10 +184,10 @@ export class RoomHead {
     const part = this.parts.get(shard);
     if (!part) return;
     for (const [id, user] of part.users) {
-      this.forget(shard, part, id);
+      this.forget(part, id);
       this.ended.push({ id, name: user.name, info: user.info, ...(user.kind && { kind: user.kind }), leftAt: at });
     }
-    for (const id of part.interest) this.unfollow(shard, id);
+    for (const id of [...this.follows.followedBy(shard)]) this.unfollow(shard, id);
     this.parts.delete(shard);
   }
 
@@ -269,7 +264,7 @@ export class RoomHead {
   snapshotFor(shard: number): HeadPush {
     const part = this.parts.get(shard);
     const followed: PresenceUser[] = [];
-    for (const id of part?.interest ?? []) {
+    for (const id of this.follows.followedBy(shard)) {
       const user = this.followedUser(id);
       if (user) followed.push(user);
     }
@@ -369,21 +364,18 @@ export class RoomHead {
     this.ended = [];
   }
 
-  private forget(shard: number, part: ShardPart, id: string): void {
+  private forget(part: ShardPart, id: string): void {
     if (!part.users.delete(id)) return;
-    if (this.where.get(id) === shard) this.where.delete(id);
     this.changed.add(id);
   }
 
   private follow(shard: number, part: ShardPart, id: string): void {
     this.follows.follow(shard, id);
-    part.interest.add(id);
     part.followsChanged.set(id, true);
   }
 
   private unfollow(shard: number, id: string): void {
     const part = this.parts.get(shard);
-    part?.interest.delete(id);
     part?.followsChanged.set(id, false);
     this.follows.unfollow(shard, id);
   }
