@@ -33,7 +33,7 @@ export const POPULAR = 10;
  * follows one of the room's `POPULAR` hosts; one in a hundred follows three friends, anyone in
  * the room (present or not). About 3 % of a large room is followed; the hosts by 10 % each.
  */
-export function followsOf(member: number, n: number): Set<string> {
+function followsOf(member: number, n: number): Set<string> {
   const pick = random(Math.imul(member + 1, 2_654_435_761) >>> 1);
   const draw = pick();
   if (draw < 0.1) return new Set([`u${Math.floor(pick() * POPULAR)}`]);

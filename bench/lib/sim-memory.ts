@@ -33,6 +33,13 @@ export interface Held {
  * connections, its full push and its sockets), as the heap's growth after a full collection.
  */
 export function measureHeld(layout: PersonShardedRoom, crowd: Crowd, windowSize: number): Held {
+  // each measure in its own function, so what one built is garbage before the next starts
+  const shard = measureShard(layout, crowd, windowSize);
+  return { ...measureCoordinator(layout), ...shard };
+}
+
+/** A coordinator rebuilt from every shard's full report, with and without the follows. */
+function measureCoordinator(layout: PersonShardedRoom) {
   const at = layout.clock.now();
   const reports = layout.shards.map((shard) => JSON.stringify(shard.reporter.take({ full: true, at }).report));
   const interest = new Set<string>();
@@ -45,9 +52,18 @@ export function measureHeld(layout: PersonShardedRoom, crowd: Crowd, windowSize:
     const exposed = report.users.filter((user) => through !== null && compareKeys(user, through) <= 0);
     return JSON.stringify({ ...report, users: exposed, interest: { add: [], remove: [] } });
   });
-  const coordinatorBytes = coordinatorHeap(layout, reports);
-  const unfollowedBytes = coordinatorHeap(layout, unfollowed);
+  parsed.length = 0;
+  return {
+    coordinatorBytes: coordinatorHeap(layout, reports),
+    unfollowedBytes: coordinatorHeap(layout, unfollowed),
+    followed: interest.size,
+    followedPresent: present.size,
+  };
+}
 
+/** The largest shard rebuilt from its connections, its full push and its sockets. */
+function measureShard(layout: PersonShardedRoom, crowd: Crowd, windowSize: number) {
+  const at = layout.clock.now();
   let largest = 0;
   for (const [index, shard] of layout.shards.entries()) {
     if (shard.room.userCount > (layout.shards[largest]?.room.userCount ?? 0)) largest = index;
@@ -73,14 +89,10 @@ export function measureHeld(layout: PersonShardedRoom, crowd: Crowd, windowSize:
   }
   reporter.take({ full: true, at });
   const shardBytes = heap() - before;
-  if (room.userCount !== shard.room.userCount || view.userCount !== layout.head.userCount) {
+  if (room.userCount !== shard.room.userCount || view.userCount !== layout.head.userCount || sockets.size === 0) {
     throw new Error("the rebuilt shard lost users");
   }
   return {
-    coordinatorBytes,
-    unfollowedBytes,
-    followed: interest.size,
-    followedPresent: present.size,
     shardBytes,
     shardUsers: room.userCount,
     socketsMax: Math.max(...layout.shards.map((part) => part.room.connectionCount)),
@@ -100,7 +112,7 @@ function coordinatorHeap(layout: PersonShardedRoom, reports: string[]): number {
 }
 
 /** The heap in use after a full collection. */
-export function heap(): number {
+function heap(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error("run with --expose-gc (npm run shard-sim -w @herenow/bench does)");
   gc();
