@@ -71,6 +71,8 @@ export class RoomHead {
   private publishedAnonymous = 0;
   private recentChanged = false;
   private seqNumber: number;
+  /** The exposed users in arrival order, until a report changes them. */
+  private sorted: ShardUser[] | null = null;
 
   constructor(private readonly options: RoomHeadOptions) {
     this.clock = options.clock ?? systemClock;
@@ -158,6 +160,9 @@ export class RoomHead {
       const interest = new Set(report.interest.add);
       for (const id of [...this.follows.followedBy(shard)]) if (!interest.has(id)) this.unfollow(shard, id);
     }
+    if (report.full || report.users.length > 0 || report.gone.length > 0 || !sameJson(part.through, report.through)) {
+      this.sorted = null;
+    }
     for (const id of report.gone) this.forget(part, id);
     for (const user of report.users) {
       part.users.set(user.id, user);
@@ -189,6 +194,7 @@ export class RoomHead {
     }
     for (const id of [...this.follows.followedBy(shard)]) this.unfollow(shard, id);
     this.parts.delete(shard);
+    this.sorted = null;
   }
 
   /** Brings back the recent list kept in storage (after the coordinator's restart), keeping its order. */
@@ -310,15 +316,17 @@ export class RoomHead {
     return { followed, followedLeft, request, watch };
   }
 
-  /** Every exposed user (up to each shard's `through`), in arrival order. */
+  /** Every exposed user (up to each shard's `through`), in arrival order: rebuilt only when a report changed users. */
   private candidates(): ShardUser[] {
+    if (this.sorted) return this.sorted;
     const all: ShardUser[] = [];
     for (const part of this.parts.values()) {
       const { through } = part;
       if (!through) continue;
       for (const user of part.users.values()) if (compareKeys(user, through) <= 0) all.push(user);
     }
-    return all.sort(compareKeys);
+    this.sorted = all.sort(compareKeys);
+    return this.sorted;
   }
 
   private headBounds(candidates: ShardUser[]): { full: boolean; last: ShardUser | undefined } {

@@ -27,6 +27,10 @@ export class ShardReporter {
   private readonly watched = new Set<string>();
   /** The users the coordinator has from this shard (exposed or watched). */
   private readonly sent = new Set<string>();
+  /** The users the last report exposed. */
+  private exposedIds = new Set<string>();
+  /** People added to or removed from the watch list since the last report. */
+  private readonly watchChanged = new Set<string>();
   /** Sockets following each person. */
   private readonly follows = new Map<string, number>();
   private readonly followsAdded = new Set<string>();
@@ -41,9 +45,18 @@ export class ShardReporter {
   /** What the coordinator asks now: takes effect with the next report. */
   heard(push: Pick<HeadPush, "full" | "request" | "watch">): void {
     if (push.request) this.request = push.request;
-    if (push.full) this.watched.clear();
-    for (const id of push.watch?.remove ?? []) this.watched.delete(id);
-    for (const id of push.watch?.add ?? []) this.watched.add(id);
+    if (push.full) {
+      for (const id of this.watched) this.watchChanged.add(id);
+      this.watched.clear();
+    }
+    for (const id of push.watch?.remove ?? []) {
+      this.watched.delete(id);
+      this.watchChanged.add(id);
+    }
+    for (const id of push.watch?.add ?? []) {
+      this.watched.add(id);
+      this.watchChanged.add(id);
+    }
     if (push.request || push.watch || push.full) this.asked = true;
   }
 
@@ -85,23 +98,25 @@ export class ShardReporter {
     }
     this.asked = false;
     const { exposed, more } = this.exposure();
-    const wanted = new Set(exposed.map((user) => user.id));
-    for (const id of this.watched) if (room.hasUser(id)) wanted.add(id);
-    if (full) this.sent.clear();
-    const users: ShardUser[] = [];
-    for (const id of wanted) {
-      if (this.sent.has(id) && !changed.has(id)) continue;
-      const user = this.shardUser(id);
-      if (user) users.push(user);
-      this.sent.add(id);
-    }
-    const gone: string[] = [];
-    for (const id of this.sent) {
-      if (wanted.has(id)) continue;
-      gone.push(id);
-      this.sent.delete(id);
-    }
+    const exposedIds = new Set(exposed.map((user) => user.id));
     const left = new Set(own?.left);
+    // who may have come into or gone out of what the coordinator has: O(exposed + changes), not O(watched)
+    const check = full
+      ? new Set([...exposedIds, ...this.watched])
+      : new Set([...exposedIds, ...this.exposedIds, ...changed, ...left, ...this.watchChanged]);
+    if (full) this.sent.clear();
+    this.exposedIds = exposedIds;
+    this.watchChanged.clear();
+    const users: ShardUser[] = [];
+    const gone: string[] = [];
+    for (const id of check) {
+      const wanted = exposedIds.has(id) || (this.watched.has(id) && room.hasUser(id));
+      if (wanted && (!this.sent.has(id) || changed.has(id))) {
+        const user = this.shardUser(id);
+        if (user) users.push(user);
+        this.sent.add(id);
+      } else if (!wanted && this.sent.delete(id)) gone.push(id);
+    }
     const ended = left.size > 0 ? room.recent().filter((user) => left.has(user.id)) : [];
     const returned = (own?.joined ?? []).filter((user) => recentBefore.has(user.id)).map((user) => user.id);
     const lastExposed = exposed[exposed.length - 1];
@@ -138,7 +153,7 @@ export class ShardReporter {
   private exposure(): { exposed: PresenceUser[]; more: boolean } {
     const { room, request } = this;
     const total = room.userCount;
-    let limit = Math.max(this.sent.size, 8) + request.extra;
+    let limit = Math.max(this.exposedIds.size, 8) + request.extra;
     for (;;) {
       const users = room.headIds(limit).map((id) => room.presentUser(id) as PresenceUser);
       const all = users.length < limit;
