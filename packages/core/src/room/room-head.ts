@@ -39,6 +39,9 @@ export interface RoomHeadOptions {
   clock?: Clock;
 }
 
+/** How often a busy room's pushes carry `recent` (a quiet room's carry it at once). */
+const RECENT_EVERY_MS = 1000;
+
 const show = ({ stateAt: _s, identityAt: _i, ...user }: ShardUser): PresenceUser => user;
 
 /**
@@ -70,6 +73,9 @@ export class RoomHead {
   private publishedCount = 0;
   private publishedAnonymous = 0;
   private recentChanged = false;
+  private recentSentAt = Number.NEGATIVE_INFINITY;
+  /** Reports applied since the last push: none means the room is quiet. */
+  private reportsSincePush = 0;
   private seqNumber: number;
   /** The exposed users in arrival order, until a report changes them. */
   private sorted: ShardUser[] | null = null;
@@ -88,22 +94,16 @@ export class RoomHead {
 
   /** The room's signed-in users: the sum of the shards' counts. */
   get userCount(): number {
-    let total = 0;
-    for (const part of this.parts.values()) total += part.count;
-    return total;
+    return this.total((part) => part.count);
   }
 
   get anonymous(): number {
-    let total = 0;
-    for (const part of this.parts.values()) total += part.anonymous;
-    return total;
+    return this.total((part) => part.anonymous);
   }
 
   /** The users the coordinator holds (exposed or watched): what its memory grows with. */
   get knownUsers(): number {
-    let total = 0;
-    for (const part of this.parts.values()) total += part.users.size;
-    return total;
+    return this.total((part) => part.users.size);
   }
 
   /** The head as the last push published it, in arrival order. */
@@ -177,6 +177,7 @@ export class RoomHead {
     this.returned.push(...report.returned);
     this.ended.push(...report.ended);
     if (!report.full) this.events.push(...report.events);
+    this.reportsSincePush++;
     return "applied";
   }
 
@@ -231,8 +232,11 @@ export class RoomHead {
     this.updateRequests(candidates);
     const count = this.userCount;
     const anonymous = this.anonymous;
+    // `recent` is for newcomers' syncs: a busy room sends it once a second, a quiet one at once
+    const recentDue = this.recentChanged && (this.reportsSincePush === 0 || now - this.recentSentAt >= RECENT_EVERY_MS);
+    this.reportsSincePush = 0;
     const roomChanged =
-      headChanged || this.recentChanged || count !== this.publishedCount || anonymous !== this.publishedAnonymous;
+      headChanged || recentDue || count !== this.publishedCount || anonymous !== this.publishedAnonymous;
     const pushes = new Map<number, HeadPush>();
     const parts = [...this.parts].map(([shard, part]) => ({ shard, part, push: this.pushFor(shard, part) }));
     const anyNews = roomChanged || parts.some(({ push }) => push !== null);
@@ -241,8 +245,11 @@ export class RoomHead {
     this.seqNumber++;
     this.publishedCount = count;
     this.publishedAnonymous = anonymous;
-    const recent = this.recentChanged ? { recent: this.recent() } : {};
-    this.recentChanged = false;
+    const recent = recentDue ? { recent: this.recent() } : {};
+    if (recentDue) {
+      this.recentChanged = false;
+      this.recentSentAt = now;
+    }
     for (const { shard, part, push } of parts) {
       if (part.fullNext) {
         pushes.set(shard, this.snapshotFor(shard));
@@ -316,6 +323,12 @@ export class RoomHead {
     return { followed, followedLeft, request, watch };
   }
 
+  private total(of: (part: ShardPart) => number): number {
+    let total = 0;
+    for (const part of this.parts.values()) total += of(part);
+    return total;
+  }
+
   /** Every exposed user (up to each shard's `through`), in arrival order: rebuilt only when a report changed users. */
   private candidates(): ShardUser[] {
     if (this.sorted) return this.sorted;
@@ -359,15 +372,7 @@ export class RoomHead {
   }
 
   private applyRecent(): void {
-    for (const id of this.returned) {
-      const before = this.recentList.list(this.clock.now());
-      this.recentList.returned(id);
-      if (this.recentList.list(this.clock.now()) !== before) this.recentChanged = true;
-    }
-    // one order for those who left in one interval, wherever they were: newest first, ties by id
-    this.ended.sort((a, b) => a.leftAt - b.leftAt || (a.id < b.id ? 1 : -1));
-    for (const { leftAt, ...user } of this.ended) this.recentList.left(user, leftAt);
-    if (this.ended.length > 0) this.recentChanged = true;
+    if (this.recentList.merge(this.returned, this.ended)) this.recentChanged = true;
     this.returned = [];
     this.ended = [];
   }
