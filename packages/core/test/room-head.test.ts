@@ -112,16 +112,20 @@ describe("the head of a room sharded by person", () => {
     expect(sharded.head.userCount).toBe(1);
   });
 
-  it("drops a shard that stopped answering: its users leave the head and the counts", () => {
+  it("drops a shard that stopped answering: its users leave the head, the counts and their followers", () => {
     const { clock, sharded } = start();
     const [lost] = idsOn(1, 1) as [string];
     const [kept] = idsOn(2, 1) as [string];
     join(sharded, clock, lost);
     join(sharded, clock, kept);
+    sharded.follow(2, lost);
     quiet(sharded);
+    expect(sharded.shards[2]?.view.hasUser(lost)).toBe(true);
     sharded.head.dropShard(1, clock.now());
     sharded.flush();
     expect(headIds(sharded)).toEqual([kept]);
+    // its followers hear they left
+    expect(sharded.shards[2]?.view.hasUser(lost)).toBe(false);
     expect(sharded.head.userCount).toBe(1);
     expect(sharded.head.recent().map((user) => user.id)).toEqual([lost]);
     expect(sharded.shards[2]?.view.userCount).toBe(1);
