@@ -38,6 +38,7 @@ export class PersonShards {
   /** Reports the coordinator refused, and shards that must report everything next. */
   refused = 0;
   private readonly needFull = new Set<number>();
+  private coordinatorRestarted = false;
 
   constructor(
     readonly clock: ManualClock,
@@ -75,13 +76,21 @@ export class PersonShards {
   /** One diff interval: every shard reports, the coordinator pushes, every shard applies its push. */
   flush(): void {
     const at = this.clock.now();
+    const restarted = this.coordinatorRestarted;
+    this.coordinatorRestarted = false;
     for (const [index, shard] of this.shards.entries()) {
       shard.room.tick();
       const full = this.needFull.delete(index);
       const { report } = shard.reporter.take({ full, at });
-      if (report && this.head.apply(index, report) === "needs-full") {
+      const refused = report !== null && this.head.apply(index, report) === "needs-full";
+      if (refused) {
         this.refused++;
-        this.needFull.add(index);
+        shard.reporter.unsent(report);
+      }
+      // a restarted coordinator asks every shard for everything; a report already on its way is refused first
+      if (refused || (restarted && !full)) {
+        const again = shard.reporter.take({ full: true, at }).report;
+        if (again) this.head.apply(index, again);
       }
     }
     for (const [index, push] of this.head.takePushes()) {
@@ -118,12 +127,12 @@ export class PersonShards {
     this.needFull.add(index);
   }
 
-  /** The coordinator restarted with its number and recent list: every shard reports everything. */
+  /** The coordinator restarted with its number and recent list: it asks every shard for a full report. */
   restartCoordinator(): void {
     const old = this.head;
     this.head = this.newHead(old.seq);
     this.head.restoreRecent(old.recent());
-    for (let index = 0; index < this.shards.length; index++) this.needFull.add(index);
+    this.coordinatorRestarted = true;
   }
 
   /** Every page of the room, `limit` users each, gathered from every shard. */

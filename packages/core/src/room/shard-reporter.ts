@@ -39,6 +39,8 @@ export class ShardReporter {
   private last = { through: "", more: false, count: -1, anonymous: -1 };
   /** The request or watch list changed: the next report looks again though no user did. */
   private asked = true;
+  /** What only an unsent report carried, for the next one. */
+  private carried: Pick<HeadReport, "ended" | "returned" | "events"> = { ended: [], returned: [], events: [] };
 
   constructor(private readonly room: RoomPresence) {}
 
@@ -58,6 +60,19 @@ export class ShardReporter {
       this.watchChanged.add(id);
     }
     if (push.request || push.watch || push.full) this.asked = true;
+  }
+
+  /**
+   * A report the coordinator refused (`needs-full`) or never got: who left, who came back and the
+   * connection events only it carried go with the next report, which must then be full.
+   */
+  unsent(report: HeadReport): void {
+    const { carried } = this;
+    this.carried = {
+      ended: [...carried.ended, ...report.ended],
+      returned: [...carried.returned, ...report.returned],
+      events: [...carried.events, ...report.events],
+    };
   }
 
   /** One more of the shard's sockets follows `userId`. */
@@ -89,7 +104,7 @@ export class ShardReporter {
     const recentBefore = new Set(room.recent().map((user) => user.id));
     const moves = room.takeIdentityMoves();
     const own = room.takeDiff();
-    const events = room.takeEvents();
+    const events = [...this.carried.events, ...room.takeEvents()];
     const changed = new Set(moves);
     for (const user of own?.joined ?? []) changed.add(user.id);
     for (const user of own?.updated ?? []) changed.add(user.id);
@@ -117,8 +132,12 @@ export class ShardReporter {
         this.sent.add(id);
       } else if (!wanted && this.sent.delete(id)) gone.push(id);
     }
-    const ended = left.size > 0 ? room.recent().filter((user) => left.has(user.id)) : [];
-    const returned = (own?.joined ?? []).filter((user) => recentBefore.has(user.id)).map((user) => user.id);
+    const ended = [...this.carried.ended, ...(left.size > 0 ? room.recent().filter((user) => left.has(user.id)) : [])];
+    const returned = [
+      ...this.carried.returned,
+      ...(own?.joined ?? []).filter((user) => recentBefore.has(user.id)).map((user) => user.id),
+    ];
+    this.carried = { ended: [], returned: [], events: [] };
     const lastExposed = exposed[exposed.length - 1];
     const through = lastExposed ? { since: lastExposed.since, id: lastExposed.id } : null;
     const interest = full
