@@ -25,6 +25,22 @@ export interface Ops {
   touched: string[];
 }
 
+/** The people everyone may follow: the room's hosts, the first members to arrive. */
+export const POPULAR = 10;
+
+/**
+ * Whom a member's socket follows, the same for every layout: most follow nobody; one in ten
+ * follows one of the room's `POPULAR` hosts; one in a hundred follows three friends, anyone in
+ * the room (present or not). About 3 % of a large room is followed; the hosts by 10 % each.
+ */
+function followsOf(member: number, n: number): Set<string> {
+  const pick = random(Math.imul(member + 1, 2_654_435_761) >>> 1);
+  const draw = pick();
+  if (draw < 0.1) return new Set([`u${Math.floor(pick() * POPULAR)}`]);
+  if (draw < 0.11) return new Set(Array.from({ length: 3 }, () => `u${Math.floor(pick() * n)}`));
+  return new Set();
+}
+
 /**
  * Who is in the room, who comes and who goes: the same sequence for every layout (seeded).
  * Random leaves never pick the members of the storm's first window, who make up the first
@@ -39,8 +55,6 @@ export class Crowd {
   private nextMember = 0;
   private heartbeat = 0;
   private readonly pick = random(7);
-  private readonly pickFollows = random(11);
-  private readonly none = new Set<string>();
 
   /** `n`: the members follows are drawn from; `windowSize`: every socket's window. */
   constructor(
@@ -82,18 +96,18 @@ export class Crowd {
     for (let k = 0; k < joins; k++) {
       const member = this.nextMember++;
       (head ? this.first : this.present).push(member);
-      // one member in ten follows five others
-      const follows =
-        member % 10 === 0
-          ? new Set(Array.from({ length: 5 }, () => `u${Math.floor(this.pickFollows() * this.n)}`))
-          : this.none;
-      joined.push({
-        connectionId: `c${member}`,
-        user: { id: `u${member}`, name: `User ${member}`, info: {} },
-        spec: { size: this.windowSize, selfUserId: `u${member}`, follows },
-        countsAt: 0,
-      });
+      joined.push(this.socket(member));
     }
     return { joined, left, touched };
+  }
+
+  /** The socket of one member, as it joined: rebuilt the same whenever asked. */
+  socket(member: number): SimSocket {
+    return {
+      connectionId: `c${member}`,
+      user: { id: `u${member}`, name: `User ${member}`, info: {} },
+      spec: { size: this.windowSize, selfUserId: `u${member}`, follows: followsOf(member, this.n) },
+      countsAt: 0,
+    };
   }
 }

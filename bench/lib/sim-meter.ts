@@ -54,7 +54,7 @@ export interface Phase {
 }
 
 /** The CPU time, in µs, this process spent on `work`. */
-export function cpuUs(work: () => void): number {
+function cpuUs(work: () => void): number {
   const start = process.cpuUsage();
   work();
   const used = process.cpuUsage(start);

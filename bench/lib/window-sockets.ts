@@ -1,4 +1,4 @@
-import type { UserIdentity } from "@herenow/core";
+import { LIMITS, type UserIdentity } from "@herenow/core";
 import { type MirrorChanges, type RoomReader, WindowedDiff, type WindowSpec, windowUsers } from "@herenow/core/engine";
 
 /** A simulated windowed socket: its connection, its user and what it watches. */
@@ -50,6 +50,9 @@ export class WindowSockets {
   /** The first users when the last diff went out: what the windows were built from. */
   private head: string[] = [];
   private diffNumber = 0;
+  private lastCountAt = Number.NEGATIVE_INFINITY;
+  private changedAt: number[] = [];
+  private countLagMs = 0;
 
   constructor(private readonly windowSize: number) {}
 
@@ -133,6 +136,34 @@ export class WindowSockets {
       this.traffic.countFrames++;
       this.traffic.countBytes += text.length;
     }
+  }
+
+  /**
+   * Counts on the server's cadence (`RoomWindows.countInterval`): every 250 ms, a tenth of a ms
+   * more per `crowd` (the windowed sockets or users it counts), at most a second. `changedAt`
+   * lists when each count change this object's room reader now has happened; the worst wait
+   * from a change to the counts every socket has is kept in `countLagMs`.
+   */
+  tickCounts(room: RoomReader, now: number, crowd: number): void {
+    const { countIntervalMs, countIntervalMaxMs } = LIMITS;
+    const interval = Math.min(countIntervalMaxMs, Math.max(countIntervalMs, Math.round(crowd / 10)));
+    if (now < this.lastCountAt + interval) return;
+    this.lastCountAt = now;
+    this.counts(room);
+    for (const at of this.changedAt) this.countLagMs = Math.max(this.countLagMs, now - at);
+    this.changedAt = [];
+  }
+
+  /** A count change that happened at `at` is now in the room this object reads from. */
+  countChanged(at: number): void {
+    this.changedAt.push(at);
+  }
+
+  /** The worst wait from a count change to the counts of every socket since the last call. */
+  takeCountLag(): number {
+    const lag = this.countLagMs;
+    this.countLagMs = 0;
+    return lag;
   }
 
   /** Starts counting traffic afresh (a new phase of the run). */

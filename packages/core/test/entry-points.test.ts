@@ -42,7 +42,20 @@ describe("core's entry points", () => {
       "splitWebhookBatch",
       "verifyWebhook",
     ]);
-    for (const name of ["RoomPresence", "ShardTotals", "RoomMirror", "WindowedDiff", "ManualClock", "shardOf"]) {
+    for (const name of [
+      "RoomPresence",
+      "ShardTotals",
+      "RoomMirror",
+      "WindowedDiff",
+      "ManualClock",
+      "shardOf",
+      "RoomHead",
+      "ShardReporter",
+      "ShardView",
+      "mergePages",
+      "compareKeys",
+      "FIRST_REQUEST",
+    ]) {
       expect(root).not.toHaveProperty(name);
       expect(engine).toHaveProperty(name);
     }

@@ -50,7 +50,12 @@ export function pageInJoinOrder<T>(
   const more = page.length > limit;
   if (more) page.pop();
   const last = page[page.length - 1];
-  return { users: page, next: more && last ? `${last.since}:${last.id}` : null };
+  return { users: page, next: more && last ? cursorOf(last) : null };
+}
+
+/** The cursor of a page that ends with `user`: `<since>:<user id>` (see `parseCursor`). */
+export function cursorOf(user: PresenceUser): string {
+  return `${user.since}:${user.id}`;
 }
 
 /** A `presence:page` cursor, `<since>:<user id>`, or `null` when it is not one. */

@@ -43,6 +43,19 @@ export class RecentList {
     if (rest.length < this.entries.length) this.entries = rest;
   }
 
+  /**
+   * What shards reported over one interval: users back (they leave the list), then users who left
+   * (a sharded room's one order for those who left together: newest first, ties by id, as
+   * `DiffBuilder` orders a room's). Whether the list changed.
+   */
+  merge(returned: readonly string[], left: RecentUser[]): boolean {
+    const before = this.entries;
+    for (const id of returned) this.returned(id);
+    left.sort((a, b) => a.leftAt - b.leftAt || (a.id < b.id ? 1 : -1));
+    for (const { leftAt, ...user } of left) this.left(user, leftAt);
+    return this.entries !== before;
+  }
+
   /** Replaces the list (a sync, a stored copy, the coordinator's state), keeping its order. */
   replace(entries: readonly RecentUser[]): void {
     this.entries = this.keepMs <= 0 ? [] : entries.slice(0, RECENT_USERS_MAX);
