@@ -15,13 +15,8 @@ import {
   shardOf,
   takeShardReport,
 } from "../src/engine";
-import {
-  type DiffMessage,
-  type MemberIdentity,
-  type PresenceSnapshot,
-  PresenceView,
-  type UserStatus,
-} from "../src/index";
+import { type DiffMessage, type MemberIdentity, type PresenceSnapshot, PresenceView } from "../src/index";
+import { expandRejoins, type SocketCommand, socketCommands } from "./room-commands";
 
 const SHARDS = 4;
 const AGENTS = -1;
@@ -42,13 +37,7 @@ const socketUser = (i: number): string | null => (i < 9 ? `u${i % 3}` : null);
 const socketShard = (i: number): number => shardOf(socketUser(i) ?? `c${i}`, SHARDS);
 
 type Command =
-  | { type: "connect"; socket: number; renamed: boolean }
-  | { type: "leave"; socket: number }
-  /** A leave and a connect of the same socket within one interval: the user's stay may begin again. */
-  | { type: "rejoin"; socket: number }
-  | { type: "close"; socket: number; kind: "away" | "lost" }
-  | { type: "state"; socket: number; value: number }
-  | { type: "status"; socket: number; status: UserStatus }
+  | SocketCommand
   | { type: "heartbeat"; socket: number }
   | { type: "wait"; ms: number }
   | { type: "flush" }
@@ -62,23 +51,14 @@ type Command =
 
 const socket = fc.nat({ max: SOCKETS - 1 });
 const agent = fc.nat({ max: 1 });
+const steps = socketCommands(socket);
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ type: fc.constant("connect" as const), socket, renamed: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ type: fc.constant("leave" as const), socket }) },
-  { weight: 2, arbitrary: fc.record({ type: fc.constant("rejoin" as const), socket }) },
-  {
-    weight: 3,
-    arbitrary: fc.record({ type: fc.constant("close" as const), socket, kind: fc.constantFrom("away", "lost") }),
-  },
-  { weight: 3, arbitrary: fc.record({ type: fc.constant("state" as const), socket, value: fc.nat({ max: 2 }) }) },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      type: fc.constant("status" as const),
-      socket,
-      status: fc.constantFrom<UserStatus>("active", "idle", "hidden"),
-    }),
-  },
+  { weight: 5, arbitrary: steps.connect },
+  { weight: 2, arbitrary: steps.leave },
+  { weight: 2, arbitrary: steps.rejoin },
+  { weight: 3, arbitrary: steps.close },
+  { weight: 3, arbitrary: steps.state },
+  { weight: 3, arbitrary: steps.status },
   { weight: 1, arbitrary: fc.record({ type: fc.constant("heartbeat" as const), socket }) },
   {
     weight: 2,
@@ -320,14 +300,7 @@ function run(commands: readonly Command[]): void {
     expect(expected).toEqual(held(single.room));
     for (const mirror of sharded.mirrors) expect(held(mirror)).toEqual(expected);
   };
-  const steps = commands.flatMap((step): Command[] =>
-    step.type === "rejoin"
-      ? [
-          { type: "leave", socket: step.socket },
-          { type: "connect", socket: step.socket, renamed: false },
-        ]
-      : [step],
-  );
+  const steps = expandRejoins<Command>(commands);
   for (const step of steps) {
     // commands between two flushes fall in one diff interval, a millisecond apart
     clock.advance(1);

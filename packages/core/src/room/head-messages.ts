@@ -81,11 +81,7 @@ export interface HeadPush {
   anonymous: number;
   /** When a user left the head or the followed people, when it happened (`leftAt` of the room's diffs). */
   at: number;
-  /**
-   * The room's recently left, newest first, when it changed (always with `full`): at most once a
-   * second while shards keep reporting (it serves newcomers' syncs; at 1,000 leaves a second it
-   * changes every interval), at once when the room is quiet.
-   */
+  /** The room's recently left, newest first, when it changed (always with `full`). */
   recent?: RecentUser[];
   /** What the coordinator asks of the shard's own users, when it changed (always with `full`). */
   request?: ExposeRequest;

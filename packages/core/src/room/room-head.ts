@@ -39,9 +39,6 @@ export interface RoomHeadOptions {
   clock?: Clock;
 }
 
-/** How often a busy room's pushes carry `recent` (a quiet room's carry it at once). */
-const RECENT_EVERY_MS = 1000;
-
 const show = ({ stateAt: _s, identityAt: _i, ...user }: ShardUser): PresenceUser => user;
 
 /**
@@ -73,9 +70,6 @@ export class RoomHead {
   private publishedCount = 0;
   private publishedAnonymous = 0;
   private recentChanged = false;
-  private recentSentAt = Number.NEGATIVE_INFINITY;
-  /** Reports applied since the last push: none means the room is quiet. */
-  private reportsSincePush = 0;
   private seqNumber: number;
   /** The exposed users in arrival order, until a report changes them. */
   private sorted: ShardUser[] | null = null;
@@ -177,7 +171,6 @@ export class RoomHead {
     this.returned.push(...report.returned);
     this.ended.push(...report.ended);
     if (!report.full) this.events.push(...report.events);
-    this.reportsSincePush++;
     return "applied";
   }
 
@@ -232,9 +225,8 @@ export class RoomHead {
     this.updateRequests(candidates);
     const count = this.userCount;
     const anonymous = this.anonymous;
-    // `recent` is for newcomers' syncs: a busy room sends it once a second, a quiet one at once
-    const recentDue = this.recentChanged && (this.reportsSincePush === 0 || now - this.recentSentAt >= RECENT_EVERY_MS);
-    this.reportsSincePush = 0;
+    // every push carries `recent` when it changed, so a newcomer's sync or a resync at any shard is exact
+    const recentDue = this.recentChanged;
     const roomChanged =
       headChanged || recentDue || count !== this.publishedCount || anonymous !== this.publishedAnonymous;
     const pushes = new Map<number, HeadPush>();
@@ -246,10 +238,7 @@ export class RoomHead {
     this.publishedCount = count;
     this.publishedAnonymous = anonymous;
     const recent = recentDue ? { recent: this.recent() } : {};
-    if (recentDue) {
-      this.recentChanged = false;
-      this.recentSentAt = now;
-    }
+    this.recentChanged = false;
     for (const { shard, part, push } of parts) {
       if (part.fullNext) {
         pushes.set(shard, this.snapshotFor(shard));
