@@ -1,5 +1,5 @@
 import {
-  compareKeys,
+  byArrival,
   type HeadPush,
   type HeadReport,
   type RestoredConnection,
@@ -49,7 +49,7 @@ function measureCoordinator(layout: PersonShardedRoom) {
   for (const report of parsed) for (const user of report.users) if (interest.has(user.id)) present.add(user.id);
   const unfollowed = parsed.map((report) => {
     const through = report.through;
-    const exposed = report.users.filter((user) => through !== null && compareKeys(user, through) <= 0);
+    const exposed = report.users.filter((user) => through !== null && byArrival(user, through) <= 0);
     return JSON.stringify({ ...report, users: exposed, interest: { add: [], remove: [] } });
   });
   parsed.length = 0;

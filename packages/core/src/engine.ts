@@ -12,9 +12,10 @@ export { exceedsUtf8, jsonSize, utf8Length } from "./json-size";
 export type { OccupancyEvent } from "./occupancy";
 export { withOccupancy } from "./occupancy";
 // the connection-level types, `LeaveReason` included (the root exports it too, for webhook receivers)
+export { byArrival } from "./room/apply";
 export type * from "./room/connections";
 export type { ExposeRequest, HeadPush, HeadReport, UserKey } from "./room/head-messages";
-export { compareKeys, FIRST_REQUEST } from "./room/head-messages";
+export { FIRST_REQUEST } from "./room/head-messages";
 export type { UserPage } from "./room/page";
 export { pageInJoinOrder } from "./room/page";
 export type { RoomHeadOptions } from "./room/room-head";

@@ -53,7 +53,7 @@ describe("core's entry points", () => {
       "ShardReporter",
       "ShardView",
       "mergePages",
-      "compareKeys",
+      "byArrival",
       "FIRST_REQUEST",
     ]) {
       expect(root).not.toHaveProperty(name);

@@ -1,8 +1,11 @@
 import type { DiffMessage, PresenceUser } from "../protocol";
 import type { RecentList } from "./recent-list";
 
-/** The order of a window: by the start of each stay, ties by id (protocol 1.1). */
-export function byArrival(a: PresenceUser, b: PresenceUser): number {
+/**
+ * Arrival order: by the start of each stay, ties by id. The order of a window (protocol 1.1), of
+ * a sharded room's head and of pages gathered from its shards.
+ */
+export function byArrival(a: Pick<PresenceUser, "since" | "id">, b: Pick<PresenceUser, "since" | "id">): number {
   return a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 

@@ -2,15 +2,10 @@ import type { PresenceUser, RecentUser } from "../protocol";
 import type { ConnectionEvent } from "./connections";
 import type { ShardUser } from "./shard-totals";
 
-/** Where a user stands in the room's arrival order: by the start of their stay, ties by id. */
+/** Where a user stands in the room's arrival order (`byArrival`): by the start of their stay, ties by id. */
 export interface UserKey {
   since: number;
   id: string;
-}
-
-/** Arrival order over keys (`since`, ties by id): the order of the head, of windows and of pages. */
-export function compareKeys(a: UserKey, b: UserKey): number {
-  return a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**

@@ -1,10 +1,11 @@
 import { type Clock, systemClock } from "../clock";
 import { DEFAULTS, type PresenceUser, type RecentUser } from "../protocol";
 import { shardOf } from "../shard-of";
+import { byArrival } from "./apply";
 import type { ConnectionEvent } from "./connections";
 import { sameJson } from "./diff";
 import { FollowIndex } from "./follow-index";
-import { compareKeys, type ExposeRequest, FIRST_REQUEST, type HeadPush, type HeadReport } from "./head-messages";
+import { type ExposeRequest, FIRST_REQUEST, type HeadPush, type HeadReport } from "./head-messages";
 import { RecentList } from "./recent-list";
 import type { ShardUser } from "./shard-totals";
 
@@ -125,7 +126,7 @@ export class RoomHead {
   get exact(): boolean {
     const { full, last } = this.headBounds(this.candidates());
     for (const part of this.parts.values()) {
-      if (part.more && (!full || !last || !part.through || compareKeys(part.through, last) < 0)) return false;
+      if (part.more && (!full || !last || !part.through || byArrival(part.through, last) < 0)) return false;
     }
     return true;
   }
@@ -325,9 +326,9 @@ export class RoomHead {
     for (const part of this.parts.values()) {
       const { through } = part;
       if (!through) continue;
-      for (const user of part.users.values()) if (compareKeys(user, through) <= 0) all.push(user);
+      for (const user of part.users.values()) if (byArrival(user, through) <= 0) all.push(user);
     }
-    this.sorted = all.sort(compareKeys);
+    this.sorted = all.sort(byArrival);
     return this.sorted;
   }
 

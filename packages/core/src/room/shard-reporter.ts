@@ -1,5 +1,6 @@
 import type { DiffMessage, PresenceUser } from "../protocol";
-import { compareKeys, type ExposeRequest, FIRST_REQUEST, type HeadPush, type HeadReport } from "./head-messages";
+import { byArrival } from "./apply";
+import { type ExposeRequest, FIRST_REQUEST, type HeadPush, type HeadReport } from "./head-messages";
 import type { RoomPresence } from "./room-presence";
 import type { ShardUser } from "./shard-totals";
 
@@ -176,9 +177,9 @@ export class ShardReporter {
     for (;;) {
       const users = room.headIds(limit).map((id) => room.presentUser(id) as PresenceUser);
       const all = users.length < limit;
-      const sorted = [...users].sort(compareKeys);
+      const sorted = [...users].sort(byArrival);
       const { cutoff } = request;
-      let end = cutoff ? sorted.findIndex((user) => compareKeys(user, cutoff) > 0) : 0;
+      let end = cutoff ? sorted.findIndex((user) => byArrival(user, cutoff) > 0) : 0;
       if (end < 0) end = sorted.length;
       const exposed = sorted.slice(0, Math.min(sorted.length, end + request.extra));
       const lastNeeded = exposed[exposed.length - 1];
