@@ -1,5 +1,12 @@
-import { LIMITS, type UserIdentity } from "@herenow/core";
-import { type MirrorChanges, type RoomReader, WindowedDiff, type WindowSpec, windowUsers } from "@herenow/core/engine";
+import type { UserIdentity } from "@herenow/core";
+import {
+  countIntervalFor,
+  type MirrorChanges,
+  type RoomReader,
+  WindowedDiff,
+  type WindowSpec,
+  windowUsers,
+} from "@herenow/core/engine";
 
 /** A simulated windowed socket: its connection, its user and what it watches. */
 export interface SimSocket {
@@ -139,15 +146,13 @@ export class WindowSockets {
   }
 
   /**
-   * Counts on the server's cadence (`RoomWindows.countInterval`): every 250 ms, a tenth of a ms
+   * Counts on the server's cadence (`countIntervalFor`, as `RoomWindows` counts): every 250 ms, a tenth of a ms
    * more per `crowd` (the windowed sockets or users it counts), at most a second. `changedAt`
    * lists when each count change this object's room reader now has happened; the worst wait
    * from a change to the counts every socket has is kept in `countLagMs`.
    */
   tickCounts(room: RoomReader, now: number, crowd: number): void {
-    const { countIntervalMs, countIntervalMaxMs } = LIMITS;
-    const interval = Math.min(countIntervalMaxMs, Math.max(countIntervalMs, Math.round(crowd / 10)));
-    if (now < this.lastCountAt + interval) return;
+    if (now < this.lastCountAt + countIntervalFor(crowd)) return;
     this.lastCountAt = now;
     this.counts(room);
     for (const at of this.changedAt) this.countLagMs = Math.max(this.countLagMs, now - at);

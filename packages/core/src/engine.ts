@@ -24,7 +24,7 @@ export type { MirrorChanges, PublishedRoom } from "./room/room-mirror";
 export { RoomMirror } from "./room/room-mirror";
 export { RoomPresence } from "./room/room-presence";
 export type { RoomReader, WindowChanges, WindowSpec } from "./room/room-window";
-export { WindowedDiff, windowUsers } from "./room/room-window";
+export { countIntervalFor, WindowedDiff, windowUsers } from "./room/room-window";
 export type { TakenReport } from "./room/shard-reporter";
 export { ShardReporter } from "./room/shard-reporter";
 export type { ShardReport, ShardUser } from "./room/shard-totals";

@@ -1,5 +1,12 @@
 import { type DiffMessage, LIMITS, type SyncMessage } from "@herenow/core";
-import { type Clock, type RoomReader, WindowedDiff, type WindowSpec, windowUsers } from "@herenow/core/engine";
+import {
+  type Clock,
+  countIntervalFor,
+  type RoomReader,
+  WindowedDiff,
+  type WindowSpec,
+  windowUsers,
+} from "@herenow/core/engine";
 import type { ConnectionData } from "./connection-data";
 
 /** What `RoomWindows` needs of its room: its sockets, their data, a clock and timers. */
@@ -222,9 +229,7 @@ export class RoomWindows {
    * shards counting at their own pace sent three times the frames).
    */
   countInterval(): number {
-    const { countIntervalMs, countIntervalMaxMs } = LIMITS;
-    const crowd = Math.max(this.windowedSockets(), this.room.presence.userCount);
-    return Math.min(countIntervalMaxMs, Math.max(countIntervalMs, Math.round(crowd / 10)));
+    return countIntervalFor(Math.max(this.windowedSockets(), this.room.presence.userCount));
   }
 
   private scheduleCounts(): void {

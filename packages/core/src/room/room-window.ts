@@ -1,6 +1,20 @@
-import type { DiffMessage, PresenceUser, RecentUser } from "../protocol";
+import { type DiffMessage, LIMITS, type PresenceUser, type RecentUser } from "../protocol";
 import { byArrival } from "./apply";
 import type { UserPage } from "./page";
+
+/**
+ * How often `presence:count` goes out to the windowed connections of an object counting for
+ * `crowd` (its windowed sockets or the users it counts, whichever the caller takes): every
+ * 250 ms, a tenth of a ms more per one, at most a second (protocol 1.1), so that counts stay a
+ * small part of a big room's work.
+ *
+ * @example
+ * countIntervalFor(5_000); // 500
+ */
+export function countIntervalFor(crowd: number): number {
+  const { countIntervalMs, countIntervalMaxMs } = LIMITS;
+  return Math.min(countIntervalMaxMs, Math.max(countIntervalMs, Math.round(crowd / 10)));
+}
 
 /**
  * What windows, syncs and pages read of a room: its users in join order, by
