@@ -94,6 +94,7 @@ describe("the head of a room sharded by person", () => {
     const { sharded } = start();
     const partial: HeadReport = {
       full: false,
+      connections: 0,
       count: 1,
       anonymous: 0,
       users: [],

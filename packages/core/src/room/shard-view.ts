@@ -31,6 +31,8 @@ export class ShardView implements RoomReader {
   private count = 0;
   private anonymousCount = 0;
   private seqNumber = 0;
+  /** The number of the last push applied (`HeadPush.no`). */
+  private pushNo = 0;
   private loaded = false;
 
   constructor(
@@ -59,14 +61,20 @@ export class ShardView implements RoomReader {
     return this.loaded;
   }
 
+  /** The coordinator restarted: its next push is full and replaces this copy, whatever its number. */
+  reset(): void {
+    this.loaded = false;
+  }
+
   /**
    * Applies the coordinator's next push and returns what changed for the shard's sockets (users
    * who came into or left what the shard can name, other than its own), `gap` when a push was
    * missed (or no full one came yet), `duplicate` for an old one.
    */
   apply(push: HeadPush): MirrorChanges | Exclude<ApplyResult, "applied"> {
-    if (this.loaded && push.seq <= this.seqNumber) return "duplicate";
-    if (!push.full && (!this.loaded || push.seq !== this.seqNumber + 1)) return "gap";
+    // a full push replaces the copy unless it is older than it; others must come one by one
+    if (this.loaded && (push.full ? push.seq < this.seqNumber : push.no <= this.pushNo)) return "duplicate";
+    if (!push.full && (!this.loaded || push.no !== this.pushNo + 1)) return "gap";
     const before = new Map([...this.headById, ...this.followed]);
     if (push.full) {
       this.headById.clear();
@@ -83,6 +91,7 @@ export class ShardView implements RoomReader {
     this.count = push.count;
     this.anonymousCount = push.anonymous;
     this.seqNumber = push.seq;
+    this.pushNo = push.no;
     this.loaded = true;
     const joined: PresenceUser[] = [];
     const updated: PresenceUser[] = [];
