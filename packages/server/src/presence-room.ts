@@ -78,7 +78,7 @@ export class PresenceRoom {
     this.agents = new AgentMembers({
       presence: this.presence,
       storage: ctx.storage,
-      personPresent: (userId) => !this.agents.has(userId) && this.role.view.hasUser(userId),
+      personPresent: (userId) => this.role.hasPerson(userId),
       changed: () => this.diffPacer.changed(),
     });
     // the bare heartbeat is answered by the runtime without waking the room (protocol 1.2); the
@@ -188,7 +188,7 @@ export class PresenceRoom {
       bans: this.bans,
       stub: (name) => roomStub(presenceNamespace(host.env), name),
       changed: () => this.diffPacer.changed(),
-      published: (diff, events, at) => this.events?.published(diff, events, at),
+      published: (diff, events, at, recentChanged) => this.events?.published(diff, events, at, recentChanged),
       broadcast: (text) => host.broadcast(text),
       scheduleAlarm: () => this.scheduleAlarm(),
       log: (message) => host.log(message),
@@ -202,6 +202,7 @@ export class PresenceRoom {
       leaveTimer: this.leaveTimer,
       room: role.room,
       record: () => this.role.record,
+      everyone: () => this.role.everyone(),
       changed: (change) => host.presenceChanged(change),
       scheduleAlarm: () => this.scheduleAlarm(),
       log: (message) => host.log(message),

@@ -1,5 +1,6 @@
-import { type PublishedRoom, type ShardReport, systemClock, takeShardReport } from "@herenow/core/engine";
-import type { ObjectRole, RoleHost } from "./object-role";
+import { LIMITS } from "@herenow/core";
+import { type HeadPush, type HeadReport, systemClock } from "@herenow/core/engine";
+import type { ObjectRole, RoleHost, RoomRecord } from "./object-role";
 import { RoomCoordinator } from "./room-coordinator";
 import type { KickTarget } from "./room-rpc";
 import type { ReportReply } from "./shard-link";
@@ -12,9 +13,9 @@ export type CoordinatorRoleHost = Pick<
 >;
 
 /**
- * A sharded room's coordinator, the room's own object: no sockets, the
- * totals of its shards' reports (`RoomCoordinator`), and what is the room's
- * as a whole: its bans, agents, HTTP API and webhook.
+ * A sharded room's coordinator, the room's own object: no sockets, what every
+ * client needs of the room (`RoomCoordinator`), and what is the room's as a
+ * whole: its bans, agents, HTTP API and webhook.
  */
 export class CoordinatorRole implements ObjectRole {
   readonly coordinator: RoomCoordinator;
@@ -27,21 +28,35 @@ export class CoordinatorRole implements ObjectRole {
     this.coordinator = new RoomCoordinator({
       shard: (index) => host.stub(shardName(role.room, index)),
       shardCount: settings.shards,
+      // every window a client may ask for and every full list of a room under the threshold
+      headSize: Math.max(settings.windowThreshold, LIMITS.maxWindowSize),
       storage: host.storage,
       recentMs: settings.recentMs,
+      own: presence,
       changed: () => host.changed(),
-      ownReport: (full, at) => takeShardReport(presence, { full, at }),
-      published: (diff, events, at) => host.published(diff, events, at),
+      published: (diff, events, at, recentChanged) => host.published(diff, events, at, recentChanged),
       log: (message) => host.log(message),
     });
   }
 
-  get view() {
-    return this.coordinator.totals;
+  get view(): never {
+    throw new Error(`${this.role.room} is a sharded room's coordinator: it has no sockets and no view of the room`);
   }
 
-  get record() {
-    return this.coordinator.totals;
+  get record(): RoomRecord {
+    return this.coordinator.head;
+  }
+
+  async everyone(): Promise<never> {
+    throw new Error("gathering from the shards: not wired yet");
+  }
+
+  async isAgent(userId: string): Promise<boolean> {
+    return this.host.presence.presentUser(userId)?.kind === "agent";
+  }
+
+  hasPerson(userId: string): Promise<boolean> {
+    return this.coordinator.hasPerson(userId);
   }
 
   load(now: number): Promise<void> {
@@ -77,16 +92,16 @@ export class CoordinatorRole implements ObjectRole {
   }
 
   async settle(): Promise<void> {
-    if (this.rebuildDue() !== null) await this.coordinator.nextDiff();
+    if (this.rebuildDue() !== null) await this.coordinator.nextPush();
   }
 
-  /** A shard's report; answers with the number of the room's diff that includes it. */
-  report(shard: number, report: ShardReport): Promise<ReportReply> {
+  /** A shard's report: taken, or refused until a full one comes. */
+  report(shard: number, report: HeadReport): ReportReply {
     return this.coordinator.report(shard, report);
   }
 
-  /** The whole room, for a shard that missed a diff or woke without its copy. */
-  published(): PublishedRoom {
-    return this.coordinator.totals.published();
+  /** One shard's part of the room, whole, for a shard that missed a push or woke without its copy. */
+  published(shard: number): HeadPush {
+    return this.coordinator.snapshotFor(shard);
   }
 }

@@ -23,6 +23,19 @@ export class OneObjectRoom implements ObjectRole {
     return this.host.presence;
   }
 
+  async everyone() {
+    const { presence } = this.host;
+    return { users: presence.snapshotUsers(), connections: presence.snapshotConnections() };
+  }
+
+  async isAgent(userId: string): Promise<boolean> {
+    return this.host.presence.presentUser(userId)?.kind === "agent";
+  }
+
+  async hasPerson(userId: string): Promise<boolean> {
+    return this.host.presence.presentUser(userId)?.kind === undefined && this.host.presence.hasUser(userId);
+  }
+
   async load(): Promise<void> {}
 
   started(): void {}

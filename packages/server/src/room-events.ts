@@ -1,7 +1,7 @@
 import type { DiffMessage } from "@herenow/core";
 import type { ConnectionEvent } from "@herenow/core/engine";
 import type { LeaveTimer } from "./leave-timer";
-import type { RoomRecord } from "./object-role";
+import type { ObjectRole, RoomRecord } from "./object-role";
 import { RoomOccupancy } from "./room-occupancy";
 import type { RoomStorage } from "./room-storage";
 import type { RoomSettings } from "./settings";
@@ -26,6 +26,8 @@ export interface EventsHost {
   readonly room: string;
   /** The room as its object keeps it. */
   record(): RoomRecord;
+  /** Every user and connection of the room now (a sharded room's gathered from its shards). */
+  everyone(): ReturnType<ObjectRole["everyone"]>;
   /** The room changed, for `onPresenceChanged`. */
   changed(change: RoomChange): void;
   scheduleAlarm(): Promise<void>;
@@ -54,7 +56,7 @@ export class RoomEvents {
           partBytes: webhookPartBytes,
           keepAliveMs: Math.max(1000, Math.floor(maxAgeMs / 2)),
           room: () => host.room,
-          snapshot: () => host.record().snapshotConnections(),
+          snapshot: async () => (await host.everyone()).connections,
           hasConnections: () => host.record().connectionCount > 0,
           log: (message) => host.log(message),
         })
@@ -68,10 +70,11 @@ export class RoomEvents {
   }
 
   /** The room changed: events to the webhook, the change to `onPresenceChanged`. */
-  published(diff: DiffMessage | null, events: ConnectionEvent[], at: number): void {
+  published(diff: DiffMessage | null, events: ConnectionEvent[], at: number, recentChanged?: boolean): void {
     const { settings, store } = this.host;
     // the recent list changes exactly when users leave or come back, and must outlive hibernation
-    if (diff && settings.recentMs > 0 && (diff.left.length > 0 || diff.joined.length > 0)) {
+    const recentMoved = recentChanged ?? (diff !== null && (diff.left.length > 0 || diff.joined.length > 0));
+    if (settings.recentMs > 0 && recentMoved) {
       store.saveRecent(this.host.record().recent());
     }
     // every window counts, even one without events: a restarted coordinator's shards come back as a snapshot

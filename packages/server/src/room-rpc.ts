@@ -1,4 +1,4 @@
-import type { PublishedRoom, ShardReport } from "@herenow/core/engine";
+import type { HeadPush, HeadReport } from "@herenow/core/engine";
 import type { AgentMemberInput, AgentMemberResult } from "./agent-members";
 import type { ReportReply } from "./shard-link";
 
@@ -7,16 +7,20 @@ export type KickTarget = { userId: string } | { connectionId: string };
 
 /** What a shard may ask of its room's coordinator. */
 export interface CoordinatorRpc {
-  herenowReport(shard: number, report: ShardReport): Promise<ReportReply>;
-  herenowPublished(): Promise<PublishedRoom>;
+  herenowReport(shard: number, report: HeadReport): Promise<ReportReply>;
+  /** The shard's part of the room, whole (a full `HeadPush`). */
+  herenowPublished(shard: number): Promise<HeadPush>;
+  herenowIsAgent(userId: string): Promise<boolean>;
   herenowBanUntil(userId: string): Promise<number | null>;
   herenowRelay(text: string): Promise<void>;
 }
 
 /** What a coordinator may ask of one of its shards. */
 export interface ShardRpc {
-  /** The room's next diff, or the whole room (JSON of a `ShardPush`). */
+  /** The room's next push (JSON of a `HeadPush`). */
   herenowPush(push: string): Promise<void>;
+  /** Whether a person with this id has a connection on the shard. */
+  herenowHasUser(userId: string): Promise<boolean>;
   herenowRefresh(): Promise<void>;
   /** Closes the target's sockets on the shard; a ban's end (ms) is held there against sockets on their way in. */
   herenowKick(target: KickTarget, banUntil?: number | null): Promise<number>;
@@ -45,9 +49,11 @@ export interface RoomRpc extends CoordinatorRpc, ShardRpc, RoomMembers {}
 const CALLS: Record<keyof RoomRpc, true> = {
   herenowReport: true,
   herenowPublished: true,
+  herenowIsAgent: true,
   herenowBanUntil: true,
   herenowRelay: true,
   herenowPush: true,
+  herenowHasUser: true,
   herenowRefresh: true,
   herenowKick: true,
   herenowBroadcast: true,

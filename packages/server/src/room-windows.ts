@@ -119,6 +119,12 @@ export class RoomWindows {
     return true;
   }
 
+  /** Whether a socket did not ask for a window (a protocol 1 client): it lists the whole room. */
+  hasFullListSockets(): boolean {
+    this.ensureIndexed();
+    return this.full.size > 0;
+  }
+
   /** The sockets that asked for a window: they are resynced when the mode switches. */
   *windowAware(): Generator<WebSocket> {
     this.ensureIndexed();

@@ -44,7 +44,7 @@ export interface OutboxOptions {
   partBytes?: number;
   room: () => string;
   /** Every connection the room has now. */
-  snapshot: () => RestoredConnection[];
+  snapshot: () => Promise<RestoredConnection[]>;
   hasConnections: () => boolean;
   log: (message: string) => void;
   fetch?: typeof fetch;
@@ -190,7 +190,7 @@ export class WebhookOutbox {
       events.push({ type: "keepalive", at: now });
     }
     if (current && meta.needSnapshot && used.length === this.chunkKeys.length) {
-      batch.snapshot = this.options.snapshot().map(toWebhookConnection);
+      batch.snapshot = (await this.options.snapshot()).map(toWebhookConnection);
     }
     const seal = crypto.randomUUID().slice(0, 8);
     const parts = splitWebhookBatch(batch, this.options.partBytes ?? WEBHOOK_PART_BYTES, seal);

@@ -25,9 +25,11 @@ function fullObject(): RoomRpc {
   return {
     herenowReport: answer("herenowReport"),
     herenowPublished: answer("herenowPublished"),
+    herenowIsAgent: answer("herenowIsAgent"),
     herenowBanUntil: answer("herenowBanUntil"),
     herenowRelay: answer("herenowRelay"),
     herenowPush: answer("herenowPush"),
+    herenowHasUser: answer("herenowHasUser"),
     herenowRefresh: answer("herenowRefresh"),
     herenowKick: answer("herenowKick"),
     herenowBroadcast: answer("herenowBroadcast"),

@@ -132,7 +132,7 @@ function setup(options: { size: number; partBytes?: number; keepAliveMs?: number
     keepAliveMs: options.keepAliveMs ?? 30_000,
     ...(options.partBytes ? { partBytes: options.partBytes } : {}),
     room: () => "stadium",
-    snapshot: () => members,
+    snapshot: async () => members,
     hasConnections: () => members.length > 0,
     log: (message) => logs.push(message),
     fetch: receiver.fetch,
