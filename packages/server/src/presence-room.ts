@@ -1,5 +1,5 @@
 import { FRAMES, LIMITS } from "@herenow/core";
-import { RoomPresence, systemClock } from "@herenow/core/engine";
+import { RoomPresence, systemClock, type UserPage } from "@herenow/core/engine";
 import type { Connection } from "partyserver";
 import { AgentMembers } from "./agent-members";
 import { alarmTimeFor, soonest } from "./alarm-time";
@@ -103,6 +103,7 @@ export class PresenceRoom {
       sockets: this.sockets,
       view: () => this.role.view,
       haveRoom: () => this.role.haveRoom(),
+      page: (after, limit) => this.page(after, limit),
       changed: () => this.diffPacer.changed(),
       flushNow: () => this.diffPacer.flushNow(),
     });
@@ -174,6 +175,13 @@ export class PresenceRoom {
     this.diffPacer.flushNow();
   }
 
+  /** One page of the whole room: a shard's coordinator gathers it from every shard; any other object reads its own. */
+  private async page(after: string | null, limit: number): Promise<UserPage | null> {
+    const { role } = this.role;
+    if (role.kind !== "shard") return this.role.view.page(after, limit);
+    return roomStub(presenceNamespace(this.host.env), role.room).herenowPage(after, limit);
+  }
+
   private chooseRole(): ObjectRole {
     const { host } = this;
     const name = host.name();
@@ -202,6 +210,10 @@ export class PresenceRoom {
       leaveTimer: this.leaveTimer,
       room: role.room,
       record: () => this.role.record,
+      snapshot: async () => {
+        const { role } = this;
+        return role instanceof CoordinatorRole ? role.gather.connections() : role.record.snapshotConnections();
+      },
       changed: (change) => host.presenceChanged(change),
       scheduleAlarm: () => this.scheduleAlarm(),
       log: (message) => host.log(message),

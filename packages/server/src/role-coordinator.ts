@@ -1,6 +1,7 @@
 import { type PublishedRoom, type ShardReport, systemClock, takeShardReport } from "@herenow/core/engine";
 import type { ObjectRole, RoleHost } from "./object-role";
 import { RoomCoordinator } from "./room-coordinator";
+import { RoomGather } from "./room-gather";
 import type { KickTarget } from "./room-rpc";
 import type { ReportReply } from "./shard-link";
 import { type RoomRole, shardName } from "./shards";
@@ -18,6 +19,8 @@ export type CoordinatorRoleHost = Pick<
  */
 export class CoordinatorRole implements ObjectRole {
   readonly coordinator: RoomCoordinator;
+  /** What no object keeps a list of, read from the shards when asked: pages, users, connections. */
+  readonly gather: RoomGather;
 
   constructor(
     readonly role: Extract<RoomRole, { kind: "coordinator" }>,
@@ -32,6 +35,12 @@ export class CoordinatorRole implements ObjectRole {
       changed: () => host.changed(),
       ownReport: (full, at) => takeShardReport(presence, { full, at }),
       published: (diff, events, at) => host.published(diff, events, at),
+      log: (message) => host.log(message),
+    });
+    this.gather = new RoomGather({
+      shards: () => this.coordinator.totals.shards().filter((s) => s !== -1),
+      shard: (index) => host.stub(shardName(role.room, index)),
+      own: presence,
       log: (message) => host.log(message),
     });
   }

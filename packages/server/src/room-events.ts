@@ -1,5 +1,5 @@
 import type { DiffMessage } from "@herenow/core";
-import type { ConnectionEvent } from "@herenow/core/engine";
+import type { ConnectionEvent, RestoredConnection } from "@herenow/core/engine";
 import type { LeaveTimer } from "./leave-timer";
 import type { RoomRecord } from "./object-role";
 import { RoomOccupancy } from "./room-occupancy";
@@ -26,6 +26,8 @@ export interface EventsHost {
   readonly room: string;
   /** The room as its object keeps it. */
   record(): RoomRecord;
+  /** Every connection of the room now, for the webhook's snapshot (a coordinator gathers them from its shards). */
+  snapshot(): Promise<RestoredConnection[]>;
   /** The room changed, for `onPresenceChanged`. */
   changed(change: RoomChange): void;
   scheduleAlarm(): Promise<void>;
@@ -54,7 +56,7 @@ export class RoomEvents {
           partBytes: webhookPartBytes,
           keepAliveMs: Math.max(1000, Math.floor(maxAgeMs / 2)),
           room: () => host.room,
-          snapshot: () => host.record().snapshotConnections(),
+          snapshot: () => host.snapshot(),
           hasConnections: () => host.record().connectionCount > 0,
           log: (message) => host.log(message),
         })

@@ -52,6 +52,8 @@ function setup(stored: Record<string, unknown> = {}) {
         return 1;
       },
       herenowBroadcast: async () => {},
+      herenowOwnPage: async () => ({ users: [], next: null }),
+      herenowOwnConnections: async () => [],
     }),
     shardCount: 3,
     storage: {

@@ -27,10 +27,13 @@ function fullObject(): RoomRpc {
     herenowPublished: answer("herenowPublished"),
     herenowBanUntil: answer("herenowBanUntil"),
     herenowRelay: answer("herenowRelay"),
+    herenowPage: answer("herenowPage"),
     herenowPush: answer("herenowPush"),
     herenowRefresh: answer("herenowRefresh"),
     herenowKick: answer("herenowKick"),
     herenowBroadcast: answer("herenowBroadcast"),
+    herenowOwnPage: answer("herenowOwnPage"),
+    herenowOwnConnections: answer("herenowOwnConnections"),
     putMember: answer("putMember"),
     deleteMember: answer("deleteMember"),
   };
