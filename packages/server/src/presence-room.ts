@@ -12,7 +12,7 @@ import { OneObjectRoom } from "./role-room";
 import { ShardRole } from "./role-shard";
 import { RoomBans } from "./room-bans";
 import { type RoomChange, RoomEvents } from "./room-events";
-import { presenceNamespace, roomStub } from "./room-rpc";
+import { presenceNamespace, type RoomRpc, roomStub } from "./room-rpc";
 import { RoomSockets } from "./room-sockets";
 import { RoomStorage } from "./room-storage";
 import type { RoomSettings } from "./settings";
@@ -179,7 +179,12 @@ export class PresenceRoom {
   private async page(after: string | null, limit: number): Promise<UserPage | null> {
     const { role } = this.role;
     if (role.kind !== "shard") return this.role.view.page(after, limit);
-    return roomStub(presenceNamespace(this.host.env), role.room).herenowPage(after, limit);
+    return this.stub(role.room).herenowPage(after, limit);
+  }
+
+  /** Another object of the room, for RPC. */
+  private stub(name: string): RoomRpc {
+    return roomStub(presenceNamespace(this.host.env), name);
   }
 
   private chooseRole(): ObjectRole {
@@ -194,7 +199,7 @@ export class PresenceRoom {
       sockets: this.sockets,
       store: this.store,
       bans: this.bans,
-      stub: (name) => roomStub(presenceNamespace(host.env), name),
+      stub: (name) => this.stub(name),
       changed: () => this.diffPacer.changed(),
       published: (diff, events, at) => this.events?.published(diff, events, at),
       broadcast: (text) => host.broadcast(text),
