@@ -10,7 +10,7 @@ import type { RoomRole } from "./shards";
 /**
  * What the object that answers for a room (a room of one object, a sharded room's coordinator)
  * keeps in memory of it: its numbers and recent list. A coordinator keeps no list of the room:
- * the snapshot's users and connections are `ObjectRole.everyone`'s, gathered from the shards.
+ * the snapshot's users and connections are gathered from the shards (`ObjectRole.users`, `connections`).
  */
 export interface RoomRecord {
   readonly seq: number;
@@ -32,8 +32,10 @@ export interface ObjectRole {
   readonly view: RoomReader;
   /** The room's record, for the snapshot, the webhook and the recent list (a shard's: its own connections). */
   readonly record: RoomRecord;
-  /** Every user and every connection of the room now, for the HTTP API's and the webhook's snapshots. */
-  everyone(): Promise<{ users: PresenceUser[]; connections: RestoredConnection[] }>;
+  /** Every user of the room now, for the HTTP API's snapshot (a coordinator gathers them from its shards). */
+  users(): Promise<PresenceUser[]>;
+  /** Every connection of the room now, for the HTTP API's and the webhook's snapshots (gathered, at a coordinator). */
+  connections(): Promise<RestoredConnection[]>;
   /** Whether the room has an agent member with this id (a socket of that user is refused). */
   isAgent(userId: string): Promise<boolean>;
   /** Whether a person (a socket's user) with this id is in the room (an agent of that id is refused). */

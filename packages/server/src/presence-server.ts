@@ -1,5 +1,11 @@
 import type { AppMessage, RoomSnapshot, UserIdentity } from "@herenow/core";
-import { type HeadPush, type HeadReport, systemClock } from "@herenow/core/engine";
+import {
+  type HeadPush,
+  type HeadReport,
+  type RestoredConnection,
+  systemClock,
+  type UserPage,
+} from "@herenow/core/engine";
 import { type Connection, Server } from "partyserver";
 import type { AgentMemberInput, AgentMemberResult } from "./agent-members";
 import { Refusal, verifyConnection } from "./auth";
@@ -133,16 +139,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
    */
   async snapshot(): Promise<RoomSnapshot> {
     await this.room.settled();
-    const { record } = this.room.role;
-    const { users, connections } = await this.room.role.everyone();
-    return {
-      room: this.role.room,
-      seq: record.seq,
-      users,
-      anonymous: record.anonymous,
-      connections: connections.length,
-      recent: record.recent(),
-    };
+    const { role } = this.room;
+    const room = role.record;
+    // read first: what a coordinator gathers from its shards may be ahead of `seq`, never behind it
+    const snapshot = { room: this.role.room, seq: room.seq, anonymous: room.anonymous, recent: room.recent() };
+    const [users, connections] = await Promise.all([role.users(), role.connections()]);
+    return { ...snapshot, users, connections: connections.length };
   }
 
   /**
@@ -230,6 +232,13 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (this.room.role instanceof CoordinatorRole) await this.room.role.broadcastToRoom(text);
   }
 
+  /** Coordinator: one `presence:page` of the whole room, gathered from the shards now, for a shard's client. */
+  async herenowPage(after: string | null, limit: number): Promise<UserPage | null> {
+    const coordinator = await this.asCoordinator();
+    await this.room.settled();
+    return coordinator.gather.page(after, limit);
+  }
+
   /** Shard: whether a person with this id has a connection here (an agent of that id is refused). */
   async herenowHasUser(userId: string): Promise<boolean> {
     await this.ready();
@@ -258,6 +267,18 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   async herenowBroadcast(text: string): Promise<void> {
     await this.ready();
     this.broadcast(text);
+  }
+
+  /** Shard: one page of its own users, for the coordinator's gather. */
+  async herenowOwnPage(after: string | null, limit: number): Promise<UserPage | null> {
+    await this.ready();
+    return this.room.presence.page(after, limit);
+  }
+
+  /** Shard: its connections for the coordinator's gather, without state (up to 2 KiB each, which no snapshot carries). */
+  async herenowOwnConnections(): Promise<RestoredConnection[]> {
+    await this.ready();
+    return this.room.presence.snapshotConnections().map(({ state: _, stateAt: __, ...connection }) => connection);
   }
 
   /** The bearer secret of the room's HTTP API. */

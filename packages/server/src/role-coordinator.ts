@@ -1,7 +1,8 @@
-import { LIMITS } from "@herenow/core";
-import { type HeadPush, type HeadReport, systemClock } from "@herenow/core/engine";
+import { LIMITS, type PresenceUser } from "@herenow/core";
+import { type HeadPush, type HeadReport, type RestoredConnection, systemClock } from "@herenow/core/engine";
 import type { ObjectRole, RoleHost, RoomRecord } from "./object-role";
 import { RoomCoordinator } from "./room-coordinator";
+import { RoomGather } from "./room-gather";
 import type { KickTarget } from "./room-rpc";
 import type { ReportReply } from "./shard-link";
 import { type RoomRole, shardName } from "./shards";
@@ -19,6 +20,8 @@ export type CoordinatorRoleHost = Pick<
  */
 export class CoordinatorRole implements ObjectRole {
   readonly coordinator: RoomCoordinator;
+  /** What no object keeps a list of, read from the shards when asked: pages, users, connections. */
+  readonly gather: RoomGather;
 
   constructor(
     readonly role: Extract<RoomRole, { kind: "coordinator" }>,
@@ -37,6 +40,12 @@ export class CoordinatorRole implements ObjectRole {
       published: (diff, events, at, recentChanged) => host.published(diff, events, at, recentChanged),
       log: (message) => host.log(message),
     });
+    this.gather = new RoomGather({
+      shards: () => this.coordinator.shards(),
+      shard: (index) => host.stub(shardName(role.room, index)),
+      own: presence,
+      log: (message) => host.log(message),
+    });
   }
 
   get view(): never {
@@ -47,8 +56,12 @@ export class CoordinatorRole implements ObjectRole {
     return this.coordinator.head;
   }
 
-  async everyone(): Promise<never> {
-    throw new Error("gathering from the shards: not wired yet");
+  users(): Promise<PresenceUser[]> {
+    return this.gather.users();
+  }
+
+  connections(): Promise<RestoredConnection[]> {
+    return this.gather.connections();
   }
 
   async isAgent(userId: string): Promise<boolean> {

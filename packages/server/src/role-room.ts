@@ -23,9 +23,12 @@ export class OneObjectRoom implements ObjectRole {
     return this.host.presence;
   }
 
-  async everyone() {
-    const { presence } = this.host;
-    return { users: presence.snapshotUsers(), connections: presence.snapshotConnections() };
+  async users() {
+    return this.host.presence.snapshotUsers();
+  }
+
+  async connections() {
+    return this.host.presence.snapshotConnections();
   }
 
   async isAgent(userId: string): Promise<boolean> {

@@ -49,9 +49,12 @@ export class ShardRole implements ObjectRole {
     return this.host.presence;
   }
 
-  async everyone() {
-    const { presence } = this.host;
-    return { users: presence.snapshotUsers(), connections: presence.snapshotConnections() };
+  async users() {
+    return this.host.presence.snapshotUsers();
+  }
+
+  async connections() {
+    return this.host.presence.snapshotConnections();
   }
 
   /** An agent member lives at the coordinator: asked on connect, never on a heartbeat. */

@@ -1,7 +1,7 @@
 import type { DiffMessage } from "@herenow/core";
-import type { ConnectionEvent } from "@herenow/core/engine";
+import type { ConnectionEvent, RestoredConnection } from "@herenow/core/engine";
 import type { LeaveTimer } from "./leave-timer";
-import type { ObjectRole, RoomRecord } from "./object-role";
+import type { RoomRecord } from "./object-role";
 import { RoomOccupancy } from "./room-occupancy";
 import type { RoomStorage } from "./room-storage";
 import type { RoomSettings } from "./settings";
@@ -26,8 +26,8 @@ export interface EventsHost {
   readonly room: string;
   /** The room as its object keeps it. */
   record(): RoomRecord;
-  /** Every user and connection of the room now (a sharded room's gathered from its shards). */
-  everyone(): ReturnType<ObjectRole["everyone"]>;
+  /** Every connection of the room now, for the webhook's snapshot (a coordinator gathers them from its shards). */
+  snapshot(): Promise<RestoredConnection[]>;
   /** The room changed, for `onPresenceChanged`. */
   changed(change: RoomChange): void;
   scheduleAlarm(): Promise<void>;
@@ -56,7 +56,7 @@ export class RoomEvents {
           partBytes: webhookPartBytes,
           keepAliveMs: Math.max(1000, Math.floor(maxAgeMs / 2)),
           room: () => host.room,
-          snapshot: async () => (await host.everyone()).connections,
+          snapshot: () => host.snapshot(),
           hasConnections: () => host.record().connectionCount > 0,
           log: (message) => host.log(message),
         })

@@ -1,4 +1,4 @@
-import type { HeadPush, HeadReport } from "@herenow/core/engine";
+import type { HeadPush, HeadReport, RestoredConnection, UserPage } from "@herenow/core/engine";
 import type { AgentMemberInput, AgentMemberResult } from "./agent-members";
 import type { ReportReply } from "./shard-link";
 
@@ -13,6 +13,8 @@ export interface CoordinatorRpc {
   herenowIsAgent(userId: string): Promise<boolean>;
   herenowBanUntil(userId: string): Promise<number | null>;
   herenowRelay(text: string): Promise<void>;
+  /** One `presence:page` of the whole room, gathered from every shard now (`null`: `after` is no cursor). */
+  herenowPage(after: string | null, limit: number): Promise<UserPage | null>;
 }
 
 /** What a coordinator may ask of one of its shards. */
@@ -25,6 +27,10 @@ export interface ShardRpc {
   /** Closes the target's sockets on the shard; a ban's end (ms) is held there against sockets on their way in. */
   herenowKick(target: KickTarget, banUntil?: number | null): Promise<number>;
   herenowBroadcast(text: string): Promise<void>;
+  /** One page of the shard's own users in join order (`null`: `after` is no cursor), for the coordinator to merge. */
+  herenowOwnPage(after: string | null, limit: number): Promise<UserPage | null>;
+  /** Every connection the shard holds, without its state (the webhook's snapshot carries none). */
+  herenowOwnConnections(): Promise<RestoredConnection[]>;
 }
 
 /**
@@ -52,11 +58,14 @@ const CALLS: Record<keyof RoomRpc, true> = {
   herenowIsAgent: true,
   herenowBanUntil: true,
   herenowRelay: true,
+  herenowPage: true,
   herenowPush: true,
   herenowHasUser: true,
   herenowRefresh: true,
   herenowKick: true,
   herenowBroadcast: true,
+  herenowOwnPage: true,
+  herenowOwnConnections: true,
   putMember: true,
   deleteMember: true,
 };

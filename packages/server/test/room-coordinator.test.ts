@@ -76,6 +76,8 @@ function setup(stored: Record<string, unknown> = {}) {
       },
       herenowBroadcast: async () => {},
       herenowHasUser: async () => false,
+      herenowOwnPage: async () => ({ users: [], next: null }),
+      herenowOwnConnections: async () => [],
     }),
     shardCount: 3,
     headSize: 1000,
