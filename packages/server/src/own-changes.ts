@@ -1,5 +1,5 @@
 import type { DiffMessage, PresenceUser } from "@herenow/core";
-import type { MirrorChanges } from "@herenow/core/engine";
+import type { ViewChanges } from "@herenow/core/engine";
 
 /**
  * The changes of a shard's own people, kept by the number of the report they
@@ -23,7 +23,7 @@ export class OwnChanges {
    * A push's changes with the own diffs of every report up to `included`, in order, as one diff;
    * who left did so at the push's time `at`, as the room's `recent` says.
    */
-  mergeInto(changes: MirrorChanges, included: number, at: number): MirrorChanges {
+  mergeInto(changes: ViewChanges, included: number, at: number): ViewChanges {
     const due = this.pending.filter((own) => own.no <= included);
     if (due.length === 0) return changes;
     this.pending = this.pending.filter((own) => own.no > included);
@@ -40,7 +40,7 @@ export class OwnChanges {
         left.add(id);
       }
     }
-    const merged: MirrorChanges = {
+    const merged: ViewChanges = {
       seq: changes.seq,
       joined: [...joined.values()],
       updated: [...updated.values()],

@@ -1,7 +1,7 @@
 import {
   type HeadPush,
   type HeadReport,
-  type MirrorChanges,
+  type ViewChanges,
   type RoomPresence,
   ShardReporter,
   ShardView,
@@ -23,7 +23,7 @@ export interface ShardHost {
   /** Whether the shard has sockets that list the whole room (version 1 clients). */
   needsAll(): boolean;
   /** Sends the room's changes to this shard's sockets and a sync to the connections in `syncs`, holding back `held`. */
-  publish(changes: MirrorChanges | null, syncs: string[], held: ReadonlySet<string>): void;
+  publish(changes: ViewChanges | null, syncs: string[], held: ReadonlySet<string>): void;
   /** Sends a fresh sync to every connection that had one (its copy of the room was lost, as in a wake). */
   resyncAll(held: ReadonlySet<string>): void;
   /** Runs the next report soon (after a refused or failed one). */
@@ -163,7 +163,7 @@ export class ShardLink {
   }
 
   /** A push applied: the coordinator's changes and the own ones it includes go to the sockets. */
-  private took(push: HeadPush, changes: MirrorChanges): void {
+  private took(push: HeadPush, changes: ViewChanges): void {
     this.reporter.heard(push);
     this.included = Math.max(this.included, push.reportNo);
     this.exact = push.exact;

@@ -5,7 +5,7 @@ import {
   type HeadPush,
   type HeadReport,
   ManualClock,
-  type MirrorChanges,
+  type ViewChanges,
   RoomHead,
   RoomPresence,
   type ShardUser,
@@ -23,7 +23,7 @@ function setup(options: { needsAll?: boolean } = {}) {
   let head = new RoomHead({ headSize: 10, shards: 4, clock });
   /** Each report as the coordinator took it (at once), and the release of its answer (later). */
   const reports: { report: HeadReport; answer: () => void }[] = [];
-  const published: { changes: MirrorChanges | null; syncs: string[]; held: string[] }[] = [];
+  const published: { changes: ViewChanges | null; syncs: string[]; held: string[] }[] = [];
   const resynced: string[][] = [];
   const asked: number[] = [];
   const link = new ShardLink({
@@ -95,7 +95,7 @@ describe("ShardLink", () => {
     const next = push() as HeadPush;
     expect(next.reportNo).toBe(2);
     await link.receive(next);
-    const changes = published.at(-1)?.changes as MirrorChanges;
+    const changes = published.at(-1)?.changes as ViewChanges;
     expect(changes.seq).toBe(seqBefore + 1);
     expect(changes.joined.map((user) => user.id)).toEqual(["u-bo"]);
     expect(changes.joined.filter((user) => user.id === "u-bo")).toHaveLength(1);

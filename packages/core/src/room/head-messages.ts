@@ -1,6 +1,14 @@
 import type { PresenceUser, RecentUser } from "../protocol";
 import type { ConnectionEvent } from "./connections";
-import type { ShardUser } from "./shard-totals";
+
+/**
+ * A user as a shard reports them to its coordinator: the entry clients see, plus when its state
+ * and its identity (name, info) last changed, so the newest wins wherever they are compared.
+ */
+export interface ShardUser extends PresenceUser {
+  stateAt: number;
+  identityAt?: number;
+}
 
 /** Where a user stands in the room's arrival order (`byArrival`): by the start of their stay, ties by id. */
 export interface UserKey {

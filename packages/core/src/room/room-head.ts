@@ -9,7 +9,7 @@ import { FIRST_REQUEST, type HeadPush, type HeadReport } from "./head-messages";
 import { RecentList } from "./recent-list";
 import { exposedUsers, newShardPart, type ShardPart, updateRequests } from "./shard-part";
 import { partialPush, type ShardNews, takeShardNews } from "./shard-push";
-import type { ShardUser } from "./shard-totals";
+import type { ShardUser } from "./head-messages";
 
 export interface RoomHeadOptions {
   /** How many users the head holds: the largest window, or the window threshold if that is more. */
