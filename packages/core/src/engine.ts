@@ -15,7 +15,7 @@ export { withOccupancy } from "./occupancy";
 export { byArrival } from "./room/apply";
 export type * from "./room/connections";
 export type { ExposeRequest, HeadPush, HeadReport, ShardUser, UserKey } from "./room/head-messages";
-export { FIRST_REQUEST } from "./room/head-messages";
+export { FIRST_REQUEST, SHOWS_EVERYONE } from "./room/head-messages";
 export type { UserPage } from "./room/page";
 export { pageInJoinOrder } from "./room/page";
 export type { RoomHeadOptions } from "./room/room-head";

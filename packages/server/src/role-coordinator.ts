@@ -1,4 +1,4 @@
-import { LIMITS, type PresenceUser } from "@herenow/core";
+import type { PresenceUser } from "@herenow/core";
 import { type HeadPush, type HeadReport, type RestoredConnection, systemClock } from "@herenow/core/engine";
 import type { ObjectRole, RoleHost, RoomRecord } from "./object-role";
 import { RoomCoordinator } from "./room-coordinator";
@@ -31,8 +31,8 @@ export class CoordinatorRole implements ObjectRole {
     this.coordinator = new RoomCoordinator({
       shard: (index) => host.stub(shardName(role.room, index)),
       shardCount: settings.shards,
-      // every window a client may ask for and every full list of a room under the threshold
-      headSize: Math.max(settings.windowThreshold, LIMITS.maxWindowSize),
+      // every full list of a room under the threshold; larger windows grow it while they are there
+      headSize: settings.windowThreshold,
       storage: host.storage,
       recentMs: settings.recentMs,
       own: presence,

@@ -31,7 +31,7 @@ export class ShardRole implements ObjectRole {
       recentMs: settings.recentMs,
       presence,
       coordinator: this.coordinator,
-      needsAll: () => sockets.windows.hasFullListSockets(),
+      shows: () => sockets.windows.shows(),
       publish: (changes, syncs, held) => sockets.publish(changes, syncs, held),
       resyncAll: (held) => sockets.resyncAll(held),
       flushLater: (ms) => setTimeout(() => host.changed(), ms),

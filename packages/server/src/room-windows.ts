@@ -2,6 +2,7 @@ import { type DiffMessage, LIMITS, type SyncMessage } from "@herenow/core";
 import {
   type Clock,
   countIntervalFor,
+  SHOWS_EVERYONE,
   type RoomReader,
   WindowedDiff,
   type WindowSpec,
@@ -119,10 +120,16 @@ export class RoomWindows {
     return true;
   }
 
-  /** Whether a socket did not ask for a window (a protocol 1 client): it lists the whole room. */
-  hasFullListSockets(): boolean {
+  /**
+   * How many of the room's first users these sockets show: the largest window asked for, or
+   * every user when a socket asked for none (a protocol 1 client lists the whole room).
+   */
+  shows(): number {
     this.ensureIndexed();
-    return this.full.size > 0;
+    if (this.full.size > 0) return SHOWS_EVERYONE;
+    let largest = 0;
+    for (const [size, sockets] of this.bySize) if (sockets.size > 0) largest = Math.max(largest, size);
+    return largest;
   }
 
   /** The sockets that asked for a window: they are resynced when the mode switches. */

@@ -8,6 +8,7 @@ import {
   type ViewChanges,
   RoomHead,
   RoomPresence,
+  SHOWS_EVERYONE,
   type ShardUser,
 } from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
@@ -17,7 +18,7 @@ const SHARD = 2;
 const ann = { id: "u-ann", name: "Ann", info: {} };
 const bo = { id: "u-bo", name: "Bo", info: {} };
 
-function setup(options: { needsAll?: boolean } = {}) {
+function setup(shown: { now: number } = { now: 0 }) {
   const clock = new ManualClock(1_000_000);
   const presence = new RoomPresence({ clock, recordEvents: true });
   let head = new RoomHead({ headSize: 10, shards: 4, clock });
@@ -39,7 +40,7 @@ function setup(options: { needsAll?: boolean } = {}) {
         return head.snapshotFor(shard);
       },
     }),
-    needsAll: () => options.needsAll ?? false,
+    shows: () => shown.now,
     publish: (changes, syncs, held) => published.push({ changes, syncs, held: [...held] }),
     resyncAll: (held) => resynced.push([...held]),
     flushLater: () => {},
@@ -155,11 +156,19 @@ describe("ShardLink", () => {
     expect(link.view.seq).toBe(after.seq);
   });
 
-  it("tells the coordinator it has sockets that list the whole room", () => {
-    const { presence, link, reports } = setup({ needsAll: true });
+  it("tells the coordinator how many of the room's first users its sockets show, and again when that changes", async () => {
+    const shown = { now: 100 };
+    const { presence, link, reports, push } = setup(shown);
     presence.connect("c-ann", ann);
     link.flush(["c-ann"], 1_000_000);
-    expect(reports[0]?.report.needsAll).toBe(true);
+    expect(reports[0]?.report.shows).toBe(100);
+    reports[0]?.answer();
+    await settle();
+    await link.receive(push() as HeadPush);
+    // a version 1 client came: nothing else changed, but the coordinator must hear it
+    shown.now = SHOWS_EVERYONE;
+    link.flush([], 1_000_050);
+    expect(reports[1]?.report.shows).toBe(SHOWS_EVERYONE);
   });
 });
 

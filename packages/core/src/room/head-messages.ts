@@ -29,8 +29,11 @@ export interface ExposeRequest {
 /** What a shard exposes before its coordinator asked for anything: two users, as spares. */
 export const FIRST_REQUEST: ExposeRequest = { cutoff: null, extra: 2 };
 
+/** What a shard's sockets show when one of them lists the whole room: every user. */
+export const SHOWS_EVERYONE = Number.MAX_SAFE_INTEGER;
+
 /** What a shard is asked for while the head is the whole room (a version 1 client is there): every user. */
-export const EVERYONE: ExposeRequest = { cutoff: null, extra: Number.MAX_SAFE_INTEGER };
+export const EVERYONE: ExposeRequest = { cutoff: null, extra: SHOWS_EVERYONE };
 
 /**
  * What a shard tells its coordinator of a room sharded by person (each user on one shard), at
@@ -48,8 +51,12 @@ export interface HeadReport {
   connections: number;
   /** The shard's number for this report (counting up from 1 in each run of the shard): pushes say which they include. */
   no?: number;
-  /** Whether the shard has sockets that list the whole room (version 1 clients): the head is then the whole room. */
-  needsAll?: boolean;
+  /**
+   * How many of the room's first users the shard's sockets show: the largest window they asked
+   * for, or `SHOWS_EVERYONE` for a socket that asked for none (a version 1 client's whole list).
+   * The head holds at least that many.
+   */
+  shows?: number;
   /** Whether the shard's own people changed: its sockets see that in the push that includes this report, under a new number. */
   ownChanged?: boolean;
   /** Exposed or watched users new to the coordinator or changed since the last report; with `full`, all of them. */

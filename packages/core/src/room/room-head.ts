@@ -5,14 +5,17 @@ import { byArrival } from "./apply";
 import type { ConnectionEvent } from "./connections";
 import { sameJson } from "./diff";
 import { FollowIndex } from "./follow-index";
-import { FIRST_REQUEST, type HeadPush, type HeadReport } from "./head-messages";
+import { FIRST_REQUEST, type HeadPush, type HeadReport, SHOWS_EVERYONE } from "./head-messages";
 import { RecentList } from "./recent-list";
 import { exposedUsers, newShardPart, type ShardPart, updateRequests } from "./shard-part";
 import { partialPush, type ShardNews, takeShardNews } from "./shard-push";
 import type { ShardUser } from "./head-messages";
 
 export interface RoomHeadOptions {
-  /** How many users the head holds: the largest window, or the window threshold if that is more. */
+  /**
+   * How many users the head holds at least: the window threshold, so a room not windowed lists
+   * everyone; more while a shard's sockets show more (`HeadReport.shows`).
+   */
   headSize: number;
   /** The shard objects of the room: a followed person is watched on `shardOf(id, shards)`. */
   shards: number;
@@ -89,10 +92,14 @@ export class RoomHead {
     return this.total((part) => part.connections);
   }
 
-  /** How many users the head holds now: every one while a shard has sockets that list the whole room. */
+  /**
+   * How many users the head holds now: `headSize`, or more while some shard's sockets show more
+   * (a larger window; every user while one lists the whole room).
+   */
   get headSize(): number {
-    for (const part of this.parts.values()) if (part.needsAll) return Number.MAX_SAFE_INTEGER;
-    return this.options.headSize;
+    let size = this.options.headSize;
+    for (const part of this.parts.values()) size = Math.max(size, part.shows);
+    return size;
   }
 
   /** One shard's connections, as it last reported them (0 for one that never did). */
@@ -168,10 +175,7 @@ export class RoomHead {
     part.reportNo = report.no ?? part.reportNo;
     part.pushDue = true;
     part.ownChanged ||= report.ownChanged ?? false;
-    if (part.needsAll !== (report.needsAll ?? false)) {
-      part.needsAll = report.needsAll ?? false;
-      this.sorted = null;
-    }
+    part.shows = report.shows ?? 0;
     part.through = report.through;
     part.more = report.more;
     for (const id of report.interest.remove) this.unfollow(shard, id);
@@ -243,7 +247,7 @@ export class RoomHead {
     const before = this.published;
     if (headChanged) this.published = new Map(head.map((user) => [user.id, show(user)]));
     const { last } = this.headBounds(candidates);
-    const everyone = this.headSize === Number.MAX_SAFE_INTEGER;
+    const everyone = this.headSize === SHOWS_EVERYONE;
     const { headSize } = this.options;
     updateRequests(this.parts, { everyone, last, exposed: candidates.length, size: headSize }, this.spares);
     const count = this.userCount;

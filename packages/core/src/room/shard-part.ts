@@ -12,8 +12,8 @@ export interface ShardPart {
   reportNo: number;
   /** A report was applied since its last push: it gets the next one even when nothing changed. */
   pushDue: boolean;
-  /** It has sockets that list the whole room. */
-  needsAll: boolean;
+  /** How many of the room's first users its sockets show (`HeadReport.shows`). */
+  shows: number;
   /** Its pushes are numbered one by one, so it can tell when it missed one. */
   pushNo: number;
   /** Its own people changed in a report since the last push: the room's next push needs a new number. */
@@ -43,7 +43,7 @@ export function newShardPart(old: ShardPart | undefined): ShardPart {
     connections: 0,
     reportNo: 0,
     pushDue: true,
-    needsAll: false,
+    shows: 0,
     pushNo: old?.pushNo ?? 0,
     ownChanged: false,
     users: new Map(),

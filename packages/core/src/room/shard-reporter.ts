@@ -37,7 +37,7 @@ export class ShardReporter {
   private readonly followsAdded = new Set<string>();
   private readonly followsRemoved = new Set<string>();
   /** What the last report said of the exposure and counts. */
-  private last = { through: "", more: false, count: -1, anonymous: -1, needsAll: false };
+  private last = { through: "", more: false, count: -1, anonymous: -1, shows: 0 };
   /** The request or watch list changed: the next report looks again though no user did. */
   private asked = true;
   /** What only an unsent report carried, for the next one. */
@@ -99,12 +99,12 @@ export class ShardReporter {
    * Takes the shard's own diff and, from it, the report of this interval. With `full` it lists
    * everything the coordinator needs (after either side started, or a refused report). A report
    * goes whenever the own diff is not empty, so its changes come back numbered in a push; `no`
-   * numbers it, `needsAll` says the shard has sockets that list the whole room.
+   * numbers it, `shows` is how many of the room's first users the shard's sockets show.
    */
-  take(options: { full: boolean; at: number; no?: number; needsAll?: boolean }): TakenReport {
+  take(options: { full: boolean; at: number; no?: number; shows?: number }): TakenReport {
     const { room } = this;
     const { full, at, no } = options;
-    const needsAll = options.needsAll ?? false;
+    const shows = options.shows ?? 0;
     const recentBefore = new Set(room.recent().map((user) => user.id));
     const moves = room.takeIdentityMoves();
     const own = room.takeDiff();
@@ -112,7 +112,7 @@ export class ShardReporter {
     const changed = new Set(moves);
     for (const user of own?.joined ?? []) changed.add(user.id);
     for (const user of own?.updated ?? []) changed.add(user.id);
-    if (!full && !own && changed.size === 0 && events.length === 0 && !this.asked && this.quiet(needsAll)) {
+    if (!full && !own && changed.size === 0 && events.length === 0 && !this.asked && this.quiet(shows)) {
       return { report: null, own };
     }
     this.asked = false;
@@ -155,8 +155,8 @@ export class ShardReporter {
       own !== null ||
       users.length + gone.length + ended.length + returned.length + events.length > 0 ||
       interest.add.length + interest.remove.length > 0 ||
-      !this.quiet(needsAll, through, more);
-    this.last = { through: JSON.stringify(through), more, needsAll, ...counts };
+      !this.quiet(shows, through, more);
+    this.last = { through: JSON.stringify(through), more, shows, ...counts };
     if (!news) return { report: null, own };
     const report: HeadReport = {
       full,
@@ -172,16 +172,16 @@ export class ShardReporter {
       events,
       at,
       ...(no !== undefined && { no }),
-      ...(needsAll && { needsAll }),
+      ...(shows > 0 && { shows }),
       ...(own && { ownChanged: true }),
     };
     return { report, own };
   }
 
   /** Whether exposure and counts are as the last report said (by default: as they are now). */
-  private quiet(needsAll: boolean, through?: HeadReport["through"], more?: boolean): boolean {
+  private quiet(shows: number, through?: HeadReport["through"], more?: boolean): boolean {
     const { last, room } = this;
-    if (last.count !== room.userCount || last.anonymous !== room.anonymous || last.needsAll !== needsAll) return false;
+    if (last.count !== room.userCount || last.anonymous !== room.anonymous || last.shows !== shows) return false;
     if (this.followsAdded.size > 0 || this.followsRemoved.size > 0) return false;
     return through === undefined || (last.through === JSON.stringify(through) && last.more === more);
   }
