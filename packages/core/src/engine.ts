@@ -14,8 +14,10 @@ export { withOccupancy } from "./occupancy";
 // the connection-level types, `LeaveReason` included (the root exports it too, for webhook receivers)
 export { byArrival } from "./room/apply";
 export type * from "./room/connections";
+export { byLeaveOrder } from "./room/diff";
 export type { ExposeRequest, HeadPush, HeadReport, ShardUser, UserKey } from "./room/head-messages";
 export { FIRST_REQUEST, SHOWS_EVERYONE } from "./room/head-messages";
+export { OwnChanges } from "./room/own-changes";
 export type { UserPage } from "./room/page";
 export { pageInJoinOrder } from "./room/page";
 export type { RoomHeadOptions } from "./room/room-head";

@@ -2,10 +2,10 @@
 // `ShardReporter` and `ShardView`, and a `RoomHead` coordinator (with its own agents, the virtual
 // shard -1, when asked), run one diff interval at a time, as the server's `ShardLink` runs them.
 import {
-  type HeadPush,
   type LingeringConnection,
   type ManualClock,
   mergePages,
+  OwnChanges,
   type RestoredConnection,
   RoomHead,
   RoomPresence,
@@ -15,7 +15,6 @@ import {
   type UserPage,
   type ViewChanges,
 } from "../src/engine";
-import type { DiffMessage, PresenceUser } from "../src/index";
 
 /** Where the coordinator's own members (agents without a socket) sit among the shards. */
 export const AGENTS = -1;
@@ -26,11 +25,11 @@ export interface Shard {
   view: ShardView;
   /** The people its sockets follow, one entry per socket's follow. */
   follows: string[];
-  /** Whether it has sockets that list the whole room (version 1 clients): its reports say `needsAll`. */
-  needsAll: boolean;
+  /** How many of the room's first users its sockets show (`SHOWS_EVERYONE` with a version 1 client): its reports say `shows`. */
+  shows: number;
   /** The number of its last report, and its own diffs by the report they went with, until a push includes them. */
   reportNo: number;
-  own: { no: number; diff: DiffMessage }[];
+  own: OwnChanges;
 }
 
 export interface PersonShardsOptions {
@@ -137,7 +136,7 @@ export class PersonShards {
       }
       if (applied === "duplicate" || applied === "gap") continue;
       shard.reporter.heard(heard);
-      told.set(index, withOwn(shard, applied, heard));
+      told.set(index, shard.own.mergeInto(applied, heard.reportNo, heard.at));
     }
     return told;
   }
@@ -146,7 +145,7 @@ export class PersonShards {
   restartShard(index: number): void {
     const old = this.shards[index] as Shard;
     const shard = this.newShard(restarted(old.room, this.lingering, this.roomOptions()));
-    shard.needsAll = old.needsAll;
+    shard.shows = old.shows;
     for (const userId of old.follows) {
       shard.follows.push(userId);
       shard.reporter.follow(userId);
@@ -189,10 +188,10 @@ export class PersonShards {
   /** A shard's report of this interval, numbered, its own diff kept until a push includes it. */
   private report(shard: Shard, full: boolean, at: number) {
     const no = shard.reportNo + 1;
-    const { report, own } = shard.reporter.take({ full, at, no, needsAll: shard.needsAll });
+    const { report, own } = shard.reporter.take({ full, at, no, shows: shard.shows });
     if (!report) return null;
     shard.reportNo = no;
-    if (own) shard.own.push({ no, diff: own });
+    if (own) shard.own.add(no, own);
     return report;
   }
 
@@ -215,7 +214,7 @@ export class PersonShards {
 
   private newShard(room: RoomPresence): Shard {
     const view = new ShardView(room, { clock: this.clock, recentMs: this.options.recentMs });
-    return { room, reporter: new ShardReporter(room), view, follows: [], needsAll: false, reportNo: 0, own: [] };
+    return { room, reporter: new ShardReporter(room), view, follows: [], shows: 0, reportNo: 0, own: new OwnChanges() };
   }
 }
 
@@ -242,41 +241,4 @@ export function restarted(
   fresh.restore(live, stillLingering.map(withState), room.seq);
   fresh.restoreRecent(room.recent());
   return fresh;
-}
-
-/**
- * A push's changes with the shard's own diffs of every report it includes (`reportNo`), in order,
- * as one diff: one who came and went within it is in neither list, one who left and came back is
- * updated; who left did so at the push's time.
- */
-function withOwn(shard: Shard, changes: ViewChanges, push: HeadPush): ViewChanges {
-  const due = shard.own.filter((own) => own.no <= push.reportNo);
-  // Known bug (RECENT_TIES in room-model.property.test.ts): a room's diff lists who left together
-  // by id, newest first (`buildDiff`), which orders them in `recent`; neither `ShardView.apply` nor
-  // the server's `OwnChanges` sorts them. Sorted here as the fix would, until they do.
-  const byId = (ids: string[]) => ids.sort((a, b) => (a < b ? 1 : -1));
-  if (due.length === 0) return { ...changes, left: byId([...changes.left]) };
-  shard.own = shard.own.filter((own) => own.no > push.reportNo);
-  const joined = new Map(changes.joined.map((user) => [user.id, user]));
-  const updated = new Map(changes.updated.map((user) => [user.id, user]));
-  const left = new Set(changes.left);
-  const come = (user: PresenceUser) => (left.delete(user.id) ? updated : joined).set(user.id, user);
-  for (const { diff } of due) {
-    for (const user of diff.joined) come(user);
-    for (const user of diff.updated) (joined.has(user.id) ? joined : updated).set(user.id, user);
-    for (const id of diff.left) {
-      if (joined.delete(id)) continue;
-      updated.delete(id);
-      left.add(id);
-    }
-  }
-  const merged: ViewChanges = {
-    ...changes,
-    joined: [...joined.values()],
-    updated: [...updated.values()],
-    left: byId([...left]),
-  };
-  delete merged.leftAt;
-  if (merged.left.length > 0) merged.leftAt = push.at;
-  return merged;
 }

@@ -1,7 +1,7 @@
 // Issue 27: a coordinator that keeps no list of the room (`RoomHead`), fed by shards that hold
 // only their own people (`ShardReporter`, `ShardView`).
 import { describe, expect, it } from "vitest";
-import { type HeadPush, type HeadReport, ManualClock, shardOf } from "../src/engine";
+import { type HeadPush, type HeadReport, ManualClock, SHOWS_EVERYONE, shardOf } from "../src/engine";
 import { PersonShards } from "./person-shards";
 
 const SHARDS = 4;
@@ -216,14 +216,14 @@ describe("what the coordinator of a room sharded by person counts and sends", ()
     ]);
   });
 
-  it("makes the head the whole room while a shard lists it (`needsAll`): every shard is asked for everyone", () => {
+  it("makes the head the whole room while a shard lists it (`shows` everyone): every shard is asked for everyone", () => {
     const { clock, sharded } = start();
     const everyone = [0, 1, 2, 3].flatMap((shard) => idsOn(shard, 3));
     for (const id of everyone) join(sharded, clock, id);
     quiet(sharded);
     expect(sharded.head.head()).toHaveLength(3);
     const shard = sharded.shards[2] as (typeof sharded.shards)[number];
-    shard.needsAll = true;
+    shard.shows = SHOWS_EVERYONE;
     sharded.flush();
     expect(sharded.head.headSize).toBe(Number.MAX_SAFE_INTEGER);
     // the shards were asked with this push; what they exposed before is not the whole room
@@ -236,7 +236,7 @@ describe("what the coordinator of a room sharded by person counts and sends", ()
       expect(sharded.shards[index]?.view.headIds(100)).toEqual(everyone);
     }
     // the last socket that listed the room went: the head is its size again
-    shard.needsAll = false;
+    shard.shows = 0;
     quiet(sharded);
     expect(sharded.head.headSize).toBe(3);
     expect(headIds(sharded)).toEqual(everyone.slice(0, 3));

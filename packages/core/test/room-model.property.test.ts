@@ -2,7 +2,7 @@
 // room sharded by person (issue 27): four shards that hold only their own people, each user on the
 // shard of their id (`shardOf`, as the server routes them), and a `RoomHead` coordinator with its
 // own agents (the virtual shard -1). Every shard has a client that lists the whole room (a version 1
-// client), so every shard reports `needsAll` and the head is the whole room though `HEAD` is 2. At
+// client), so every shard reports `shows: SHOWS_EVERYONE` and the head is the whole room though `HEAD` is 2. At
 // every quiet point every client's view must be the same on both sides: "sharded rooms behave
 // exactly like rooms of one object" (protocol 1.2).
 //
@@ -13,13 +13,20 @@
 // anything of a person, and waits for nothing.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type LingeringConnection, ManualClock, RoomPresence, type RoomReader, type ViewChanges } from "../src/engine";
+import {
+  type LingeringConnection,
+  ManualClock,
+  RoomPresence,
+  type RoomReader,
+  SHOWS_EVERYONE,
+  type ViewChanges,
+} from "../src/engine";
 import { type DiffMessage, type MemberIdentity, type PresenceSnapshot, PresenceView } from "../src/index";
 import { PersonShards, restarted } from "./person-shards";
 import { expandRejoins, type SocketCommand, socketCommands } from "./room-commands";
 
 const SHARDS = 4;
-/** Smaller than the room: the head is the whole room only because a shard says `needsAll`. */
+/** Smaller than the room: the head is the whole room only because the shards say they show everyone (`shows`). */
 const HEAD = 2;
 /** Long enough that nothing in a run ages out of `recent` (the views prune with the wall clock). */
 const RECENT_MS = 24 * 3_600_000;
@@ -170,12 +177,10 @@ class ShardedSide {
   readonly lingering = new Map<string, LingeringConnection>();
   readonly pinned = new Set<string>();
   readonly clients: Client[][];
-  /** What each shard's clients were last told of the counts. */
-  private readonly told: { count: number; anonymous: number }[];
+  /** The number each shard's clients last heard. */
+  private readonly toldSeq: number[];
   /** Restarted shards: their clients sync again once the shard took the room. */
   private readonly resync = new Set<number>();
-  /** Shards that have not had a push since the coordinator restarted. */
-  private readonly refreshed = new Set<number>();
   constructor(readonly clock: ManualClock) {
     this.room = new PersonShards(clock, {
       shards: SHARDS,
@@ -184,11 +189,11 @@ class ShardedSide {
       room: ROOM,
       agents: true,
     });
-    for (const shard of this.room.shards) shard.needsAll = true;
+    for (const shard of this.room.shards) shard.shows = SHOWS_EVERYONE;
     // the shards' first full reports, and the room's first push: every shard's copy is ready
     this.room.flush();
     this.clients = this.room.shards.map((shard) => [new Client(shard.view)]);
-    this.told = this.room.shards.map(() => ({ count: 0, anonymous: 0 }));
+    this.toldSeq = this.room.shards.map((shard) => shard.view.seq);
   }
   get views(): RoomReader[] {
     return this.room.shards.map((shard) => shard.view);
@@ -219,34 +224,18 @@ class ShardedSide {
     const agents = this.room.agents as RoomPresence;
     const options = { ...OPTIONS, clock: this.clock, recordEvents: true };
     this.room.restartCoordinator(restarted(agents, this.lingering, options, this.pinned));
-    for (const index of this.room.shards.keys()) this.refreshed.add(index);
   }
   private tell(index: number, changes: ViewChanges): void {
     const view = this.room.shards[index]?.view as RoomReader;
-    const told = this.told[index] as { count: number; anonymous: number };
     const clients = this.clients[index] ?? [];
-    this.told[index] = { count: view.userCount, anonymous: changes.anonymous };
     if (this.resync.delete(index)) {
       for (const client of clients) client.sync(view);
       return;
     }
-    // a push that changes nothing they show is not sent to the sockets (its number may be the same)
-    const { joined, updated, left, anonymous } = changes;
-    const quiet =
-      joined.length + updated.length + left.length === 0 &&
-      anonymous === told.anonymous &&
-      view.userCount === told.count;
-    const fresh = this.refreshed.delete(index);
-    if (fresh && clients.some((client) => client.view.snapshot.seq !== (quiet ? changes.seq : changes.seq - 1))) {
-      // Known bugs of a restarted coordinator (RESTART_SAME_SEQ): it knows nothing it published, so
-      // its first push takes a new number though a shard whose only people are its own sees no
-      // change (its sockets then see a gap and ask for a sync), or keeps the old number when the
-      // room's counts are back to zero though a shard's sockets see a change (they would drop the
-      // diff as a duplicate). A sync stands for what fixes them; take this out once they are fixed.
-      for (const client of clients) client.sync(view);
-      return;
-    }
-    if (!quiet) for (const client of clients) client.diff({ type: "presence:diff", ...changes });
+    // every shard has a version 1 client: each new number goes to the sockets, as ShardLink sends it
+    if (changes.seq <= (this.toldSeq[index] ?? 0)) return;
+    this.toldSeq[index] = changes.seq;
+    for (const client of clients) client.diff({ type: "presence:diff", ...changes });
   }
 }
 
@@ -278,7 +267,7 @@ function run(commands: readonly Command[]): void {
   const quiet = () => {
     for (const userId of stay.keys()) if (!single.room.hasUser(userId)) stay.delete(userId);
     single.flush();
-    // three intervals: the first report after a request (`needsAll`, a restart) is answered by the next push
+    // three intervals: the first report after a request (`shows`, a restart) is answered by the next push
     for (let k = 0; k < 3; k++) sharded.flush();
     expect(sharded.room.head.exact).toBe(true);
     const expected = shown(single.clients[0]?.view.snapshot as PresenceSnapshot);
@@ -425,7 +414,8 @@ const RECLAIMED_NAME: Command[] = [
 
 /**
  * Found by this test: a coordinator restarted while an anonymous socket left comes back to counts
- * of zero, which it takes for what it published, and pushes the change under the old number.
+ * of zero, which it took for what it published, and pushed the change under the old number (fixed:
+ * a new coordinator's first push always takes a new number).
  */
 const RESTART_SAME_SEQ: Command[] = [
   { type: "connect", socket: 9, renamed: false },
@@ -436,7 +426,7 @@ const RESTART_SAME_SEQ: Command[] = [
 /**
  * Found by this test: two people who leave in one interval, one on the shard's own room and one
  * in the head, reach its clients in the order the merge met them, not by id as a room's diff
- * lists them, so `recent` shows them the other way round (see `withOwn` in person-shards.ts).
+ * lists them, so `recent` showed them the other way round (fixed: `byLeaveOrder` everywhere).
  */
 const RECENT_TIES: Command[] = [
   { type: "connect", socket: 3, renamed: false },
@@ -447,9 +437,9 @@ const RECENT_TIES: Command[] = [
 ];
 
 /**
- * Found by this test, not fixed yet: a tab that comes back within its grace and goes stale later
- * makes a push take a new number that the other shards' sockets are not sent (nothing they show
- * changed), so their next diff is a gap.
+ * Found by this test: a tab that comes back within its grace and goes stale later made a push take
+ * a new number that the other shards' sockets were not sent (nothing they show changed), so their
+ * next diff was a gap (fixed: a shard with a whole-list socket passes on every new number).
  */
 const RECLAIMED_TAB_GAP: Command[] = [
   { type: "connect", socket: 0, renamed: false },

@@ -32,6 +32,7 @@ export class ShardRole implements ObjectRole {
       presence,
       coordinator: this.coordinator,
       shows: () => sockets.windows.shows(),
+      needsEveryDiff: () => sockets.windows.needsEveryDiff(),
       publish: (changes, syncs, held) => sockets.publish(changes, syncs, held),
       resyncAll: (held) => sockets.resyncAll(held),
       flushLater: (ms) => setTimeout(() => host.changed(), ms),

@@ -1,5 +1,5 @@
 import { CLOSE_CODES, type UserIdentity } from "@herenow/core";
-import { type ViewChanges, type RoomPresence, type RoomReader, systemClock } from "@herenow/core/engine";
+import { type RoomPresence, type RoomReader, systemClock, type ViewChanges } from "@herenow/core/engine";
 import type { Connection, ConnectionContext } from "partyserver";
 import { verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, tagOfConnection, tagOfUser } from "./connection-data";

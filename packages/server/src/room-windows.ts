@@ -2,8 +2,8 @@ import { type DiffMessage, LIMITS, type SyncMessage } from "@herenow/core";
 import {
   type Clock,
   countIntervalFor,
-  SHOWS_EVERYONE,
   type RoomReader,
+  SHOWS_EVERYONE,
   WindowedDiff,
   type WindowSpec,
   windowUsers,
@@ -130,6 +130,13 @@ export class RoomWindows {
     let largest = 0;
     for (const [size, sockets] of this.bySize) if (sockets.size > 0) largest = Math.max(largest, size);
     return largest;
+  }
+
+  /** Whether some socket lists the whole room (every socket while the room is not windowed): it must see every diff. */
+  needsEveryDiff(): boolean {
+    if (!this.windowed) return true;
+    this.ensureIndexed();
+    return this.full.size > 0;
   }
 
   /** The sockets that asked for a window: they are resynced when the mode switches. */

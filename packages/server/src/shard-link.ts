@@ -1,12 +1,12 @@
 import {
   type HeadPush,
   type HeadReport,
-  type ViewChanges,
+  OwnChanges,
   type RoomPresence,
   ShardReporter,
   ShardView,
+  type ViewChanges,
 } from "@herenow/core/engine";
-import { OwnChanges } from "./own-changes";
 import type { CoordinatorRpc } from "./room-rpc";
 
 /** The coordinator's answer to a report: taken (a push will say it includes it), or a request for everything. */
@@ -20,8 +20,10 @@ export interface ShardHost {
   /** The shard's own connections. */
   readonly presence: RoomPresence;
   coordinator(): Pick<CoordinatorRpc, "herenowReport" | "herenowPublished">;
-  /** Whether the shard has sockets that list the whole room (version 1 clients). */
-  needsAll(): boolean;
+  /** How many of the room's first users the shard's sockets show (`HeadReport.shows`). */
+  shows(): number;
+  /** Whether some socket here must see every number of the room (a whole list): an empty diff then goes too. */
+  needsEveryDiff(): boolean;
   /** Sends the room's changes to this shard's sockets and a sync to the connections in `syncs`, holding back `held`. */
   publish(changes: ViewChanges | null, syncs: string[], held: ReadonlySet<string>): void;
   /** Sends a fresh sync to every connection that had one (its copy of the room was lost, as in a wake). */
@@ -74,8 +76,8 @@ export class ShardLink {
   private catchingUp: Promise<void> | null = null;
   /** Whether this process ever had the room: a copy lost to hibernation cannot say what changed. */
   private loaded = false;
-  /** What the shard's sockets were last told of the counts, so a push that changes nothing for them is not sent. */
-  private told = { anonymous: -1, count: -1 };
+  /** The number and counts the shard's sockets last heard: a push under a new number is passed on. */
+  private told = { seq: 0, count: -1, anonymous: -1 };
 
   constructor(private readonly host: ShardHost) {
     this.view = new ShardView(host.presence, { recentMs: host.recentMs });
@@ -96,7 +98,7 @@ export class ShardLink {
       return;
     }
     const no = this.reportNo + 1;
-    const { report, own } = this.reporter.take({ full: this.needFull, at, no, needsAll: this.host.needsAll() });
+    const { report, own } = this.reporter.take({ full: this.needFull, at, no, shows: this.host.shows() });
     const reported = this.unreported;
     this.unreported = [];
     if (!report) {
@@ -168,19 +170,23 @@ export class ShardLink {
     this.included = Math.max(this.included, push.reportNo);
     this.exact = push.exact;
     const merged = this.own.mergeInto(changes, this.included, push.at);
+    const { told } = this;
+    const counts = { count: this.view.userCount, anonymous: this.view.anonymous };
+    if (push.seq > told.seq) this.told = { seq: push.seq, ...counts };
     if (!this.loaded) {
       this.loaded = true;
       this.takeReady(); // every connection not held back gets its sync now, these included
       this.host.resyncAll(this.held());
-      this.told = { anonymous: merged.anonymous, count: this.view.userCount };
       return;
     }
+    // A new number goes to the sockets even with nothing in it for them when one lists the whole
+    // room: such a client takes a skipped number for a lost diff. Windows may skip numbers.
     const quiet =
       merged.joined.length + merged.updated.length + merged.left.length === 0 &&
-      merged.anonymous === this.told.anonymous &&
-      this.view.userCount === this.told.count;
-    this.told = { anonymous: merged.anonymous, count: this.view.userCount };
-    this.host.publish(quiet ? null : merged, this.takeReady(), this.held());
+      counts.count === told.count &&
+      counts.anonymous === told.anonymous;
+    const pass = push.seq > told.seq && (!quiet || this.host.needsEveryDiff());
+    this.host.publish(pass ? merged : null, this.takeReady(), this.held());
   }
 
   /** Sends the syncs whose report a push included; a copy not yet taken is taken first. */

@@ -5,11 +5,11 @@ import {
   type HeadPush,
   type HeadReport,
   ManualClock,
-  type ViewChanges,
   RoomHead,
   RoomPresence,
   SHOWS_EVERYONE,
   type ShardUser,
+  type ViewChanges,
 } from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
 import { type ReportReply, ShardLink } from "../src/shard-link";
@@ -41,6 +41,7 @@ function setup(shown: { now: number } = { now: 0 }) {
       },
     }),
     shows: () => shown.now,
+    needsEveryDiff: () => shown.now === SHOWS_EVERYONE,
     publish: (changes, syncs, held) => published.push({ changes, syncs, held: [...held] }),
     resyncAll: (held) => resynced.push([...held]),
     flushLater: () => {},
@@ -154,6 +155,29 @@ describe("ShardLink", () => {
     expect(link.view.seq).toBe(after.seq);
     await link.receive(missed);
     expect(link.view.seq).toBe(after.seq);
+  });
+
+  it.each([
+    ["passes on", SHOWS_EVERYONE, 1],
+    ["does not pass on", 100, 0],
+  ])("%s a new number with nothing for its sockets when one lists the whole room (%d)", async (_, shows, sent) => {
+    const { presence, head, link, reports, published, push } = setup({ now: shows });
+    presence.connect("c-ann", ann);
+    link.flush(["c-ann"], 1_000_000);
+    reports[0]?.answer();
+    await settle();
+    await link.receive(push() as HeadPush);
+    // another shard's own people changed, outside what this shard's sockets show: a new number
+    head().apply(1, { ...emptyReport(), full: true, connections: 1 });
+    expect(head().takePushes().get(SHARD)).toBeUndefined(); // news for shard 1 alone
+    head().apply(1, { ...emptyReport(), connections: 1, ownChanged: true });
+    const next = push() as HeadPush;
+    expect(next.seq).toBe(link.view.seq + 1);
+    const before = published.length;
+    await link.receive(next);
+    const passed = published.slice(before).filter((p) => p.changes !== null);
+    expect(passed).toHaveLength(sent);
+    if (sent) expect(passed[0]?.changes).toMatchObject({ seq: next.seq, joined: [], updated: [], left: [] });
   });
 
   it("tells the coordinator how many of the room's first users its sockets show, and again when that changes", async () => {

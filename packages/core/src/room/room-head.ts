@@ -3,13 +3,13 @@ import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "
 import { shardOf } from "../shard-of";
 import { byArrival } from "./apply";
 import type { ConnectionEvent } from "./connections";
-import { sameJson } from "./diff";
+import { byLeaveOrder, sameJson } from "./diff";
 import { FollowIndex } from "./follow-index";
+import type { ShardUser } from "./head-messages";
 import { FIRST_REQUEST, type HeadPush, type HeadReport, SHOWS_EVERYONE } from "./head-messages";
 import { RecentList } from "./recent-list";
 import { exposedUsers, newShardPart, type ShardPart, updateRequests } from "./shard-part";
-import { partialPush, type ShardNews, takeShardNews } from "./shard-push";
-import type { ShardUser } from "./head-messages";
+import { fullPush, partialPush, type ShardNews, takeShardNews } from "./shard-push";
 
 export interface RoomHeadOptions {
   /**
@@ -60,6 +60,8 @@ export class RoomHead {
   private change: { diff: DiffMessage | null; recentChanged: boolean } = { diff: null, recentChanged: false };
   private publishedCount = 0;
   private publishedAnonymous = 0;
+  /** A new coordinator's first push is news to every shard, whatever it holds: it takes a new number. */
+  private pushedYet = false;
   private publishedExact = false;
   private recentChanged = false;
   private seqNumber: number;
@@ -242,7 +244,7 @@ export class RoomHead {
       const before = this.published.get(user.id);
       if (!before || (this.changed.has(user.id) && !sameJson(before, show(user)))) headUsers.push(show(user));
     }
-    const headLeft = [...this.published.keys()].filter((id) => !headIds.has(id));
+    const headLeft = [...this.published.keys()].filter((id) => !headIds.has(id)).sort(byLeaveOrder);
     const headChanged = headUsers.length > 0 || headLeft.length > 0;
     const before = this.published;
     if (headChanged) this.published = new Map(head.map((user) => [user.id, show(user)]));
@@ -255,7 +257,11 @@ export class RoomHead {
     // every push carries `recent` when it changed, so a newcomer's sync or a resync at any shard is exact
     const recentDue = this.recentChanged;
     const roomChanged =
-      headChanged || recentDue || count !== this.publishedCount || anonymous !== this.publishedAnonymous;
+      !this.pushedYet ||
+      headChanged ||
+      recentDue ||
+      count !== this.publishedCount ||
+      anonymous !== this.publishedAnonymous;
     const pushes = new Map<number, HeadPush>();
     const followedUser = (id: string) => this.followedUser(id);
     const parts = [...this.parts].map(([shard, part]) => {
@@ -279,6 +285,7 @@ export class RoomHead {
       return pushes;
     }
     this.seqNumber++;
+    this.pushedYet = true;
     this.publishedCount = count;
     this.publishedAnonymous = anonymous;
     const recent = recentDue ? { recent: this.recent() } : {};
@@ -322,34 +329,15 @@ export class RoomHead {
 
   /** Everything one shard's copy needs, under the current number: its first push, or after a gap. */
   snapshotFor(shard: number): HeadPush {
-    const part = this.parts.get(shard);
     const followed: PresenceUser[] = [];
     for (const id of this.follows.followedBy(shard)) {
       const user = this.followedUser(id);
       if (user) followed.push(user);
     }
-    if (part) {
-      part.fullNext = false;
-      part.requestSent = true;
-      part.followsChanged.clear();
-    }
-    return {
-      seq: this.seqNumber,
-      no: part?.pushNo ?? 0,
-      full: true,
-      reportNo: part?.reportNo ?? 0,
-      exact: this.exact,
-      head: [...this.published.values()],
-      headLeft: [],
-      followed,
-      followedLeft: [],
-      count: this.publishedCount,
-      anonymous: this.publishedAnonymous,
-      at: this.clock.now(),
-      recent: this.recent(),
-      request: part?.request ?? FIRST_REQUEST,
-      watch: { add: this.follows.takeWatchList(shard), remove: [] },
-    };
+    const { seqNumber: seq, exact, publishedCount: count, publishedAnonymous: anonymous } = this;
+    const room = { seq, exact, head: [...this.published.values()], count, anonymous, at: this.clock.now() };
+    const own = { followed, recent: this.recent(), watch: this.follows.takeWatchList(shard) };
+    return fullPush(this.parts.get(shard), room, own);
   }
 
   private total(of: (part: ShardPart) => number): number {

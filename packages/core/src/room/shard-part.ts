@@ -1,7 +1,7 @@
 import { byArrival } from "./apply";
 import { sameJson } from "./diff";
-import { EVERYONE, type ExposeRequest, FIRST_REQUEST, type HeadReport } from "./head-messages";
 import type { ShardUser } from "./head-messages";
+import { EVERYONE, type ExposeRequest, FIRST_REQUEST, type HeadReport } from "./head-messages";
 
 /** What the coordinator knows of one shard: its counts and the few of its users it exposed or watches. */
 export interface ShardPart {

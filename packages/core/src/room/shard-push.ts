@@ -1,6 +1,6 @@
-import type { PresenceUser } from "../protocol";
+import type { PresenceUser, RecentUser } from "../protocol";
 import type { FollowIndex } from "./follow-index";
-import type { ExposeRequest, HeadPush } from "./head-messages";
+import { type ExposeRequest, FIRST_REQUEST, type HeadPush } from "./head-messages";
 import type { ShardPart } from "./shard-part";
 
 /** What one shard's push of an interval carries for that shard alone. */
@@ -65,5 +65,34 @@ export function partialPush(part: ShardPart, news: ShardNews | null, room: RoomN
     at: room.at,
     ...(news?.request && { request: news.request }),
     ...(news?.watch && { watch: news.watch }),
+  };
+}
+
+/**
+ * One shard's whole part of the room under its current number (its first push, or after a gap or
+ * a restart): the head, every person it follows who is here, `recent`, its request and watch list.
+ * What was pending for it goes with this push.
+ */
+export function fullPush(
+  part: ShardPart | undefined,
+  room: Omit<RoomNews, "headLeft">,
+  own: { followed: PresenceUser[]; recent: RecentUser[]; watch: string[] },
+): HeadPush {
+  if (part) {
+    part.fullNext = false;
+    part.requestSent = true;
+    part.followsChanged.clear();
+  }
+  return {
+    ...room,
+    no: part?.pushNo ?? 0,
+    full: true,
+    reportNo: part?.reportNo ?? 0,
+    headLeft: [],
+    followed: own.followed,
+    followedLeft: [],
+    recent: own.recent,
+    request: part?.request ?? FIRST_REQUEST,
+    watch: { add: own.watch, remove: [] },
   };
 }

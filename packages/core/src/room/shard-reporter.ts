@@ -1,8 +1,8 @@
 import type { DiffMessage, PresenceUser } from "../protocol";
 import { byArrival } from "./apply";
+import type { ShardUser } from "./head-messages";
 import { type ExposeRequest, FIRST_REQUEST, type HeadPush, type HeadReport } from "./head-messages";
 import type { RoomPresence } from "./room-presence";
-import type { ShardUser } from "./head-messages";
 
 /** A report to send (or `null`: nothing changed) and the shard's own diff it was taken with. */
 export interface TakenReport {

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from "../clock";
 import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "../protocol";
 import type { ApplyResult } from "./apply";
 import { byArrival } from "./apply";
+import { byLeaveOrder } from "./diff";
 import type { HeadPush } from "./head-messages";
 import { cursorOf, type UserPage } from "./page";
 import { RecentList } from "./recent-list";
@@ -103,6 +104,7 @@ export class ShardView implements RoomReader {
       (before.has(user.id) ? updated : joined).push(user);
     }
     for (const id of before.keys()) if (!this.named(id)) left.push(id);
+    left.sort(byLeaveOrder);
     const changes: ViewChanges = { seq: push.seq, joined, updated, left, anonymous: push.anonymous };
     if (left.length > 0) changes.leftAt = push.at;
     return changes;

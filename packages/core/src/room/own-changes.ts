@@ -1,5 +1,6 @@
-import type { DiffMessage, PresenceUser } from "@herenow/core";
-import type { ViewChanges } from "@herenow/core/engine";
+import type { DiffMessage, PresenceUser } from "../protocol";
+import { byLeaveOrder } from "./diff";
+import type { ViewChanges } from "./shard-view";
 
 /**
  * The changes of a shard's own people, kept by the number of the report they
@@ -44,7 +45,7 @@ export class OwnChanges {
       seq: changes.seq,
       joined: [...joined.values()],
       updated: [...updated.values()],
-      left: [...left],
+      left: [...left].sort(byLeaveOrder),
       anonymous: changes.anonymous,
     };
     if (merged.left.length > 0) merged.leftAt = at;
