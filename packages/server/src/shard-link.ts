@@ -167,6 +167,8 @@ export class ShardLink {
   /** A push applied: the coordinator's changes and the own ones it includes go to the sockets. */
   private took(push: HeadPush, changes: ViewChanges): void {
     this.reporter.heard(push);
+    // asked for more of its people, or to watch others: the next report goes without waiting for a change here
+    if (push.request || push.watch || push.full) this.host.flushLater(0);
     this.included = Math.max(this.included, push.reportNo);
     this.exact = push.exact;
     const merged = this.own.mergeInto(changes, this.included, push.at);

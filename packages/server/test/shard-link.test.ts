@@ -26,6 +26,8 @@ function setup(shown: { now: number } = { now: 0 }) {
   const reports: { report: HeadReport; answer: () => void }[] = [];
   const published: { changes: ViewChanges | null; syncs: string[]; held: string[] }[] = [];
   const resynced: string[][] = [];
+  /** When the link asked to report again (ms from now). */
+  const later: number[] = [];
   const asked: number[] = [];
   const link = new ShardLink({
     shard: SHARD,
@@ -44,7 +46,7 @@ function setup(shown: { now: number } = { now: 0 }) {
     needsEveryDiff: () => shown.now === SHOWS_EVERYONE,
     publish: (changes, syncs, held) => published.push({ changes, syncs, held: [...held] }),
     resyncAll: (held) => resynced.push([...held]),
-    flushLater: () => {},
+    flushLater: (ms) => later.push(ms),
     log: () => {},
   });
   /** The coordinator's pushes of this interval, this shard's one. */
@@ -53,7 +55,7 @@ function setup(shown: { now: number } = { now: 0 }) {
   const restart = () => {
     head = new RoomHead({ headSize: 10, shards: 4, clock });
   };
-  return { clock, presence, head: () => head, link, reports, published, resynced, asked, push, restart };
+  return { clock, presence, head: () => head, link, reports, published, resynced, asked, push, restart, later };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -178,6 +180,25 @@ describe("ShardLink", () => {
     const passed = published.slice(before).filter((p) => p.changes !== null);
     expect(passed).toHaveLength(sent);
     if (sent) expect(passed[0]?.changes).toMatchObject({ seq: next.seq, joined: [], updated: [], left: [] });
+  });
+
+  it("reports again at once when a push asks it for more of its people, though nothing changed here", async () => {
+    const { presence, head, link, reports, push, later } = setup();
+    for (const [n, id] of ["u-a", "u-b", "u-c", "u-d"].entries()) {
+      presence.connect(`c-${n}`, { id, name: id, info: {} });
+    }
+    link.flush([], 1_000_000);
+    expect(reports[0]?.report.users).toHaveLength(2); // what it shows before it is asked: two spares
+    reports[0]?.answer();
+    await settle();
+    const first = push() as HeadPush;
+    expect(first.request).toBeDefined();
+    later.length = 0;
+    await link.receive(first);
+    expect(later).toContain(0);
+    link.flush([], 1_000_050);
+    expect(reports[1]?.report).toMatchObject({ more: false, users: [{ id: "u-c" }, { id: "u-d" }] });
+    expect(head().exact).toBe(true);
   });
 
   it("tells the coordinator how many of the room's first users its sockets show, and again when that changes", async () => {
