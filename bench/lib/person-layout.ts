@@ -3,12 +3,12 @@ import {
   type HeadPush,
   type HeadReport,
   ManualClock,
-  type ViewChanges,
   RoomHead,
   RoomPresence,
   ShardReporter,
   ShardView,
   shardOf,
+  type ViewChanges,
 } from "@herenow/core/engine";
 import type { Ops } from "./sim-crowd";
 import { Meter } from "./sim-meter";

@@ -1,8 +1,8 @@
 import type { UserIdentity } from "@herenow/core";
 import {
   countIntervalFor,
-  type ViewChanges,
   type RoomReader,
+  type ViewChanges,
   WindowedDiff,
   type WindowSpec,
   windowUsers,

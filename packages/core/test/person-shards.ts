@@ -17,7 +17,7 @@ import {
 } from "../src/engine";
 
 /** Where the coordinator's own members (agents without a socket) sit among the shards. */
-export const AGENTS = -1;
+const AGENTS = -1;
 
 export interface Shard {
   room: RoomPresence;

@@ -36,7 +36,7 @@ const SHARDS_KEY = KEYS.coordinatorShards;
 /** How long a restarted coordinator waits for its shards to tell it everything before it gives up on the silent ones. */
 export const REBUILD_MS = 3000;
 /** Where the coordinator's own members (agents) sit among the shards: no object, never sent anything. */
-export const OWN_SHARD = -1;
+const OWN_SHARD = -1;
 
 /**
  * The coordinator half of a room sharded by person: the room's own object,
