@@ -167,8 +167,9 @@ export class ShardLink {
   /** A push applied: the coordinator's changes and the own ones it includes go to the sockets. */
   private took(push: HeadPush, changes: ViewChanges): void {
     this.reporter.heard(push);
-    // asked for more of its people, or to watch others: the next report goes without waiting for a change here
-    if (push.request || push.watch || push.full) this.host.flushLater(0);
+    // The head lacks people (not exact), or this shard must watch others: the next report goes
+    // without waiting for a change here. A request that only moves the cutoff along waits for one.
+    if (push.full || push.watch || (push.request && !push.exact)) this.host.flushLater(0);
     this.included = Math.max(this.included, push.reportNo);
     this.exact = push.exact;
     const merged = this.own.mergeInto(changes, this.included, push.at);
