@@ -3,12 +3,12 @@ import {
   type HeadPush,
   type HeadReport,
   ManualClock,
-  type MirrorChanges,
   RoomHead,
   RoomPresence,
   ShardReporter,
   ShardView,
   shardOf,
+  type ViewChanges,
 } from "@herenow/core/engine";
 import type { Ops } from "./sim-crowd";
 import { Meter } from "./sim-meter";
@@ -204,13 +204,13 @@ export class PersonShardedRoom implements Layout {
 
 /** One diff for a shard's sockets: the push's changes (head, followed) and its own users'. */
 function mergeChanges(
-  push: MirrorChanges | null,
-  own: MirrorChanges | null,
+  push: ViewChanges | null,
+  own: ViewChanges | null,
   seq: number,
   anonymous: number,
-): MirrorChanges | null {
+): ViewChanges | null {
   if (!push && !own) return null;
-  const diff: MirrorChanges = {
+  const diff: ViewChanges = {
     seq,
     joined: [...(push?.joined ?? []), ...(own?.joined ?? [])],
     updated: [...(push?.updated ?? []), ...(own?.updated ?? [])],

@@ -1,8 +1,8 @@
 import type { UserIdentity } from "@herenow/core";
 import {
   countIntervalFor,
-  type MirrorChanges,
   type RoomReader,
+  type ViewChanges,
   WindowedDiff,
   type WindowSpec,
   windowUsers,
@@ -109,7 +109,7 @@ export class WindowSockets {
   }
 
   /** Each touched socket's part of a diff the room (or mirror) has just applied. */
-  deliver(room: RoomReader, diff: MirrorChanges): void {
+  deliver(room: RoomReader, diff: ViewChanges): void {
     const headAfter = room.headIds(this.windowSize);
     const windows = new WindowedDiff(room, diff, this.head, headAfter);
     this.head = headAfter;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { agentConnectionId, ManualClock, RoomPresence, ShardTotals, takeShardReport } from "../src/engine";
+import { agentConnectionId, ManualClock, RoomHead, RoomPresence, ShardReporter } from "../src/engine";
 import { AGENT_LIMITS, type MemberIdentity, parseAgentMember } from "../src/index";
 
 // Members without a socket (issue 29, item 1): the checks of a member PUT, and a pinned
-// connection that no max age prunes, carrying its `kind` through diffs, recent and shard totals.
+// connection that no max age prunes, carrying its `kind` through diffs, recent and the head of a
+// room sharded by person.
 
 const bot: MemberIdentity = { id: "bot-1", name: "Assistant", info: {}, kind: "agent" };
 
@@ -60,13 +61,15 @@ describe("a pinned connection", () => {
     expect(room.recent()[0]).toMatchObject({ id: "bot-1", kind: "agent" });
   });
 
-  it("keeps its kind in a sharded room's totals", () => {
+  it("keeps its kind in the head of a room sharded by person, reported as the coordinator's virtual shard", () => {
     const room = new RoomPresence({ recordEvents: true });
     room.connect(agentConnectionId("bot-1"), bot, { pinned: true });
-    const totals = new ShardTotals();
-    const report = takeShardReport(room, { full: true, at: Date.now() });
+    const head = new RoomHead({ headSize: 10, shards: 4, ownerOf: () => -1 });
+    const { report } = new ShardReporter(room).take({ full: true, at: Date.now(), no: 1 });
     if (!report) throw new Error("no report");
-    totals.apply(-1, report);
-    expect(totals.takeDiff()?.joined[0]).toMatchObject({ id: "bot-1", kind: "agent" });
+    expect(head.apply(-1, report)).toBe("applied");
+    expect(head.takePushes().get(-1)?.head[0]).toMatchObject({ id: "bot-1", kind: "agent" });
+    expect(head.takeChange().diff?.joined[0]).toMatchObject({ id: "bot-1", kind: "agent" });
+    expect(head.shards()).toEqual([-1]);
   });
 });

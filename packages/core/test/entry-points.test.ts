@@ -44,8 +44,6 @@ describe("core's entry points", () => {
     ]);
     for (const name of [
       "RoomPresence",
-      "ShardTotals",
-      "RoomMirror",
       "WindowedDiff",
       "ManualClock",
       "shardOf",

@@ -1,7 +1,7 @@
 // Issue 27: a coordinator that keeps no list of the room (`RoomHead`), fed by shards that hold
 // only their own people (`ShardReporter`, `ShardView`).
 import { describe, expect, it } from "vitest";
-import { type HeadReport, ManualClock, shardOf } from "../src/engine";
+import { type HeadPush, type HeadReport, ManualClock, SHOWS_EVERYONE, shardOf } from "../src/engine";
 import { PersonShards } from "./person-shards";
 
 const SHARDS = 4;
@@ -94,6 +94,7 @@ describe("the head of a room sharded by person", () => {
     const { sharded } = start();
     const partial: HeadReport = {
       full: false,
+      connections: 0,
       count: 1,
       anonymous: 0,
       users: [],
@@ -159,5 +160,108 @@ describe("the head of a room sharded by person", () => {
     expect(sharded.head.followedUser(star)).toBeUndefined();
     expect(sharded.shards[1]?.view.hasUser(star)).toBe(false);
     expect(sharded.head.knownUsers).toBeLessThanOrEqual(3 + 2 * SHARDS);
+  });
+});
+
+describe("what the coordinator of a room sharded by person counts and sends", () => {
+  it("knows which shards have anyone from their counts: users, anonymous ones, connections", () => {
+    const { clock, sharded } = start();
+    const [user] = idsOn(3, 1) as [string];
+    join(sharded, clock, user);
+    // an anonymous socket, on shard 1 by its connection id
+    const [anon] = idsOn(1, 1, "anon") as [string];
+    sharded.at(anon, null).connect(anon, null);
+    quiet(sharded);
+    expect([0, 1, 2, 3].map((shard) => sharded.head.connectionsOf(shard))).toEqual([0, 1, 0, 1]);
+    expect(sharded.head.connectionCount).toBe(2);
+    expect([sharded.head.userCount, sharded.head.anonymous]).toEqual([1, 1]);
+    // shard 3 restarted with nobody: its full report replaces its part
+    leave(sharded, user);
+    sharded.shards[3]?.room.takeDiff();
+    sharded.restartShard(3);
+    quiet(sharded);
+    expect([0, 1, 2, 3].map((shard) => sharded.head.connectionsOf(shard))).toEqual([0, 1, 0, 0]);
+    expect([sharded.head.userCount, sharded.head.anonymous]).toEqual([0, 1]);
+  });
+
+  it("numbers a push anew only when a socket sees a change: the answer to a report keeps the number", () => {
+    const { clock, sharded } = start();
+    for (const id of [...idsOn(0, 1), ...idsOn(1, 1)]) join(sharded, clock, id);
+    quiet(sharded);
+    const { seq } = sharded.head;
+    const shard = sharded.shards[2] as (typeof sharded.shards)[number];
+    const before = sharded.head.snapshotFor(2).no;
+    // an anonymous socket on shard 2 comes and goes within one interval: a report with its events only
+    shard.room.connect("blip", null);
+    shard.room.leave("blip");
+    const { report } = shard.reporter.take({ full: false, at: clock.now(), no: 40 });
+    expect(report).toMatchObject({ users: [], anonymous: 0, events: [{ type: "join" }, { type: "leave" }] });
+    sharded.head.apply(2, report as HeadReport);
+    const pushes = sharded.head.takePushes();
+    // shard 2 hears its report was taken under the same number; the others hear nothing
+    expect([...pushes.keys()]).toEqual([2]);
+    expect(pushes.get(2)).toMatchObject({ seq, no: before + 1, reportNo: 40, head: [], headLeft: [], followed: [] });
+    expect(sharded.head.seq).toBe(seq);
+    expect(shard.view.apply(pushes.get(2) as HeadPush)).toMatchObject({ seq, joined: [], updated: [], left: [] });
+    // someone comes: every shard's sockets see them, under the next number
+    join(sharded, clock, idsOn(3, 1)[0] as string);
+    const told = sharded.flush();
+    expect(sharded.head.seq).toBe(seq + 1);
+    expect([...told.keys()].sort()).toEqual([0, 1, 2, 3]);
+    expect([...told.values()].map((changes) => [changes.seq, changes.joined.length])).toEqual([
+      [seq + 1, 1],
+      [seq + 1, 1],
+      [seq + 1, 1],
+      [seq + 1, 1],
+    ]);
+  });
+
+  it("makes the head the whole room while a shard lists it (`shows` everyone): every shard is asked for everyone", () => {
+    const { clock, sharded } = start();
+    const everyone = [0, 1, 2, 3].flatMap((shard) => idsOn(shard, 3));
+    for (const id of everyone) join(sharded, clock, id);
+    quiet(sharded);
+    expect(sharded.head.head()).toHaveLength(3);
+    const shard = sharded.shards[2] as (typeof sharded.shards)[number];
+    shard.shows = SHOWS_EVERYONE;
+    sharded.flush();
+    expect(sharded.head.headSize).toBe(Number.MAX_SAFE_INTEGER);
+    // the shards were asked with this push; what they exposed before is not the whole room
+    expect(sharded.head.exact).toBe(false);
+    quiet(sharded);
+    expect(sharded.head.exact).toBe(true);
+    expect(headIds(sharded)).toEqual(everyone);
+    for (const index of [0, 1, 2, 3]) {
+      expect(sharded.head.snapshotFor(index).request).toEqual({ cutoff: null, extra: Number.MAX_SAFE_INTEGER });
+      expect(sharded.shards[index]?.view.headIds(100)).toEqual(everyone);
+    }
+    // the last socket that listed the room went: the head is its size again
+    shard.shows = 0;
+    quiet(sharded);
+    expect(sharded.head.headSize).toBe(3);
+    expect(headIds(sharded)).toEqual(everyone.slice(0, 3));
+    expect(sharded.head.exact).toBe(true);
+  });
+
+  it("puts who left into `recent` at the time of the push that tells the shards, not of the report", () => {
+    const { clock, sharded } = start();
+    const [gone, stays] = [...idsOn(1, 1), ...idsOn(2, 1)] as [string, string];
+    join(sharded, clock, gone);
+    join(sharded, clock, stays);
+    quiet(sharded);
+    leave(sharded, gone);
+    const reportedAt = clock.now();
+    const shard = sharded.shards[1] as (typeof sharded.shards)[number];
+    shard.room.tick();
+    const { report } = shard.reporter.take({ full: false, at: reportedAt, no: 50 });
+    sharded.head.apply(1, report as HeadReport);
+    clock.advance(30);
+    const pushes = sharded.head.takePushes();
+    const push = pushes.get(2) as NonNullable<ReturnType<typeof pushes.get>>;
+    expect(push.at).toBe(reportedAt + 30);
+    expect(push.recent?.map((user) => [user.id, user.leftAt])).toEqual([[gone, push.at]]);
+    expect(sharded.head.recent().map((user) => [user.id, user.leftAt])).toEqual([[gone, push.at]]);
+    expect(sharded.shards[2]?.view.apply(push)).toMatchObject({ left: [gone], leftAt: push.at });
+    expect(sharded.head.takeChange().diff).toMatchObject({ left: [gone], leftAt: push.at });
   });
 });

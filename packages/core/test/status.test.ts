@@ -1,8 +1,9 @@
 // Protocol 1.2's status: one per person (the most present of their connections), `activeAt`,
 // hidden connections that live longer, and changes that travel as `updated`.
 import { beforeEach, describe, expect, it } from "vitest";
-import { ManualClock, morePresent, RoomPresence, ShardTotals, takeShardReport } from "../src/engine";
+import { ManualClock, morePresent, RoomPresence } from "../src/engine";
 import { DEFAULTS, parseClientMessage, type UserIdentity } from "../src/index";
+import { PersonShards } from "./person-shards";
 
 const ann: UserIdentity = { id: "u1", name: "Ann", info: {} };
 const bo: UserIdentity = { id: "u2", name: "Bo", info: {} };
@@ -165,28 +166,32 @@ describe("hidden connections live longer", () => {
   });
 });
 
-describe("status across shards", () => {
-  it("merges the most present status and the latest activeAt of a person's tabs on every shard", () => {
+describe("status in a room sharded by person", () => {
+  it("shows the coordinator and every shard the most present status and the latest activeAt of a person's tabs, merged on their shard", () => {
     const clock = new ManualClock(START);
-    const shards = [new RoomPresence({ clock }), new RoomPresence({ clock })];
-    const totals = new ShardTotals({ clock });
-    const report = (index: number) => {
-      const taken = takeShardReport(shards[index] as RoomPresence, { full: false, at: clock.now() });
-      if (taken) totals.apply(index, taken);
-    };
-    shards[0]?.connect("a", ann);
-    shards[1]?.connect("b", ann);
-    report(0);
-    report(1);
-    expect(totals.takeDiff()?.joined).toEqual([expect.objectContaining({ status: "active", connections: 2 })]);
+    const sharded = new PersonShards(clock, { shards: 2, headSize: 10, recentMs: 600_000 });
+    // every tab of a person is on the person's shard: their own room merges them
+    const home = sharded.at("a", ann.id);
+    expect(sharded.at("b", ann.id)).toBe(home);
+    const other = sharded.shards.find((shard) => shard.room !== home) as (typeof sharded.shards)[number];
+    const shown = () => [sharded.head.head()[0], other.view.presentUser(ann.id)];
+    home.connect("a", ann);
+    home.connect("b", ann);
+    sharded.flush();
+    sharded.flush();
+    expect(shown()).toEqual([0, 1].map(() => expect.objectContaining({ status: "active", connections: 2 })));
+    const { seq } = sharded.head;
     clock.advance(1_000);
-    shards[0]?.setStatus("a", "hidden");
-    report(0);
-    expect(totals.takeDiff()).toBeNull();
+    home.setStatus("a", "hidden");
+    sharded.flush();
+    // the other tab is still active: nobody sees a change, the room keeps its number
+    expect(sharded.head.seq).toBe(seq);
     clock.advance(1_000);
-    shards[1]?.setStatus("b", "idle");
-    report(1);
-    expect(totals.takeDiff()?.updated).toEqual([expect.objectContaining({ status: "idle", activeAt: START + 2_000 })]);
+    home.setStatus("b", "idle");
+    expect(sharded.flush().get(sharded.shards.indexOf(other))?.updated).toEqual([
+      expect.objectContaining({ status: "idle", activeAt: START + 2_000 }),
+    ]);
+    expect(shown()).toEqual([0, 1].map(() => expect.objectContaining({ status: "idle", activeAt: START + 2_000 })));
     expect(DEFAULTS.hiddenMaxAgeMs).toBe(180_000);
   });
 });

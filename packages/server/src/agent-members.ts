@@ -57,7 +57,7 @@ export interface AgentHost {
   readonly presence: RoomPresence;
   readonly storage: Pick<DurableObjectStorage, "list" | "put" | "delete">;
   /** Whether a person (a connection with a token) with this user id is in the room now. */
-  personPresent(userId: string): boolean;
+  personPresent(userId: string): Promise<boolean>;
   /** The room changed: its diff goes out at the end of the coalescing window. */
   changed(): void;
 }
@@ -118,7 +118,7 @@ export class AgentMembers {
     const id = member.identity.id;
     const before = this.agents.get(id);
     if (!before) {
-      if (this.host.personPresent(id)) {
+      if (await this.host.personPresent(id)) {
         return {
           ok: false,
           status: 409,

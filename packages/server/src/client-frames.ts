@@ -10,7 +10,7 @@ import {
   parseClientMessage,
   type UserStatus,
 } from "@herenow/core";
-import { ErrorBudget, type RoomPresence, type RoomReader, systemClock } from "@herenow/core/engine";
+import { ErrorBudget, type RoomPresence, type RoomReader, systemClock, type UserPage } from "@herenow/core/engine";
 import type { Connection, WSMessage } from "partyserver";
 import { type ConnectionData, dataOf } from "./connection-data";
 import { type LimitedRequest, REQUESTS_PER_SECOND, RequestRates } from "./request-rates";
@@ -28,6 +28,11 @@ export interface FramesHost {
   view(): RoomReader;
   /** Resolves once this object can read the whole room (a shard that woke takes its copy first). */
   haveRoom(): Promise<void>;
+  /**
+   * One page of the whole room in join order (`null`: `after` is no cursor): a shard's is
+   * gathered by its coordinator from every shard, and rejects when one of them did not answer.
+   */
+  page(after: string | null, limit: number): Promise<UserPage | null>;
   changed(): void;
   flushNow(): void;
 }
@@ -114,15 +119,22 @@ export class ClientFrames {
       return;
     }
     const after = request.after ?? null;
-    // a shard that woke from hibernation takes its copy of the room before it pages it
+    // a shard that woke from hibernation takes its copy of the room before it counts it
     await this.host.haveRoom();
-    const view = this.host.view();
-    const page = view.page(after, request.limit ?? DEFAULTS.pageSize);
+    let page: UserPage | null;
+    try {
+      page = await this.host.page(after, request.limit ?? DEFAULTS.pageSize);
+    } catch {
+      // never a page short of a shard's people: the client asks again, as after a rate limit
+      const message = "presence:list: a shard of this room did not answer; ask again in a moment";
+      sendQuietly(connection, JSON.stringify({ type: "presence:error", code: "rate_limited", message }));
+      return;
+    }
     if (!page) {
       this.refuse(connection, data.id, "invalid_message", "presence:list: `after` is not a cursor from presence:page");
       return;
     }
-    const message = { type: "presence:page", after, ...page, count: view.userCount };
+    const message = { type: "presence:page", after, ...page, count: this.host.view().userCount };
     sendQuietly(connection, JSON.stringify(message));
   }
 

@@ -3,6 +3,7 @@ import * as v from "valibot";
 import type { AgentMemberResult } from "./agent-members";
 import { hasBearer, unauthorized } from "./gate";
 import type { Ban } from "./room-bans";
+import { ShardUnavailable } from "./room-gather";
 
 /** What the HTTP API needs of a room: nothing more, so it can be tested against any object. */
 export interface RoomApi {
@@ -34,8 +35,8 @@ const KickSchema = v.union([
 ]);
 const UnbanSchema = v.strictObject({ userId: UserId });
 
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
 function problem(status: number, message: string): Response {
@@ -44,7 +45,7 @@ function problem(status: number, message: string): Response {
 
 /**
  * The room's server-to-server API, all behind `Authorization: Bearer <HERENOW_SECRET>`:
- * `GET /parties/<party>/<room>` answers a snapshot; `POST .../kick` with
+ * `GET /parties/<party>/<room>` answers a snapshot (503 with Retry-After when a shard of a sharded room did not answer); `POST .../kick` with
  * `{ userId, banSeconds? }` or `{ connectionId }` closes those connections
  * with 4003 (and bans the user); `GET .../bans` lists bans, `POST .../unban`
  * with `{ userId }` lifts one; `PUT .../members/<userId>` with `{ name, info?,
@@ -62,7 +63,13 @@ export async function handleRoomRequest(request: Request, room: RoomApi): Promis
   const action = path[3];
   if (action === undefined) {
     if (request.method !== "GET") return problem(405, "use GET for a room's snapshot");
-    return json(await room.snapshot());
+    try {
+      return json(await room.snapshot());
+    } catch (error) {
+      // a sharded room's snapshot without one shard's people would be wrong: none at all, and why
+      if (!(error instanceof ShardUnavailable)) throw error;
+      return json({ error: error.message }, 503, { "retry-after": "1" });
+    }
   }
   if (action === "members" && path.length === 5 && room.putMember && room.deleteMember) {
     return handleMember(request, path[4] ?? "", room.putMember.bind(room), room.deleteMember.bind(room));

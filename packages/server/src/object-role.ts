@@ -1,5 +1,5 @@
-import type { DiffMessage } from "@herenow/core";
-import type { ConnectionEvent, RoomPresence, RoomReader, ShardTotals } from "@herenow/core/engine";
+import type { DiffMessage, PresenceUser, RecentUser } from "@herenow/core";
+import type { ConnectionEvent, RestoredConnection, RoomPresence, RoomReader } from "@herenow/core/engine";
 import type { RoomBans } from "./room-bans";
 import type { KickTarget, RoomRpc } from "./room-rpc";
 import type { RoomSockets } from "./room-sockets";
@@ -7,8 +7,19 @@ import type { RoomStorage } from "./room-storage";
 import type { RoomSettings } from "./settings";
 import type { RoomRole } from "./shards";
 
-/** The room as the object that answers for it keeps it: a room's own presence, or a coordinator's totals of its shards. */
-export type RoomRecord = RoomPresence | ShardTotals;
+/**
+ * What the object that answers for a room (a room of one object, a sharded room's coordinator)
+ * keeps in memory of it: its numbers and recent list. A coordinator keeps no list of the room:
+ * the snapshot's users and connections are gathered from the shards (`ObjectRole.users`, `connections`).
+ */
+export interface RoomRecord {
+  readonly seq: number;
+  readonly userCount: number;
+  readonly anonymous: number;
+  readonly connectionCount: number;
+  recent(): RecentUser[];
+  restoreRecent(entries: readonly RecentUser[]): void;
+}
 
 /**
  * What differs between the three kinds of presence object (a room of one
@@ -17,10 +28,18 @@ export type RoomRecord = RoomPresence | ShardTotals;
  */
 export interface ObjectRole {
   readonly role: RoomRole;
-  /** The whole room as this object's connections see it: its own presence, a shard's copy, the coordinator's totals. */
+  /** The room as this object's connections see it: its own presence, or a shard's view (a coordinator has no sockets). */
   readonly view: RoomReader;
   /** The room's record, for the snapshot, the webhook and the recent list (a shard's: its own connections). */
   readonly record: RoomRecord;
+  /** Every user of the room now, for the HTTP API's snapshot (a coordinator gathers them from its shards). */
+  users(): Promise<PresenceUser[]>;
+  /** Every connection of the room now, for the HTTP API's and the webhook's snapshots (gathered, at a coordinator). */
+  connections(): Promise<RestoredConnection[]>;
+  /** Whether the room has an agent member with this id (a socket of that user is refused). */
+  isAgent(userId: string): Promise<boolean>;
+  /** Whether a person (a socket's user) with this id is in the room (an agent of that id is refused). */
+  hasPerson(userId: string): Promise<boolean>;
   /** After the room's storage loaded: a coordinator reads its own and asks its shards for everything. */
   load(now: number): Promise<void>;
   /** The end of the load: a shard reports everything it has. */
@@ -56,8 +75,8 @@ export interface RoleHost {
   stub(name: string): RoomRpc;
   /** Something changed: the diff goes out at the end of the coalescing window. */
   changed(): void;
-  /** The room changed (once per window): for the webhook and `onPresenceChanged`. */
-  published(diff: DiffMessage | null, events: ConnectionEvent[], at: number): void;
+  /** The room changed (once per window): for the webhook and `onPresenceChanged` (and whether `recent` did, when the diff cannot tell). */
+  published(diff: DiffMessage | null, events: ConnectionEvent[], at: number, recentChanged?: boolean): void;
   /** A text for this object's sockets. */
   broadcast(text: string): void;
   scheduleAlarm(): Promise<void>;

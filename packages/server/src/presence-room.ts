@@ -1,5 +1,5 @@
 import { FRAMES, LIMITS } from "@herenow/core";
-import { RoomPresence, systemClock } from "@herenow/core/engine";
+import { RoomPresence, systemClock, type UserPage } from "@herenow/core/engine";
 import type { Connection } from "partyserver";
 import { AgentMembers } from "./agent-members";
 import { alarmTimeFor, soonest } from "./alarm-time";
@@ -12,7 +12,7 @@ import { OneObjectRoom } from "./role-room";
 import { ShardRole } from "./role-shard";
 import { RoomBans } from "./room-bans";
 import { type RoomChange, RoomEvents } from "./room-events";
-import { presenceNamespace, roomStub } from "./room-rpc";
+import { presenceNamespace, type RoomRpc, roomStub } from "./room-rpc";
 import { RoomSockets } from "./room-sockets";
 import { RoomStorage } from "./room-storage";
 import type { RoomSettings } from "./settings";
@@ -78,7 +78,7 @@ export class PresenceRoom {
     this.agents = new AgentMembers({
       presence: this.presence,
       storage: ctx.storage,
-      personPresent: (userId) => !this.agents.has(userId) && this.role.view.hasUser(userId),
+      personPresent: (userId) => this.role.hasPerson(userId),
       changed: () => this.diffPacer.changed(),
     });
     // the bare heartbeat is answered by the runtime without waking the room (protocol 1.2); the
@@ -103,6 +103,7 @@ export class PresenceRoom {
       sockets: this.sockets,
       view: () => this.role.view,
       haveRoom: () => this.role.haveRoom(),
+      page: (after, limit) => this.page(after, limit),
       changed: () => this.diffPacer.changed(),
       flushNow: () => this.diffPacer.flushNow(),
     });
@@ -174,6 +175,18 @@ export class PresenceRoom {
     this.diffPacer.flushNow();
   }
 
+  /** One page of the whole room: a shard's coordinator gathers it from every shard; any other object reads its own. */
+  private async page(after: string | null, limit: number): Promise<UserPage | null> {
+    const { role } = this.role;
+    if (role.kind !== "shard") return this.role.view.page(after, limit);
+    return this.stub(role.room).herenowPage(after, limit);
+  }
+
+  /** Another object of the room, for RPC. */
+  private stub(name: string): RoomRpc {
+    return roomStub(presenceNamespace(this.host.env), name);
+  }
+
   private chooseRole(): ObjectRole {
     const { host } = this;
     const name = host.name();
@@ -186,9 +199,9 @@ export class PresenceRoom {
       sockets: this.sockets,
       store: this.store,
       bans: this.bans,
-      stub: (name) => roomStub(presenceNamespace(host.env), name),
+      stub: (name) => this.stub(name),
       changed: () => this.diffPacer.changed(),
-      published: (diff, events, at) => this.events?.published(diff, events, at),
+      published: (diff, events, at, recentChanged) => this.events?.published(diff, events, at, recentChanged),
       broadcast: (text) => host.broadcast(text),
       scheduleAlarm: () => this.scheduleAlarm(),
       log: (message) => host.log(message),
@@ -202,6 +215,7 @@ export class PresenceRoom {
       leaveTimer: this.leaveTimer,
       room: role.room,
       record: () => this.role.record,
+      snapshot: () => this.role.connections(),
       changed: (change) => host.presenceChanged(change),
       scheduleAlarm: () => this.scheduleAlarm(),
       log: (message) => host.log(message),

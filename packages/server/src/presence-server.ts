@@ -1,5 +1,11 @@
 import type { AppMessage, RoomSnapshot, UserIdentity } from "@herenow/core";
-import { type PublishedRoom, type ShardReport, systemClock } from "@herenow/core/engine";
+import {
+  type HeadPush,
+  type HeadReport,
+  type RestoredConnection,
+  systemClock,
+  type UserPage,
+} from "@herenow/core/engine";
 import { type Connection, Server } from "partyserver";
 import type { AgentMemberInput, AgentMemberResult } from "./agent-members";
 import { Refusal, verifyConnection } from "./auth";
@@ -133,15 +139,12 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
    */
   async snapshot(): Promise<RoomSnapshot> {
     await this.room.settled();
-    const room = this.room.role.record;
-    return {
-      room: this.role.room,
-      seq: room.seq,
-      users: room.snapshotUsers(),
-      anonymous: room.anonymous,
-      connections: room.connectionCount,
-      recent: room.recent(),
-    };
+    const { role } = this.room;
+    const room = role.record;
+    // read first: what a coordinator gathers from its shards may be ahead of `seq`, never behind it
+    const snapshot = { room: this.role.room, seq: room.seq, anonymous: room.anonymous, recent: room.recent() };
+    const [users, connections] = await Promise.all([role.users(), role.connections()]);
+    return { ...snapshot, users, connections: connections.length };
   }
 
   /**
@@ -199,16 +202,22 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
 
   // ---- between the objects of a sharded room (Durable Object RPC, `RoomRpc`; not for applications) ----
 
-  /** Coordinator: a shard's report; answers with the number of the room's diff that includes it. */
-  async herenowReport(shard: number, report: ShardReport): Promise<ReportReply> {
+  /** Coordinator: a shard's report; taken (a push will name it), or refused until a full one. */
+  async herenowReport(shard: number, report: HeadReport): Promise<ReportReply> {
     return (await this.asCoordinator()).report(shard, report);
   }
 
-  /** Coordinator: the whole room, for a shard that missed a diff or woke without its copy. */
-  async herenowPublished(): Promise<PublishedRoom> {
+  /** Coordinator: a shard's part of the room, whole, for a shard that missed a push or woke without its copy. */
+  async herenowPublished(shard: number): Promise<HeadPush> {
     const coordinator = await this.asCoordinator();
     await this.room.settled();
-    return coordinator.published();
+    return coordinator.published(shard);
+  }
+
+  /** Coordinator: whether the room has an agent member with this id (a socket of that user is refused). */
+  async herenowIsAgent(userId: string): Promise<boolean> {
+    await this.ready();
+    return this.room.role.isAgent(userId);
   }
 
   /** Coordinator: until when a user is banned from the room (`null`: not banned). */
@@ -223,7 +232,20 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     if (this.room.role instanceof CoordinatorRole) await this.room.role.broadcastToRoom(text);
   }
 
-  /** Shard: the room's next diff, or the whole room, from the coordinator (JSON of a `ShardPush`). */
+  /** Coordinator: one `presence:page` of the whole room, gathered from the shards now, for a shard's client. */
+  async herenowPage(after: string | null, limit: number): Promise<UserPage | null> {
+    const coordinator = await this.asCoordinator();
+    await this.room.settled();
+    return coordinator.gather.page(after, limit);
+  }
+
+  /** Shard: whether a person with this id has a connection here (an agent of that id is refused). */
+  async herenowHasUser(userId: string): Promise<boolean> {
+    await this.ready();
+    return this.room.role.hasPerson(userId);
+  }
+
+  /** Shard: the room's next push from the coordinator (JSON of a `HeadPush`). */
   async herenowPush(push: string): Promise<void> {
     await this.ready();
     if (this.room.role instanceof ShardRole) await this.room.role.receive(push);
@@ -245,6 +267,18 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
   async herenowBroadcast(text: string): Promise<void> {
     await this.ready();
     this.broadcast(text);
+  }
+
+  /** Shard: one page of its own users, for the coordinator's gather. */
+  async herenowOwnPage(after: string | null, limit: number): Promise<UserPage | null> {
+    await this.ready();
+    return this.room.presence.page(after, limit);
+  }
+
+  /** Shard: its connections for the coordinator's gather, without state (up to 2 KiB each, which no snapshot carries). */
+  async herenowOwnConnections(): Promise<RestoredConnection[]> {
+    await this.ready();
+    return this.room.presence.snapshotConnections().map(({ state: _, stateAt: __, ...connection }) => connection);
   }
 
   /** The bearer secret of the room's HTTP API. */
@@ -285,7 +319,7 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
         return new Refusal(403, `you are banned from this room until ${new Date(until).toISOString()}`).toResponse();
       }
       // one id, one member: an agent member keeps its id until it leaves (docs/protocol.md)
-      if (await this.isAgent(user.id)) {
+      if (await this.room.role.isAgent(user.id)) {
         return new Refusal(409, `user ${user.id} is in this room as an agent member`).toResponse();
       }
     }
@@ -335,15 +369,6 @@ export class PresenceServer<Env extends Cloudflare.Env = Cloudflare.Env> extends
     const { role } = this.room;
     if (!(role instanceof CoordinatorRole)) throw new Error(`${this.name} is not the coordinator of a sharded room`);
     return role;
-  }
-
-  /** Whether the room has an agent member with this id: a shard reads its copy of the room, taken first if it has none. */
-  private async isAgent(userId: string): Promise<boolean> {
-    if (this.room.role instanceof ShardRole) {
-      await this.ready();
-      await this.room.role.haveRoom();
-    }
-    return this.room.role.view.presentUser(userId)?.kind === "agent";
   }
 
   /**

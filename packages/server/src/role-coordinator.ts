@@ -1,6 +1,8 @@
-import { type PublishedRoom, type ShardReport, systemClock, takeShardReport } from "@herenow/core/engine";
-import type { ObjectRole, RoleHost } from "./object-role";
+import type { PresenceUser } from "@herenow/core";
+import { type HeadPush, type HeadReport, type RestoredConnection, systemClock } from "@herenow/core/engine";
+import type { ObjectRole, RoleHost, RoomRecord } from "./object-role";
 import { RoomCoordinator } from "./room-coordinator";
+import { RoomGather } from "./room-gather";
 import type { KickTarget } from "./room-rpc";
 import type { ReportReply } from "./shard-link";
 import { type RoomRole, shardName } from "./shards";
@@ -12,12 +14,14 @@ export type CoordinatorRoleHost = Pick<
 >;
 
 /**
- * A sharded room's coordinator, the room's own object: no sockets, the
- * totals of its shards' reports (`RoomCoordinator`), and what is the room's
- * as a whole: its bans, agents, HTTP API and webhook.
+ * A sharded room's coordinator, the room's own object: no sockets, what every
+ * client needs of the room (`RoomCoordinator`), and what is the room's as a
+ * whole: its bans, agents, HTTP API and webhook.
  */
 export class CoordinatorRole implements ObjectRole {
   readonly coordinator: RoomCoordinator;
+  /** What no object keeps a list of, read from the shards when asked: pages, users, connections. */
+  readonly gather: RoomGather;
 
   constructor(
     readonly role: Extract<RoomRole, { kind: "coordinator" }>,
@@ -27,21 +31,45 @@ export class CoordinatorRole implements ObjectRole {
     this.coordinator = new RoomCoordinator({
       shard: (index) => host.stub(shardName(role.room, index)),
       shardCount: settings.shards,
+      // every full list of a room under the threshold; larger windows grow it while they are there
+      headSize: settings.windowThreshold,
       storage: host.storage,
       recentMs: settings.recentMs,
+      own: presence,
       changed: () => host.changed(),
-      ownReport: (full, at) => takeShardReport(presence, { full, at }),
-      published: (diff, events, at) => host.published(diff, events, at),
+      published: (diff, events, at, recentChanged) => host.published(diff, events, at, recentChanged),
+      log: (message) => host.log(message),
+    });
+    this.gather = new RoomGather({
+      shards: () => this.coordinator.shards(),
+      shard: (index) => host.stub(shardName(role.room, index)),
+      own: presence,
       log: (message) => host.log(message),
     });
   }
 
-  get view() {
-    return this.coordinator.totals;
+  get view(): never {
+    throw new Error(`${this.role.room} is a sharded room's coordinator: it has no sockets and no view of the room`);
   }
 
-  get record() {
-    return this.coordinator.totals;
+  get record(): RoomRecord {
+    return this.coordinator.head;
+  }
+
+  users(): Promise<PresenceUser[]> {
+    return this.gather.users();
+  }
+
+  connections(): Promise<RestoredConnection[]> {
+    return this.gather.connections();
+  }
+
+  async isAgent(userId: string): Promise<boolean> {
+    return this.host.presence.presentUser(userId)?.kind === "agent";
+  }
+
+  hasPerson(userId: string): Promise<boolean> {
+    return this.coordinator.hasPerson(userId);
   }
 
   load(now: number): Promise<void> {
@@ -77,16 +105,16 @@ export class CoordinatorRole implements ObjectRole {
   }
 
   async settle(): Promise<void> {
-    if (this.rebuildDue() !== null) await this.coordinator.nextDiff();
+    if (this.rebuildDue() !== null) await this.coordinator.nextPush();
   }
 
-  /** A shard's report; answers with the number of the room's diff that includes it. */
-  report(shard: number, report: ShardReport): Promise<ReportReply> {
+  /** A shard's report: taken, or refused until a full one comes. */
+  report(shard: number, report: HeadReport): ReportReply {
     return this.coordinator.report(shard, report);
   }
 
-  /** The whole room, for a shard that missed a diff or woke without its copy. */
-  published(): PublishedRoom {
-    return this.coordinator.totals.published();
+  /** One shard's part of the room, whole, for a shard that missed a push or woke without its copy. */
+  published(shard: number): HeadPush {
+    return this.coordinator.snapshotFor(shard);
   }
 }

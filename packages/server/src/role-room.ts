@@ -23,6 +23,22 @@ export class OneObjectRoom implements ObjectRole {
     return this.host.presence;
   }
 
+  async users() {
+    return this.host.presence.snapshotUsers();
+  }
+
+  async connections() {
+    return this.host.presence.snapshotConnections();
+  }
+
+  async isAgent(userId: string): Promise<boolean> {
+    return this.host.presence.presentUser(userId)?.kind === "agent";
+  }
+
+  async hasPerson(userId: string): Promise<boolean> {
+    return this.host.presence.presentUser(userId)?.kind === undefined && this.host.presence.hasUser(userId);
+  }
+
   async load(): Promise<void> {}
 
   started(): void {}

@@ -1,6 +1,7 @@
+import type { HeadPush } from "@herenow/core/engine";
 import type { ObjectRole, RoleHost } from "./object-role";
 import type { KickTarget, RoomRpc } from "./room-rpc";
-import { ShardLink, type ShardPush } from "./shard-link";
+import { ShardLink } from "./shard-link";
 import type { RoomRole } from "./shards";
 
 /** What a shard needs of its object. */
@@ -10,10 +11,10 @@ export type ShardRoleHost = Pick<
 >;
 
 /**
- * A shard of a sharded room: it holds some of the room's sockets, reports
+ * A shard of a sharded room: it holds the sockets of its people, reports
  * them to the room's coordinator (`ShardLink`) and shows its sockets the
- * copy of the whole room the coordinator sends back. Bans, agents and the
- * webhook are the coordinator's.
+ * room's head, the people they follow and its own people. Bans, agents and
+ * the webhook are the coordinator's.
  */
 export class ShardRole implements ObjectRole {
   readonly link: ShardLink;
@@ -30,19 +31,40 @@ export class ShardRole implements ObjectRole {
       recentMs: settings.recentMs,
       presence,
       coordinator: this.coordinator,
+      shows: () => sockets.windows.shows(),
+      needsEveryDiff: () => sockets.windows.needsEveryDiff(),
       publish: (changes, syncs, held) => sockets.publish(changes, syncs, held),
       resyncAll: (held) => sockets.resyncAll(held),
       flushLater: (ms) => setTimeout(() => host.changed(), ms),
       log: (message) => host.log(message),
     });
+    // the people this shard's sockets follow are watched on their own shards
+    sockets.follows.watchWith(this.link.reporter);
   }
 
   get view() {
-    return this.link.mirror;
+    return this.link.view;
   }
 
   get record() {
     return this.host.presence;
+  }
+
+  async users() {
+    return this.host.presence.snapshotUsers();
+  }
+
+  async connections() {
+    return this.host.presence.snapshotConnections();
+  }
+
+  /** An agent member lives at the coordinator: asked on connect, never on a heartbeat. */
+  isAgent(userId: string): Promise<boolean> {
+    return this.coordinator().herenowIsAgent(userId);
+  }
+
+  async hasPerson(userId: string): Promise<boolean> {
+    return this.host.presence.hasUser(userId);
   }
 
   async load(): Promise<void> {}
@@ -55,7 +77,7 @@ export class ShardRole implements ObjectRole {
   endWindow(at: number): void {
     const { presence, sockets, store } = this.host;
     store.saveStates(presence.takeStateChanges());
-    // a shard's own changes go to its coordinator; the room's diff comes back to every shard
+    // a shard's own changes go to its coordinator; the room's push comes back to every shard
     this.link.flush(sockets.takeWaiting(), at);
   }
 
@@ -94,9 +116,9 @@ export class ShardRole implements ObjectRole {
 
   async settle(): Promise<void> {}
 
-  /** The room's next diff, or the whole room, from the coordinator (JSON of a `ShardPush`). */
+  /** The room's next push from the coordinator (JSON of a `HeadPush`). */
   receive(push: string): Promise<void> {
-    return this.link.receive(JSON.parse(push) as ShardPush);
+    return this.link.receive(JSON.parse(push) as HeadPush);
   }
 
   /** The coordinator restarted and needs everything this shard has. */

@@ -1,7 +1,15 @@
 import type { DiffMessage } from "@herenow/core";
-import { type ConnectionEvent, type ShardReport, ShardTotals, shardOf } from "@herenow/core/engine";
+import {
+  type ConnectionEvent,
+  type HeadPush,
+  type HeadReport,
+  RoomHead,
+  type RoomPresence,
+  ShardReporter,
+  shardOf,
+} from "@herenow/core/engine";
 import type { KickTarget, ShardRpc } from "./room-rpc";
-import type { ReportReply, ShardPush } from "./shard-link";
+import type { ReportReply } from "./shard-link";
 import { KEYS } from "./storage-keys";
 
 /** What `RoomCoordinator` needs of the object it serves. */
@@ -9,18 +17,17 @@ export interface CoordinatorHost {
   shard(index: number): ShardRpc;
   /** How many shards the room spreads over (`HERENOW_SHARDS`). */
   readonly shardCount: number;
+  /** How many users the head holds while no shard has sockets that list the whole room. */
+  readonly headSize: number;
   readonly storage: Pick<DurableObjectStorage, "get" | "put">;
   /** How long the room remembers who left (`HERENOW_RECENT_MS`). */
   readonly recentMs?: number;
-  /** A shard reported: the room's diff goes out at the end of the coalescing window. */
+  /** The coordinator's own members (agents without a socket): the room's "virtual shard". */
+  readonly own: RoomPresence;
+  /** A shard reported: the room's pushes go out at the end of the coalescing window. */
   changed(): void;
-  /**
-   * What changed among the coordinator's own members (agents without a socket) since the
-   * last call, as a shard's report, or `null`: they are the room's "virtual shard".
-   */
-  ownReport?(full: boolean, at: number): ShardReport | null;
-  /** The room changed (once per window): for the webhook and `onPresenceChanged`. */
-  published(diff: DiffMessage | null, events: ConnectionEvent[], at: number): void;
+  /** The room changed (once per window): for the webhook, the recent list and `onPresenceChanged`. */
+  published(diff: DiffMessage | null, events: ConnectionEvent[], at: number, recentChanged: boolean): void;
   log(message: string): void;
 }
 
@@ -32,34 +39,39 @@ export const REBUILD_MS = 3000;
 const OWN_SHARD = -1;
 
 /**
- * The coordinator half of a sharded room: the room's own object, holding no
- * sockets. It adds up the shards' reports (`ShardTotals`), numbers the room's
- * diffs, sends each diff once to every shard that has anyone, and keeps
- * what it needs to come back: the last diff's number and which shards have
+ * The coordinator half of a room sharded by person: the room's own object,
+ * holding no sockets and no list of the room. It keeps what every client
+ * needs (`RoomHead`: each shard's counts, the room's first users by arrival,
+ * the people shards' sockets follow), numbers the room's pushes and sends
+ * each shard its own every interval in which anything changed, and keeps
+ * what it needs to come back: the last push's number and which shards have
  * anyone. After a restart it has nothing else, so it asks those shards for
- * everything and sends them the whole room once they answered (or after
+ * everything and sends them the room once they answered (or after
  * `REBUILD_MS` without the silent ones): no user is shown who is not
  * connected, and nobody who is disappears.
  */
 export class RoomCoordinator {
-  totals: ShardTotals;
-  /** Shards that sent everything since this process started: a partial report from another is refused. */
-  private readonly known = new Set<number>();
-  /** Shards that had anyone at the last diff, as stored. */
+  head: RoomHead;
+  /** The agents' side of the virtual shard: reported like a shard's people. */
+  private readonly ownReporter: ShardReporter;
+  private ownFull = true;
+  private ownNo = 0;
+  /** Shards that had anyone at the last push, as stored. */
   private live = new Set<number>();
   private rebuilding: { waiting: Set<number>; until: number } | null = null;
-  private waiters: ((seq: number) => void)[] = [];
+  private waiters: (() => void)[] = [];
+  private savedSeq = 0;
 
   constructor(private readonly host: CoordinatorHost) {
-    this.totals = new ShardTotals({ recentMs: host.recentMs });
+    this.head = this.newHead(0);
+    this.ownReporter = new ShardReporter(host.own);
   }
 
   async load(now: number): Promise<void> {
-    const seq = (await this.host.storage.get<number>(SEQ_KEY)) ?? 0;
-    this.totals = new ShardTotals({ seq, recentMs: this.host.recentMs });
+    this.savedSeq = (await this.host.storage.get<number>(SEQ_KEY)) ?? 0;
+    this.head = this.newHead(this.savedSeq);
     // the agents it kept: clients and the webhook saw them before the restart
-    const own = this.host.ownReport?.(true, now);
-    if (own) this.totals.seed(OWN_SHARD, own);
+    this.takeOwn(now);
     this.live = new Set((await this.host.storage.get<number[]>(SHARDS_KEY)) ?? []);
     if (this.live.size === 0) return;
     this.rebuilding = { waiting: new Set(this.live), until: now + REBUILD_MS };
@@ -76,44 +88,43 @@ export class RoomCoordinator {
     return this.rebuilding?.until ?? null;
   }
 
-  /** A shard's report; resolves with the number of the diff that includes it. */
-  async report(shard: number, report: ShardReport): Promise<ReportReply> {
-    if (report.full) this.known.add(shard);
-    else if (!this.known.has(shard)) return { need: "full" };
-    this.totals.apply(shard, report);
+  /** A shard's report: taken (the push that includes it names its number), or refused until a full one comes. */
+  report(shard: number, report: HeadReport): ReportReply {
+    if (this.head.apply(shard, report) === "needs-full") return { need: "full" };
     this.rebuilding?.waiting.delete(shard);
     this.host.changed();
-    return { seq: await this.nextDiff() };
+    return { ok: true };
   }
 
-  /** Resolves with the number of the room's next diff once it went out. */
-  nextDiff(): Promise<number> {
-    return new Promise<number>((resolve) => this.waiters.push(resolve));
+  /** Resolves once the next interval's pushes went out. */
+  nextPush(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
-  /** Ends a coalescing window: the room's diff to every shard with anyone. */
+  /** Ends a coalescing window: each shard with anyone gets its push. */
   flush(now: number): void {
-    const own = this.host.ownReport?.(false, now);
-    if (own) this.totals.apply(OWN_SHARD, own);
+    this.takeOwn(now);
     if (this.rebuilding) {
       if (this.rebuilding.waiting.size > 0 && now < this.rebuilding.until) return;
       for (const shard of this.rebuilding.waiting) {
         this.host.log(`shard ${shard} did not answer within ${REBUILD_MS} ms; its connections are dropped`);
-        this.totals.dropShard(shard, now);
+        this.head.dropShard(shard, now);
       }
       this.rebuilding = null;
-      const diff = this.totals.takeDiff();
-      // Every connection the shards reported reads as a join to totals that started empty; the
-      // webhook's new generation begins with a snapshot of them instead (sent after this point).
-      this.totals.takeEvents();
-      // a restarted coordinator cannot say what changed since its last diff: the shards get the whole room
-      this.send(this.shards(), JSON.stringify({ published: this.totals.published() } satisfies ShardPush));
-      this.finish(diff, now);
-      return;
     }
-    const diff = this.totals.takeDiff();
-    if (diff) this.send(this.shards(), JSON.stringify({ diff } satisfies ShardPush));
-    this.finish(diff, now);
+    const pushes = this.head.takePushes();
+    const live = this.shards();
+    for (const [shard, push] of pushes) {
+      if (shard === OWN_SHARD) this.ownReporter.heard(push);
+      else if (live.includes(shard)) this.send(shard, push);
+    }
+    const { diff, recentChanged } = this.head.takeChange();
+    this.finish(diff, recentChanged, live, now);
+  }
+
+  /** This shard's part of the room, whole: for a shard that missed a push or woke without its copy. */
+  snapshotFor(shard: number): HeadPush {
+    return this.head.snapshotFor(shard);
   }
 
   /** Sends a text to every shard with anyone (an application's message to the whole room). */
@@ -133,36 +144,67 @@ export class RoomCoordinator {
    * may not be reported yet. Resolves to how many connections went.
    */
   kick(target: KickTarget, banUntil: number | null = null): Promise<number> {
-    const key = "userId" in target ? target.userId : target.connectionId;
-    return this.host.shard(shardOf(key, this.host.shardCount)).herenowKick(target, banUntil);
+    return this.shardFor(target).herenowKick(target, banUntil);
+  }
+
+  /** Whether a person (a socket's user, not an agent) with this id is in the room: their shard knows. */
+  hasPerson(userId: string): Promise<boolean> {
+    return this.shardFor({ userId }).herenowHasUser(userId);
   }
 
   /** The shard objects with anyone on them (not the coordinator's own members). */
-  private shards(): number[] {
-    return this.totals.shards().filter((shard) => shard !== OWN_SHARD);
+  shards(): number[] {
+    return this.head.shards().filter((shard) => shard !== OWN_SHARD && this.head.connectionsOf(shard) > 0);
   }
 
-  private send(shards: number[], push: string): void {
-    for (const shard of shards) {
-      // a shard that misses a diff sees the gap in the next one and asks for the room
-      this.host
-        .shard(shard)
-        .herenowPush(push)
-        .catch((error) => this.host.log(`shard ${shard} missed diff: ${String(error)}`));
+  private shardFor(target: KickTarget): ShardRpc {
+    const key = "userId" in target ? target.userId : target.connectionId;
+    return this.host.shard(shardOf(key, this.host.shardCount));
+  }
+
+  private newHead(seq: number): RoomHead {
+    const { own, shardCount } = this.host;
+    return new RoomHead({
+      headSize: this.host.headSize,
+      shards: shardCount,
+      // an agent is watched at the coordinator, a person on their shard
+      ownerOf: (userId) => (own.hasUser(userId) ? OWN_SHARD : shardOf(userId, shardCount)),
+      seq,
+      recentMs: this.host.recentMs,
+    });
+  }
+
+  /** What changed among the agents, as the virtual shard's report. */
+  private takeOwn(at: number): void {
+    const { report } = this.ownReporter.take({ full: this.ownFull, at, no: this.ownNo + 1 });
+    if (!report) return;
+    this.ownNo++;
+    this.ownFull = false;
+    this.head.apply(OWN_SHARD, report);
+  }
+
+  private send(shard: number, push: HeadPush): void {
+    // a shard that misses a push sees the gap in the next one and asks for its part of the room
+    this.host
+      .shard(shard)
+      .herenowPush(JSON.stringify(push))
+      .catch((error) => this.host.log(`shard ${shard} missed a push: ${String(error)}`));
+  }
+
+  private finish(diff: DiffMessage | null, recentChanged: boolean, shards: number[], now: number): void {
+    const events = this.head.takeEvents();
+    if (this.head.seq !== this.savedSeq) {
+      this.savedSeq = this.head.seq;
+      void this.host.storage.put(SEQ_KEY, this.head.seq);
     }
-  }
-
-  private finish(diff: DiffMessage | null, now: number): void {
-    const events = this.totals.takeEvents();
-    if (diff) void this.host.storage.put(SEQ_KEY, diff.seq);
-    const live = new Set(this.shards());
+    const live = new Set(shards);
     if (live.size !== this.live.size || [...live].some((shard) => !this.live.has(shard))) {
       this.live = live;
       void this.host.storage.put(SHARDS_KEY, [...live]);
     }
     const waiters = this.waiters;
     this.waiters = [];
-    for (const resolve of waiters) resolve(this.totals.seq);
-    this.host.published(diff, events, now);
+    for (const resolve of waiters) resolve();
+    this.host.published(diff, events, now, recentChanged);
   }
 }

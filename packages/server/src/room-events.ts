@@ -1,5 +1,5 @@
 import type { DiffMessage } from "@herenow/core";
-import type { ConnectionEvent } from "@herenow/core/engine";
+import type { ConnectionEvent, RestoredConnection } from "@herenow/core/engine";
 import type { LeaveTimer } from "./leave-timer";
 import type { RoomRecord } from "./object-role";
 import { RoomOccupancy } from "./room-occupancy";
@@ -26,6 +26,8 @@ export interface EventsHost {
   readonly room: string;
   /** The room as its object keeps it. */
   record(): RoomRecord;
+  /** Every connection of the room now, for the webhook's snapshot (a coordinator gathers them from its shards). */
+  snapshot(): Promise<RestoredConnection[]>;
   /** The room changed, for `onPresenceChanged`. */
   changed(change: RoomChange): void;
   scheduleAlarm(): Promise<void>;
@@ -54,7 +56,7 @@ export class RoomEvents {
           partBytes: webhookPartBytes,
           keepAliveMs: Math.max(1000, Math.floor(maxAgeMs / 2)),
           room: () => host.room,
-          snapshot: () => host.record().snapshotConnections(),
+          snapshot: () => host.snapshot(),
           hasConnections: () => host.record().connectionCount > 0,
           log: (message) => host.log(message),
         })
@@ -68,10 +70,11 @@ export class RoomEvents {
   }
 
   /** The room changed: events to the webhook, the change to `onPresenceChanged`. */
-  published(diff: DiffMessage | null, events: ConnectionEvent[], at: number): void {
+  published(diff: DiffMessage | null, events: ConnectionEvent[], at: number, recentChanged?: boolean): void {
     const { settings, store } = this.host;
     // the recent list changes exactly when users leave or come back, and must outlive hibernation
-    if (diff && settings.recentMs > 0 && (diff.left.length > 0 || diff.joined.length > 0)) {
+    const recentMoved = recentChanged ?? (diff !== null && (diff.left.length > 0 || diff.joined.length > 0));
+    if (settings.recentMs > 0 && recentMoved) {
       store.saveRecent(this.host.record().recent());
     }
     // every window counts, even one without events: a restarted coordinator's shards come back as a snapshot

@@ -1,4 +1,4 @@
-import type { PublishedRoom, ShardReport } from "@herenow/core/engine";
+import type { HeadPush, HeadReport, RestoredConnection, UserPage } from "@herenow/core/engine";
 import type { AgentMemberInput, AgentMemberResult } from "./agent-members";
 import type { ReportReply } from "./shard-link";
 
@@ -7,20 +7,30 @@ export type KickTarget = { userId: string } | { connectionId: string };
 
 /** What a shard may ask of its room's coordinator. */
 export interface CoordinatorRpc {
-  herenowReport(shard: number, report: ShardReport): Promise<ReportReply>;
-  herenowPublished(): Promise<PublishedRoom>;
+  herenowReport(shard: number, report: HeadReport): Promise<ReportReply>;
+  /** The shard's part of the room, whole (a full `HeadPush`). */
+  herenowPublished(shard: number): Promise<HeadPush>;
+  herenowIsAgent(userId: string): Promise<boolean>;
   herenowBanUntil(userId: string): Promise<number | null>;
   herenowRelay(text: string): Promise<void>;
+  /** One `presence:page` of the whole room, gathered from every shard now (`null`: `after` is no cursor). */
+  herenowPage(after: string | null, limit: number): Promise<UserPage | null>;
 }
 
 /** What a coordinator may ask of one of its shards. */
 export interface ShardRpc {
-  /** The room's next diff, or the whole room (JSON of a `ShardPush`). */
+  /** The room's next push (JSON of a `HeadPush`). */
   herenowPush(push: string): Promise<void>;
+  /** Whether a person with this id has a connection on the shard. */
+  herenowHasUser(userId: string): Promise<boolean>;
   herenowRefresh(): Promise<void>;
   /** Closes the target's sockets on the shard; a ban's end (ms) is held there against sockets on their way in. */
   herenowKick(target: KickTarget, banUntil?: number | null): Promise<number>;
   herenowBroadcast(text: string): Promise<void>;
+  /** One page of the shard's own users in join order (`null`: `after` is no cursor), for the coordinator to merge. */
+  herenowOwnPage(after: string | null, limit: number): Promise<UserPage | null>;
+  /** Every connection the shard holds, without its state (the webhook's snapshot carries none). */
+  herenowOwnConnections(): Promise<RestoredConnection[]>;
 }
 
 /**
@@ -45,12 +55,17 @@ export interface RoomRpc extends CoordinatorRpc, ShardRpc, RoomMembers {}
 const CALLS: Record<keyof RoomRpc, true> = {
   herenowReport: true,
   herenowPublished: true,
+  herenowIsAgent: true,
   herenowBanUntil: true,
   herenowRelay: true,
+  herenowPage: true,
   herenowPush: true,
+  herenowHasUser: true,
   herenowRefresh: true,
   herenowKick: true,
   herenowBroadcast: true,
+  herenowOwnPage: true,
+  herenowOwnConnections: true,
   putMember: true,
   deleteMember: true,
 };

@@ -1,5 +1,5 @@
 import { CLOSE_CODES, type UserIdentity } from "@herenow/core";
-import { type MirrorChanges, type RoomPresence, type RoomReader, systemClock } from "@herenow/core/engine";
+import { type RoomPresence, type RoomReader, systemClock, type ViewChanges } from "@herenow/core/engine";
 import type { Connection, ConnectionContext } from "partyserver";
 import { verifyConnection } from "./auth";
 import { type ConnectionData, dataOf, tagOfConnection, tagOfUser } from "./connection-data";
@@ -258,7 +258,7 @@ export class RoomSockets {
    * connections in `syncs`; connections in `held` (a shard's newcomers not yet
    * in its copy of the room) get neither yet.
    */
-  publish(diff: MirrorChanges | null, syncs: string[], held: ReadonlySet<string>): void {
+  publish(diff: ViewChanges | null, syncs: string[], held: ReadonlySet<string>): void {
     // a room that crossed the large-room threshold resyncs every connection that asked for a window
     const resync = this.windows.updateMode() ? [...this.windows.windowAware()] : [];
     // Connections that get a sync now get one numbered with this diff's seq, so the diff is

@@ -3,6 +3,7 @@ import {
   type Clock,
   countIntervalFor,
   type RoomReader,
+  SHOWS_EVERYONE,
   WindowedDiff,
   type WindowSpec,
   windowUsers,
@@ -117,6 +118,25 @@ export class RoomWindows {
     this.room.saveMode(next);
     if (next) this.head = this.room.presence.headIds(LIMITS.maxWindowSize);
     return true;
+  }
+
+  /**
+   * How many of the room's first users these sockets show: the largest window asked for, or
+   * every user when a socket asked for none (a protocol 1 client lists the whole room).
+   */
+  shows(): number {
+    this.ensureIndexed();
+    if (this.full.size > 0) return SHOWS_EVERYONE;
+    let largest = 0;
+    for (const [size, sockets] of this.bySize) if (sockets.size > 0) largest = Math.max(largest, size);
+    return largest;
+  }
+
+  /** Whether some socket lists the whole room (every socket while the room is not windowed): it must see every diff. */
+  needsEveryDiff(): boolean {
+    if (!this.windowed) return true;
+    this.ensureIndexed();
+    return this.full.size > 0;
   }
 
   /** The sockets that asked for a window: they are resynced when the mode switches. */

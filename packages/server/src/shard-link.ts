@@ -1,18 +1,16 @@
 import {
-  type MirrorChanges,
-  type PublishedRoom,
-  RoomMirror,
+  type HeadPush,
+  type HeadReport,
+  OwnChanges,
   type RoomPresence,
-  type ShardReport,
-  takeShardReport,
+  ShardReporter,
+  ShardView,
+  type ViewChanges,
 } from "@herenow/core/engine";
 import type { CoordinatorRpc } from "./room-rpc";
 
-/** The coordinator's answer to a report: the number of the diff that includes it, or a request for everything. */
-export type ReportReply = { seq: number } | { need: "full" };
-
-/** What a coordinator sends a shard: the room's next diff, or the whole room after it restarted. */
-export type ShardPush = { diff: MirrorChanges } | { published: PublishedRoom };
+/** The coordinator's answer to a report: taken (a push will say it includes it), or a request for everything. */
+export type ReportReply = { ok: true } | { need: "full" };
 
 /** What `ShardLink` needs of the shard object it serves. */
 export interface ShardHost {
@@ -22,8 +20,12 @@ export interface ShardHost {
   /** The shard's own connections. */
   readonly presence: RoomPresence;
   coordinator(): Pick<CoordinatorRpc, "herenowReport" | "herenowPublished">;
+  /** How many of the room's first users the shard's sockets show (`HeadReport.shows`). */
+  shows(): number;
+  /** Whether some socket here must see every number of the room (a whole list): an empty diff then goes too. */
+  needsEveryDiff(): boolean;
   /** Sends the room's changes to this shard's sockets and a sync to the connections in `syncs`, holding back `held`. */
-  publish(changes: MirrorChanges | null, syncs: string[], held: ReadonlySet<string>): void;
+  publish(changes: ViewChanges | null, syncs: string[], held: ReadonlySet<string>): void;
   /** Sends a fresh sync to every connection that had one (its copy of the room was lost, as in a wake). */
   resyncAll(held: ReadonlySet<string>): void;
   /** Runs the next report soon (after a refused or failed one). */
@@ -33,20 +35,27 @@ export interface ShardHost {
 
 /** How long a shard waits before it reports again after its coordinator could not be reached. */
 const RETRY_MS = 1000;
+/** How long a newcomer's sync waits for the head to be exact before it goes with the head as it is. */
+const EXACT_WAIT_MS = 1000;
 
 /**
- * The shard half of a sharded room. Each coalescing window the shard reports
- * what changed among its own connections (never more than one report in
- * flight: what piles up meanwhile goes out as one); the coordinator answers
- * with the number of the room's diff that includes it, and sends every
- * shard each diff, which the shard applies to its copy of the room
- * (`RoomMirror`) and passes on to its sockets. A newcomer's sync waits until
- * the copy includes the newcomer, so a sync always lists the connection's
- * own user, as in a room of one object. Heartbeats never come here: they are
- * answered by the shard alone.
+ * The shard half of a room sharded by person. Each coalescing window the
+ * shard reports to the coordinator what the coordinator needs of its own
+ * people (`ShardReporter`: its counts, the first of them by arrival, the ones
+ * other shards follow; never more than one report in flight), numbered. The
+ * coordinator answers each interval with a push (`HeadPush`: the room's
+ * head, the people this shard's sockets follow, the counts), numbered like
+ * a room's diffs and naming the last report it includes; the shard keeps
+ * them (`ShardView`) and passes them on to its sockets together with the
+ * changes of its own people from the reports the push includes, so its
+ * sockets see its own people under the room's numbering. A newcomer's sync
+ * waits for the push that includes it, so a sync always lists the
+ * connection's own user, as in a room of one object. Heartbeats never come
+ * here: they are answered by the shard alone.
  */
 export class ShardLink {
-  readonly mirror: RoomMirror;
+  readonly view: ShardView;
+  readonly reporter: ShardReporter;
   /** The coordinator must hear everything: first report after a start, or after a refused or lost one. */
   private needFull = true;
   private inFlight = false;
@@ -54,21 +63,30 @@ export class ShardLink {
   private again = false;
   /** Connections waiting to be reported before they get their sync. */
   private unreported: string[] = [];
-  /** Connections in the report in flight: the answer says which diff their sync waits for. */
+  /** Connections in the report in flight. */
   private reporting: string[] = [];
-  /** Connection id → the number of the room's diff its sync waits for. */
-  private readonly syncAt = new Map<string, number>();
+  /** Connection id → the number of this shard's report its sync waits for, and since when. */
+  private readonly syncAfter = new Map<string, { no: number; since: number }>();
+  private readonly own = new OwnChanges();
+  /** The number of the last report taken, and of the last one a push included. */
+  private reportNo = 0;
+  private included = 0;
+  /** Whether the last push said its head is exact. */
+  private exact = false;
   private catchingUp: Promise<void> | null = null;
   /** Whether this process ever had the room: a copy lost to hibernation cannot say what changed. */
   private loaded = false;
+  /** The number and counts the shard's sockets last heard: a push under a new number is passed on. */
+  private told = { seq: 0, count: -1, anonymous: -1 };
 
   constructor(private readonly host: ShardHost) {
-    this.mirror = new RoomMirror({ recentMs: host.recentMs });
+    this.view = new ShardView(host.presence, { recentMs: host.recentMs });
+    this.reporter = new ShardReporter(host.presence);
   }
 
   /** Connections that must not get a diff yet: they have not had their first sync. */
   held(): ReadonlySet<string> {
-    return new Set([...this.unreported, ...this.reporting, ...this.syncAt.keys()]);
+    return new Set([...this.unreported, ...this.reporting, ...this.syncAfter.keys()]);
   }
 
   /** One coalescing window ended: report it, and queue the syncs of the connections that wait for one. */
@@ -79,57 +97,57 @@ export class ShardLink {
       this.again = true;
       return;
     }
-    const report = takeShardReport(this.host.presence, { full: this.needFull, at });
+    const no = this.reportNo + 1;
+    const { report, own } = this.reporter.take({ full: this.needFull, at, no, shows: this.host.shows() });
     const reported = this.unreported;
     this.unreported = [];
     if (!report) {
-      // nothing the room needs to hear: the copy already holds everything these connections need
-      for (const id of reported) this.syncAt.set(id, 0);
+      // nothing the room needs to hear: these connections wait only for the reports already taken
+      for (const id of reported) this.syncAfter.set(id, { no: this.reportNo, since: at });
       void this.syncReady();
       return;
     }
+    this.reportNo = no;
+    if (own) this.own.add(no, own);
     this.needFull = false;
     this.inFlight = true;
     this.reporting = reported;
-    void this.send(report, reported);
+    void this.send(report, reported, at);
   }
 
-  /** A diff or the whole room from the coordinator. */
-  async receive(push: ShardPush): Promise<void> {
-    if ("published" in push) this.replace(push.published);
-    else {
-      const result = this.mirror.apply(push.diff);
-      if (result === "applied") this.host.publish(push.diff, this.takeReady(), this.held());
-      else if (result === "gap") await this.catchUp();
-    }
+  /** A push from the coordinator (JSON of a `HeadPush`). */
+  async receive(push: HeadPush): Promise<void> {
+    const changes = this.view.apply(push);
+    if (changes === "gap") await this.catchUp();
+    else if (changes !== "duplicate") this.took(push, changes);
     await this.syncReady();
   }
 
-  /** The coordinator restarted: it needs everything, and the copy must be taken afresh. */
+  /** The coordinator restarted: it needs everything, and sends the room afresh. */
   refresh(): void {
     this.needFull = true;
-    this.mirror.reset();
+    this.view.reset();
     this.host.flushLater(0);
   }
 
   /** Resolves once this shard holds a copy of the room (at once, unless it woke without one). */
   async haveRoom(): Promise<void> {
-    if (!this.mirror.ready) await this.catchUp();
+    if (!this.view.ready) await this.catchUp();
   }
 
   /** A connection closed: it waits for nothing any more. */
   forget(connectionId: string): void {
-    this.syncAt.delete(connectionId);
+    this.syncAfter.delete(connectionId);
     this.unreported = this.unreported.filter((id) => id !== connectionId);
     this.reporting = this.reporting.filter((id) => id !== connectionId);
   }
 
-  private async send(report: ShardReport, reported: string[]): Promise<void> {
+  private async send(report: HeadReport, reported: string[], at: number): Promise<void> {
     let retry = false;
     try {
       const reply = await this.host.coordinator().herenowReport(this.host.shard, report);
       if ("need" in reply) retry = true;
-      else for (const id of reported) this.syncAt.set(id, reply.seq);
+      else for (const id of reported) this.syncAfter.set(id, { no: report.no ?? 0, since: at });
     } catch (error) {
       retry = true;
       this.host.log(`shard ${this.host.shard} could not report to its coordinator: ${String(error)}`);
@@ -138,6 +156,7 @@ export class ShardLink {
     this.reporting = [];
     if (retry) {
       this.needFull = true;
+      this.reporter.unsent(report);
       this.unreported.unshift(...reported);
       this.host.flushLater(RETRY_MS);
     } else if (this.again || this.unreported.length > 0) this.host.flushLater(0);
@@ -145,46 +164,72 @@ export class ShardLink {
     await this.syncReady();
   }
 
-  /** Sends the syncs whose diff the copy has reached; a copy not yet taken is taken first. */
+  /** A push applied: the coordinator's changes and the own ones it includes go to the sockets. */
+  private took(push: HeadPush, changes: ViewChanges): void {
+    this.reporter.heard(push);
+    // The head lacks people (not exact), or this shard must watch others: the next report goes
+    // without waiting for a change here. A request that only moves the cutoff along waits for one.
+    if (push.full || push.watch || (push.request && !push.exact)) this.host.flushLater(0);
+    this.included = Math.max(this.included, push.reportNo);
+    this.exact = push.exact;
+    const merged = this.own.mergeInto(changes, this.included, push.at);
+    const { told } = this;
+    const counts = { count: this.view.userCount, anonymous: this.view.anonymous };
+    if (push.seq > told.seq) this.told = { seq: push.seq, ...counts };
+    if (!this.loaded) {
+      this.loaded = true;
+      this.takeReady(); // every connection not held back gets its sync now, these included
+      this.host.resyncAll(this.held());
+      return;
+    }
+    // A new number goes to the sockets even with nothing in it for them when one lists the whole
+    // room: such a client takes a skipped number for a lost diff. Windows may skip numbers.
+    const quiet =
+      merged.joined.length + merged.updated.length + merged.left.length === 0 &&
+      counts.count === told.count &&
+      counts.anonymous === told.anonymous;
+    const pass = push.seq > told.seq && (!quiet || this.host.needsEveryDiff());
+    this.host.publish(pass ? merged : null, this.takeReady(), this.held());
+  }
+
+  /** Sends the syncs whose report a push included; a copy not yet taken is taken first. */
   private async syncReady(): Promise<void> {
-    if (this.syncAt.size === 0) return;
+    if (this.syncAfter.size === 0) return;
     await this.haveRoom();
     const ready = this.takeReady();
     if (ready.length > 0) this.host.publish(null, ready, this.held());
   }
 
+  /**
+   * The connections whose report a push included and whose sync may go: the head is exact, or
+   * it has not been for `EXACT_WAIT_MS` (a room whose first users change all the time).
+   */
   private takeReady(): string[] {
     const ready: string[] = [];
-    if (!this.mirror.ready) return ready;
-    for (const [id, seq] of this.syncAt) {
-      if (seq > this.mirror.seq) continue;
+    if (!this.view.ready) return ready;
+    const now = Date.now();
+    for (const [id, { no, since }] of this.syncAfter) {
+      if (no > this.included || (!this.exact && now - since < EXACT_WAIT_MS)) continue;
       ready.push(id);
-      this.syncAt.delete(id);
+      this.syncAfter.delete(id);
     }
+    if (!this.exact && this.syncAfter.size > 0) this.host.flushLater(EXACT_WAIT_MS);
     return ready;
   }
 
-  /** Takes the room's state after a gap or a wake; concurrent callers share one request. */
+  /** Takes this shard's part of the room after a gap or a wake; concurrent callers share one request. */
   private catchUp(): Promise<void> {
     this.catchingUp ??= this.host
       .coordinator()
-      .herenowPublished()
-      .then((state) => this.replace(state))
+      .herenowPublished(this.host.shard)
+      .then((push) => {
+        const changes = this.view.apply(push);
+        if (changes !== "gap" && changes !== "duplicate") this.took(push, changes);
+      })
       .catch((error) => this.host.log(`shard ${this.host.shard} could not read its room: ${String(error)}`))
       .finally(() => {
         this.catchingUp = null;
       });
     return this.catchingUp;
-  }
-
-  private replace(state: PublishedRoom): void {
-    const changes = this.mirror.replace(state);
-    if (!changes) return;
-    if (this.loaded) this.host.publish(changes, this.takeReady(), this.held());
-    else {
-      this.loaded = true;
-      this.takeReady(); // every connection not held back gets its sync now, these included
-      this.host.resyncAll(this.held());
-    }
   }
 }

@@ -43,8 +43,8 @@ export interface OutboxOptions {
   /** The largest body to send; a larger batch goes in parts. Default (and at most) `WEBHOOK_PART_BYTES`, 1 MiB. */
   partBytes?: number;
   room: () => string;
-  /** Every connection the room has now. */
-  snapshot: () => RestoredConnection[];
+  /** Every connection the room has now (a sharded room's, gathered from its shards: it may fail). */
+  snapshot: () => Promise<RestoredConnection[]>;
   hasConnections: () => boolean;
   log: (message: string) => void;
   fetch?: typeof fetch;
@@ -144,7 +144,13 @@ export class WebhookOutbox {
     if (!meta || this.inFlight || due === null || due > now) return;
     this.inFlight = true;
     try {
-      this.sealed ??= await this.seal(now);
+      try {
+        this.sealed ??= await this.seal(now);
+      } catch (error) {
+        // a snapshot that could not be read (a shard did not answer): nothing was sealed or stored
+        this.options.log(`webhook batch not sealed: ${error instanceof Error ? error.message : error}; will retry`);
+        return await this.retryLater(now);
+      }
       if (this.sealed.parts) await this.sendParts(this.sealed, now);
       else await this.send(this.sealed, now);
     } finally {
@@ -190,7 +196,7 @@ export class WebhookOutbox {
       events.push({ type: "keepalive", at: now });
     }
     if (current && meta.needSnapshot && used.length === this.chunkKeys.length) {
-      batch.snapshot = this.options.snapshot().map(toWebhookConnection);
+      batch.snapshot = (await this.options.snapshot()).map(toWebhookConnection);
     }
     const seal = crypto.randomUUID().slice(0, 8);
     const parts = splitWebhookBatch(batch, this.options.partBytes ?? WEBHOOK_PART_BYTES, seal);

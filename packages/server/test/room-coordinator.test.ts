@@ -1,14 +1,32 @@
 // The coordinator half of a sharded room, without a runtime: in-memory storage and shards that
 // record what they were sent.
 import type { DiffMessage } from "@herenow/core";
-import { type ConnectionEvent, type ShardReport, type ShardUser, shardOf } from "@herenow/core/engine";
+import {
+  type ConnectionEvent,
+  type HeadPush,
+  type HeadReport,
+  RoomPresence,
+  type ShardUser,
+  shardOf,
+} from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
 import { REBUILD_MS, RoomCoordinator } from "../src/room-coordinator";
 import { KEYS } from "../src/storage-keys";
 
 /** A user as a shard reports it: one connection, no state, active since `since`. */
 function user(id: string, since = 1000): ShardUser {
-  return { id, name: id, info: {}, connections: 1, state: {}, since, stateAt: 0, status: "active", activeAt: since };
+  return {
+    id,
+    name: id,
+    info: {},
+    connections: 1,
+    state: {},
+    since,
+    stateAt: 0,
+    identityAt: 0,
+    status: "active",
+    activeAt: since,
+  };
 }
 const join = (connectionId: string, id: string): ConnectionEvent => ({
   type: "join",
@@ -16,21 +34,26 @@ const join = (connectionId: string, id: string): ConnectionEvent => ({
   user: { id, name: id, info: {} },
   at: 1000,
 });
-const full = (users: string[], at = 2000): ShardReport => ({
-  full: true,
-  users: users.map((id) => user(id)),
-  left: [],
-  anonymous: 0,
-  events: [],
-  connections: users.map((id) => ({
-    id: `c-${id}`,
-    user: { id, name: id, info: {} },
-    joinedAt: 1000,
-    lastSeen: 1000,
-    since: 1000,
-  })),
-  at,
-});
+/** A shard's full report of these users (all exposed), and `anonymous` more connections. */
+const full = (users: string[], anonymous = 0, at = 2000): HeadReport => {
+  const last = users.at(-1);
+  return {
+    full: true,
+    count: users.length,
+    anonymous,
+    connections: users.length + anonymous,
+    users: users.map((id) => user(id)),
+    gone: [],
+    through: last ? { since: 1000, id: last } : null,
+    more: false,
+    ended: [],
+    returned: [],
+    interest: { add: [], remove: [] },
+    events: [],
+    at,
+    no: 1,
+  };
+};
 
 function setup(stored: Record<string, unknown> = {}) {
   const storage = new Map<string, unknown>(Object.entries(stored));
@@ -52,8 +75,13 @@ function setup(stored: Record<string, unknown> = {}) {
         return 1;
       },
       herenowBroadcast: async () => {},
+      herenowHasUser: async () => false,
+      herenowOwnPage: async () => ({ users: [], next: null }),
+      herenowOwnConnections: async () => [],
     }),
     shardCount: 3,
+    headSize: 1000,
+    own: new RoomPresence(),
     storage: {
       get: (async (key: string) => storage.get(key)) as never,
       put: (async (key: string, value: unknown) => {
@@ -67,78 +95,80 @@ function setup(stored: Record<string, unknown> = {}) {
   return { coordinator, storage, pushes, refreshed, published, kicks, changes: () => changed };
 }
 
+const pushed = (pushes: { push: unknown }[]) => pushes.map(({ push }) => push as HeadPush);
+
 describe("RoomCoordinator", () => {
-  it("numbers the room's diffs, sends each to the shards with anyone, and answers reports with that number", async () => {
+  it("numbers the room's pushes, sends each to the shards with anyone, and takes reports at once", async () => {
     const { coordinator, pushes, published, storage } = setup();
     await coordinator.load(1000);
-    const answer = coordinator.report(0, full(["ann"]));
-    const second = coordinator.report(1, {
-      full: true,
-      users: [user("bo")],
-      left: [],
-      anonymous: 1,
-      events: [],
-      connections: [],
-      at: 2000,
-    });
+    expect(coordinator.report(0, full(["ann"]))).toEqual({ ok: true });
+    expect(coordinator.report(1, full(["bo"], 1))).toEqual({ ok: true });
     coordinator.flush(2000);
-    expect(await answer).toEqual({ seq: 1 });
-    expect(await second).toEqual({ seq: 1 });
-    // shard 1 reported a user and an anonymous connection but no connection events: it has anyone all the same
     expect(pushes.map((p) => p.shard).sort()).toEqual([0, 1]);
+    // every shard's first push is its whole part of the room, naming the report it includes
+    for (const push of pushed(pushes)) {
+      expect(push).toMatchObject({ seq: 1, no: 1, full: true, reportNo: 1, count: 2, anonymous: 1, exact: true });
+      expect(push.head.map((u) => u.id)).toEqual(["ann", "bo"]);
+    }
     expect(published[0]?.diff).toMatchObject({ seq: 1, joined: [{ id: "ann" }, { id: "bo" }], anonymous: 1 });
     expect(storage.get(KEYS.coordinatorSeq)).toBe(1);
     expect([...(storage.get(KEYS.coordinatorShards) as number[])].sort()).toEqual([0, 1]);
     // a partial report from a shard that never said everything is refused
-    expect(await coordinator.report(5, { ...full([]), full: false, events: [join("c-x", "x")] })).toEqual({
+    expect(coordinator.report(5, { ...full([]), full: false, events: [join("c-x", "x")] })).toEqual({
       need: "full",
     });
   });
 
-  it("after a restart asks the shards that had anyone for everything and sends them the whole room once they answered", async () => {
+  it("after a restart asks the shards that had anyone for everything and sends them the room once they answered", async () => {
     const { coordinator, pushes, refreshed, published } = setup({
       [KEYS.coordinatorSeq]: 41,
       [KEYS.coordinatorShards]: [0, 1],
     });
     await coordinator.load(10_000);
     expect(refreshed.sort()).toEqual([0, 1]);
-    const first = coordinator.report(0, full(["ann"]));
+    coordinator.report(0, full(["ann"]));
     coordinator.flush(10_050);
     expect(pushes).toEqual([]); // shard 1 has not answered: nothing goes out yet
-    const second = coordinator.report(1, full(["bo"]));
+    coordinator.report(1, full(["bo"]));
     coordinator.flush(10_100);
-    expect(await first).toEqual({ seq: 42 });
-    expect(await second).toEqual({ seq: 42 });
     expect(pushes.map((p) => p.shard).sort()).toEqual([0, 1]);
-    expect(pushes[0]?.push).toMatchObject({ published: { seq: 42, users: [{ id: "ann" }, { id: "bo" }] } });
+    expect(pushed(pushes)[0]).toMatchObject({ seq: 42, full: true, head: [{ id: "ann" }, { id: "bo" }] });
     expect(coordinator.rebuildDue()).toBeNull();
     // the connections the shards reported are no news for the webhook: its new generation's snapshot has them
     expect(published.at(-1)?.events).toEqual([]);
   });
 
-  it("gives up on a shard that stays silent after a restart: its connections are dropped", async () => {
-    const { coordinator, pushes } = setup({ [KEYS.coordinatorSeq]: 7, [KEYS.coordinatorShards]: [0, 3] });
+  it("gives up on a shard that stays silent after a restart: its people are dropped", async () => {
+    const { coordinator, pushes } = setup({ [KEYS.coordinatorSeq]: 7, [KEYS.coordinatorShards]: [0, 2] });
     await coordinator.load(10_000);
-    void coordinator.report(0, full(["ann"]));
+    coordinator.report(0, full(["ann"]));
     coordinator.flush(10_000 + REBUILD_MS - 1);
     expect(pushes).toEqual([]);
     coordinator.flush(10_000 + REBUILD_MS);
-    expect(pushes).toEqual([
-      {
-        shard: 0,
-        push: {
-          published: { seq: 8, users: [user("ann")].map(({ stateAt: _, ...u }) => u), anonymous: 0, recent: [] },
-        },
-      },
-    ]);
+    expect(pushes.map((p) => p.shard)).toEqual([0]);
+    expect(pushed(pushes)[0]).toMatchObject({ seq: 8, full: true, count: 1, head: [{ id: "ann" }] });
+  });
+
+  it("pushes nothing to a shard whose people all left, and counts the room's connections from the reports", async () => {
+    const { coordinator, pushes } = setup();
+    await coordinator.load(1000);
+    coordinator.report(0, full(["ann"]));
+    coordinator.report(1, full(["bo"], 2));
+    coordinator.flush(2000);
+    expect(coordinator.head.connectionCount).toBe(4);
+    pushes.length = 0;
+    coordinator.report(0, { ...full([]), full: false, gone: ["ann"], no: 2 });
+    coordinator.flush(2050);
+    expect(pushes.map((p) => p.shard)).toEqual([1]);
+    expect(pushed(pushes)[0]).toMatchObject({ headLeft: ["ann"], count: 1 });
+    expect(coordinator.shards()).toEqual([1]);
   });
 
   it("kicks on the one shard that can hold the target, also when it knows nobody there, and passes the ban along (issue 27, item 1)", async () => {
     const { coordinator, kicks } = setup();
     await coordinator.load(1000);
-    const reported = coordinator.report(0, full(["ann"]));
+    coordinator.report(0, full(["ann"]));
     coordinator.flush(2000);
-    await reported;
     // a user's sockets are all on their own shard; a connection's id lives only on the shard it hashes to
     expect(await coordinator.kick({ userId: "troll" }, 90_000)).toBe(1);
     expect(await coordinator.kick({ connectionId: "tab-7" })).toBe(1);

@@ -25,12 +25,17 @@ function fullObject(): RoomRpc {
   return {
     herenowReport: answer("herenowReport"),
     herenowPublished: answer("herenowPublished"),
+    herenowIsAgent: answer("herenowIsAgent"),
     herenowBanUntil: answer("herenowBanUntil"),
     herenowRelay: answer("herenowRelay"),
+    herenowPage: answer("herenowPage"),
     herenowPush: answer("herenowPush"),
+    herenowHasUser: answer("herenowHasUser"),
     herenowRefresh: answer("herenowRefresh"),
     herenowKick: answer("herenowKick"),
     herenowBroadcast: answer("herenowBroadcast"),
+    herenowOwnPage: answer("herenowOwnPage"),
+    herenowOwnConnections: answer("herenowOwnConnections"),
     putMember: answer("putMember"),
     deleteMember: answer("deleteMember"),
   };

@@ -124,6 +124,7 @@ function setup(options: { size: number; partBytes?: number; keepAliveMs?: number
   const storage = new MemoryStorage();
   const receiver = new Receiver();
   let members = Array.from({ length: options.size }, (_, i) => connection(i));
+  let snapshotFails = false;
   const logs: string[] = [];
   const outbox = new WebhookOutbox(storage as unknown as DurableObjectStorage, {
     url: "http://receiver.test/events",
@@ -132,7 +133,10 @@ function setup(options: { size: number; partBytes?: number; keepAliveMs?: number
     keepAliveMs: options.keepAliveMs ?? 30_000,
     ...(options.partBytes ? { partBytes: options.partBytes } : {}),
     room: () => "stadium",
-    snapshot: () => members,
+    snapshot: async () => {
+      if (snapshotFails) throw new Error("shard 1 of the room did not answer");
+      return members;
+    },
     hasConnections: () => members.length > 0,
     log: (message) => logs.push(message),
     fetch: receiver.fetch,
@@ -144,6 +148,10 @@ function setup(options: { size: number; partBytes?: number; keepAliveMs?: number
     logs,
     setMembers: (list: RestoredConnection[]) => {
       members = list;
+    },
+    /** A sharded room whose shard does not answer: the snapshot cannot be read. */
+    failSnapshot: (fails: boolean) => {
+      snapshotFails = fails;
     },
   };
 }
@@ -183,6 +191,26 @@ describe("WebhookOutbox", () => {
     await outbox.deliver(t0 + 400);
     expect(receiver.bodies.at(-1)?.body).toMatchObject({ seq: 2, events: [{ connectionId: "late-1" }] });
     expect(receiver.bodies.at(-1)?.body).not.toHaveProperty("part");
+  });
+
+  it("sends nothing while the snapshot cannot be read (a shard did not answer), and the whole snapshot once it can", async () => {
+    const { storage, receiver, outbox, logs, failSnapshot } = setup({ size: 3 });
+    const t0 = Date.now();
+    await outbox.load(true, t0);
+    outbox.enqueue([join(1, t0 + 10)], t0 + 10);
+    failSnapshot(true);
+    await outbox.deliver(t0 + 200);
+    expect(receiver.bodies).toEqual([]);
+    expect(storage.keys(KEYS.outboxBatch)).toEqual([]);
+    expect(logs.join("\n")).toContain("shard 1 of the room did not answer");
+    const retryAt = outbox.nextDue() as number;
+    expect(retryAt).toBeGreaterThan(t0 + 200);
+    failSnapshot(false);
+    await outbox.deliver(retryAt);
+    expect(receiver.applied).toHaveLength(1);
+    expect(receiver.applied[0]).toMatchObject({ seq: 1 });
+    expect(receiver.applied[0]?.events[0]).toMatchObject({ type: "join", connectionId: "late-1" });
+    expect(receiver.applied[0]?.snapshot?.map((c) => c.connectionId)).toEqual([0, 1, 2].map((i) => connection(i).id));
   });
 
   it("resumes at the part that failed, with the same bytes, after a retry", async () => {

@@ -20,6 +20,14 @@ function changed(before: PresenceUser, after: PresenceUser): boolean {
   );
 }
 
+/**
+ * The one order of users who left together (in one diff, wherever they were): by id, the
+ * greatest first, as `recent` lists those who left at the same moment. For `Array.sort`.
+ */
+export function byLeaveOrder(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
 export function sameJson(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
@@ -89,7 +97,7 @@ export class DiffBuilder {
     // One order for the users who left in one interval, wherever they were (on which shard): the
     // recent list, newest first, shows those who left together by id. It changes exactly as
     // clients see it change: with this diff, at its `leftAt`.
-    left.sort((a, b) => (a.id < b.id ? 1 : -1));
+    left.sort((a, b) => byLeaveOrder(a.id, b.id));
     for (const user of left) room.recent.left(user, now);
     const anonymousChanged = room.anonymous !== this.publishedAnonymous;
     this.publishedAnonymous = room.anonymous;

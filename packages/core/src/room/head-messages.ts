@@ -1,6 +1,14 @@
 import type { PresenceUser, RecentUser } from "../protocol";
 import type { ConnectionEvent } from "./connections";
-import type { ShardUser } from "./shard-totals";
+
+/**
+ * A user as a shard reports them to its coordinator: the entry clients see, plus when its state
+ * and its identity (name, info) last changed, so the newest wins wherever they are compared.
+ */
+export interface ShardUser extends PresenceUser {
+  stateAt: number;
+  identityAt?: number;
+}
 
 /** Where a user stands in the room's arrival order (`byArrival`): by the start of their stay, ties by id. */
 export interface UserKey {
@@ -21,6 +29,12 @@ export interface ExposeRequest {
 /** What a shard exposes before its coordinator asked for anything: two users, as spares. */
 export const FIRST_REQUEST: ExposeRequest = { cutoff: null, extra: 2 };
 
+/** What a shard's sockets show when one of them lists the whole room: every user. */
+export const SHOWS_EVERYONE = Number.MAX_SAFE_INTEGER;
+
+/** What a shard is asked for while the head is the whole room (a version 1 client is there): every user. */
+export const EVERYONE: ExposeRequest = { cutoff: null, extra: SHOWS_EVERYONE };
+
 /**
  * What a shard tells its coordinator of a room sharded by person (each user on one shard), at
  * most once per diff interval. It never lists the shard's users: only its counts, the prefix of its
@@ -33,6 +47,18 @@ export interface HeadReport {
   /** Signed-in users on the shard (each user is on one shard only, so the room's count is the sum). */
   count: number;
   anonymous: number;
+  /** The shard's connections (signed-in and anonymous): the room's is the sum. */
+  connections: number;
+  /** The shard's number for this report (counting up from 1 in each run of the shard): pushes say which they include. */
+  no?: number;
+  /**
+   * How many of the room's first users the shard's sockets show: the largest window they asked
+   * for, or `SHOWS_EVERYONE` for a socket that asked for none (a version 1 client's whole list).
+   * The head holds at least that many.
+   */
+  shows?: number;
+  /** Whether the shard's own people changed: its sockets see that in the push that includes this report, under a new number. */
+  ownChanged?: boolean;
   /** Exposed or watched users new to the coordinator or changed since the last report; with `full`, all of them. */
   users: ShardUser[];
   /** Users the coordinator must forget: gone from the shard, or neither exposed nor watched any more. */
@@ -61,8 +87,15 @@ export interface HeadReport {
  * head and followed lists are complete and replace the shard's copy.
  */
 export interface HeadPush {
+  /** The room's number, as clients see it: a new one whenever a socket anywhere sees a change. */
   seq: number;
+  /** This shard's push number, one more each push, so a shard can tell when it missed one. */
+  no: number;
   full: boolean;
+  /** The number of this shard's last report the coordinator applied (0: none of this run yet). */
+  reportNo: number;
+  /** Whether `head` is for sure the room's first users up to the head's size (see `RoomHead.exact`). */
+  exact: boolean;
   /** Users who entered the head or changed in it, in arrival order; with `full`, the whole head. */
   head: PresenceUser[];
   /** Users who left the head (they may still be in the room). */

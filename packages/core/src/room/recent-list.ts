@@ -1,4 +1,5 @@
 import { type MemberIdentity, RECENT_USERS_MAX, type RecentUser } from "../protocol";
+import { byLeaveOrder } from "./diff";
 
 /**
  * The users who left a room a short while ago, newest first (protocol 1.2):
@@ -51,7 +52,7 @@ export class RecentList {
   merge(returned: readonly string[], left: RecentUser[]): boolean {
     const before = this.entries;
     for (const id of returned) this.returned(id);
-    left.sort((a, b) => a.leftAt - b.leftAt || (a.id < b.id ? 1 : -1));
+    left.sort((a, b) => a.leftAt - b.leftAt || byLeaveOrder(a.id, b.id));
     for (const { leftAt, ...user } of left) this.left(user, leftAt);
     return this.entries !== before;
   }

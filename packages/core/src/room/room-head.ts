@@ -1,33 +1,21 @@
 import { type Clock, systemClock } from "../clock";
-import { DEFAULTS, type PresenceUser, type RecentUser } from "../protocol";
+import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "../protocol";
 import { shardOf } from "../shard-of";
 import { byArrival } from "./apply";
 import type { ConnectionEvent } from "./connections";
-import { sameJson } from "./diff";
+import { byLeaveOrder, sameJson } from "./diff";
 import { FollowIndex } from "./follow-index";
-import { type ExposeRequest, FIRST_REQUEST, type HeadPush, type HeadReport } from "./head-messages";
+import type { ShardUser } from "./head-messages";
+import { FIRST_REQUEST, type HeadPush, type HeadReport, SHOWS_EVERYONE } from "./head-messages";
 import { RecentList } from "./recent-list";
-import type { ShardUser } from "./shard-totals";
-
-/** What the coordinator knows of one shard: its counts and the few of its users it exposed or watches. */
-interface ShardPart {
-  count: number;
-  anonymous: number;
-  /** Its exposed and watched users, as it reported them. */
-  users: Map<string, ShardUser>;
-  through: HeadReport["through"];
-  more: boolean;
-  /** What the coordinator last asked of it (sent with the next push when it changed). */
-  request: ExposeRequest;
-  requestSent: boolean;
-  /** Whether its next push must be full (its first, or after a restart of either side). */
-  fullNext: boolean;
-  /** Interest changes of this interval: followed people it must hear of (true) or forget (false). */
-  followsChanged: Map<string, boolean>;
-}
+import { exposedUsers, newShardPart, type ShardPart, updateRequests } from "./shard-part";
+import { fullPush, partialPush, type ShardNews, takeShardNews } from "./shard-push";
 
 export interface RoomHeadOptions {
-  /** How many users the head holds: the largest window, or the window threshold if that is more. */
+  /**
+   * How many users the head holds at least: the window threshold, so a room not windowed lists
+   * everyone; more while a shard's sockets show more (`HeadReport.shows`).
+   */
   headSize: number;
   /** The shard objects of the room: a followed person is watched on `shardOf(id, shards)`. */
   shards: number;
@@ -68,8 +56,13 @@ export class RoomHead {
   private events: ConnectionEvent[] = [];
   /** The head as the last push published it, in arrival order. */
   private published = new Map<string, PresenceUser>();
+  /** What the last push changed in the head, until `takeChange`. */
+  private change: { diff: DiffMessage | null; recentChanged: boolean } = { diff: null, recentChanged: false };
   private publishedCount = 0;
   private publishedAnonymous = 0;
+  /** A new coordinator's first push is news to every shard, whatever it holds: it takes a new number. */
+  private pushedYet = false;
+  private publishedExact = false;
   private recentChanged = false;
   private seqNumber: number;
   /** The exposed users in arrival order, until a report changes them. */
@@ -94,6 +87,31 @@ export class RoomHead {
 
   get anonymous(): number {
     return this.total((part) => part.anonymous);
+  }
+
+  /** The room's connections: the sum of the shards'. */
+  get connectionCount(): number {
+    return this.total((part) => part.connections);
+  }
+
+  /**
+   * How many users the head holds now: `headSize`, or more while some shard's sockets show more
+   * (a larger window; every user while one lists the whole room).
+   */
+  get headSize(): number {
+    let size = this.options.headSize;
+    for (const part of this.parts.values()) size = Math.max(size, part.shows);
+    return size;
+  }
+
+  /** One shard's connections, as it last reported them (0 for one that never did). */
+  connectionsOf(shard: number): number {
+    return this.parts.get(shard)?.connections ?? 0;
+  }
+
+  /** The shards that reported (the coordinator's own agents among them, as their shard). */
+  shards(): number[] {
+    return [...this.parts.keys()];
   }
 
   /** The users the coordinator holds (exposed or watched): what its memory grows with. */
@@ -137,17 +155,7 @@ export class RoomHead {
     if (!part && !report.full) return "needs-full";
     if (!part || report.full) {
       const old = part;
-      part = {
-        count: 0,
-        anonymous: 0,
-        users: new Map(),
-        through: null,
-        more: false,
-        request: old?.request ?? FIRST_REQUEST,
-        requestSent: false,
-        fullNext: true,
-        followsChanged: new Map(),
-      };
+      part = newShardPart(old);
       this.parts.set(shard, part);
       // what it reported before and does not report now is gone
       const now = new Set(report.users.map((user) => user.id));
@@ -165,6 +173,11 @@ export class RoomHead {
     }
     part.count = report.count;
     part.anonymous = report.anonymous;
+    part.connections = report.connections;
+    part.reportNo = report.no ?? part.reportNo;
+    part.pushDue = true;
+    part.ownChanged ||= report.ownChanged ?? false;
+    part.shows = report.shows ?? 0;
     part.through = report.through;
     part.more = report.more;
     for (const id of report.interest.remove) this.unfollow(shard, id);
@@ -197,6 +210,17 @@ export class RoomHead {
     this.recentList.replace(entries);
   }
 
+  /**
+   * What the pushes since the last call changed in the head, as a diff (the room's diff while
+   * the room fits in the head), and whether `recent` changed: for the webhook, the recent list's
+   * storage and `onPresenceChanged`.
+   */
+  takeChange(): { diff: DiffMessage | null; recentChanged: boolean } {
+    const { change } = this;
+    this.change = { diff: null, recentChanged: false };
+    return change;
+  }
+
   /** Connection events since the last call, for the webhook. */
   takeEvents(): ConnectionEvent[] {
     const events = this.events;
@@ -211,106 +235,109 @@ export class RoomHead {
    */
   takePushes(): Map<number, HeadPush> {
     const now = this.clock.now();
-    this.applyRecent();
+    this.applyRecent(now);
     const candidates = this.candidates();
-    const head = candidates.slice(0, this.options.headSize);
+    const head = candidates.slice(0, this.headSize);
     const headIds = new Set(head.map((user) => user.id));
     const headUsers: PresenceUser[] = [];
     for (const user of head) {
       const before = this.published.get(user.id);
       if (!before || (this.changed.has(user.id) && !sameJson(before, show(user)))) headUsers.push(show(user));
     }
-    const headLeft = [...this.published.keys()].filter((id) => !headIds.has(id));
+    const headLeft = [...this.published.keys()].filter((id) => !headIds.has(id)).sort(byLeaveOrder);
     const headChanged = headUsers.length > 0 || headLeft.length > 0;
+    const before = this.published;
     if (headChanged) this.published = new Map(head.map((user) => [user.id, show(user)]));
-    this.updateRequests(candidates);
+    const { last } = this.headBounds(candidates);
+    const everyone = this.headSize === SHOWS_EVERYONE;
+    const { headSize } = this.options;
+    updateRequests(this.parts, { everyone, last, exposed: candidates.length, size: headSize }, this.spares);
     const count = this.userCount;
     const anonymous = this.anonymous;
     // every push carries `recent` when it changed, so a newcomer's sync or a resync at any shard is exact
     const recentDue = this.recentChanged;
     const roomChanged =
-      headChanged || recentDue || count !== this.publishedCount || anonymous !== this.publishedAnonymous;
+      !this.pushedYet ||
+      headChanged ||
+      recentDue ||
+      count !== this.publishedCount ||
+      anonymous !== this.publishedAnonymous;
     const pushes = new Map<number, HeadPush>();
-    const parts = [...this.parts].map(([shard, part]) => ({ shard, part, push: this.pushFor(shard, part) }));
-    const anyNews = roomChanged || parts.some(({ push }) => push !== null);
+    const followedUser = (id: string) => this.followedUser(id);
+    const parts = [...this.parts].map(([shard, part]) => {
+      return { shard, part, push: takeShardNews(shard, part, this.changed, this.follows, followedUser) };
+    });
+    // a new number whenever a socket anywhere sees a change, so no client ever sees one number twice
+    const visible =
+      roomChanged ||
+      parts.some(({ part, push }) => part.ownChanged || (push && push.followed.length + push.followedLeft.length > 0));
+    const exact = this.exact;
+    const exactChanged = exact !== this.publishedExact;
+    this.publishedExact = exact;
     this.changed.clear();
-    if (!anyNews) return pushes;
+    for (const { part } of parts) part.ownChanged = false;
+    if (!visible && !exactChanged && parts.every(({ push }) => push === null)) return pushes;
+    if (!visible) {
+      // news for some shards only (what to expose or watch, a report taken): under the same number
+      for (const { shard, part, push } of parts) {
+        if (push || exactChanged) pushes.set(shard, this.pushOf(shard, part, push, [], [], exact, now));
+      }
+      return pushes;
+    }
     this.seqNumber++;
+    this.pushedYet = true;
     this.publishedCount = count;
     this.publishedAnonymous = anonymous;
     const recent = recentDue ? { recent: this.recent() } : {};
     this.recentChanged = false;
+    this.change = {
+      diff: roomChanged
+        ? {
+            type: "presence:diff",
+            seq: this.seqNumber,
+            joined: headUsers.filter((user) => !before.has(user.id)),
+            updated: headUsers.filter((user) => before.has(user.id)),
+            left: headLeft,
+            anonymous,
+            count,
+            ...(headLeft.length > 0 && { leftAt: now }),
+          }
+        : null,
+      recentChanged: recentDue || this.change.recentChanged,
+    };
     for (const { shard, part, push } of parts) {
-      if (part.fullNext) {
-        pushes.set(shard, this.snapshotFor(shard));
-        continue;
-      }
-      pushes.set(shard, {
-        seq: this.seqNumber,
-        full: false,
-        head: headUsers,
-        headLeft,
-        followed: push?.followed ?? [],
-        followedLeft: push?.followedLeft ?? [],
-        count,
-        anonymous,
-        at: now,
-        ...recent,
-        ...(push?.request && { request: push.request }),
-        ...(push?.watch && { watch: push.watch }),
-      });
+      pushes.set(shard, { ...this.pushOf(shard, part, push, headUsers, headLeft, exact, now), ...recent });
     }
     return pushes;
   }
 
+  /** One shard's push of this interval, numbered next for it (its whole part when it is due one). */
+  private pushOf(
+    shard: number,
+    part: ShardPart,
+    push: ShardNews | null,
+    head: PresenceUser[],
+    headLeft: string[],
+    exact: boolean,
+    at: number,
+  ): HeadPush {
+    part.pushNo++;
+    if (part.fullNext) return this.snapshotFor(shard);
+    const { seqNumber: seq, publishedCount: count, publishedAnonymous: anonymous } = this;
+    return partialPush(part, push, { seq, exact, head, headLeft, count, anonymous, at });
+  }
+
   /** Everything one shard's copy needs, under the current number: its first push, or after a gap. */
   snapshotFor(shard: number): HeadPush {
-    const part = this.parts.get(shard);
     const followed: PresenceUser[] = [];
     for (const id of this.follows.followedBy(shard)) {
       const user = this.followedUser(id);
       if (user) followed.push(user);
     }
-    if (part) {
-      part.fullNext = false;
-      part.requestSent = true;
-      part.followsChanged.clear();
-    }
-    return {
-      seq: this.seqNumber,
-      full: true,
-      head: [...this.published.values()],
-      headLeft: [],
-      followed,
-      followedLeft: [],
-      count: this.publishedCount,
-      anonymous: this.publishedAnonymous,
-      at: this.clock.now(),
-      recent: this.recent(),
-      request: part?.request ?? FIRST_REQUEST,
-      watch: { add: this.follows.takeWatchList(shard), remove: [] },
-    };
-  }
-
-  /** The shard-specific part of this interval's push, or `null` when it has none. */
-  private pushFor(shard: number, part: ShardPart) {
-    const followed: PresenceUser[] = [];
-    const followedLeft: string[] = [];
-    const consider = (id: string, wanted: boolean) => {
-      const user = wanted ? this.followedUser(id) : undefined;
-      if (user) followed.push(user);
-      else followedLeft.push(id);
-    };
-    for (const [id, wanted] of part.followsChanged) consider(id, wanted);
-    for (const id of this.changed) {
-      if (!part.followsChanged.has(id) && this.follows.follows(shard, id)) consider(id, true);
-    }
-    part.followsChanged.clear();
-    const request = part.requestSent ? undefined : part.request;
-    part.requestSent = true;
-    const watch = this.follows.takeWatchChanges(shard);
-    if (followed.length === 0 && followedLeft.length === 0 && !request && !watch && !part.fullNext) return null;
-    return { followed, followedLeft, request, watch };
+    const { seqNumber: seq, exact, publishedCount: count, publishedAnonymous: anonymous } = this;
+    const room = { seq, exact, head: [...this.published.values()], count, anonymous, at: this.clock.now() };
+    const own = { followed, recent: this.recent(), watch: this.follows.takeWatchList(shard) };
+    return fullPush(this.parts.get(shard), room, own);
   }
 
   private total(of: (part: ShardPart) => number): number {
@@ -319,50 +346,25 @@ export class RoomHead {
     return total;
   }
 
-  /** Every exposed user (up to each shard's `through`), in arrival order: rebuilt only when a report changed users. */
+  /** Every exposed user in arrival order (`exposedUsers`): rebuilt only when a report changed users. */
   private candidates(): ShardUser[] {
-    if (this.sorted) return this.sorted;
-    const all: ShardUser[] = [];
-    for (const part of this.parts.values()) {
-      const { through } = part;
-      if (!through) continue;
-      for (const user of part.users.values()) if (byArrival(user, through) <= 0) all.push(user);
-    }
-    this.sorted = all.sort(byArrival);
+    this.sorted ??= exposedUsers(this.parts.values());
     return this.sorted;
   }
 
   private headBounds(candidates: ShardUser[]): { full: boolean; last: ShardUser | undefined } {
-    const full = candidates.length >= this.options.headSize;
-    return { full, last: full ? candidates[this.options.headSize - 1] : undefined };
+    const { headSize } = this;
+    const full = candidates.length >= headSize;
+    return { full, last: full ? candidates[headSize - 1] : undefined };
   }
 
   /**
-   * What each shard is asked for: up to the head's last user plus the spares; while the head is
-   * not full, what it exposed plus a share of the users the head lacks, doubled each time the
-   * same shard is asked again (its users may be the first of the room), so a room that lost many
-   * of its first users at once refills in a few intervals without every shard exposing the whole head.
+   * Who left since the last push joins `recent` as leaving at this push, the moment the room's
+   * diff tells the clients (`leftAt`), as in a room of one object; who came back leaves it.
    */
-  private updateRequests(candidates: ShardUser[]): void {
-    const { full, last } = this.headBounds(candidates);
-    const missing = this.options.headSize - Math.min(candidates.length, this.options.headSize);
-    const share = Math.ceil((2 * missing) / Math.max(1, this.parts.size));
-    for (const part of this.parts.values()) {
-      const request: ExposeRequest =
-        full && last
-          ? { cutoff: { since: last.since, id: last.id }, extra: this.spares }
-          : {
-              cutoff: part.through,
-              extra: part.more ? Math.max(this.spares + share, 2 * part.request.extra) : this.spares,
-            };
-      if (sameJson(request, part.request)) continue;
-      part.request = request;
-      part.requestSent = false;
-    }
-  }
-
-  private applyRecent(): void {
-    if (this.recentList.merge(this.returned, this.ended)) this.recentChanged = true;
+  private applyRecent(now: number): void {
+    const ended = this.ended.map((user) => ({ ...user, leftAt: now }));
+    if (this.recentList.merge(this.returned, ended)) this.recentChanged = true;
     this.returned = [];
     this.ended = [];
   }

@@ -1,8 +1,8 @@
 import type { DiffMessage, PresenceUser } from "../protocol";
 import { byArrival } from "./apply";
+import type { ShardUser } from "./head-messages";
 import { type ExposeRequest, FIRST_REQUEST, type HeadPush, type HeadReport } from "./head-messages";
 import type { RoomPresence } from "./room-presence";
-import type { ShardUser } from "./shard-totals";
 
 /** A report to send (or `null`: nothing changed) and the shard's own diff it was taken with. */
 export interface TakenReport {
@@ -37,7 +37,7 @@ export class ShardReporter {
   private readonly followsAdded = new Set<string>();
   private readonly followsRemoved = new Set<string>();
   /** What the last report said of the exposure and counts. */
-  private last = { through: "", more: false, count: -1, anonymous: -1 };
+  private last = { through: "", more: false, count: -1, anonymous: -1, shows: 0 };
   /** The request or watch list changed: the next report looks again though no user did. */
   private asked = true;
   /** What only an unsent report carried, for the next one. */
@@ -97,11 +97,14 @@ export class ShardReporter {
 
   /**
    * Takes the shard's own diff and, from it, the report of this interval. With `full` it lists
-   * everything the coordinator needs (after either side started, or a refused report).
+   * everything the coordinator needs (after either side started, or a refused report). A report
+   * goes whenever the own diff is not empty, so its changes come back numbered in a push; `no`
+   * numbers it, `shows` is how many of the room's first users the shard's sockets show.
    */
-  take(options: { full: boolean; at: number }): TakenReport {
+  take(options: { full: boolean; at: number; no?: number; shows?: number }): TakenReport {
     const { room } = this;
-    const { full, at } = options;
+    const { full, at, no } = options;
+    const shows = options.shows ?? 0;
     const recentBefore = new Set(room.recent().map((user) => user.id));
     const moves = room.takeIdentityMoves();
     const own = room.takeDiff();
@@ -109,7 +112,7 @@ export class ShardReporter {
     const changed = new Set(moves);
     for (const user of own?.joined ?? []) changed.add(user.id);
     for (const user of own?.updated ?? []) changed.add(user.id);
-    if (!full && !own && changed.size === 0 && events.length === 0 && !this.asked && this.quiet()) {
+    if (!full && !own && changed.size === 0 && events.length === 0 && !this.asked && this.quiet(shows)) {
       return { report: null, own };
     }
     this.asked = false;
@@ -149,18 +152,36 @@ export class ShardReporter {
     const counts = { count: room.userCount, anonymous: room.anonymous };
     const news =
       full ||
+      own !== null ||
       users.length + gone.length + ended.length + returned.length + events.length > 0 ||
       interest.add.length + interest.remove.length > 0 ||
-      !this.quiet(through, more);
-    this.last = { through: JSON.stringify(through), more, ...counts };
+      !this.quiet(shows, through, more);
+    this.last = { through: JSON.stringify(through), more, shows, ...counts };
     if (!news) return { report: null, own };
-    return { report: { full, ...counts, users, gone, through, more, ended, returned, interest, events, at }, own };
+    const report: HeadReport = {
+      full,
+      ...counts,
+      connections: room.connectionCount,
+      users,
+      gone,
+      through,
+      more,
+      ended,
+      returned,
+      interest,
+      events,
+      at,
+      ...(no !== undefined && { no }),
+      ...(shows > 0 && { shows }),
+      ...(own && { ownChanged: true }),
+    };
+    return { report, own };
   }
 
   /** Whether exposure and counts are as the last report said (by default: as they are now). */
-  private quiet(through?: HeadReport["through"], more?: boolean): boolean {
+  private quiet(shows: number, through?: HeadReport["through"], more?: boolean): boolean {
     const { last, room } = this;
-    if (last.count !== room.userCount || last.anonymous !== room.anonymous) return false;
+    if (last.count !== room.userCount || last.anonymous !== room.anonymous || last.shows !== shows) return false;
     if (this.followsAdded.size > 0 || this.followsRemoved.size > 0) return false;
     return through === undefined || (last.through === JSON.stringify(through) && last.more === more);
   }

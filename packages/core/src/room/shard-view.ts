@@ -1,13 +1,16 @@
 import { type Clock, systemClock } from "../clock";
-import { DEFAULTS, type PresenceUser, type RecentUser } from "../protocol";
+import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "../protocol";
 import type { ApplyResult } from "./apply";
 import { byArrival } from "./apply";
+import { byLeaveOrder } from "./diff";
 import type { HeadPush } from "./head-messages";
 import { cursorOf, type UserPage } from "./page";
 import { RecentList } from "./recent-list";
-import type { MirrorChanges } from "./room-mirror";
 import type { RoomPresence } from "./room-presence";
 import type { RoomReader } from "./room-window";
+
+/** What changed for a shard's sockets with one push: users who came into or left what it can name, or changed. */
+export type ViewChanges = Pick<DiffMessage, "joined" | "updated" | "left" | "anonymous" | "seq" | "leftAt">;
 
 /**
  * What one shard of a room sharded by person serves its sockets from: the coordinator's head
@@ -31,6 +34,8 @@ export class ShardView implements RoomReader {
   private count = 0;
   private anonymousCount = 0;
   private seqNumber = 0;
+  /** The number of the last push applied (`HeadPush.no`). */
+  private pushNo = 0;
   private loaded = false;
 
   constructor(
@@ -59,14 +64,20 @@ export class ShardView implements RoomReader {
     return this.loaded;
   }
 
+  /** The coordinator restarted: its next push is full and replaces this copy, whatever its number. */
+  reset(): void {
+    this.loaded = false;
+  }
+
   /**
    * Applies the coordinator's next push and returns what changed for the shard's sockets (users
    * who came into or left what the shard can name, other than its own), `gap` when a push was
    * missed (or no full one came yet), `duplicate` for an old one.
    */
-  apply(push: HeadPush): MirrorChanges | Exclude<ApplyResult, "applied"> {
-    if (this.loaded && push.seq <= this.seqNumber) return "duplicate";
-    if (!push.full && (!this.loaded || push.seq !== this.seqNumber + 1)) return "gap";
+  apply(push: HeadPush): ViewChanges | Exclude<ApplyResult, "applied"> {
+    // a full push replaces the copy unless it is older than it; others must come one by one
+    if (this.loaded && (push.full ? push.seq < this.seqNumber : push.no <= this.pushNo)) return "duplicate";
+    if (!push.full && (!this.loaded || push.no !== this.pushNo + 1)) return "gap";
     const before = new Map([...this.headById, ...this.followed]);
     if (push.full) {
       this.headById.clear();
@@ -83,6 +94,7 @@ export class ShardView implements RoomReader {
     this.count = push.count;
     this.anonymousCount = push.anonymous;
     this.seqNumber = push.seq;
+    this.pushNo = push.no;
     this.loaded = true;
     const joined: PresenceUser[] = [];
     const updated: PresenceUser[] = [];
@@ -92,7 +104,8 @@ export class ShardView implements RoomReader {
       (before.has(user.id) ? updated : joined).push(user);
     }
     for (const id of before.keys()) if (!this.named(id)) left.push(id);
-    const changes: MirrorChanges = { seq: push.seq, joined, updated, left, anonymous: push.anonymous };
+    left.sort(byLeaveOrder);
+    const changes: ViewChanges = { seq: push.seq, joined, updated, left, anonymous: push.anonymous };
     if (left.length > 0) changes.leftAt = push.at;
     return changes;
   }

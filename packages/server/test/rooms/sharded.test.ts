@@ -125,6 +125,55 @@ describe("a sharded room", () => {
     expect(page).toMatchObject({ next: null, count: 9 });
   });
 
+  it("shows windows, follows, counts and pages of more people than any object lists, as one object would (issue 27, item 2)", async () => {
+    // the threshold is 4 and every client asks for a window of 2: the coordinator's head holds 4
+    // people, each shard its own people and the ones its sockets follow, and nobody the whole room
+    const room = "big-heads";
+    const people = Array.from({ length: 12 }, (_, n) => userOn(n % SHARDS, `h${n}`));
+    const crowd: TestClient[] = [];
+    for (const person of people) crowd.push(await party.connect(room, { user: person, window: 2 }));
+    const all = ids(people);
+    for (const [n, client] of crowd.entries()) {
+      const want = [...new Set([all[0], all[1], all[n]])];
+      await client.waitFor(
+        () => client.snapshot.count === 12 && client.userIds().join() === want.join(),
+        5000,
+        `${all[n]}'s window of 12`,
+      );
+    }
+    // the last one follows the tenth, on another shard and far out of the head: its state follows
+    const last = crowd[11] as TestClient;
+    last.send({ type: "presence:follow", ids: [all[9]] });
+    await last.waitFor(() => last.userIds().includes(all[9] as string), 5000, "the tenth followed");
+    crowd[9]?.send({ type: "presence:state", state: { hand: "raised" } });
+    await last.waitFor(() => last.view.user(all[9] as string)?.state.hand === "raised", 5000, "the tenth's state");
+    // the first two leave: the third and fourth move into every window (the spares were at hand)
+    crowd[0]?.send({ type: "presence:leave" });
+    crowd[1]?.send({ type: "presence:leave" });
+    const reader = crowd[5] as TestClient;
+    await reader.waitFor(
+      () => reader.snapshot.count === 10 && reader.userIds().join() === [all[2], all[3], all[5]].join(),
+      5000,
+      "the third and fourth move in",
+    );
+    // a newcomer with a window larger than the head gets its exact first 6
+    const wide = await party.connect(room, { user: userOn(1, "wide"), window: 6 });
+    const wideSync = await wide.next("presence:sync", 0);
+    expect(wideSync.count).toBe(11);
+    expect(wideSync.users.map((u: { id: string }) => u.id).slice(0, 6)).toEqual(all.slice(2, 8));
+    // a page of everyone, gathered from the shards
+    const from = reader.messages.length;
+    reader.send({ type: "presence:list", limit: 50 });
+    const page = await reader.next("presence:page", from);
+    expect(page.users.map((u: { id: string }) => u.id)).toEqual([...all.slice(2), wide.snapshot.self?.user?.id]);
+    // a version 1 client makes the head the whole room: it lists all 12 present
+    const whole = await party.connect(room, { user: userOn(2, "whole") });
+    const wholeSync = await whole.next("presence:sync", 0);
+    expect(wholeSync.users.map((u: { id: string }) => u.id).sort()).toEqual(
+      [...all.slice(2), wide.snapshot.self?.user?.id, whole.snapshot.self?.user?.id].sort(),
+    );
+  });
+
   it("kicks a user off their shard through the room's API, bans them, and the ban holds whatever id they come back with", async () => {
     const room = "big-kick";
     const watcher = await party.connect(room, { user: user("watch"), pk: idOn(0, "w") });

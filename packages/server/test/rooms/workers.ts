@@ -11,9 +11,10 @@ import { afterAll, afterEach, beforeAll } from "vitest";
  * `presence`: a bare PresenceServer, what most suites run; `counting`: rooms that count the frames
  * they are woken for; `extended`: a subclass that overrides every handler without calling super;
  * `agent-rpc`: a worker whose own code puts agent members with `roomMembers`; `app-keys`: a room that
- * writes storage keys of its own and overrides both onMessage and onAppMessage.
+ * writes storage keys of its own and overrides both onMessage and onAppMessage; `silent-shard`: shards that
+ * can be told to fail their coordinator's gathers.
  */
-export type FixtureWorker = "presence" | "counting" | "extended" | "agent-rpc" | "app-keys";
+export type FixtureWorker = "presence" | "counting" | "extended" | "agent-rpc" | "app-keys" | "silent-shard";
 
 /** The folder of a fixture worker, for `PartyServer.start(vars, fixtureWorker(name))`. */
 export function fixtureWorker(name: FixtureWorker): string {
