@@ -14,12 +14,12 @@ export { withOccupancy } from "./occupancy";
 // the connection-level types, `LeaveReason` included (the root exports it too, for webhook receivers)
 export { byArrival } from "./room/apply";
 export type * from "./room/connections";
-export { byLeaveOrder } from "./room/diff";
 export type { ExposeRequest, HeadPush, HeadReport, ShardUser, UserKey } from "./room/head-messages";
 export { FIRST_REQUEST, SHOWS_EVERYONE } from "./room/head-messages";
 export { OwnChanges } from "./room/own-changes";
 export type { UserPage } from "./room/page";
 export { pageInJoinOrder } from "./room/page";
+export { byLeaveOrder } from "./room/recent-list";
 export type { RoomHeadOptions } from "./room/room-head";
 export { RoomHead } from "./room/room-head";
 export { RoomPresence } from "./room/room-presence";

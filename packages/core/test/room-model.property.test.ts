@@ -229,7 +229,9 @@ class ShardedSide {
     const view = this.room.shards[index]?.view as RoomReader;
     const clients = this.clients[index] ?? [];
     if (this.resync.delete(index)) {
+      // as ShardLink does: the sync is at the view's number, and only a later one is news
       for (const client of clients) client.sync(view);
+      this.toldSeq[index] = view.seq;
       return;
     }
     // every shard has a version 1 client: each new number goes to the sockets, as ShardLink sends it
@@ -437,6 +439,19 @@ const RECENT_TIES: Command[] = [
 ];
 
 /**
+ * Found by this test (in its own harness): a shard restarted, its clients synced at its view's
+ * number, and a later push under that same number (news for the shard alone) reached them as a
+ * diff they had already seen.
+ */
+const RESTARTED_SHARD_SAME_SEQ: Command[] = [
+  { type: "connect", socket: 5, renamed: false },
+  { type: "rejoin", socket: 2 },
+  { type: "restartShard", shard: 2 },
+  { type: "flush" },
+  { type: "status", socket: 2, status: "idle" },
+];
+
+/**
  * Found by this test: a tab that comes back within its grace and goes stale later made a push take
  * a new number that the other shards' sockets were not sent (nothing they show changed), so their
  * next diff was a gap (fixed: a shard with a whole-list socket passes on every new number).
@@ -461,6 +476,7 @@ describe("the room model", () => {
           [RESTART_SAME_SEQ],
           [RECENT_TIES],
           [RECLAIMED_TAB_GAP],
+          [RESTARTED_SHARD_SAME_SEQ],
         ],
       },
     );

@@ -1,6 +1,6 @@
 import type { DiffMessage, PresenceUser } from "../protocol";
 import { bySince } from "./apply";
-import type { RecentList } from "./recent-list";
+import { byLeaveOrder, type RecentList } from "./recent-list";
 
 /**
  * Whether clients must hear of a user again: the one rule of every model of a room. Values are
@@ -18,14 +18,6 @@ function changed(before: PresenceUser, after: PresenceUser): boolean {
     !sameJson(before.state, after.state) ||
     !sameJson(before.info, after.info)
   );
-}
-
-/**
- * The one order of users who left together (in one diff, wherever they were): by id, the
- * greatest first, as `recent` lists those who left at the same moment. For `Array.sort`.
- */
-export function byLeaveOrder(a: string, b: string): number {
-  return a < b ? 1 : a > b ? -1 : 0;
 }
 
 export function sameJson(a: unknown, b: unknown): boolean {

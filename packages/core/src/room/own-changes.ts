@@ -1,5 +1,5 @@
 import type { DiffMessage, PresenceUser } from "../protocol";
-import { byLeaveOrder } from "./diff";
+import { byLeaveOrder } from "./recent-list";
 import type { ViewChanges } from "./shard-view";
 
 /**

@@ -1,5 +1,13 @@
 import { type MemberIdentity, RECENT_USERS_MAX, type RecentUser } from "../protocol";
-import { byLeaveOrder } from "./diff";
+
+/**
+ * The one order of users who left together (in one diff, wherever they were): by id, the
+ * greatest first, as `recent` lists those who left at the same moment. For `Array.sort` of
+ * distinct ids (the ids of one diff are).
+ */
+export function byLeaveOrder(a: string, b: string): number {
+  return a < b ? 1 : -1;
+}
 
 /**
  * The users who left a room a short while ago, newest first (protocol 1.2):
@@ -38,27 +46,30 @@ export class RecentList {
     ].slice(0, RECENT_USERS_MAX);
   }
 
-  /** A user came back: the list is another array only if they were on it. */
-  returned(userId: string): void {
+  /** A user came back: the list is another array only if they were on it. Whether they were. */
+  returned(userId: string): boolean {
     const rest = this.entries.filter((entry) => entry.id !== userId);
-    if (rest.length < this.entries.length) this.entries = rest;
-  }
-
-  /**
-   * What shards reported over one interval: users back (they leave the list), then users who left
-   * (a sharded room's one order for those who left together: newest first, ties by id, as
-   * `DiffBuilder` orders a room's). Whether the list changed.
-   */
-  merge(returned: readonly string[], left: RecentUser[]): boolean {
-    const before = this.entries;
-    for (const id of returned) this.returned(id);
-    left.sort((a, b) => a.leftAt - b.leftAt || byLeaveOrder(a.id, b.id));
-    for (const { leftAt, ...user } of left) this.left(user, leftAt);
-    return this.entries !== before;
+    if (rest.length === this.entries.length) return false;
+    this.entries = rest;
+    return true;
   }
 
   /** Replaces the list (a sync, a stored copy, the coordinator's state), keeping its order. */
   replace(entries: readonly RecentUser[]): void {
     this.entries = this.keepMs <= 0 ? [] : entries.slice(0, RECENT_USERS_MAX);
   }
+}
+
+/**
+ * What a sharded room's shards reported over one interval, into its coordinator's list: users
+ * back (they leave the list), then users who left, in the one order for those who left together
+ * (newest first, ties by id, as `DiffBuilder` orders a room's). Whether the list changed. A
+ * function beside the class, so a client's bundle, which never merges, leaves it out.
+ */
+export function mergeRecent(recent: RecentList, returned: readonly string[], left: RecentUser[]): boolean {
+  let changed = false;
+  for (const id of returned) changed = recent.returned(id) || changed;
+  left.sort((a, b) => a.leftAt - b.leftAt || byLeaveOrder(a.id, b.id));
+  for (const { leftAt, ...user } of left) recent.left(user, leftAt);
+  return changed || (left.length > 0 && recent.keepMs > 0);
 }

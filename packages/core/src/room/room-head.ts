@@ -3,11 +3,11 @@ import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "
 import { shardOf } from "../shard-of";
 import { byArrival } from "./apply";
 import type { ConnectionEvent } from "./connections";
-import { byLeaveOrder, sameJson } from "./diff";
+import { sameJson } from "./diff";
 import { FollowIndex } from "./follow-index";
 import type { ShardUser } from "./head-messages";
 import { FIRST_REQUEST, type HeadPush, type HeadReport, SHOWS_EVERYONE } from "./head-messages";
-import { RecentList } from "./recent-list";
+import { byLeaveOrder, mergeRecent, RecentList } from "./recent-list";
 import { exposedUsers, newShardPart, type ShardPart, updateRequests } from "./shard-part";
 import { fullPush, partialPush, type ShardNews, takeShardNews } from "./shard-push";
 
@@ -364,7 +364,7 @@ export class RoomHead {
    */
   private applyRecent(now: number): void {
     const ended = this.ended.map((user) => ({ ...user, leftAt: now }));
-    if (this.recentList.merge(this.returned, ended)) this.recentChanged = true;
+    if (mergeRecent(this.recentList, this.returned, ended)) this.recentChanged = true;
     this.returned = [];
     this.ended = [];
   }

@@ -2,10 +2,9 @@ import { type Clock, systemClock } from "../clock";
 import { DEFAULTS, type DiffMessage, type PresenceUser, type RecentUser } from "../protocol";
 import type { ApplyResult } from "./apply";
 import { byArrival } from "./apply";
-import { byLeaveOrder } from "./diff";
 import type { HeadPush } from "./head-messages";
 import { cursorOf, type UserPage } from "./page";
-import { RecentList } from "./recent-list";
+import { byLeaveOrder, RecentList } from "./recent-list";
 import type { RoomPresence } from "./room-presence";
 import type { RoomReader } from "./room-window";
 
