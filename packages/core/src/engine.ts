@@ -14,7 +14,7 @@ export { withOccupancy } from "./occupancy";
 // the connection-level types, `LeaveReason` included (the root exports it too, for webhook receivers)
 export { byArrival } from "./room/apply";
 export type * from "./room/connections";
-export type { ExposeRequest, HeadPush, HeadReport, ShardUser, UserKey } from "./room/head-messages";
+export type { ExposeRequest, HeadPush, HeadReport, UserKey } from "./room/head-messages";
 export { FIRST_REQUEST, SHOWS_EVERYONE } from "./room/head-messages";
 export { OwnChanges } from "./room/own-changes";
 export type { UserPage } from "./room/page";

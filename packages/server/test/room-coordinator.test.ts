@@ -1,33 +1,12 @@
 // The coordinator half of a sharded room, without a runtime: in-memory storage and shards that
 // record what they were sent.
 import type { DiffMessage } from "@herenow/core";
-import {
-  type ConnectionEvent,
-  type HeadPush,
-  type HeadReport,
-  RoomPresence,
-  type ShardUser,
-  shardOf,
-} from "@herenow/core/engine";
+import { type ConnectionEvent, type HeadPush, type HeadReport, RoomPresence, shardOf } from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
 import { REBUILD_MS, RoomCoordinator } from "../src/room-coordinator";
 import { KEYS } from "../src/storage-keys";
+import { headReport, reportedUser } from "./head-reports";
 
-/** A user as a shard reports it: one connection, no state, active since `since`. */
-function user(id: string, since = 1000): ShardUser {
-  return {
-    id,
-    name: id,
-    info: {},
-    connections: 1,
-    state: {},
-    since,
-    stateAt: 0,
-    identityAt: 0,
-    status: "active",
-    activeAt: since,
-  };
-}
 const join = (connectionId: string, id: string): ConnectionEvent => ({
   type: "join",
   connectionId,
@@ -37,22 +16,9 @@ const join = (connectionId: string, id: string): ConnectionEvent => ({
 /** A shard's full report of these users (all exposed), and `anonymous` more connections. */
 const full = (users: string[], anonymous = 0, at = 2000): HeadReport => {
   const last = users.at(-1);
-  return {
-    full: true,
-    count: users.length,
-    anonymous,
-    connections: users.length + anonymous,
-    users: users.map((id) => user(id)),
-    gone: [],
-    through: last ? { since: 1000, id: last } : null,
-    more: false,
-    ended: [],
-    returned: [],
-    interest: { add: [], remove: [] },
-    events: [],
-    at,
-    no: 1,
-  };
+  const through = last ? { since: 1000, id: last } : null;
+  const counts = { count: users.length, anonymous, connections: users.length + anonymous };
+  return headReport({ full: true, ...counts, users: users.map((id) => reportedUser(id)), through, at, no: 1 });
 };
 
 function setup(stored: Record<string, unknown> = {}) {

@@ -8,11 +8,11 @@ import {
   RoomHead,
   RoomPresence,
   SHOWS_EVERYONE,
-  type ShardUser,
   type ViewChanges,
 } from "@herenow/core/engine";
 import { describe, expect, it } from "vitest";
 import { type ReportReply, ShardLink } from "../src/shard-link";
+import { headReport, reportedUser } from "./head-reports";
 
 const SHARD = 2;
 const ann = { id: "u-ann", name: "Ann", info: {} };
@@ -57,6 +57,9 @@ function setup(shown: { now: number } = { now: 0 }) {
   };
   return { clock, presence, head: () => head, link, reports, published, resynced, asked, push, restart, later };
 }
+
+/** A report of shard 1 that says nothing new. */
+const emptyReport = () => headReport({ connections: 1, at: 1_000_000 });
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -143,11 +146,16 @@ describe("ShardLink", () => {
       ...emptyReport(),
       full: true,
       count: 1,
-      users: [user("u-cy", 1_000_010)],
+      users: [reportedUser("u-cy", 1_000_010)],
       ...through("u-cy", 1_000_010),
     });
     const missed = push() as HeadPush;
-    head.apply(1, { ...emptyReport(), count: 2, users: [user("u-di", 1_000_020)], ...through("u-di", 1_000_020) });
+    head.apply(1, {
+      ...emptyReport(),
+      count: 2,
+      users: [reportedUser("u-di", 1_000_020)],
+      ...through("u-di", 1_000_020),
+    });
     const after = push() as HeadPush;
     expect(after.no).toBe(missed.no + 1);
     const askedBefore = asked.length;
@@ -216,36 +224,3 @@ describe("ShardLink", () => {
     expect(reports[1]?.report.shows).toBe(SHOWS_EVERYONE);
   });
 });
-
-function user(id: string, since: number): ShardUser {
-  return {
-    id,
-    name: id,
-    info: {},
-    connections: 1,
-    state: {},
-    since,
-    status: "active",
-    activeAt: since,
-    stateAt: since,
-    identityAt: since,
-  };
-}
-
-function emptyReport(): HeadReport {
-  return {
-    full: false,
-    count: 0,
-    anonymous: 0,
-    connections: 1,
-    users: [],
-    gone: [],
-    through: null,
-    more: false,
-    ended: [],
-    returned: [],
-    interest: { add: [], remove: [] },
-    events: [],
-    at: 1_000_000,
-  };
-}

@@ -1,15 +1,6 @@
 import type { PresenceUser, RecentUser } from "../protocol";
 import type { ConnectionEvent } from "./connections";
 
-/**
- * A user as a shard reports them to its coordinator: the entry clients see, plus when its state
- * and its identity (name, info) last changed, so the newest wins wherever they are compared.
- */
-export interface ShardUser extends PresenceUser {
-  stateAt: number;
-  identityAt?: number;
-}
-
 /** Where a user stands in the room's arrival order (`byArrival`): by the start of their stay, ties by id. */
 export interface UserKey {
   since: number;
@@ -60,7 +51,7 @@ export interface HeadReport {
   /** Whether the shard's own people changed: its sockets see that in the push that includes this report, under a new number. */
   ownChanged?: boolean;
   /** Exposed or watched users new to the coordinator or changed since the last report; with `full`, all of them. */
-  users: ShardUser[];
+  users: PresenceUser[];
   /** Users the coordinator must forget: gone from the shard, or neither exposed nor watched any more. */
   gone: string[];
   /** Every user of the shard with a key up to this one is among those reported (`null`: none is). */

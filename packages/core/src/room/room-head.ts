@@ -5,7 +5,6 @@ import { byArrival } from "./apply";
 import type { ConnectionEvent } from "./connections";
 import { sameJson } from "./diff";
 import { FollowIndex } from "./follow-index";
-import type { ShardUser } from "./head-messages";
 import { FIRST_REQUEST, type HeadPush, type HeadReport, SHOWS_EVERYONE } from "./head-messages";
 import { byLeaveOrder, mergeRecent, RecentList } from "./recent-list";
 import { exposedUsers, newShardPart, type ShardPart, updateRequests } from "./shard-part";
@@ -27,8 +26,6 @@ export interface RoomHeadOptions {
   recentMs?: number;
   clock?: Clock;
 }
-
-const show = ({ stateAt: _s, identityAt: _i, ...user }: ShardUser): PresenceUser => user;
 
 /**
  * The coordinator of a room sharded by person, which keeps no list of the room: each shard's
@@ -66,7 +63,7 @@ export class RoomHead {
   private recentChanged = false;
   private seqNumber: number;
   /** The exposed users in arrival order, until a report changes them. */
-  private sorted: ShardUser[] | null = null;
+  private sorted: PresenceUser[] | null = null;
 
   constructor(private readonly options: RoomHeadOptions) {
     this.clock = options.clock ?? systemClock;
@@ -127,8 +124,7 @@ export class RoomHead {
   /** A followed person's entry, while they are present and followed. */
   followedUser(userId: string): PresenceUser | undefined {
     if (!this.follows.has(userId)) return undefined;
-    const user = this.parts.get(this.follows.ownerOf(userId))?.users.get(userId);
-    return user && show(user);
+    return this.parts.get(this.follows.ownerOf(userId))?.users.get(userId);
   }
 
   /** The room's recently left, newest first. */
@@ -242,12 +238,12 @@ export class RoomHead {
     const headUsers: PresenceUser[] = [];
     for (const user of head) {
       const before = this.published.get(user.id);
-      if (!before || (this.changed.has(user.id) && !sameJson(before, show(user)))) headUsers.push(show(user));
+      if (!before || (this.changed.has(user.id) && !sameJson(before, user))) headUsers.push(user);
     }
     const headLeft = [...this.published.keys()].filter((id) => !headIds.has(id)).sort(byLeaveOrder);
     const headChanged = headUsers.length > 0 || headLeft.length > 0;
     const before = this.published;
-    if (headChanged) this.published = new Map(head.map((user) => [user.id, show(user)]));
+    if (headChanged) this.published = new Map(head.map((user) => [user.id, user]));
     const { last } = this.headBounds(candidates);
     const everyone = this.headSize === SHOWS_EVERYONE;
     const { headSize } = this.options;
@@ -347,12 +343,12 @@ export class RoomHead {
   }
 
   /** Every exposed user in arrival order (`exposedUsers`): rebuilt only when a report changed users. */
-  private candidates(): ShardUser[] {
+  private candidates(): PresenceUser[] {
     this.sorted ??= exposedUsers(this.parts.values());
     return this.sorted;
   }
 
-  private headBounds(candidates: ShardUser[]): { full: boolean; last: ShardUser | undefined } {
+  private headBounds(candidates: PresenceUser[]): { full: boolean; last: PresenceUser | undefined } {
     const { headSize } = this;
     const full = candidates.length >= headSize;
     return { full, last: full ? candidates[headSize - 1] : undefined };

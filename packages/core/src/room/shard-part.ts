@@ -1,6 +1,6 @@
+import type { PresenceUser } from "../protocol";
 import { byArrival } from "./apply";
 import { sameJson } from "./diff";
-import type { ShardUser } from "./head-messages";
 import { EVERYONE, type ExposeRequest, FIRST_REQUEST, type HeadReport } from "./head-messages";
 
 /** What the coordinator knows of one shard: its counts and the few of its users it exposed or watches. */
@@ -19,7 +19,7 @@ export interface ShardPart {
   /** Its own people changed in a report since the last push: the room's next push needs a new number. */
   ownChanged: boolean;
   /** Its exposed and watched users, as it reported them. */
-  users: Map<string, ShardUser>;
+  users: Map<string, PresenceUser>;
   through: HeadReport["through"];
   more: boolean;
   /** What the coordinator last asked of it (sent with the next push when it changed). */
@@ -57,8 +57,8 @@ export function newShardPart(old: ShardPart | undefined): ShardPart {
 }
 
 /** Every user the shards exposed (each up to its `through`), in arrival order: the head's candidates. */
-export function exposedUsers(parts: Iterable<ShardPart>): ShardUser[] {
-  const all: ShardUser[] = [];
+export function exposedUsers(parts: Iterable<ShardPart>): PresenceUser[] {
+  const all: PresenceUser[] = [];
   for (const part of parts) {
     const { through } = part;
     if (!through) continue;
@@ -72,7 +72,7 @@ interface HeadNeed {
   /** The head is the whole room: a shard has sockets that list it. */
   everyone: boolean;
   /** The head's last user, once the head is full. */
-  last: ShardUser | undefined;
+  last: PresenceUser | undefined;
   /** The users the shards exposed, and the head's size (`RoomHeadOptions.headSize`). */
   exposed: number;
   size: number;

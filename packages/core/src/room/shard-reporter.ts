@@ -1,6 +1,5 @@
 import type { DiffMessage, PresenceUser } from "../protocol";
 import { byArrival } from "./apply";
-import type { ShardUser } from "./head-messages";
 import { type ExposeRequest, FIRST_REQUEST, type HeadPush, type HeadReport } from "./head-messages";
 import type { RoomPresence } from "./room-presence";
 
@@ -126,12 +125,12 @@ export class ShardReporter {
     if (full) this.sent.clear();
     this.exposedIds = exposedIds;
     this.watchChanged.clear();
-    const users: ShardUser[] = [];
+    const users: PresenceUser[] = [];
     const gone: string[] = [];
     for (const id of check) {
       const wanted = exposedIds.has(id) || (this.watched.has(id) && room.hasUser(id));
       if (wanted && (!this.sent.has(id) || changed.has(id))) {
-        const user = this.shardUser(id);
+        const user = room.presentUser(id);
         if (user) users.push(user);
         this.sent.add(id);
       } else if (!wanted && this.sent.delete(id)) gone.push(id);
@@ -212,11 +211,5 @@ export class ShardReporter {
       }
       limit *= 2;
     }
-  }
-
-  private shardUser(id: string): ShardUser | undefined {
-    const user = this.room.presentUser(id);
-    const times = this.room.userState(id);
-    return user && { ...user, stateAt: times?.stateAt ?? 0, identityAt: times?.identityAt ?? 0 };
   }
 }
