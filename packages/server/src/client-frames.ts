@@ -26,7 +26,7 @@ export interface FramesHost {
   readonly sockets: RoomSockets;
   /** The whole room as this object's connections see it. */
   view(): RoomReader;
-  /** Resolves once this object can read the whole room (a shard that woke takes its copy first). */
+  /** Resolves once this object can read the whole room (a shard that woke takes its view first). */
   haveRoom(): Promise<void>;
   /**
    * One page of the whole room in join order (`null`: `after` is no cursor): a shard's is
@@ -119,7 +119,7 @@ export class ClientFrames {
       return;
     }
     const after = request.after ?? null;
-    // a shard that woke from hibernation takes its copy of the room before it counts it
+    // a shard that woke from hibernation takes its view of the room before it counts it
     await this.host.haveRoom();
     let page: UserPage | null;
     try {

@@ -57,7 +57,7 @@ export class RoomSockets {
     const { ctx, settings } = host;
     this.follows = new RoomFollows(ctx.storage);
     this.windows = new RoomWindows({
-      // a shard's copy of the room takes the place of its own presence once it loaded
+      // a shard's view of the room (head, followed, own people) takes the place of its own presence
       get presence() {
         return host.view();
       },
@@ -256,7 +256,7 @@ export class RoomSockets {
   /**
    * Sends the room's diff to this object's sockets and a sync to the
    * connections in `syncs`; connections in `held` (a shard's newcomers not yet
-   * in its copy of the room) get neither yet.
+   * in a push of the room) get neither yet.
    */
   publish(diff: ViewChanges | null, syncs: string[], held: ReadonlySet<string>): void {
     // a room that crossed the large-room threshold resyncs every connection that asked for a window
@@ -270,7 +270,7 @@ export class RoomSockets {
     if (diff) this.windows.send({ type: "presence:diff", ...diff }, skip.size > 0 ? skip : null);
   }
 
-  /** A fresh sync to every connection but those held back: a shard that lost its copy of the room. */
+  /** A fresh sync to every connection but those held back: a shard that lost its view of the room. */
   resyncAll(held: ReadonlySet<string>): void {
     // the windows' head was the lost copy's: start the windows again from the new one
     this.windows.restore(this.windows.windowed);

@@ -26,7 +26,7 @@ export interface ShardHost {
   needsEveryDiff(): boolean;
   /** Sends the room's changes to this shard's sockets and a sync to the connections in `syncs`, holding back `held`. */
   publish(changes: ViewChanges | null, syncs: string[], held: ReadonlySet<string>): void;
-  /** Sends a fresh sync to every connection that had one (its copy of the room was lost, as in a wake). */
+  /** Sends a fresh sync to every connection that had one (its view of the room was lost, as in a wake). */
   resyncAll(held: ReadonlySet<string>): void;
   /** Runs the next report soon (after a refused or failed one). */
   flushLater(ms: number): void;
@@ -130,7 +130,7 @@ export class ShardLink {
     this.host.flushLater(0);
   }
 
-  /** Resolves once this shard holds a copy of the room (at once, unless it woke without one). */
+  /** Resolves once this shard holds its view of the room (at once, unless it woke without one). */
   async haveRoom(): Promise<void> {
     if (!this.view.ready) await this.catchUp();
   }

@@ -23,7 +23,7 @@ export type ApplyResult = "applied" | "duplicate" | "gap";
 
 /**
  * Applies a room's numbered diff to a copy of its users in join order, the one rule of every
- * copy (a shard's copy of a sharded room, `RoomMirror`, and the client's view, `PresenceView`):
+ * copy (the client's view, `PresenceView`):
  * a diff must carry the copy's number plus one (`duplicate` for an old one, `gap` when one was
  * missed; a window takes any newer one), users who left join `recent` at the diff's `leftAt`
  * (outside a window, whose `left` also lists users who only moved out of it), users who came

@@ -13,8 +13,8 @@ export function first<V>(map: ReadonlyMap<string, V>): V | undefined {
 
 /**
  * A room's users in join order, with the reads every model of a room serves the same way
- * (`RoomReader`): a room of one object (`RoomPresence`), a coordinator (`ShardTotals`) and a
- * shard's copy (`RoomMirror`) differ only in what an entry holds and how it shows as a user.
+ * (`RoomReader`), for a model of a room that keeps its users in join order (`RoomPresence`,
+ * through `ConnectionTable`); a subclass says what an entry holds and how it shows as a user.
  *
  * @example
  * class Copy extends JoinOrderedRoom<PresenceUser> {

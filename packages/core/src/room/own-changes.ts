@@ -10,7 +10,7 @@ import type { ViewChanges } from "./shard-view";
  *
  * @example
  * own.add(7, presence.takeDiff());
- * const changes = own.mergeInto(view.apply(push), push.reportNo);
+ * const changes = own.mergeInto(view.apply(push), push.reportNo, push.at);
  */
 export class OwnChanges {
   private pending: { no: number; diff: DiffMessage }[] = [];

@@ -12,8 +12,8 @@ export interface UserPage {
  * page by the start of their stay and their id, so it stays good while users
  * come and go: a page continues after that user, or, if they left, after the
  * users who arrived no later than they did. `null` for a string that is no
- * cursor. Shared by a room, a shard's copy of one and a coordinator, so a
- * cursor from any of them means the same thing.
+ * cursor. Shared by a room and the shards of a sharded room (whose pages
+ * `mergePages` joins), so a cursor from any of them means the same thing.
  *
  * @example
  * const page = pageInJoinOrder(users, (u) => u.since, (u) => u, null, 100);

@@ -52,7 +52,7 @@ export const EMPTY_SNAPSHOT: PresenceSnapshot = Object.freeze({
  * gets the diffs that touch its window, so numbers may jump there; head
  * counts arrive in `presence:count`. A user reported `left` joins `recent`
  * with the diff's `leftAt` (outside a window); one who comes back leaves it.
- * Diffs apply through `applyDiff`, as on a shard's copy of the room.
+ * Diffs apply through `applyDiff`.
  *
  * @example
  * const view = new PresenceView();

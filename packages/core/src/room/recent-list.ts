@@ -12,8 +12,9 @@ export function byLeaveOrder(a: string, b: string): number {
 /**
  * The users who left a room a short while ago, newest first (protocol 1.2):
  * at most 20, none older than `keepMs`, and a user who comes back leaves the
- * list. The room keeps one, a shard's copy of a sharded room keeps one from
- * the coordinator's diffs, and a client keeps one from its sync and diffs.
+ * list. The room keeps one, a sharded room's coordinator keeps one from its
+ * shards' reports (`mergeRecent`) and each shard's view one from its pushes,
+ * and a client keeps one from its sync and diffs.
  *
  * @example
  * const recent = new RecentList(600_000);

@@ -18,9 +18,9 @@ export function countIntervalFor(crowd: number): number {
 
 /**
  * What windows, syncs and pages read of a room: its users in join order, by
- * id, and its counters. A room (`RoomPresence`), a shard's copy of a sharded
- * room (`RoomMirror`) and its coordinator (`ShardTotals`) all provide it, so
- * every connection is served the same way wherever it is.
+ * id, and its counters. A room (`RoomPresence`) and a shard of a sharded room
+ * (`ShardView`: the room's head, the followed people and its own) both
+ * provide it, so every connection is served the same way wherever it is.
  */
 export interface RoomReader {
   /** The number of the last diff. */
