@@ -1,5 +1,6 @@
 import type { DiffMessage, PresenceUser, RecentUser } from "@herenow/core";
 import type { ConnectionEvent, RestoredConnection, RoomPresence, RoomReader } from "@herenow/core/engine";
+import type { AgentMembers } from "./agent-members";
 import type { RoomBans } from "./room-bans";
 import type { KickTarget, RoomRpc } from "./room-rpc";
 import type { RoomSockets } from "./room-sockets";
@@ -68,6 +69,8 @@ export interface RoleHost {
   readonly storage: DurableObjectStorage;
   /** This object's own connections (at a coordinator, its agents). */
   readonly presence: RoomPresence;
+  /** Its members without a socket (at a shard: none, they are the coordinator's). */
+  readonly agents: Pick<AgentMembers, "has">;
   readonly sockets: RoomSockets;
   readonly store: RoomStorage;
   readonly bans: RoomBans;

@@ -196,6 +196,7 @@ export class PresenceRoom {
       settings: host.settings,
       storage: host.ctx.storage,
       presence: this.presence,
+      agents: this.agents,
       sockets: this.sockets,
       store: this.store,
       bans: this.bans,

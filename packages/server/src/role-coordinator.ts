@@ -10,7 +10,7 @@ import { type RoomRole, shardName } from "./shards";
 /** What a coordinator needs of its object. */
 export type CoordinatorRoleHost = Pick<
   RoleHost,
-  "settings" | "storage" | "presence" | "bans" | "stub" | "changed" | "published" | "log"
+  "settings" | "storage" | "presence" | "agents" | "bans" | "stub" | "changed" | "published" | "log"
 >;
 
 /**
@@ -65,7 +65,7 @@ export class CoordinatorRole implements ObjectRole {
   }
 
   async isAgent(userId: string): Promise<boolean> {
-    return this.host.presence.presentUser(userId)?.kind === "agent";
+    return this.host.agents.has(userId);
   }
 
   hasPerson(userId: string): Promise<boolean> {

@@ -5,7 +5,7 @@ import type { RoomRole } from "./shards";
 /** What a room of one object needs of its object. */
 export type OneObjectHost = Pick<
   RoleHost,
-  "presence" | "sockets" | "store" | "bans" | "published" | "broadcast" | "scheduleAlarm"
+  "presence" | "agents" | "sockets" | "store" | "bans" | "published" | "broadcast" | "scheduleAlarm"
 >;
 
 /** A room of one object: its own sockets are the whole room. */
@@ -32,11 +32,11 @@ export class OneObjectRoom implements ObjectRole {
   }
 
   async isAgent(userId: string): Promise<boolean> {
-    return this.host.presence.presentUser(userId)?.kind === "agent";
+    return this.host.agents.has(userId);
   }
 
   async hasPerson(userId: string): Promise<boolean> {
-    return this.host.presence.presentUser(userId)?.kind === undefined && this.host.presence.hasUser(userId);
+    return !this.host.agents.has(userId) && this.host.presence.hasUser(userId);
   }
 
   async load(): Promise<void> {}
